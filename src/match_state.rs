@@ -1,0 +1,394 @@
+//! The scoreboard's truth: a pure fold of the event sequence.
+//!
+//! `sc`/`s..` messages set the scores; `pt` only counts points by type (it is the point log, never
+//! added on top of `sc`). Rounds won come from `wrd`. `pre` (fight loaded) starts a fresh state.
+//! The same stream gives the same state in the GUI, in `courtside replay` and after a restart.
+
+use crate::protocol::{
+    Athlete, ChallengeStatus, Clock, ClockAction, Event, InjuryAction, MatchConfig, PointKind,
+};
+use serde::{Deserialize, Serialize};
+
+/// Match configuration as shown (the `match` object of the JSON state).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchInfo {
+    /// Match number as text (`245.A`).
+    pub number: String,
+    /// Phase ("Final").
+    pub phase: String,
+    /// Weight / category.
+    pub weight: String,
+    /// Division ("Senior").
+    pub division: String,
+    /// Match id; null when sent as `null` or empty.
+    pub match_id: Option<String>,
+    /// Total rounds.
+    pub total_rounds: Option<u32>,
+    /// Round length in seconds.
+    pub round_seconds: Option<u32>,
+    /// Colours from `mch`, `#RRGGBB` as sent (empty until `mch` arrives).
+    pub colors: Colors,
+}
+
+/// Scoreboard colours from `mch`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colors {
+    /// Blue background.
+    pub blue_bg: String,
+    /// Blue foreground.
+    pub blue_fg: String,
+    /// Red background.
+    pub red_bg: String,
+    /// Red foreground.
+    pub red_fg: String,
+}
+
+/// Points counted by type from `pt` messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointCounts {
+    /// Punches.
+    pub punch: u32,
+    /// Body kicks.
+    pub body: u32,
+    /// Head kicks.
+    pub head: u32,
+    /// Turning body kicks.
+    pub tech_body: u32,
+    /// Turning head kicks.
+    pub tech_head: u32,
+}
+
+impl PointCounts {
+    fn bump(&mut self, kind: PointKind) {
+        let slot = match kind {
+            PointKind::Punch => &mut self.punch,
+            PointKind::Body => &mut self.body,
+            PointKind::Head => &mut self.head,
+            PointKind::TechBody => &mut self.tech_body,
+            PointKind::TechHead => &mut self.tech_head,
+        };
+        *slot = slot.saturating_add(1);
+    }
+}
+
+/// One side of the scoreboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Side {
+    /// Short name.
+    pub short_name: String,
+    /// Long name.
+    pub long_name: String,
+    /// IOC country code as sent.
+    pub country: String,
+    /// Current total (`sc`).
+    pub score: u32,
+    /// Per-round scores (`s..`), rounds 1–3.
+    pub round_scores: [u32; 3],
+    /// Gam-jeom total (`wg`).
+    pub penalties: u32,
+    /// Rounds won, counted from `wrd`.
+    pub rounds_won: u32,
+    /// Points by type (`pt`).
+    pub points: PointCounts,
+    /// Last sensor hit level (`hl`), if any.
+    pub last_hit_level: Option<u32>,
+}
+
+/// Injury (kye-shi) clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Injury {
+    /// `"blue"`, `"red"`, or null when not identified (`ij0`).
+    pub athlete: Option<String>,
+    /// Remaining time, `m:ss`.
+    pub clock: String,
+    /// Whether the clock is shown.
+    pub visible: bool,
+}
+
+/// The latest challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// `"referee"`, `"blue"` or `"red"`.
+    pub by: String,
+    /// `requested`, `accepted`, `won`, `lost`, `rejected` or `cancelled`.
+    pub status: String,
+}
+
+/// Timeout clock (para-taekwondo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeout {
+    /// `"blue"` or `"red"`.
+    pub athlete: String,
+    /// Remaining time, `m:ss`.
+    pub clock: String,
+}
+
+/// Message counts since the match was loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Every message applied.
+    pub messages: u64,
+    /// Unknown codes.
+    pub unknown: u64,
+    /// Malformed messages.
+    pub malformed: u64,
+}
+
+/// The live state of one court's match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchState {
+    /// Match configuration.
+    #[serde(rename = "match")]
+    pub info: MatchInfo,
+    /// Current round (0 before `rnd`; golden round = 4).
+    pub round: u32,
+    /// Match clock, `m:ss`.
+    pub clock: String,
+    /// Whether the match clock is running.
+    pub clock_running: bool,
+    /// Break countdown while a break is on, else null.
+    pub break_clock: Option<String>,
+    /// Injury clock, or null.
+    pub injury: Option<Injury>,
+    /// Winner of each round as sent (0 undecided, 1 blue, 2 red).
+    pub round_winners: [u8; 3],
+    /// `"blue"`, `"red"` or null.
+    pub winner: Option<String>,
+    /// Decision text from `wmh` (`2-1 PTF`).
+    pub decision: Option<String>,
+    /// Athlete 1.
+    pub blue: Side,
+    /// Athlete 2.
+    pub red: Side,
+    /// The latest challenge, or null.
+    pub challenge: Option<Challenge>,
+    /// Timeout clock, or null.
+    pub timeout: Option<Timeout>,
+    /// `rdy` received for this match.
+    pub ready: bool,
+    /// Message counts.
+    pub counts: Counts,
+}
+
+impl Default for MatchState {
+    fn default() -> Self {
+        MatchState {
+            info: MatchInfo::default(),
+            round: 0,
+            clock: Clock::from_secs(0).to_string(),
+            clock_running: false,
+            break_clock: None,
+            injury: None,
+            round_winners: [0; 3],
+            winner: None,
+            decision: None,
+            blue: Side::default(),
+            red: Side::default(),
+            challenge: None,
+            timeout: None,
+            ready: false,
+            counts: Counts::default(),
+        }
+    }
+}
+
+impl MatchState {
+    /// A fresh state (no match loaded).
+    pub fn new() -> MatchState {
+        MatchState::default()
+    }
+
+    /// Fold a whole event sequence into a state.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> MatchState {
+        let mut s = MatchState::new();
+        for e in events {
+            s.apply(e);
+        }
+        s
+    }
+
+    /// The side of an athlete.
+    pub fn side(&self, a: Athlete) -> &Side {
+        match a {
+            Athlete::Blue => &self.blue,
+            Athlete::Red => &self.red,
+        }
+    }
+
+    fn side_mut(&mut self, a: Athlete) -> &mut Side {
+        match a {
+            Athlete::Blue => &mut self.blue,
+            Athlete::Red => &mut self.red,
+        }
+    }
+
+    /// Apply one event. Pure: the result depends only on the state and the event.
+    pub fn apply(&mut self, event: &Event) {
+        if matches!(event, Event::FightLoaded) {
+            *self = MatchState::new();
+        }
+        self.counts.messages += 1;
+        match event {
+            Event::Point { athlete, kind } => self.side_mut(*athlete).points.bump(*kind),
+            Event::HitLevel { athlete, level } => {
+                self.side_mut(*athlete).last_hit_level = Some(*level)
+            }
+            Event::Penalties { athlete, count } => self.side_mut(*athlete).penalties = *count,
+            Event::Injury {
+                athlete,
+                clock,
+                action,
+            } => self.apply_injury(*athlete, *clock, *action),
+            Event::Challenge { by, status } => {
+                self.challenge = Some(Challenge {
+                    by: by.map_or("referee", |a| a.name()).to_string(),
+                    status: match status {
+                        ChallengeStatus::Requested => "requested",
+                        ChallengeStatus::Accepted => "accepted",
+                        ChallengeStatus::Decided { won: true } => "won",
+                        ChallengeStatus::Decided { won: false } => "lost",
+                        ChallengeStatus::Rejected => "rejected",
+                        ChallengeStatus::Cancelled => "cancelled",
+                    }
+                    .to_string(),
+                })
+            }
+            Event::Break { clock, action } => {
+                self.break_clock = match action {
+                    Some(crate::protocol::BreakAction::StopEnd) => None,
+                    _ => Some(clock.to_string()),
+                }
+            }
+            Event::RoundWinners { winners } => {
+                self.round_winners = *winners;
+                let won = |n: u8| winners.iter().filter(|w| **w == n).count() as u32;
+                self.blue.rounds_won = won(1);
+                self.red.rounds_won = won(2);
+            }
+            Event::WinnerShown { name, decision } => {
+                self.decision = decision.clone();
+                if self.winner.is_none() {
+                    self.winner = self.athlete_named(name).map(|a| a.name().to_string());
+                }
+            }
+            Event::Winner { athlete } => self.winner = Some(athlete.name().to_string()),
+            Event::AthleteInfo {
+                athlete,
+                short_name,
+                long_name,
+                country,
+                ..
+            } => {
+                let side = self.side_mut(*athlete);
+                side.short_name = short_name.clone();
+                side.long_name = long_name.clone();
+                side.country = country.clone();
+            }
+            Event::MatchConfig(cfg) => self.apply_config(cfg),
+            Event::RoundScore {
+                athlete,
+                round,
+                score,
+            } => {
+                if let Some(slot) = self
+                    .side_mut(*athlete)
+                    .round_scores
+                    .get_mut(usize::from(*round).wrapping_sub(1))
+                {
+                    *slot = *score;
+                }
+            }
+            Event::Score { athlete, score } => self.side_mut(*athlete).score = *score,
+            Event::Clock { clock, action } => {
+                self.clock = clock.to_string();
+                match action {
+                    Some(ClockAction::Start) => {
+                        self.clock_running = true;
+                        self.break_clock = None;
+                    }
+                    Some(ClockAction::Stop) | Some(ClockAction::StopEnd) => {
+                        self.clock_running = false
+                    }
+                    Some(ClockAction::Corr) | None => {}
+                }
+            }
+            Event::Round { round } => self.round = *round,
+            Event::FightReady => self.ready = true,
+            Event::Timeout {
+                athlete,
+                clock,
+                action,
+            } => {
+                self.timeout = match action {
+                    Some(ClockAction::StopEnd) => None,
+                    _ => Some(Timeout {
+                        athlete: athlete.name().to_string(),
+                        clock: clock.to_string(),
+                    }),
+                }
+            }
+            Event::Unknown { .. } => self.counts.unknown += 1,
+            Event::Malformed { .. } => self.counts.malformed += 1,
+            Event::FightLoaded
+            | Event::VideoTime { .. }
+            | Event::Superiority { .. }
+            | Event::Referees { .. }
+            | Event::Hello
+            | Event::Bye
+            | Event::HardwareTest { .. }
+            | Event::LedSetting { .. } => {}
+        }
+    }
+
+    fn apply_injury(&mut self, athlete: Option<Athlete>, clock: Clock, action: Option<InjuryAction>) {
+        let visible = match action {
+            Some(InjuryAction::Reset) => {
+                self.injury = None;
+                return;
+            }
+            Some(InjuryAction::Show) => true,
+            Some(InjuryAction::Hide) => false,
+            None => self.injury.as_ref().is_none_or(|i| i.visible),
+        };
+        self.injury = Some(Injury {
+            athlete: athlete.map(|a| a.name().to_string()),
+            clock: clock.to_string(),
+            visible,
+        });
+    }
+
+    fn apply_config(&mut self, cfg: &MatchConfig) {
+        self.info = MatchInfo {
+            number: cfg.number.clone(),
+            phase: cfg.phase.clone(),
+            weight: cfg.weight.clone(),
+            division: cfg.division.clone(),
+            match_id: cfg.match_id.clone(),
+            total_rounds: cfg.total_rounds,
+            round_seconds: cfg.round_seconds,
+            colors: Colors {
+                blue_bg: cfg.blue_bg.clone(),
+                blue_fg: cfg.blue_fg.clone(),
+                red_bg: cfg.red_bg.clone(),
+                red_fg: cfg.red_fg.clone(),
+            },
+        };
+    }
+
+    fn athlete_named(&self, name: &str) -> Option<Athlete> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        [Athlete::Blue, Athlete::Red].into_iter().find(|a| {
+            let s = self.side(*a);
+            s.long_name.trim() == name || s.short_name.trim() == name
+        })
+    }
+
+    /// The state as pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}

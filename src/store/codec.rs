@@ -1,0 +1,41 @@
+//! The only place that encodes or decodes stored values. Values are bincode 2 (serde, standard
+//! config). Keeping every call here means the format can be swapped in one file.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+/// A value could not be encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {op} stored {what}: {cause}")]
+pub struct CodecError {
+    /// "encode" or "decode".
+    pub op: &'static str,
+    /// What was being handled ("event", "match" …).
+    pub what: &'static str,
+    /// The codec's message.
+    pub cause: String,
+}
+
+/// Encode a value for storage.
+pub fn encode<T: Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(value, bincode::config::standard()).map_err(|e| CodecError {
+        op: "encode",
+        what,
+        cause: e.to_string(),
+    })
+}
+
+/// Decode a stored value.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, CodecError> {
+    bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map(|(v, _)| v)
+        .map_err(|e| CodecError {
+            op: "decode",
+            what,
+            cause: e.to_string(),
+        })
+}
+
+/// Render a value as JSON for people (settings history, exports).
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("\"<unrenderable: {e}>\""))
+}

@@ -1,0 +1,330 @@
+//! The durable store: redb tables for events, matches and settings (with history).
+//!
+//! Only the writer thread ([`writer`]) writes events; reads use their own read transactions and
+//! never wait for it (redb is MVCC). Values are encoded only in [`codec`].
+
+pub mod codec;
+pub mod schema;
+mod settings;
+pub mod writer;
+
+pub use settings::SettingChange;
+pub use writer::{WriteRequest, Writer, WriterConfig, WriterStats};
+
+use crate::match_state::MatchState;
+use crate::protocol::Event;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use schema::{EVENTS, MATCH_EVENTS, MATCHES};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Errors of the store. Messages name the file and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (or this one) already has the file open.
+    #[error(
+        "store {path} is already open in another courtside (or another program); close it first or choose another store with --db"
+    )]
+    AlreadyOpen {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The file could not be opened or created.
+    #[error("cannot open store {path}: {cause}")]
+    Open {
+        /// The store file.
+        path: PathBuf,
+        /// What went wrong.
+        cause: String,
+    },
+    /// The store was written by a newer courtside.
+    #[error(
+        "store schema version {found} is newer than this courtside supports ({supported}); update courtside"
+    )]
+    NewerSchema {
+        /// Version in the file.
+        found: u64,
+        /// Highest version this build knows.
+        supported: u64,
+    },
+    /// A redb operation failed.
+    #[error("store error: {0}")]
+    Db(#[from] redb::Error),
+    /// A stored value could not be encoded/decoded.
+    #[error(transparent)]
+    Codec(#[from] codec::CodecError),
+    /// The writer thread is gone.
+    #[error("store writer has stopped")]
+    WriterGone,
+    /// A value offered for storage was refused.
+    #[error("invalid value for {key}: {reason}")]
+    Invalid {
+        /// Setting key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// One received datagram as stored: receive time, source, exact bytes and what they parsed to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Store-wide sequence number, increasing, starting at 1.
+    pub seq: u64,
+    /// Receive time, Unix nanoseconds (UTC).
+    pub received_at_ns: i64,
+    /// Source address (`ip:port`).
+    pub source: String,
+    /// Court (listener) name.
+    pub court: String,
+    /// The exact bytes received.
+    pub raw: Vec<u8>,
+    /// Parsed events (a paired datagram holds several).
+    pub events: Vec<Event>,
+    /// Key of the match this belongs to: the sequence of the `pre` that loaded it (0 = none).
+    pub match_key: u64,
+}
+
+/// A match: from its `pre` to the next `pre` on the same court.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchRecord {
+    /// Match key (sequence of the `pre`, 0 for events before any `pre`).
+    pub key: u64,
+    /// Court name.
+    pub court: String,
+    /// First event time, Unix ns.
+    pub started_at_ns: i64,
+    /// Latest event time, Unix ns.
+    pub last_event_at_ns: i64,
+    /// When a winner was declared, Unix ns.
+    pub ended_at_ns: Option<i64>,
+    /// Number of datagrams.
+    pub event_count: u64,
+    /// State after the latest event (config, athletes, scores; the final state once ended).
+    pub state: MatchState,
+}
+
+impl MatchRecord {
+    /// A new match record starting with `rec`.
+    pub fn start(rec: &EventRecord) -> MatchRecord {
+        MatchRecord {
+            key: rec.match_key,
+            court: rec.court.clone(),
+            started_at_ns: rec.received_at_ns,
+            last_event_at_ns: rec.received_at_ns,
+            ended_at_ns: None,
+            event_count: 0,
+            state: MatchState::new(),
+        }
+    }
+
+    /// Fold one stored datagram into the record.
+    pub fn absorb(&mut self, rec: &EventRecord) {
+        for e in &rec.events {
+            self.state.apply(e);
+            if matches!(e, Event::Winner { .. }) && self.ended_at_ns.is_none() {
+                self.ended_at_ns = Some(rec.received_at_ns);
+            }
+        }
+        self.event_count += 1;
+        self.last_event_at_ns = rec.received_at_ns;
+    }
+}
+
+/// Counts for status displays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Stored datagrams.
+    pub events: u64,
+    /// Stored matches.
+    pub matches: u64,
+    /// Highest sequence number (0 when empty).
+    pub last_seq: u64,
+}
+
+/// An open store. Cheap to clone; all clones share one database.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (or create) the store at `path`, migrating an older schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                cause: format!("cannot create folder {}: {e}", dir.display()),
+            })?;
+        }
+        let db = Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen {
+                path: path.to_path_buf(),
+            },
+            other => StoreError::Open {
+                path: path.to_path_buf(),
+                cause: other.to_string(),
+            },
+        })?;
+        let txn = db.begin_write()?;
+        match schema::read_version(&txn)? {
+            None => schema::create_current(&txn)?,
+            Some(v) if v == schema::SCHEMA_VERSION => {}
+            Some(v) => {
+                tracing::info!(from = v, to = schema::SCHEMA_VERSION, "migrating store schema");
+                schema::migrate(&txn, v)?;
+            }
+        }
+        txn.commit()?;
+        Ok(Store {
+            db: Arc::new(db),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn db(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// Counts of events and matches.
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let txn = self.db.begin_read()?;
+        let events = txn.open_table(EVENTS)?;
+        let matches = txn.open_table(MATCHES)?;
+        let last_seq = events.last()?.map(|(k, _)| k.value()).unwrap_or(0);
+        Ok(StoreStats {
+            events: events.len()?,
+            matches: matches.len()?,
+            last_seq,
+        })
+    }
+
+    /// One event by sequence number.
+    pub fn event(&self, seq: u64) -> Result<Option<EventRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let events = txn.open_table(EVENTS)?;
+        let rec = match events.get(seq)? {
+            Some(v) => Some(codec::decode(v.value(), "event")?),
+            None => None,
+        };
+        Ok(rec)
+    }
+
+    /// Up to `limit` events with sequence ≥ `from_seq`, in order (a page of the event table).
+    pub fn events_page(&self, from_seq: u64, limit: usize) -> Result<Vec<EventRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let events = txn.open_table(EVENTS)?;
+        let mut out = Vec::with_capacity(limit.min(4096));
+        for item in events.range(from_seq..)?.take(limit) {
+            let (_, v) = item?;
+            out.push(codec::decode(v.value(), "event")?);
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` events of one match with sequence ≥ `from_seq`, in order.
+    pub fn match_events_page(
+        &self,
+        match_key: u64,
+        from_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(MATCH_EVENTS)?;
+        let events = txn.open_table(EVENTS)?;
+        let mut out = Vec::with_capacity(limit.min(4096));
+        for item in index.range((match_key, from_seq)..=(match_key, u64::MAX))?.take(limit) {
+            let (k, _) = item?;
+            let seq = k.value().1;
+            if let Some(v) = events.get(seq)? {
+                out.push(codec::decode(v.value(), "event")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every event of one match, in order.
+    pub fn match_events(&self, match_key: u64) -> Result<Vec<EventRecord>, StoreError> {
+        self.match_events_page(match_key, 0, usize::MAX)
+    }
+
+    /// Number of datagrams stored for a match.
+    pub fn match_event_count(&self, match_key: u64) -> Result<u64, StoreError> {
+        Ok(self.match_record(match_key)?.map_or(0, |m| m.event_count))
+    }
+
+    /// One match record.
+    pub fn match_record(&self, key: u64) -> Result<Option<MatchRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let matches = txn.open_table(MATCHES)?;
+        let rec = match matches.get(key)? {
+            Some(v) => Some(codec::decode(v.value(), "match")?),
+            None => None,
+        };
+        Ok(rec)
+    }
+
+    /// Every match, newest first.
+    pub fn matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let matches = txn.open_table(MATCHES)?;
+        let mut out = Vec::new();
+        for item in matches.iter()?.rev() {
+            let (_, v) = item?;
+            out.push(codec::decode(v.value(), "match")?);
+        }
+        Ok(out)
+    }
+
+    /// The current (latest) match of each court: court → match key.
+    pub fn current_matches(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut latest: Vec<(String, u64)> = Vec::new();
+        for m in self.matches()? {
+            if !latest.iter().any(|(c, _)| *c == m.court) {
+                latest.push((m.court.clone(), m.key));
+            }
+        }
+        Ok(latest)
+    }
+
+    /// Rebuild a match's live state by replaying its stored events (the restart path).
+    pub fn rebuild_state(&self, match_key: u64) -> Result<MatchState, StoreError> {
+        let mut state = MatchState::new();
+        let mut from = 0;
+        loop {
+            let page = self.match_events_page(match_key, from, 4096)?;
+            let Some(last) = page.last() else { break };
+            from = last.seq + 1;
+            for rec in &page {
+                for e in &rec.events {
+                    state.apply(e);
+                }
+            }
+        }
+        Ok(state)
+    }
+}

@@ -1,0 +1,92 @@
+//! Settings (key → value text) with a history of every change.
+
+use super::schema::{SETTINGS, SETTINGS_HISTORY};
+use super::{Store, StoreError, codec};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+/// One change of a setting, as shown in the history view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingChange {
+    /// Increasing change id.
+    pub id: u64,
+    /// Setting key.
+    pub key: String,
+    /// Value before (None: was unset).
+    pub old: Option<String>,
+    /// Value after.
+    pub new: String,
+    /// When, Unix ns.
+    pub at_ns: i64,
+    /// Who changed it ("ui", "cli", "migration" …).
+    pub source: String,
+}
+
+impl Store {
+    /// The value of a setting, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(SETTINGS)?;
+        let v = match table.get(key)? {
+            Some(g) => Some(codec::decode(g.value(), "setting")?),
+            None => None,
+        };
+        Ok(v)
+    }
+
+    /// Every setting, sorted by key.
+    pub fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(SETTINGS)?;
+        let mut out = Vec::new();
+        for item in table.iter()? {
+            let (k, v) = item?;
+            out.push((k.value().to_string(), codec::decode(v.value(), "setting")?));
+        }
+        Ok(out)
+    }
+
+    /// The latest `limit` setting changes, newest first.
+    pub fn settings_history(&self, limit: usize) -> Result<Vec<SettingChange>, StoreError> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(SETTINGS_HISTORY)?;
+        let mut out = Vec::new();
+        for item in table.iter()?.rev().take(limit) {
+            let (_, v) = item?;
+            out.push(codec::decode(v.value(), "setting change")?);
+        }
+        Ok(out)
+    }
+}
+
+/// Write a setting inside `txn`, recording the change in the history. Returns the change, or
+/// `None` when the value did not change (no history row for a no-op).
+pub(crate) fn write_setting(
+    txn: &WriteTransaction,
+    key: &str,
+    value: &str,
+    source: &str,
+    at_ns: i64,
+) -> Result<Option<SettingChange>, StoreError> {
+    let mut table = txn.open_table(SETTINGS)?;
+    let old: Option<String> = match table.get(key)? {
+        Some(g) => Some(codec::decode(g.value(), "setting")?),
+        None => None,
+    };
+    if old.as_deref() == Some(value) {
+        return Ok(None);
+    }
+    table.insert(key, codec::encode(&value.to_string(), "setting")?.as_slice())?;
+    let mut history = txn.open_table(SETTINGS_HISTORY)?;
+    let id = history.last()?.map_or(1, |(k, _)| k.value() + 1);
+    let change = SettingChange {
+        id,
+        key: key.to_string(),
+        old,
+        new: value.to_string(),
+        at_ns,
+        source: source.to_string(),
+    };
+    history.insert(id, codec::encode(&change, "setting change")?.as_slice())?;
+    Ok(Some(change))
+}
