@@ -3,6 +3,7 @@
 //! Data flows one way: UDP ingest → parse → durable store → channel → UI / match state. See
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
+pub mod cli;
 pub mod ingest;
 pub mod match_state;
 pub mod protocol;
