@@ -64,6 +64,9 @@ pub struct Persisted {
     pub received: Instant,
 }
 
+/// A callback that wakes a consumer (e.g. `egui::Context::request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
 /// A write operation run by the writer inside its own transaction.
 pub type WriteOp = Box<dyn FnOnce(&WriteTransaction) -> Result<(), StoreError> + Send>;
 
@@ -136,6 +139,17 @@ impl Writer {
         config: WriterConfig,
         subscribers: Vec<Sender<Persisted>>,
     ) -> Result<Writer, StoreError> {
+        Writer::spawn_notify(store, config, subscribers, None)
+    }
+
+    /// Like [`Writer::spawn`], and `notify` is called once after each published batch (the GUI
+    /// passes a repaint request, so it wakes only when there is something new).
+    pub fn spawn_notify(
+        store: Store,
+        config: WriterConfig,
+        subscribers: Vec<Sender<Persisted>>,
+        notify: Option<Waker>,
+    ) -> Result<Writer, StoreError> {
         let mut open = HashMap::new();
         for (court, key) in store.current_matches()? {
             if let Some(m) = store.match_record(key)? {
@@ -151,6 +165,7 @@ impl Writer {
             store,
             config,
             subscribers,
+            notify,
             stats: stats.clone(),
             open,
             next_seq,
@@ -267,6 +282,7 @@ struct WriterState {
     store: Store,
     config: WriterConfig,
     subscribers: Vec<Sender<Persisted>>,
+    notify: Option<Waker>,
     stats: Arc<WriterStats>,
     stopping: Arc<AtomicBool>,
     /// Current match of each court.
@@ -432,6 +448,9 @@ impl WriterState {
                     Err(TrySendError::Disconnected(_)) => {}
                 }
             }
+        }
+        if let Some(wake) = &self.notify {
+            wake();
         }
     }
 
