@@ -17,6 +17,44 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a graphical session exists. Windows and macOS always have one.
+fn has_display() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("courtside")
+            .with_inner_size([1400.0, 860.0])
+            .with_min_inner_size([800.0, 500.0]),
+        persist_window: true,
+        ..Default::default()
+    };
+    let app_options = courtside::app::AppOptions { db, smoke_frames };
+    eframe::run_native(
+        "courtside",
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(courtside::app::CourtsideApp::new(
+                &cc.egui_ctx,
+                cc.storage,
+                app_options,
+            )))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
+    if let Some(n) = smoke_frames {
+        eprintln!("courtside: smoke test rendered {n} frames; exiting");
+    }
+    Ok(())
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -27,14 +65,16 @@ fn init_logging() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let db = cli.db.clone().unwrap_or_else(cli::default_db_path);
+    let db = cli::resolve_db(cli.db.clone());
     match &cli.command {
-        None => {
-            anyhow::bail!(
-                "the desktop app is not built yet; use `courtside listen` for headless ingest \
-                 (see `courtside --help`)"
-            )
+        None if !has_display() && cli.smoke_frames.is_none() => {
+            eprintln!(
+                "courtside: no display found: running headless ingest with the stored listener \
+                 settings (same as `courtside listen`); Ctrl-C stops"
+            );
+            cli::listen_from_settings(&db)
         }
+        None => run_gui(db, cli.smoke_frames),
         Some(Command::Listen(args)) => cli::listen(args, &db),
         Some(Command::Simulate(args)) => {
             let n = cli::simulate(args)?;

@@ -11,6 +11,38 @@ use std::sync::atomic::Ordering;
 /// Run headless ingest on every port in `args`, storing into `db`. Returns when a stop signal
 /// arrives, after everything received is durable.
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
+    let configs = args
+        .ports
+        .iter()
+        .enumerate()
+        .map(|(i, port)| ListenerConfig {
+            bind: args.bind,
+            port: *port,
+            court: args
+                .courts
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("Court {}", i + 1)),
+            allow: (!args.allow.is_empty()).then(|| args.allow.clone()),
+        })
+        .collect();
+    listen_configs(configs, db)
+}
+
+/// Headless ingest with the listeners configured in the store's settings (the app's headless
+/// mode where no display exists).
+pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
+    let entries = Store::open(db)?.settings()?;
+    let (settings, warnings) = crate::app::settings::AppSettings::from_entries(&entries);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let configs = settings.listeners.iter().map(|l| l.to_config()).collect();
+    listen_configs(configs, db)
+}
+
+/// Run headless ingest for `configs`.
+pub fn listen_configs(configs: Vec<ListenerConfig>, db: &Path) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     ctrlc::set_handler(move || {
@@ -20,18 +52,7 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
 
     // Bind everything first, so a taken port fails the command at once with its cause.
     let mut sockets = Vec::new();
-    for (i, port) in args.ports.iter().enumerate() {
-        let court = args
-            .courts
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("Court {}", i + 1));
-        let config = ListenerConfig {
-            bind: args.bind,
-            port: *port,
-            court,
-            allow: (!args.allow.is_empty()).then(|| args.allow.clone()),
-        };
+    for config in configs {
         let socket = ingest::bind(&config)?;
         sockets.push((config, socket));
     }

@@ -6,7 +6,7 @@ mod replay;
 mod simulate;
 
 pub use export::{ExportFormat, export};
-pub use listen::listen;
+pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
 pub use simulate::simulate;
 
@@ -102,6 +102,43 @@ pub struct ExportArgs {
     /// Output file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// The store to use: `--db`, else the location chosen in Settings (remembered in the config
+/// dir), else the platform data directory.
+pub fn resolve_db(cli_db: Option<PathBuf>) -> PathBuf {
+    cli_db
+        .or_else(|| {
+            let file = store_location_file()?;
+            let text = std::fs::read_to_string(file).ok()?;
+            let t = text.trim();
+            (!t.is_empty()).then(|| PathBuf::from(t))
+        })
+        .unwrap_or_else(default_db_path)
+}
+
+/// Where the chosen store location is remembered (outside the store, which it locates).
+pub fn store_location_file() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("courtside").join("store-location.txt"))
+}
+
+/// Remember (or with `None`, forget) the store location for the next start.
+pub fn write_store_location(path: Option<&str>) -> std::io::Result<()> {
+    let Some(file) = store_location_file() else {
+        return Err(std::io::Error::other("this system has no config directory"));
+    };
+    match path {
+        Some(p) => {
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&file, p)
+        }
+        None => match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
+    }
 }
 
 /// The default store path: the platform data directory.

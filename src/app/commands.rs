@@ -1,0 +1,217 @@
+//! Running the panels' commands (end of frame). I/O goes to workers, never done here.
+
+use super::CourtsideApp;
+use super::reader::ReadRequest;
+use super::settings::{AppSettings, validate_listeners};
+use super::state::{Command, Level, SettingsDraft};
+use crate::store::{SettingChange, WriteRequest};
+
+/// Settings waiting for the store to confirm.
+#[derive(Debug)]
+pub(super) struct PendingSave {
+    settings: AppSettings,
+    remaining: usize,
+    errors: Vec<String>,
+}
+
+impl CourtsideApp {
+    /// Run one command.
+    pub(super) fn handle(&mut self, c: Command) {
+        match c {
+            Command::SelectMatch(key) => {
+                self.state.table.chosen = key;
+                match key {
+                    Some(key) => {
+                        let generation = self.state.table.reset(Some(key));
+                        self.request(ReadRequest::Index { key, generation });
+                    }
+                    None => {
+                        self.state.table.key = None;
+                        self.follow_current_match();
+                    }
+                }
+                self.search_again();
+            }
+            Command::FetchRecords { from, to } => {
+                if !self.state.table.pending.contains(&(from, to)) {
+                    self.state.table.pending.push((from, to));
+                    self.request(ReadRequest::Records { from, to });
+                }
+            }
+            Command::SearchText(_) => self.search_again(),
+            Command::SaveSettings(s) => self.save_settings(*s),
+            Command::LoadHistory => self.request(ReadRequest::History),
+            Command::LoadMatches => self.request(ReadRequest::Matches),
+            Command::ToggleScoreboard => {
+                self.state.prefs.scoreboard_open = !self.state.prefs.scoreboard_open;
+            }
+            Command::ScoreboardFullscreen(on) => {
+                self.state.scoreboard_fullscreen = on;
+                self.ctx.send_viewport_cmd_to(
+                    crate::ui::scoreboard::viewport_id(),
+                    egui::ViewportCommand::Fullscreen(on),
+                );
+            }
+            Command::Copy(text) => self.ctx.copy_text(text),
+            Command::PickStorePath => self.pick_store_path(),
+        }
+    }
+
+    fn search_again(&mut self) {
+        let table = &mut self.state.table;
+        table.search_generation += 1;
+        table.hits = None;
+        table.filter_applied = None;
+        let text = table.filter.text.trim().to_lowercase();
+        if let (false, Some(key)) = (text.is_empty(), table.key) {
+            let generation = table.search_generation;
+            self.request(ReadRequest::Search {
+                key,
+                text,
+                generation,
+            });
+        }
+    }
+
+    fn pick_store_path(&mut self) {
+        let tx = self.pick_tx.clone();
+        let ctx = self.ctx.clone();
+        // The native dialog blocks its thread; never the UI thread.
+        let spawned = std::thread::Builder::new()
+            .name("file-dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Store location")
+                    .set_file_name("courtside.redb")
+                    .add_filter("courtside store", &["redb"])
+                    .save_file();
+                let _ = tx.send(picked);
+                ctx.request_repaint();
+            });
+        if let Err(e) = spawned {
+            self.state.notices.push(
+                Level::Error,
+                "File dialog could not open",
+                &e.to_string(),
+                "Type the path into the field instead.",
+            );
+        }
+    }
+
+    /// Validate and store settings; they are applied once the store confirms.
+    fn save_settings(&mut self, new: AppSettings) {
+        if let Err(e) = validate_listeners(&new.listeners) {
+            self.state.draft.error = Some(e);
+            return;
+        }
+        let Some(writer) = &self.writer else {
+            self.state.draft.error =
+                Some("the store is not open, so settings cannot be saved".into());
+            return;
+        };
+        let old = self.state.settings.to_entries();
+        let changed: Vec<(&str, String)> = new
+            .to_entries()
+            .into_iter()
+            .filter(|e| !old.contains(e))
+            .collect();
+        if changed.is_empty() {
+            self.state.draft.status = Some("Nothing changed.".into());
+            return;
+        }
+        let tx = writer.sender();
+        let mut sent = 0;
+        for (key, value) in changed {
+            let req = WriteRequest::Setting {
+                key: key.into(),
+                value,
+                source: "ui".into(),
+                ack: Some(self.ack_tx.clone()),
+            };
+            // try_send: the UI never waits for the writer.
+            if tx.try_send(req).is_ok() {
+                sent += 1;
+            }
+        }
+        if sent == 0 {
+            self.state.draft.error = Some("the store is busy; try again".into());
+            return;
+        }
+        self.state.draft.saving = true;
+        self.state.draft.error = None;
+        self.state.draft.status = None;
+        self.pending_settings = Some(PendingSave {
+            settings: new,
+            remaining: sent,
+            errors: Vec::new(),
+        });
+    }
+
+    /// The store answered one settings write.
+    pub(super) fn on_settings_saved(&mut self, ack: Result<Option<SettingChange>, String>) {
+        let Some(p) = &mut self.pending_settings else {
+            return;
+        };
+        p.remaining = p.remaining.saturating_sub(1);
+        if let Err(e) = ack {
+            p.errors.push(e);
+        }
+        if p.remaining > 0 {
+            return;
+        }
+        let Some(done) = self.pending_settings.take() else {
+            return;
+        };
+        self.state.draft.saving = false;
+        if !done.errors.is_empty() {
+            self.state.draft.error = Some(format!(
+                "not saved: {}",
+                done.errors.join("; ")
+            ));
+            return;
+        }
+        self.apply_settings(done.settings);
+        self.state.draft.status = Some("Saved and applied.".into());
+        self.request(ReadRequest::History);
+    }
+
+    fn apply_settings(&mut self, new: AppSettings) {
+        let old = std::mem::replace(&mut self.state.settings, new.clone());
+        if old.listeners != new.listeners {
+            self.start_listeners();
+        }
+        if old.theme != new.theme {
+            crate::ui::theme::apply_theme(&self.ctx, new.theme);
+        }
+        if old.store_path != new.store_path {
+            self.state.notices.push(
+                Level::Info,
+                "Store location changed",
+                "The new location is used from the next start.",
+                "Restart courtside when convenient; the current store stays as it is.",
+            );
+            self.write_bootstrap(new.store_path.clone());
+        }
+        self.state.draft = SettingsDraft::from_settings(&self.state.settings);
+        self.sync_scoreboard_settings();
+        self.follow_current_match();
+    }
+
+    /// Remember the store location outside the store, so the next start can find it.
+    fn write_bootstrap(&mut self, path: Option<String>) {
+        let Some(writer) = &self.writer else { return };
+        let op: crate::store::writer::WriteOp = Box::new(move |_txn| {
+            crate::cli::write_store_location(path.as_deref()).map_err(|e| {
+                crate::store::StoreError::Invalid {
+                    key: "store_path".into(),
+                    reason: e.to_string(),
+                }
+            })
+        });
+        let _ = writer.sender().try_send(WriteRequest::Apply {
+            what: "store location",
+            op,
+            ack: None,
+        });
+    }
+}

@@ -1,0 +1,128 @@
+//! Draining worker channels into the app state (called from `App::logic`).
+
+use super::CourtsideApp;
+use super::reader::{ReadReply, ReadRequest};
+use super::state::Level;
+use crate::protocol::Event;
+use crate::store::EventRecord;
+use crossbeam_channel::TryRecvError;
+use std::sync::Arc;
+use std::time::Instant;
+
+impl CourtsideApp {
+    /// Drain every channel within the time budget. True when messages remain.
+    pub(super) fn drain(&mut self, started: Instant) -> bool {
+        let mut board_changed = false;
+        loop {
+            if started.elapsed() > super::DRAIN_BUDGET {
+                return true;
+            }
+            match self.persisted_rx.try_recv() {
+                Ok(p) => board_changed |= self.on_record(p.record),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        if board_changed {
+            self.ctx
+                .request_repaint_of(crate::ui::scoreboard::viewport_id());
+        }
+        while let Ok(reply) = self.reply_rx.try_recv() {
+            self.on_reply(reply);
+            if started.elapsed() > super::DRAIN_BUDGET {
+                return true;
+            }
+        }
+        while let Ok(ack) = self.ack_rx.try_recv() {
+            self.on_settings_saved(ack);
+        }
+        while let Ok(pick) = self.pick_rx.try_recv() {
+            if let Some(path) = pick {
+                self.state.draft.store_path = path.display().to_string();
+            }
+        }
+        false
+    }
+
+    /// A stored record arrived. Returns true when the scoreboard's state changed.
+    fn on_record(&mut self, rec: Arc<EventRecord>) -> bool {
+        let court = rec.court.clone();
+        let new_match = self.state.court_keys.get(&court) != Some(&rec.match_key);
+        if new_match {
+            self.state.court_keys.insert(court.clone(), rec.match_key);
+            self.state.courts.insert(court.clone(), Default::default());
+        }
+        let state = self.state.courts.entry(court.clone()).or_default();
+        for e in &rec.events {
+            state.apply(e);
+        }
+        let ended = rec.events.iter().any(|e| matches!(e, Event::Winner { .. }));
+        if new_match || ended {
+            self.request(ReadRequest::Matches);
+        }
+        self.state.store.events += 1;
+        self.state.live.push(rec.clone());
+        let follows = self.state.table.chosen.is_none();
+        let board_court = self.state.scoreboard_court();
+        if follows && court == board_court && self.state.table.key != Some(rec.match_key) {
+            if rec.seq == rec.match_key {
+                self.state.table.start_fresh(&rec);
+            } else {
+                self.follow_current_match();
+            }
+        } else {
+            self.state.table.append_live(rec);
+        }
+        if court != board_court {
+            return false;
+        }
+        let snapshot = self.state.courts.get(&court).cloned();
+        match self.scoreboard.lock() {
+            Ok(mut sb) => {
+                sb.state = snapshot;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn on_reply(&mut self, reply: ReadReply) {
+        match reply {
+            ReadReply::Matches { page, first } => {
+                if first {
+                    self.state.match_list.clear();
+                }
+                self.state.match_list.extend(page);
+            }
+            ReadReply::IndexChunk {
+                generation,
+                rows,
+                through_seq,
+                loaded,
+                total,
+                done,
+            } => self.state.table.apply_chunk(
+                generation,
+                rows,
+                through_seq,
+                (loaded, total),
+                done.map(|b| *b),
+            ),
+            ReadReply::Records { from, to, recs } => {
+                self.state.table.pending.retain(|r| *r != (from, to));
+                for r in recs {
+                    self.state.table.cache.insert(r);
+                }
+            }
+            ReadReply::Search { generation, hits } => {
+                self.state.table.apply_hits(generation, hits);
+            }
+            ReadReply::History(h) => self.state.history = h,
+            ReadReply::Error(e) => self.state.notices.push(
+                Level::Error,
+                "Reading the store failed",
+                &e,
+                "The view may be incomplete; try again. Stored events are not affected.",
+            ),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The eframe application: owns the workers, drains their channels in `logic`, draws in `ui`,
+//! runs the panels' commands at the end of the frame.
+
+mod commands;
+mod events;
+mod reader;
+pub mod settings;
+mod settings_draft;
+pub mod state;
+mod table_logic;
+pub mod table_model;
+mod workers;
+
+pub use state::{AppState, Command};
+
+use crate::store::{SettingChange, Store, Writer, writer::Persisted};
+use crossbeam_channel::{Receiver, Sender, bounded};
+use reader::{ReadReply, Reader};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the app is started.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Store file.
+    pub db: PathBuf,
+    /// Render this many frames, then close (smoke test).
+    pub smoke_frames: Option<u32>,
+}
+
+/// What the scoreboard window draws; shared with its deferred viewport callback.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreboardView {
+    /// The live state (`None` until rebuilt from the store).
+    pub state: Option<crate::match_state::MatchState>,
+    /// Court shown.
+    pub court: String,
+    /// Appearance.
+    pub settings: settings::ScoreboardSettings,
+    /// Frames drawn (for the smoke test and the idle-CPU measurement).
+    pub frames: u64,
+    /// The operator closed the window.
+    pub close_requested: bool,
+    /// Outer rect (x, y, w, h) as last seen.
+    pub rect: Option<[f32; 4]>,
+}
+
+/// Shared handle to the scoreboard view.
+pub type SharedScoreboard = Arc<Mutex<ScoreboardView>>;
+
+/// The courtside desktop app.
+pub struct CourtsideApp {
+    /// What the panels draw.
+    pub state: AppState,
+    ctx: egui::Context,
+    store: Option<Store>,
+    writer: Option<Writer>,
+    listeners: Vec<crate::ingest::Listener>,
+    reader: Option<Reader>,
+    persisted_rx: Receiver<Persisted>,
+    persisted_tx: Sender<Persisted>,
+    reply_rx: Receiver<ReadReply>,
+    ack_tx: Sender<Result<Option<SettingChange>, String>>,
+    ack_rx: Receiver<Result<Option<SettingChange>, String>>,
+    pick_tx: Sender<Option<PathBuf>>,
+    pick_rx: Receiver<Option<PathBuf>>,
+    pending_settings: Option<commands::PendingSave>,
+    scoreboard: SharedScoreboard,
+    rates: Vec<workers::RateMeter>,
+    smoke: Option<u32>,
+    frames: u64,
+    last_statuses: Vec<String>,
+}
+
+/// Longest `logic` spends draining channels per frame.
+const DRAIN_BUDGET: Duration = Duration::from_millis(5);
+
+impl CourtsideApp {
+    /// Build the app: open the store, rebuild live state, start the workers.
+    pub fn new(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+        options: AppOptions,
+    ) -> CourtsideApp {
+        crate::ui::theme::install_fonts(ctx);
+        let (persisted_tx, persisted_rx) = bounded(16_384);
+        let (ack_tx, ack_rx) = bounded(16);
+        let (pick_tx, pick_rx) = bounded(4);
+        let mut app = CourtsideApp {
+            state: AppState::default(),
+            ctx: ctx.clone(),
+            store: None,
+            writer: None,
+            listeners: Vec::new(),
+            reader: None,
+            persisted_rx,
+            persisted_tx,
+            reply_rx: bounded(1).1,
+            ack_tx,
+            ack_rx,
+            pick_tx,
+            pick_rx,
+            pending_settings: None,
+            scoreboard: Arc::default(),
+            rates: Vec::new(),
+            smoke: options.smoke_frames,
+            frames: 0,
+            last_statuses: Vec::new(),
+        };
+        if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
+            app.state.prefs = prefs;
+        }
+        if app.smoke.is_some() {
+            app.state.prefs.scoreboard_open = true;
+        }
+        app.start(&options.db);
+        crate::ui::theme::apply_theme(ctx, app.state.settings.theme);
+        app
+    }
+
+    /// The shared scoreboard view (tests read it).
+    pub fn scoreboard(&self) -> SharedScoreboard {
+        self.scoreboard.clone()
+    }
+
+    /// Block until the store writer has made everything durable (tests only need this).
+    pub fn flush_store(&self) {
+        if let Some(w) = &self.writer {
+            let _ = w.flush();
+        }
+    }
+
+    /// Stop all workers, storing everything received.
+    pub fn shutdown(&mut self) {
+        self.listeners.clear();
+        self.reader = None;
+        if let Some(w) = self.writer.take() {
+            w.shutdown();
+        }
+    }
+}
+
+const PREFS_KEY: &str = "courtside.prefs";
+
+impl eframe::App for CourtsideApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let started = Instant::now();
+        let more = self.drain(started);
+        self.poll_workers();
+        self.state.table.refilter();
+        if more {
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frames += 1;
+        crate::ui::shortcuts(ui.ctx(), &mut self.state);
+        crate::ui::main_ui(ui, &mut self.state);
+        self.show_scoreboard(ui.ctx());
+        let commands = std::mem::take(&mut self.state.commands);
+        for c in commands {
+            self.handle(c);
+        }
+        self.smoke_step(ui.ctx());
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Ok(sb) = self.scoreboard.lock() {
+            self.state.prefs.scoreboard_rect = sb.rect.or(self.state.prefs.scoreboard_rect);
+        }
+        eframe::set_value(storage, PREFS_KEY, &self.state.prefs);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+}
+
+impl Drop for CourtsideApp {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl CourtsideApp {
+    fn smoke_step(&mut self, ctx: &egui::Context) {
+        let Some(target) = self.smoke else { return };
+        let board_frames = self.scoreboard.lock().map(|s| s.frames).unwrap_or(0);
+        if self.frames >= u64::from(target) && (board_frames > 0 || ctx.embed_viewports()) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Frames drawn by the main window.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+}

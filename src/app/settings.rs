@@ -1,0 +1,241 @@
+//! Typed application settings: what is stored in the `settings` table, defaults, validation.
+//!
+//! Each group is stored under one key as JSON text, so the history view shows readable
+//! old → new values. A value that does not decode is reported and replaced by its default;
+//! nothing else is lost.
+
+use crate::ingest::{DEFAULT_PORT, ListenerConfig};
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr};
+
+/// Settings keys.
+pub mod keys {
+    /// UDP listeners.
+    pub const LISTENERS: &str = "listeners";
+    /// Scoreboard appearance.
+    pub const SCOREBOARD: &str = "scoreboard";
+    /// UI theme.
+    pub const THEME: &str = "theme";
+    /// Store location used at the next start.
+    pub const STORE_PATH: &str = "store_path";
+}
+
+/// One UDP listener as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListenerSetting {
+    /// Bind address.
+    pub bind: IpAddr,
+    /// UDP port.
+    pub port: u16,
+    /// Court name.
+    pub court: String,
+    /// Source allowlist (empty = everyone).
+    pub allow: Vec<IpAddr>,
+}
+
+impl ListenerSetting {
+    /// The ingest configuration for this listener.
+    pub fn to_config(&self) -> ListenerConfig {
+        ListenerConfig {
+            bind: self.bind,
+            port: self.port,
+            court: self.court.clone(),
+            allow: (!self.allow.is_empty()).then(|| self.allow.clone()),
+        }
+    }
+}
+
+impl Default for ListenerSetting {
+    fn default() -> Self {
+        ListenerSetting {
+            bind: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            port: DEFAULT_PORT,
+            court: "Court 1".into(),
+            allow: Vec::new(),
+        }
+    }
+}
+
+/// Where the scoreboard takes its colours from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColorSource {
+    /// The colours the scoring system sends in `mch`.
+    Match,
+    /// Operator-chosen colours (`#RRGGBB`).
+    Custom {
+        /// Blue background.
+        blue_bg: String,
+        /// Blue text.
+        blue_fg: String,
+        /// Red background.
+        red_bg: String,
+        /// Red text.
+        red_fg: String,
+    },
+}
+
+/// Scoreboard appearance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreboardSettings {
+    /// Colour source.
+    pub colors: ColorSource,
+    /// Chroma-key background (`#RRGGBB`) for keying in OBS, or none.
+    pub chroma_key: Option<String>,
+    /// Font scale (1.0 = default).
+    pub font_scale: f32,
+    /// Which court the scoreboard shows (none = the first).
+    pub court: Option<String>,
+}
+
+impl Default for ScoreboardSettings {
+    fn default() -> Self {
+        ScoreboardSettings {
+            colors: ColorSource::Match,
+            chroma_key: None,
+            font_scale: 1.0,
+            court: None,
+        }
+    }
+}
+
+/// UI theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Theme {
+    /// Dark (default: court-side halls are often dim).
+    #[default]
+    Dark,
+    /// Light.
+    Light,
+}
+
+/// Every setting of the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppSettings {
+    /// UDP listeners (at least one).
+    pub listeners: Vec<ListenerSetting>,
+    /// Scoreboard appearance.
+    pub scoreboard: ScoreboardSettings,
+    /// Theme.
+    pub theme: Theme,
+    /// Store location for the next start (none = default location).
+    pub store_path: Option<String>,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            listeners: vec![ListenerSetting::default()],
+            scoreboard: ScoreboardSettings::default(),
+            theme: Theme::Dark,
+            store_path: None,
+        }
+    }
+}
+
+impl AppSettings {
+    /// Build settings from stored `(key, value)` pairs. Values that do not decode are replaced by
+    /// defaults; each such case is returned as a warning naming the key and the cause.
+    pub fn from_entries(entries: &[(String, String)]) -> (AppSettings, Vec<String>) {
+        let mut s = AppSettings::default();
+        let mut warnings = Vec::new();
+        for (key, value) in entries {
+            let bad = |e: &dyn std::fmt::Display| {
+                format!("stored setting '{key}' is invalid ({e}); using the default")
+            };
+            match key.as_str() {
+                keys::LISTENERS => match serde_json::from_str::<Vec<ListenerSetting>>(value) {
+                    Ok(l) if validate_listeners(&l).is_ok() => s.listeners = l,
+                    Ok(l) => warnings.push(bad(&validate_listeners(&l).err().unwrap_or_default())),
+                    Err(e) => warnings.push(bad(&e)),
+                },
+                keys::SCOREBOARD => match serde_json::from_str(value) {
+                    Ok(v) => s.scoreboard = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
+                keys::THEME => match serde_json::from_str(value) {
+                    Ok(v) => s.theme = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
+                keys::STORE_PATH => match serde_json::from_str(value) {
+                    Ok(v) => s.store_path = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
+                _ => {}
+            }
+        }
+        (s, warnings)
+    }
+
+    /// The stored form: `(key, JSON value)` for every group.
+    pub fn to_entries(&self) -> Vec<(&'static str, String)> {
+        use crate::store::codec::to_json;
+        vec![
+            (keys::LISTENERS, to_json(&self.listeners)),
+            (keys::SCOREBOARD, to_json(&self.scoreboard)),
+            (keys::THEME, to_json(&self.theme)),
+            (keys::STORE_PATH, to_json(&self.store_path)),
+        ]
+    }
+}
+
+/// Check a listener list as a whole: at least one, unique court names, unique bind:port.
+pub fn validate_listeners(list: &[ListenerSetting]) -> Result<(), String> {
+    if list.is_empty() {
+        return Err("at least one UDP listener is needed".into());
+    }
+    for (i, a) in list.iter().enumerate() {
+        if a.port == 0 {
+            return Err(format!("{}: port must be 1–65535", a.court));
+        }
+        if a.court.trim().is_empty() {
+            return Err("every listener needs a court name".into());
+        }
+        for b in &list[i + 1..] {
+            if a.court.trim() == b.court.trim() {
+                return Err(format!("court name '{}' is used twice", a.court));
+            }
+            let overlaps = a.port == b.port
+                && (a.bind == b.bind || a.bind.is_unspecified() || b.bind.is_unspecified());
+            if overlaps {
+                return Err(format!(
+                    "'{}' and '{}' both listen on port {}",
+                    a.court, b.court, a.port
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parse a port typed by the operator.
+pub fn parse_port(text: &str) -> Result<u16, String> {
+    let t = text.trim();
+    match t.parse::<u32>() {
+        Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
+        Ok(p) => Err(format!("port must be 1–65535, not {p}")),
+        Err(_) if t.is_empty() => Err("enter a port (1–65535)".into()),
+        Err(_) => Err(format!("'{t}' is not a port number (1–65535)")),
+    }
+}
+
+/// Parse a comma/space separated allowlist of IP addresses.
+pub fn parse_allowlist(text: &str) -> Result<Vec<IpAddr>, String> {
+    text.split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpAddr>()
+                .map_err(|_| format!("'{s}' is not an IP address"))
+        })
+        .collect()
+}
+
+/// Parse `#RRGGBB` into RGB.
+pub fn parse_hex_color(text: &str) -> Option<[u8; 3]> {
+    let h = text.trim().strip_prefix('#')?;
+    if h.len() != 6 || !h.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}

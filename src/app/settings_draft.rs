@@ -1,0 +1,131 @@
+//! Turning the settings window's edit buffers into validated settings (and back).
+
+use super::settings::{
+    AppSettings, ColorSource, ListenerSetting, ScoreboardSettings, parse_allowlist,
+    parse_hex_color, parse_port, validate_listeners,
+};
+use super::state::{ListenerDraft, SettingsDraft};
+use egui::Color32;
+use std::net::IpAddr;
+
+fn color(hex: &str, fallback: Color32) -> Color32 {
+    parse_hex_color(hex).map_or(fallback, |[r, g, b]| Color32::from_rgb(r, g, b))
+}
+
+fn hex(c: Color32) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.r(), c.g(), c.b())
+}
+
+impl SettingsDraft {
+    /// Edit buffers showing `s`.
+    pub fn from_settings(s: &AppSettings) -> SettingsDraft {
+        let defaults = [
+            Color32::from_rgb(0x00, 0x3D, 0xA5),
+            Color32::WHITE,
+            Color32::from_rgb(0xD0, 0x10, 0x2B),
+            Color32::WHITE,
+        ];
+        let (custom_colors, colors) = match &s.scoreboard.colors {
+            ColorSource::Match => (false, defaults),
+            ColorSource::Custom {
+                blue_bg,
+                blue_fg,
+                red_bg,
+                red_fg,
+            } => (
+                true,
+                [
+                    color(blue_bg, defaults[0]),
+                    color(blue_fg, defaults[1]),
+                    color(red_bg, defaults[2]),
+                    color(red_fg, defaults[3]),
+                ],
+            ),
+        };
+        SettingsDraft {
+            listeners: s.listeners.iter().map(ListenerDraft::from_setting).collect(),
+            custom_colors,
+            colors,
+            chroma: s.scoreboard.chroma_key.is_some(),
+            chroma_color: s
+                .scoreboard
+                .chroma_key
+                .as_deref()
+                .map_or(Color32::from_rgb(0, 255, 0), |h| color(h, Color32::GREEN)),
+            font_scale: s.scoreboard.font_scale,
+            court: s.scoreboard.court.clone().unwrap_or_default(),
+            theme: s.theme,
+            store_path: s.store_path.clone().unwrap_or_default(),
+            error: None,
+            status: None,
+            saving: false,
+        }
+    }
+
+    /// Validate every field. On error, the messages are put beside the fields and `None` is
+    /// returned: nothing is saved.
+    pub fn to_settings(&mut self) -> Option<AppSettings> {
+        self.error = None;
+        self.status = None;
+        let mut ok = true;
+        let mut listeners = Vec::new();
+        for d in &mut self.listeners {
+            d.port_error = None;
+            d.allow_error = None;
+            d.bind_error = None;
+            let port = parse_port(&d.port).map_err(|e| d.port_error = Some(e));
+            let allow = parse_allowlist(&d.allow).map_err(|e| d.allow_error = Some(e));
+            let bind = d
+                .bind
+                .trim()
+                .parse::<IpAddr>()
+                .map_err(|_| d.bind_error = Some(format!("'{}' is not an IP address", d.bind)));
+            match (port, allow, bind) {
+                (Ok(port), Ok(allow), Ok(bind)) => listeners.push(ListenerSetting {
+                    bind,
+                    port,
+                    court: d.court.trim().to_string(),
+                    allow,
+                }),
+                _ => ok = false,
+            }
+        }
+        if !ok {
+            self.error = Some("fix the marked fields; nothing was saved".into());
+            return None;
+        }
+        if let Err(e) = validate_listeners(&listeners) {
+            self.error = Some(format!("{e}; nothing was saved"));
+            return None;
+        }
+        if !(0.5..=3.0).contains(&self.font_scale) {
+            self.error = Some("font scale must be between 0.5 and 3".into());
+            return None;
+        }
+        let colors = if self.custom_colors {
+            ColorSource::Custom {
+                blue_bg: hex(self.colors[0]),
+                blue_fg: hex(self.colors[1]),
+                red_bg: hex(self.colors[2]),
+                red_fg: hex(self.colors[3]),
+            }
+        } else {
+            ColorSource::Match
+        };
+        let court = self.court.trim();
+        Some(AppSettings {
+            listeners,
+            scoreboard: ScoreboardSettings {
+                colors,
+                chroma_key: self.chroma.then(|| hex(self.chroma_color)),
+                font_scale: self.font_scale,
+                court: (!court.is_empty()).then(|| court.to_string()),
+            },
+            theme: self.theme,
+            store_path: {
+                let p = self.store_path.trim();
+                (!p.is_empty()).then(|| p.to_string())
+            },
+        })
+    }
+}

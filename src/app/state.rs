@@ -1,0 +1,412 @@
+//! Everything the panels draw, and the intents they emit. No I/O here.
+
+use super::settings::{AppSettings, ListenerSetting, Theme};
+use super::table_model::{RecordCache, RowBuilder, RowMeta, TableFilter, TextHits};
+use crate::match_state::MatchState;
+use crate::store::{EventRecord, MatchRecord, SettingChange};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// App-wide intents, emitted by panels and handled at the end of the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Show another match in the event table (`None` = follow the current match).
+    SelectMatch(Option<u64>),
+    /// Fetch records `from..=to` into the cache.
+    FetchRecords {
+        /// First sequence.
+        from: u64,
+        /// Last sequence.
+        to: u64,
+    },
+    /// The table's text filter changed.
+    SearchText(String),
+    /// Validate, store and apply settings.
+    SaveSettings(Box<AppSettings>),
+    /// Reload the settings history.
+    LoadHistory,
+    /// Reload the match list.
+    LoadMatches,
+    /// Open or close the scoreboard window.
+    ToggleScoreboard,
+    /// Scoreboard fullscreen on/off.
+    ScoreboardFullscreen(bool),
+    /// Put text on the clipboard.
+    Copy(String),
+    /// Ask for a store location with a file dialog.
+    PickStorePath,
+}
+
+/// Severity of a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something failed.
+    Error,
+    /// Something needs attention.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// A visible, dismissable notice: what happened, why, what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// Id (for dismissing).
+    pub id: u64,
+    /// Severity.
+    pub level: Level,
+    /// Short title.
+    pub title: String,
+    /// The cause.
+    pub cause: String,
+    /// What the operator can do.
+    pub action: String,
+}
+
+/// The notice list. Repeating a title replaces the older notice instead of stacking copies.
+#[derive(Debug, Default)]
+pub struct Notices {
+    /// Current notices, oldest first.
+    pub items: Vec<Notice>,
+    next: u64,
+}
+
+impl Notices {
+    /// Add (or refresh) a notice.
+    pub fn push(&mut self, level: Level, title: &str, cause: &str, action: &str) {
+        self.items.retain(|n| n.title != title);
+        self.next += 1;
+        self.items.push(Notice {
+            id: self.next,
+            level,
+            title: title.into(),
+            cause: cause.into(),
+            action: action.into(),
+        });
+    }
+
+    /// Remove a notice.
+    pub fn dismiss(&mut self, id: u64) {
+        self.items.retain(|n| n.id != id);
+    }
+}
+
+/// One line of the live data log.
+#[derive(Debug, Clone)]
+pub struct LiveLine {
+    /// The stored record.
+    pub record: Arc<EventRecord>,
+    /// "ok", "unknown", or "malformed: reason".
+    pub result: String,
+    /// Whether the result is a problem.
+    pub problem: bool,
+}
+
+/// The live data log: the latest datagrams, bounded.
+#[derive(Debug)]
+pub struct LiveLog {
+    /// Lines, oldest first.
+    pub lines: VecDeque<LiveLine>,
+    /// Paused: the view is frozen at this many lines; new ones are kept but not shown.
+    pub paused_at: Option<usize>,
+    /// Scroll to the newest line.
+    pub auto_scroll: bool,
+    /// Search text.
+    pub search: String,
+    /// Lines dropped from the front since start (they are in the store).
+    pub dropped: u64,
+}
+
+impl Default for LiveLog {
+    fn default() -> Self {
+        LiveLog {
+            lines: VecDeque::new(),
+            paused_at: None,
+            auto_scroll: true,
+            search: String::new(),
+            dropped: 0,
+        }
+    }
+}
+
+impl LiveLog {
+    /// Lines kept in memory (older ones are in the store and the event table).
+    pub const CAPACITY: usize = 10_000;
+
+    /// Append a stored datagram.
+    pub fn push(&mut self, record: Arc<EventRecord>) {
+        let reasons: Vec<String> = record
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                crate::protocol::Event::Malformed { reason, code, .. } => {
+                    Some(format!("malformed {code}: {reason}"))
+                }
+                crate::protocol::Event::Unknown { code, .. } => Some(format!("unknown '{code}'")),
+                _ => None,
+            })
+            .collect();
+        let problem = !reasons.is_empty();
+        let result = if problem {
+            reasons.join("; ")
+        } else {
+            format!("ok ({} msg)", record.events.len())
+        };
+        self.lines.push_back(LiveLine {
+            record,
+            result,
+            problem,
+        });
+        if self.lines.len() > Self::CAPACITY {
+            self.lines.pop_front();
+            self.dropped += 1;
+            if let Some(p) = &mut self.paused_at {
+                *p = p.saturating_sub(1);
+            }
+        }
+    }
+}
+
+/// The event table: rows of one match, filters, cache.
+#[derive(Debug)]
+pub struct EventTable {
+    /// Chosen match (`None` = follow the current match of the scoreboard court).
+    pub chosen: Option<u64>,
+    /// Match whose rows are loaded.
+    pub key: Option<u64>,
+    /// Every row of the match.
+    pub rows: Vec<RowMeta>,
+    /// Indexes into `rows` that pass the filters.
+    pub visible: Vec<u32>,
+    /// Filters as edited.
+    pub filter: TableFilter,
+    /// Text-search hits for `filter.text` (None while searching or no text).
+    pub hits: Option<TextHits>,
+    /// Datagrams loaded / total while loading.
+    pub loading: Option<(u64, u64)>,
+    /// Follow the newest row.
+    pub follow: bool,
+    /// Cached records for labels and raw text.
+    pub cache: RecordCache,
+    /// Highest sequence folded into `rows`.
+    pub through_seq: u64,
+    /// Record ranges asked for and not yet answered.
+    pub pending: Vec<(u64, u64)>,
+    pub(crate) builder: RowBuilder,
+    pub(crate) generation: u64,
+    pub(crate) search_generation: u64,
+    pub(crate) filter_applied: Option<TableFilter>,
+    pub(crate) waiting_live: Vec<Arc<EventRecord>>,
+}
+
+impl Default for EventTable {
+    fn default() -> Self {
+        EventTable {
+            chosen: None,
+            key: None,
+            rows: Vec::new(),
+            visible: Vec::new(),
+            filter: TableFilter::default(),
+            hits: None,
+            loading: None,
+            follow: true,
+            cache: RecordCache::default(),
+            through_seq: 0,
+            pending: Vec::new(),
+            builder: RowBuilder::default(),
+            generation: 0,
+            search_generation: 0,
+            filter_applied: None,
+            waiting_live: Vec::new(),
+        }
+    }
+}
+
+/// Which panels are open, remembered between runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UiPrefs {
+    /// Live data panel visible.
+    pub show_live: bool,
+    /// Match panel visible.
+    pub show_match: bool,
+    /// Settings window open.
+    pub show_settings: bool,
+    /// Scoreboard window open.
+    pub scoreboard_open: bool,
+    /// Scoreboard window position and size (x, y, w, h), if known.
+    pub scoreboard_rect: Option<[f32; 4]>,
+}
+
+impl Default for UiPrefs {
+    fn default() -> Self {
+        UiPrefs {
+            show_live: true,
+            show_match: true,
+            show_settings: false,
+            scoreboard_open: true,
+            scoreboard_rect: None,
+        }
+    }
+}
+
+/// Edit buffers of the settings window, with per-field errors.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsDraft {
+    /// Listener rows being edited.
+    pub listeners: Vec<ListenerDraft>,
+    /// Scoreboard: use custom colours.
+    pub custom_colors: bool,
+    /// Custom colours (blue bg, blue fg, red bg, red fg).
+    pub colors: [egui::Color32; 4],
+    /// Chroma-key on.
+    pub chroma: bool,
+    /// Chroma-key colour.
+    pub chroma_color: egui::Color32,
+    /// Font scale.
+    pub font_scale: f32,
+    /// Scoreboard court.
+    pub court: String,
+    /// Theme.
+    pub theme: Theme,
+    /// Store location text.
+    pub store_path: String,
+    /// Error not tied to one field.
+    pub error: Option<String>,
+    /// Result of the last save.
+    pub status: Option<String>,
+    /// A save is waiting for the store.
+    pub saving: bool,
+}
+
+/// One listener row being edited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListenerDraft {
+    /// Bind address text.
+    pub bind: String,
+    /// Port text.
+    pub port: String,
+    /// Court name.
+    pub court: String,
+    /// Allowlist text.
+    pub allow: String,
+    /// Error shown beside the port field.
+    pub port_error: Option<String>,
+    /// Error shown beside the allowlist field.
+    pub allow_error: Option<String>,
+    /// Error shown beside the bind field.
+    pub bind_error: Option<String>,
+}
+
+impl ListenerDraft {
+    /// Edit buffer for a stored listener.
+    pub fn from_setting(l: &ListenerSetting) -> ListenerDraft {
+        ListenerDraft {
+            bind: l.bind.to_string(),
+            port: l.port.to_string(),
+            court: l.court.clone(),
+            allow: l
+                .allow
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Default::default()
+        }
+    }
+}
+
+/// A network interface to offer as bind address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceChoice {
+    /// Address.
+    pub addr: String,
+    /// Label ("192.168.1.20 — eth0").
+    pub label: String,
+}
+
+/// Status of one court's listener, for the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct CourtStatus {
+    /// Court name.
+    pub court: String,
+    /// `address:port`.
+    pub addr: String,
+    /// "listening", or the error.
+    pub status: String,
+    /// Whether the listener is fine.
+    pub ok: bool,
+    /// Datagrams per second (recent).
+    pub rate: f64,
+    /// Last source address.
+    pub last_source: Option<String>,
+    /// Malformed messages.
+    pub malformed: u64,
+    /// Unknown messages.
+    pub unknown: u64,
+    /// Datagrams.
+    pub datagrams: u64,
+}
+
+/// Store status for the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct StoreStatus {
+    /// Store file.
+    pub path: String,
+    /// Whether the store is open.
+    pub open: bool,
+    /// Stored datagrams.
+    pub events: u64,
+    /// Time of the last commit, Unix ns (0 = none this run).
+    pub last_commit_ns: i64,
+    /// Writer queue depth.
+    pub queue: usize,
+}
+
+/// All state the panels draw.
+#[derive(Default)]
+pub struct AppState {
+    /// Live match state per court.
+    pub courts: BTreeMap<String, MatchState>,
+    /// Current match key per court.
+    pub court_keys: BTreeMap<String, u64>,
+    /// Listener status per court.
+    pub listeners: Vec<CourtStatus>,
+    /// Store status.
+    pub store: StoreStatus,
+    /// Live data log.
+    pub live: LiveLog,
+    /// Event table.
+    pub table: EventTable,
+    /// Matches in the store, newest first.
+    pub match_list: Vec<MatchRecord>,
+    /// Notices.
+    pub notices: Notices,
+    /// Settings in force.
+    pub settings: AppSettings,
+    /// Settings being edited.
+    pub draft: SettingsDraft,
+    /// Settings history, newest first.
+    pub history: Vec<SettingChange>,
+    /// Panels.
+    pub prefs: UiPrefs,
+    /// Interfaces to bind to.
+    pub interfaces: Vec<InterfaceChoice>,
+    /// Intents of this frame.
+    pub commands: Vec<Command>,
+    /// Scoreboard is fullscreen.
+    pub scoreboard_fullscreen: bool,
+}
+
+impl AppState {
+    /// The court the scoreboard (and the followed table) shows.
+    pub fn scoreboard_court(&self) -> String {
+        self.settings
+            .scoreboard
+            .court
+            .clone()
+            .filter(|c| self.settings.listeners.iter().any(|l| &l.court == c))
+            .or_else(|| self.settings.listeners.first().map(|l| l.court.clone()))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,272 @@
+//! The event table's model: one compact row per event of a match, filters, a record cache.
+//!
+//! Rows are small (`RowMeta`, no strings) so a match with a million events fits comfortably;
+//! labels and raw text come from whole records fetched page by page off the UI thread and kept in
+//! a bounded cache.
+
+use crate::match_state::MatchState;
+use crate::protocol::{Athlete, Event, PointKind};
+use crate::store::EventRecord;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+/// Filterable kind of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum RowKind {
+    /// Point: punch.
+    Punch,
+    /// Point: body kick.
+    Body,
+    /// Point: head kick.
+    Head,
+    /// Point: turning body kick.
+    TechBody,
+    /// Point: turning head kick.
+    TechHead,
+    /// Sensor hit level.
+    HitLevel,
+    /// Gam-jeom.
+    Penalty,
+    /// Match, break or timeout clock.
+    Clock,
+    /// Video-review challenge.
+    Challenge,
+    /// Everything else that parsed.
+    Other,
+    /// Unknown code.
+    Unknown,
+    /// Malformed message.
+    Malformed,
+}
+
+impl RowKind {
+    /// Every kind, in filter order.
+    pub const ALL: [RowKind; 12] = [
+        RowKind::Punch,
+        RowKind::Body,
+        RowKind::Head,
+        RowKind::TechBody,
+        RowKind::TechHead,
+        RowKind::HitLevel,
+        RowKind::Penalty,
+        RowKind::Clock,
+        RowKind::Challenge,
+        RowKind::Other,
+        RowKind::Unknown,
+        RowKind::Malformed,
+    ];
+
+    /// Bit in a filter mask.
+    pub fn bit(self) -> u16 {
+        1 << (self as u8)
+    }
+
+    /// Filter label.
+    pub fn label(self) -> &'static str {
+        match self {
+            RowKind::Punch => "Punch",
+            RowKind::Body => "Body",
+            RowKind::Head => "Head",
+            RowKind::TechBody => "Turning body",
+            RowKind::TechHead => "Turning head",
+            RowKind::HitLevel => "Hit levels",
+            RowKind::Penalty => "Penalties",
+            RowKind::Clock => "Clock",
+            RowKind::Challenge => "Challenges",
+            RowKind::Other => "Other",
+            RowKind::Unknown => "Unknown",
+            RowKind::Malformed => "Malformed",
+        }
+    }
+
+    fn of(e: &Event) -> RowKind {
+        match e {
+            Event::Point { kind, .. } => match kind {
+                PointKind::Punch => RowKind::Punch,
+                PointKind::Body => RowKind::Body,
+                PointKind::Head => RowKind::Head,
+                PointKind::TechBody => RowKind::TechBody,
+                PointKind::TechHead => RowKind::TechHead,
+            },
+            Event::HitLevel { .. } => RowKind::HitLevel,
+            Event::Penalties { .. } => RowKind::Penalty,
+            Event::Clock { .. } | Event::Break { .. } | Event::Timeout { .. } => RowKind::Clock,
+            Event::Challenge { .. } => RowKind::Challenge,
+            Event::Unknown { .. } => RowKind::Unknown,
+            Event::Malformed { .. } => RowKind::Malformed,
+            _ => RowKind::Other,
+        }
+    }
+}
+
+/// One event of the table, without strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowMeta {
+    /// Datagram sequence.
+    pub seq: u64,
+    /// Index of the event within its datagram.
+    pub part: u16,
+    /// Receive time, Unix ns.
+    pub at_ns: i64,
+    /// Round at that point.
+    pub round: u8,
+    /// Match clock at that point, seconds.
+    pub clock: u32,
+    /// 0 none, 1 blue, 2 red.
+    pub athlete: u8,
+    /// Kind.
+    pub kind: RowKind,
+    /// Hit level: the level itself, or for a point the level that preceded it (0 = none).
+    pub hit_level: u32,
+}
+
+/// Folds records into rows, tracking round, clock and the pending hit level of each athlete.
+#[derive(Debug, Clone, Default)]
+pub struct RowBuilder {
+    state: MatchState,
+    pending_hl: [u32; 2],
+}
+
+impl RowBuilder {
+    /// Append the rows of `rec` to `out`.
+    pub fn push(&mut self, rec: &EventRecord, out: &mut Vec<RowMeta>) {
+        for (part, e) in rec.events.iter().enumerate() {
+            self.state.apply(e);
+            let athlete = e.athlete().map_or(0, Athlete::number);
+            let hit_level = match e {
+                Event::HitLevel { athlete, level } => {
+                    self.pending_hl[usize::from(athlete.number() - 1)] = *level;
+                    *level
+                }
+                Event::Point { athlete, .. } => {
+                    std::mem::take(&mut self.pending_hl[usize::from(athlete.number() - 1)])
+                }
+                _ => 0,
+            };
+            out.push(RowMeta {
+                seq: rec.seq,
+                part: part as u16,
+                at_ns: rec.received_at_ns,
+                round: self.state.round.min(255) as u8,
+                clock: clock_secs(&self.state.clock),
+                athlete,
+                kind: RowKind::of(e),
+                hit_level,
+            });
+        }
+    }
+}
+
+/// Seconds of a state clock text (`m:ss`, as MatchState writes it).
+fn clock_secs(text: &str) -> u32 {
+    let (m, s) = text.split_once(':').unwrap_or(("0", text));
+    m.parse::<u32>().unwrap_or(0) * 60 + s.parse::<u32>().unwrap_or(0)
+}
+
+/// Athlete filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AthleteFilter {
+    /// Every row.
+    #[default]
+    All,
+    /// Blue only.
+    Blue,
+    /// Red only.
+    Red,
+    /// Rows about neither athlete.
+    Neither,
+}
+
+/// The table's filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableFilter {
+    /// Athlete.
+    pub athlete: AthleteFilter,
+    /// Mask of [`RowKind::bit`]s shown.
+    pub kinds: u16,
+    /// Round, or every round.
+    pub round: Option<u8>,
+    /// Free text (matched against label and raw text, case-insensitive).
+    pub text: String,
+}
+
+impl Default for TableFilter {
+    fn default() -> Self {
+        TableFilter {
+            athlete: AthleteFilter::All,
+            kinds: RowKind::ALL.iter().fold(0, |m, k| m | k.bit()),
+            round: None,
+            text: String::new(),
+        }
+    }
+}
+
+impl TableFilter {
+    /// Whether a row passes the filters other than text.
+    pub fn passes(&self, row: &RowMeta) -> bool {
+        let athlete_ok = match self.athlete {
+            AthleteFilter::All => true,
+            AthleteFilter::Blue => row.athlete == 1,
+            AthleteFilter::Red => row.athlete == 2,
+            AthleteFilter::Neither => row.athlete == 0,
+        };
+        athlete_ok
+            && self.kinds & row.kind.bit() != 0
+            && self.round.is_none_or(|r| r == row.round)
+    }
+
+    /// Whether an event matches the free text.
+    pub fn text_matches(needle_lower: &str, rec: &EventRecord, part: usize) -> bool {
+        if needle_lower.is_empty() {
+            return true;
+        }
+        let label = rec.events.get(part).map(|e| e.label()).unwrap_or_default();
+        label.to_lowercase().contains(needle_lower)
+            || String::from_utf8_lossy(&rec.raw)
+                .to_lowercase()
+                .contains(needle_lower)
+    }
+}
+
+/// A bounded cache of whole records by sequence (oldest evicted first).
+#[derive(Debug, Default)]
+pub struct RecordCache {
+    map: HashMap<u64, Arc<EventRecord>>,
+    order: VecDeque<u64>,
+}
+
+impl RecordCache {
+    /// Most records kept.
+    pub const CAPACITY: usize = 20_000;
+
+    /// Look up a record.
+    pub fn get(&self, seq: u64) -> Option<&Arc<EventRecord>> {
+        self.map.get(&seq)
+    }
+
+    /// Insert a record.
+    pub fn insert(&mut self, rec: Arc<EventRecord>) {
+        if self.map.insert(rec.seq, rec.clone()).is_none() {
+            self.order.push_back(rec.seq);
+        }
+        while self.order.len() > Self::CAPACITY {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+
+    /// Number of cached records.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Text-search hits: (seq, part).
+pub type TextHits = HashSet<(u64, u16)>;

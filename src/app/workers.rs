@@ -1,0 +1,342 @@
+//! Starting, restarting and watching the workers (store writer, UDP listeners, store readers).
+
+use super::reader::{ReadRequest, Reader};
+use super::settings::AppSettings;
+use super::state::{CourtStatus, InterfaceChoice, Level, SettingsDraft};
+use super::{CourtsideApp, ScoreboardView};
+use crate::ingest::{Listener, ListenerStats, ListenerStatus};
+use crate::store::{Store, Writer, WriterConfig};
+use crossbeam_channel::bounded;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+impl CourtsideApp {
+    /// Open the store, load settings, rebuild live state and start every worker.
+    pub(super) fn start(&mut self, db: &Path) {
+        self.state.store.path = db.display().to_string();
+        self.state.interfaces = interfaces();
+        let store = match Store::open(db) {
+            Ok(s) => s,
+            Err(e) => {
+                self.state.notices.push(
+                    Level::Error,
+                    "Store not open: nothing is received or stored",
+                    &e.to_string(),
+                    "Close the other program using the store, or start courtside with another \
+                     store (--db PATH, or Settings → Store location, then restart).",
+                );
+                self.state.draft = SettingsDraft::from_settings(&self.state.settings);
+                return;
+            }
+        };
+        self.state.store.open = true;
+        self.state.store.events = store.stats().map(|st| st.events).unwrap_or(0);
+        self.load_settings(&store);
+        self.rebuild_courts(&store);
+        let ctx = self.ctx.clone();
+        let wake: crate::store::writer::Waker = Arc::new(move || {
+            ctx.request_repaint_after(std::time::Duration::from_millis(10))
+        });
+        match Writer::spawn_notify(
+            store.clone(),
+            WriterConfig::default(),
+            vec![self.persisted_tx.clone()],
+            Some(wake.clone()),
+        ) {
+            Ok(w) => self.writer = Some(w),
+            Err(e) => self.state.notices.push(
+                Level::Error,
+                "Store writer did not start: nothing is stored",
+                &e.to_string(),
+                "Restart courtside; if it persists, check the disk and the store file.",
+            ),
+        }
+        let (reply_tx, reply_rx) = bounded(1024);
+        self.reply_rx = reply_rx;
+        match Reader::spawn(store.clone(), reply_tx, wake) {
+            Ok(r) => self.reader = Some(r),
+            Err(e) => self.state.notices.push(
+                Level::Error,
+                "Store reader did not start",
+                &e.to_string(),
+                "Restart courtside.",
+            ),
+        }
+        self.store = Some(store);
+        self.start_listeners();
+        self.request(ReadRequest::Matches);
+        self.follow_current_match();
+    }
+
+    fn load_settings(&mut self, store: &Store) {
+        let entries = match store.settings() {
+            Ok(e) => e,
+            Err(e) => {
+                self.state.notices.push(
+                    Level::Warning,
+                    "Settings could not be read; defaults are used",
+                    &e.to_string(),
+                    "Check the settings and save them again.",
+                );
+                Vec::new()
+            }
+        };
+        let (settings, warnings) = AppSettings::from_entries(&entries);
+        for w in warnings {
+            self.state.notices.push(
+                Level::Warning,
+                "A stored setting was invalid",
+                &w,
+                "Open Settings, check the value and save.",
+            );
+        }
+        self.state.settings = settings;
+        self.state.draft = SettingsDraft::from_settings(&self.state.settings);
+        self.sync_scoreboard_settings();
+    }
+
+    fn rebuild_courts(&mut self, store: &Store) {
+        let current = store.current_matches().unwrap_or_default();
+        for (court, key) in current {
+            match store.rebuild_state(key) {
+                Ok(state) => {
+                    self.state.courts.insert(court.clone(), state);
+                    self.state.court_keys.insert(court, key);
+                }
+                Err(e) => self.state.notices.push(
+                    Level::Error,
+                    "Live state could not be rebuilt",
+                    &e.to_string(),
+                    "The events are in the store; check the store file.",
+                ),
+            }
+        }
+        let court = self.state.scoreboard_court();
+        let state = self.state.courts.get(&court).cloned().unwrap_or_default();
+        if let Ok(mut sb) = self.scoreboard.lock() {
+            sb.court = court;
+            sb.state = Some(state);
+        }
+    }
+
+    /// (Re)start one listener per configured court.
+    pub(super) fn start_listeners(&mut self) {
+        self.listeners.clear();
+        self.rates.clear();
+        let Some(writer) = &self.writer else { return };
+        for l in &self.state.settings.listeners {
+            match Listener::spawn(l.to_config(), None, writer.sender()) {
+                Ok(listener) => self.listeners.push(listener),
+                Err(e) => self.state.notices.push(
+                    Level::Error,
+                    &format!("Listener for {} did not start", l.court),
+                    &e.to_string(),
+                    "Restart courtside.",
+                ),
+            }
+            self.rates.push(RateMeter::new());
+        }
+        self.last_statuses.clear();
+    }
+
+    /// Ask the readers for something; a full queue is retried by the caller's next frame.
+    pub(super) fn request(&self, req: ReadRequest) {
+        if let Some(r) = &self.reader {
+            r.request(req);
+        }
+    }
+
+    /// Update listener and store status; raise notices on failures.
+    pub(super) fn poll_workers(&mut self) {
+        let now = Instant::now();
+        let mut statuses = Vec::new();
+        let mut courts = Vec::new();
+        for (i, l) in self.listeners.iter().enumerate() {
+            let s = l.stats();
+            let datagrams = ListenerStats::get(&s.datagrams);
+            let rate = self
+                .rates
+                .get_mut(i)
+                .map_or(0.0, |m| m.sample(datagrams, now));
+            let (status, ok) = match s.status() {
+                ListenerStatus::Listening => ("listening".to_string(), true),
+                ListenerStatus::Starting => ("starting".to_string(), true),
+                ListenerStatus::Stopped => ("stopped".to_string(), false),
+                ListenerStatus::Error { message, retry_in } => (
+                    format!("{message} (retrying in {:.0} s)", retry_in.as_secs_f32()),
+                    false,
+                ),
+            };
+            statuses.push(status.clone());
+            courts.push(CourtStatus {
+                court: l.config().court.clone(),
+                addr: l.config().addr().to_string(),
+                status,
+                ok,
+                rate,
+                last_source: s.last_source().map(|a| a.to_string()),
+                malformed: ListenerStats::get(&s.malformed),
+                unknown: ListenerStats::get(&s.unknown),
+                datagrams,
+            });
+        }
+        self.raise_listener_notices(&courts, &statuses);
+        if courts.iter().any(|c| c.rate > 0.0) {
+            // Let the rate fall back to zero once traffic stops, then stay idle.
+            self.ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        self.state.listeners = courts;
+        self.poll_writer();
+    }
+
+    fn raise_listener_notices(&mut self, courts: &[CourtStatus], statuses: &[String]) {
+        for (i, c) in courts.iter().enumerate() {
+            let changed = self.last_statuses.get(i) != statuses.get(i);
+            if changed && !c.ok && c.status != "stopped" {
+                self.state.notices.push(
+                    Level::Error,
+                    &format!("UDP {} ({}) is not receiving", c.addr, c.court),
+                    &c.status,
+                    "Stop the other program using this port, or change the port or address in \
+                     Settings → Listeners. courtside keeps retrying on its own.",
+                );
+            }
+            if changed && c.ok && c.status == "listening" {
+                let title = format!("UDP {} ({}) is not receiving", c.addr, c.court);
+                self.state.notices.items.retain(|n| n.title != title);
+            }
+        }
+        if self.last_statuses.iter().any(|s| s.contains("retrying"))
+            || statuses.iter().any(|s| s.contains("retrying") || s == "starting")
+        {
+            self.ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        }
+        self.last_statuses = statuses.to_vec();
+    }
+
+    fn poll_writer(&mut self) {
+        let Some(w) = &self.writer else { return };
+        let stats = w.stats();
+        self.state.store.queue = w.queue_depth();
+        self.state.store.last_commit_ns = stats.last_commit_at_ns.load(Ordering::Relaxed);
+        let error = stats.last_error.lock().ok().and_then(|e| e.clone());
+        if let Some(e) = error {
+            self.state.notices.push(
+                Level::Error,
+                "The store cannot write: events are held and retried",
+                &e,
+                "Free disk space or fix the store location; nothing received is dropped while \
+                 courtside retries.",
+            );
+            self.ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+    }
+
+    /// Copy scoreboard settings into the shared view.
+    pub(super) fn sync_scoreboard_settings(&mut self) {
+        let court = self.state.scoreboard_court();
+        let state = self.state.courts.get(&court).cloned();
+        if let Ok(mut sb) = self.scoreboard.lock() {
+            sb.settings = self.state.settings.scoreboard.clone();
+            if sb.court != court {
+                sb.court = court;
+                sb.state = Some(state.unwrap_or_default());
+            }
+        }
+        let id = crate::ui::scoreboard::viewport_id();
+        self.ctx.request_repaint_of(id);
+    }
+
+    /// Show the scoreboard window while it is open.
+    pub(super) fn show_scoreboard(&mut self, ctx: &egui::Context) {
+        let closed = self
+            .scoreboard
+            .lock()
+            .map(|mut s| std::mem::take(&mut s.close_requested))
+            .unwrap_or(false);
+        if closed {
+            self.state.prefs.scoreboard_open = false;
+        }
+        if !self.state.prefs.scoreboard_open {
+            return;
+        }
+        let shared = self.scoreboard.clone();
+        let builder = crate::ui::scoreboard::viewport_builder(self.state.prefs.scoreboard_rect);
+        ctx.show_viewport_deferred(
+            crate::ui::scoreboard::viewport_id(),
+            builder,
+            move |ui, _class| crate::ui::scoreboard::scoreboard_viewport(ui, &shared),
+        );
+    }
+
+    /// Point the table at the current match of the scoreboard court (when following).
+    pub(super) fn follow_current_match(&mut self) {
+        if self.state.table.chosen.is_some() {
+            return;
+        }
+        let court = self.state.scoreboard_court();
+        let key = self.state.court_keys.get(&court).copied();
+        if key != self.state.table.key || key.is_none() {
+            let generation = self.state.table.reset(key);
+            if let Some(key) = key {
+                self.request(ReadRequest::Index { key, generation });
+            }
+        }
+    }
+}
+
+/// Datagrams per second of one listener, recomputed at most once a second.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RateMeter {
+    count: u64,
+    at: Instant,
+    rate: f64,
+}
+
+impl RateMeter {
+    fn new() -> RateMeter {
+        RateMeter {
+            count: 0,
+            at: Instant::now(),
+            rate: 0.0,
+        }
+    }
+
+    fn sample(&mut self, count: u64, now: Instant) -> f64 {
+        let dt = now.duration_since(self.at).as_secs_f64();
+        if dt >= 1.0 {
+            self.rate = count.saturating_sub(self.count) as f64 / dt;
+            self.count = count;
+            self.at = now;
+        }
+        self.rate
+    }
+}
+
+/// The machine's interfaces with their IPv4 addresses, plus "all" and loopback.
+pub fn interfaces() -> Vec<InterfaceChoice> {
+    let mut v = vec![InterfaceChoice {
+        addr: "0.0.0.0".into(),
+        label: "0.0.0.0 — all interfaces (receives LAN broadcasts)".into(),
+    }];
+    if let Ok(list) = if_addrs::get_if_addrs() {
+        for i in list {
+            if let std::net::IpAddr::V4(a) = i.ip() {
+                v.push(InterfaceChoice {
+                    addr: a.to_string(),
+                    label: format!("{a} — {}", i.name),
+                });
+            }
+        }
+    }
+    v
+}
+
+impl ScoreboardView {
+    /// Whether the view has a state to draw.
+    pub fn ready(&self) -> bool {
+        self.state.is_some()
+    }
+}

@@ -1,0 +1,247 @@
+//! The event table: one row per event of the chosen match, virtualised, with filters.
+
+use crate::app::state::EventTable;
+use crate::app::table_model::{AthleteFilter, RowKind, RowMeta};
+use crate::app::{AppState, Command};
+use crate::store::MatchRecord;
+use egui::{Color32, RichText};
+use egui_extras::{Column, TableBuilder};
+
+/// Row height of the table.
+const ROW_HEIGHT: f32 = 20.0;
+
+/// The event table with its filter bar and match selector.
+pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    match_selector_ui(ui, s);
+    filters_ui(ui, &mut s.table, &mut s.commands);
+    let t = &s.table;
+    ui.horizontal(|ui| {
+        ui.label(format!("{} of {} events shown", t.visible.len(), t.rows.len()));
+        if let Some((loaded, total)) = t.loading {
+            let frac = if total == 0 { 0.0 } else { loaded as f32 / total as f32 };
+            ui.add(
+                egui::ProgressBar::new(frac)
+                    .desired_width(200.0)
+                    .text(format!("loading {loaded} / {total} datagrams")),
+            );
+        }
+        if t.searching() {
+            ui.spinner();
+            ui.label("searching…");
+        }
+    });
+    table_ui(ui, &mut s.table, &mut s.commands);
+}
+
+/// One line describing a stored match.
+pub fn match_title(m: &MatchRecord) -> String {
+    let st = &m.state;
+    if st.info.number.is_empty() && st.blue.long_name.is_empty() && st.red.long_name.is_empty() {
+        return format!(
+            "(no match loaded) — {} · {} · {} datagram(s)",
+            m.court,
+            crate::ui::live_data::local_time(m.started_at_ns),
+            m.event_count
+        );
+    }
+    let name = |n: &str, c: &str| {
+        if n.is_empty() {
+            "?".to_string()
+        } else {
+            format!("{n} ({c})")
+        }
+    };
+    format!(
+        "#{} {} — {} {}:{} {} — {} · {}",
+        if st.info.number.is_empty() { "?" } else { &st.info.number },
+        st.info.phase,
+        name(&st.blue.short_name, &st.blue.country),
+        st.blue.score,
+        st.red.score,
+        name(&st.red.short_name, &st.red.country),
+        m.court,
+        crate::ui::live_data::local_time(m.started_at_ns),
+    )
+}
+
+fn match_selector_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let court = s.scoreboard_court();
+    let current = match s.table.chosen {
+        None => format!("Current match ({court})"),
+        Some(k) => s
+            .match_list
+            .iter()
+            .find(|m| m.key == k)
+            .map(match_title)
+            .unwrap_or_else(|| format!("Match {k}")),
+    };
+    ui.horizontal(|ui| {
+        ui.label("Match:");
+        let mut chosen = s.table.chosen;
+        egui::ComboBox::from_id_salt("match-selector")
+            .width(520.0)
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chosen, None, format!("Current match ({court}) — follows new matches"));
+                for m in &s.match_list {
+                    ui.selectable_value(&mut chosen, Some(m.key), match_title(m));
+                }
+            })
+            .response
+            .on_hover_text("The current match, or any earlier match in the store");
+        if chosen != s.table.chosen {
+            s.commands.push(Command::SelectMatch(chosen));
+        }
+        ui.checkbox(&mut s.table.follow, "Follow newest")
+            .on_hover_text("Keep the newest event in view (Ctrl+F); untick to pause and scroll back");
+    });
+}
+
+fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Athlete:");
+        egui::ComboBox::from_id_salt("athlete-filter")
+            .selected_text(format!("{:?}", t.filter.athlete))
+            .show_ui(ui, |ui| {
+                for a in [
+                    AthleteFilter::All,
+                    AthleteFilter::Blue,
+                    AthleteFilter::Red,
+                    AthleteFilter::Neither,
+                ] {
+                    ui.selectable_value(&mut t.filter.athlete, a, format!("{a:?}"));
+                }
+            })
+            .response
+            .on_hover_text("Show events of one athlete only");
+        ui.label("Round:");
+        egui::ComboBox::from_id_salt("round-filter")
+            .selected_text(t.filter.round.map_or("All".into(), |r| r.to_string()))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut t.filter.round, None, "All");
+                for r in 1..=4u8 {
+                    let label = if r == 4 { "4 (golden)".into() } else { r.to_string() };
+                    ui.selectable_value(&mut t.filter.round, Some(r), label);
+                }
+            })
+            .response
+            .on_hover_text("Show events of one round only");
+        for k in RowKind::ALL {
+            let mut on = t.filter.kinds & k.bit() != 0;
+            if ui
+                .checkbox(&mut on, k.label())
+                .on_hover_text(format!("Show {} events", k.label().to_lowercase()))
+                .changed()
+            {
+                t.filter.kinds ^= k.bit();
+            }
+        }
+        ui.label("Search:");
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut t.filter.text).desired_width(160.0))
+            .on_hover_text("Find events whose label or raw text contains this");
+        if r.changed() {
+            commands.push(Command::SearchText(t.filter.text.clone()));
+        }
+    });
+}
+
+fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) {
+    let mut missing: Option<(u64, u64)> = None;
+    let n = t.visible.len();
+    let mut builder = TableBuilder::new(ui)
+        .id_salt("events")
+        .striped(true)
+        .resizable(true)
+        .stick_to_bottom(t.follow)
+        .column(Column::initial(70.0).at_least(50.0))
+        .column(Column::initial(100.0))
+        .column(Column::initial(40.0))
+        .column(Column::initial(50.0))
+        .column(Column::initial(40.0))
+        .column(Column::initial(50.0))
+        .column(Column::remainder().at_least(160.0))
+        .column(Column::initial(70.0));
+    if t.follow && n > 0 {
+        builder = builder.scroll_to_row(n - 1, Some(egui::Align::BOTTOM));
+    }
+    builder
+        .header(ROW_HEIGHT, |mut h| {
+            for (title, tip) in [
+                ("Seq", "Store sequence number of the datagram"),
+                ("Received", "Local time the datagram arrived"),
+                ("Rnd", "Round"),
+                ("Clock", "Match clock at that moment"),
+                ("Ath", "Athlete (blue / red)"),
+                ("Code", "Message code on the wire"),
+                ("Event", "What happened (hover for the raw text)"),
+                ("Hit", "Sensor hit level"),
+            ] {
+                h.col(|ui| {
+                    ui.strong(title).on_hover_text(tip);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, n, |mut row| {
+                let Some(meta) = t.visible.get(row.index()).and_then(|i| t.rows.get(*i as usize))
+                else {
+                    return;
+                };
+                let rec = t.cache.get(meta.seq).cloned();
+                if rec.is_none() {
+                    missing = Some(missing.map_or((meta.seq, meta.seq), |(a, b)| {
+                        (a.min(meta.seq), b.max(meta.seq))
+                    }));
+                }
+                row_cells(&mut row, meta, rec.as_deref());
+            });
+        });
+    if let Some((from, to)) = missing {
+        commands.push(Command::FetchRecords { from, to });
+    }
+}
+
+fn row_cells(row: &mut egui_extras::TableRow<'_, '_>, m: &RowMeta, rec: Option<&crate::store::EventRecord>) {
+    let event = rec.and_then(|r| r.events.get(usize::from(m.part)));
+    row.col(|ui| {
+        ui.label(if m.part == 0 { m.seq.to_string() } else { format!("{}.{}", m.seq, m.part) });
+    });
+    row.col(|ui| {
+        ui.label(crate::ui::live_data::local_time(m.at_ns));
+    });
+    row.col(|ui| {
+        ui.label(if m.round == 0 { String::new() } else { m.round.to_string() });
+    });
+    row.col(|ui| {
+        ui.label(format!("{}:{:02}", m.clock / 60, m.clock % 60));
+    });
+    row.col(|ui| {
+        if let Some(c) = crate::ui::theme::athlete_color(m.athlete) {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(28.0, 14.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 3.0, c);
+        }
+    });
+    row.col(|ui| {
+        ui.monospace(event.map(|e| e.code()).unwrap_or_default());
+    });
+    row.col(|ui| match (event, rec) {
+        (Some(e), Some(r)) => {
+            let color = match m.kind {
+                RowKind::Malformed => Color32::from_rgb(0xE0, 0x40, 0x40),
+                RowKind::Unknown => Color32::from_rgb(0xE8, 0xA0, 0x20),
+                _ => ui.visuals().text_color(),
+            };
+            ui.label(RichText::new(e.label()).color(color))
+                .on_hover_text(format!("raw: {}", crate::ui::live_data::visible_raw(&r.raw)));
+        }
+        _ => {
+            ui.weak("…");
+        }
+    });
+    row.col(|ui| {
+        if m.hit_level > 0 {
+            ui.label(m.hit_level.to_string());
+        }
+    });
+}

@@ -1,0 +1,164 @@
+//! Match panel: each court's match state at a glance, and the match history.
+
+use crate::app::{AppState, Command};
+use crate::match_state::{MatchState, Side};
+use egui::{Color32, RichText};
+
+/// The match panel.
+pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let board = s.scoreboard_court();
+    egui::ScrollArea::vertical()
+        .id_salt("match-panel")
+        .show(ui, |ui| {
+            for (court, state) in &s.courts {
+                egui::CollapsingHeader::new(RichText::new(court).strong())
+                    .id_salt(("court", court))
+                    .default_open(*court == board)
+                    .show(ui, |ui| state_ui(ui, state));
+            }
+            if s.courts.is_empty() {
+                ui.weak("No match received yet.");
+            }
+            ui.separator();
+            history_ui(ui, s);
+        });
+}
+
+/// Placeholder flag: a framed box with the country code (real flags come from the flags module).
+pub fn flag_box(ui: &mut egui::Ui, country: &str, size: egui::Vec2) {
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let p = ui.painter();
+    p.rect_filled(rect, 2.0, Color32::from_gray(60));
+    p.rect_stroke(
+        rect,
+        2.0,
+        egui::Stroke::new(1.0, Color32::from_gray(160)),
+        egui::StrokeKind::Inside,
+    );
+    p.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        if country.is_empty() { "?" } else { country },
+        egui::FontId::proportional(size.y * 0.45),
+        Color32::WHITE,
+    );
+}
+
+fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side) {
+    ui.horizontal(|ui| {
+        let (r, _) = ui.allocate_exact_size(egui::vec2(8.0, 36.0), egui::Sense::hover());
+        ui.painter().rect_filled(r, 2.0, colour);
+        flag_box(ui, &side.country, egui::vec2(48.0, 36.0));
+        ui.vertical(|ui| {
+            ui.label(RichText::new(&side.long_name).strong());
+            ui.label(format!(
+                "{} · gam-jeom {} · rounds won {}",
+                side.country, side.penalties, side.rounds_won
+            ));
+        });
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.label(RichText::new(side.score.to_string()).size(28.0).strong());
+        });
+    });
+    ui.label(
+        RichText::new(format!(
+            "rounds {} / {} / {} · punch {} body {} head {} turning body {} turning head {}",
+            side.round_scores[0],
+            side.round_scores[1],
+            side.round_scores[2],
+            side.points.punch,
+            side.points.body,
+            side.points.head,
+            side.points.tech_body,
+            side.points.tech_head
+        ))
+        .small(),
+    );
+}
+
+/// One match state at a glance.
+pub fn state_ui(ui: &mut egui::Ui, s: &MatchState) {
+    let i = &s.info;
+    ui.label(format!(
+        "Match {} · {} · {} · {}",
+        i.number, i.phase, i.weight, i.division
+    ));
+    let clock_color = if s.clock_running {
+        ui.visuals().text_color()
+    } else {
+        Color32::from_rgb(0xE0, 0x40, 0x40)
+    };
+    ui.horizontal(|ui| {
+        ui.label(format!("Round {}", s.round));
+        ui.label(RichText::new(&s.clock).size(20.0).color(clock_color))
+            .on_hover_text(if s.clock_running { "clock running" } else { "clock stopped" });
+        if let Some(b) = &s.break_clock {
+            ui.label(format!("break {b}"));
+        }
+    });
+    side_ui(ui, crate::ui::theme::BLUE, &s.blue);
+    side_ui(ui, crate::ui::theme::RED, &s.red);
+    if let Some(inj) = &s.injury {
+        ui.label(format!(
+            "Injury {} {}{}",
+            inj.athlete.as_deref().unwrap_or("(athlete not identified)"),
+            inj.clock,
+            if inj.visible { "" } else { " (hidden)" }
+        ));
+    }
+    if let Some(c) = &s.challenge {
+        ui.label(format!("Challenge by {}: {}", c.by, c.status));
+    }
+    if let Some(w) = &s.winner {
+        ui.label(
+            RichText::new(format!(
+                "Winner: {w}{}",
+                s.decision.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+            ))
+            .strong(),
+        );
+    }
+    if s.counts.unknown + s.counts.malformed > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} unknown, {} malformed messages",
+                s.counts.unknown, s.counts.malformed
+            ))
+            .color(Color32::from_rgb(0xE8, 0xA0, 0x20)),
+        );
+    }
+}
+
+fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    ui.horizontal(|ui| {
+        ui.strong("Match history");
+        if ui
+            .small_button("Refresh")
+            .on_hover_text("Reload the match list from the store")
+            .clicked()
+        {
+            s.commands.push(Command::LoadMatches);
+        }
+    });
+    for m in &s.match_list {
+        let st = &m.state;
+        let text = crate::ui::event_table::match_title(m);
+        let selected = s.table.chosen == Some(m.key);
+        if ui
+            .selectable_label(selected, text)
+            .on_hover_text(format!(
+                "{} · {} · {} datagrams{}\nclick to show its events",
+                m.court,
+                crate::ui::live_data::local_time(m.started_at_ns),
+                m.event_count,
+                st.winner
+                    .as_ref()
+                    .map(|w| format!(" · winner {w}"))
+                    .unwrap_or_default()
+            ))
+            .clicked()
+        {
+            s.commands.push(Command::SelectMatch(Some(m.key)));
+        }
+    }
+}

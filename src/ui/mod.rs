@@ -1,0 +1,115 @@
+//! Drawing. One file per panel; panels draw `AppState` and push `Command`s — no I/O here.
+
+pub mod event_table;
+pub mod live_data;
+pub mod match_panel;
+pub mod scoreboard;
+pub mod settings;
+pub mod status_bar;
+pub mod theme;
+
+use crate::app::{AppState, Command};
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+/// Ctrl+P: pause / resume the live data log.
+pub const PAUSE_LOG: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::P);
+/// F2: open / close the scoreboard window.
+pub const TOGGLE_SCOREBOARD: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F2);
+/// F11: scoreboard fullscreen on / off.
+pub const FULLSCREEN_SCOREBOARD: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::NONE, Key::F11);
+/// Ctrl+F: follow the newest event in the table on / off.
+pub const FOLLOW_TABLE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+/// Ctrl+, : settings.
+pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
+
+/// Handle the keyboard shortcuts of the frequent actions.
+pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
+    ctx.input_mut(|i| {
+        if i.consume_shortcut(&PAUSE_LOG) {
+            live_data::toggle_pause(&mut s.live);
+        }
+        if i.consume_shortcut(&TOGGLE_SCOREBOARD) {
+            s.commands.push(Command::ToggleScoreboard);
+        }
+        if i.consume_shortcut(&FULLSCREEN_SCOREBOARD) {
+            s.commands
+                .push(Command::ScoreboardFullscreen(!s.scoreboard_fullscreen));
+        }
+        if i.consume_shortcut(&FOLLOW_TABLE) {
+            s.table.follow = !s.table.follow;
+        }
+        if i.consume_shortcut(&SETTINGS) {
+            s.prefs.show_settings = !s.prefs.show_settings;
+        }
+    });
+}
+
+/// The main window.
+pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    egui::Panel::top("status").show(ui, |ui| {
+        status_bar::status_bar_ui(ui, s);
+        toolbar_ui(ui, s);
+        status_bar::notices_ui(ui, &mut s.notices);
+    });
+    if s.prefs.show_match {
+        egui::Panel::right("match")
+            .resizable(true)
+            .default_size(340.0)
+            .show(ui, |ui| match_panel::match_panel_ui(ui, s));
+    }
+    if s.prefs.show_live {
+        egui::Panel::bottom("live")
+            .resizable(true)
+            .default_size(220.0)
+            .show(ui, |ui| live_data::live_data_ui(ui, &mut s.live, &mut s.commands));
+    }
+    egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
+    settings::settings_window(ui.ctx(), s);
+}
+
+fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    ui.horizontal(|ui| {
+        let ctx = ui.ctx().clone();
+        let fmt = |k: &KeyboardShortcut| ctx.format_shortcut(k);
+        ui.toggle_value(&mut s.prefs.show_live, "Live data")
+            .on_hover_text("Show the raw datagram log at the bottom");
+        ui.toggle_value(&mut s.prefs.show_match, "Match")
+            .on_hover_text("Show the match panel (state at a glance, match history)");
+        let board = s.prefs.scoreboard_open;
+        if ui
+            .selectable_label(board, "Scoreboard window")
+            .on_hover_text(format!(
+                "Open or close the live scoreboard window ({})",
+                fmt(&TOGGLE_SCOREBOARD)
+            ))
+            .clicked()
+        {
+            s.commands.push(Command::ToggleScoreboard);
+        }
+        if ui
+            .add_enabled(board, egui::Button::new("Fullscreen scoreboard"))
+            .on_hover_text(format!(
+                "Scoreboard window fullscreen on/off ({})",
+                fmt(&FULLSCREEN_SCOREBOARD)
+            ))
+            .clicked()
+        {
+            s.commands
+                .push(Command::ScoreboardFullscreen(!s.scoreboard_fullscreen));
+        }
+        if ui
+            .selectable_label(s.prefs.show_settings, "Settings")
+            .on_hover_text(format!(
+                "Listeners, scoreboard appearance, theme, store ({})",
+                fmt(&SETTINGS)
+            ))
+            .clicked()
+        {
+            s.prefs.show_settings = !s.prefs.show_settings;
+            if s.prefs.show_settings {
+                s.commands.push(Command::LoadHistory);
+            }
+        }
+    });
+}

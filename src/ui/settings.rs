@@ -1,0 +1,230 @@
+//! Settings window: listeners, scoreboard appearance, theme, store location, history.
+
+use crate::app::settings::Theme;
+use crate::app::state::{InterfaceChoice, ListenerDraft, SettingsDraft};
+use crate::app::{AppState, Command};
+use crate::store::SettingChange;
+use egui::{Color32, RichText};
+
+const ERR: Color32 = Color32::from_rgb(0xE0, 0x40, 0x40);
+
+/// The settings window (when open).
+pub fn settings_window(ctx: &egui::Context, s: &mut AppState) {
+    let mut open = s.prefs.show_settings;
+    egui::Window::new("Settings")
+        .open(&mut open)
+        .default_width(720.0)
+        .vscroll(true)
+        .show(ctx, |ui| settings_ui(ui, s));
+    s.prefs.show_settings = open;
+}
+
+/// The settings form (also used directly by tests).
+pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let courts: Vec<String> = s.draft.listeners.iter().map(|l| l.court.clone()).collect();
+    listeners_ui(ui, &mut s.draft, &s.interfaces);
+    ui.separator();
+    scoreboard_ui(ui, &mut s.draft, &courts);
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.strong("Theme");
+        ui.radio_value(&mut s.draft.theme, Theme::Dark, "Dark")
+            .on_hover_text("Dark theme (dim halls)");
+        ui.radio_value(&mut s.draft.theme, Theme::Light, "Light")
+            .on_hover_text("Light theme (bright rooms)");
+    });
+    ui.horizontal(|ui| {
+        ui.strong("Store location");
+        ui.add(egui::TextEdit::singleline(&mut s.draft.store_path).desired_width(360.0))
+            .on_hover_text("Store file used from the next start (empty: the default location)");
+        if ui
+            .button("Browse…")
+            .on_hover_text("Choose the store file with a file dialog")
+            .clicked()
+        {
+            s.commands.push(Command::PickStorePath);
+        }
+    });
+    ui.label(RichText::new(format!("Current store: {}", s.store.path)).weak());
+    ui.separator();
+    ui.horizontal(|ui| {
+        let save = ui
+            .add_enabled(!s.draft.saving, egui::Button::new("Save and apply"))
+            .on_hover_text("Check every field; if all are valid, store and apply them now");
+        if save.clicked()
+            && let Some(new) = s.draft.to_settings()
+        {
+            s.commands.push(Command::SaveSettings(Box::new(new)));
+        }
+        if ui
+            .button("Revert")
+            .on_hover_text("Discard the edits and show the settings in force")
+            .clicked()
+        {
+            s.draft = SettingsDraft::from_settings(&s.settings);
+        }
+        if s.draft.saving {
+            ui.spinner();
+        }
+        if let Some(e) = &s.draft.error {
+            ui.label(RichText::new(e).color(ERR));
+        }
+        if let Some(st) = &s.draft.status {
+            ui.label(st);
+        }
+    });
+    ui.separator();
+    egui::CollapsingHeader::new("History")
+        .default_open(false)
+        .show(ui, |ui| history_ui(ui, &s.history, &mut s.commands));
+}
+
+fn listeners_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, ifaces: &[InterfaceChoice]) {
+    ui.strong("UDP listeners (one per court)");
+    let mut remove = None;
+    let many = d.listeners.len() > 1;
+    egui::Grid::new("listeners").striped(true).show(ui, |ui| {
+        ui.label("Address");
+        ui.label("Port");
+        ui.label("Court");
+        ui.label("Allowed sources");
+        ui.end_row();
+        for (i, l) in d.listeners.iter_mut().enumerate() {
+            listener_row(ui, i, l, ifaces);
+            if ui
+                .add_enabled(many, egui::Button::new("Remove"))
+                .on_hover_text("Remove this listener (at least one stays)")
+                .clicked()
+            {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        d.listeners.remove(i);
+    }
+    if ui
+        .button("Add listener")
+        .on_hover_text("Listen on another port for another court")
+        .clicked()
+    {
+        let n = d.listeners.len() + 1;
+        d.listeners.push(ListenerDraft {
+            bind: "0.0.0.0".into(),
+            port: (6000 + n - 1).to_string(),
+            court: format!("Court {n}"),
+            ..Default::default()
+        });
+    }
+}
+
+fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[InterfaceChoice]) {
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut l.bind).desired_width(110.0))
+                .on_hover_text("Address to listen on; 0.0.0.0 also receives LAN broadcasts");
+            egui::ComboBox::from_id_salt(("iface", i))
+                .selected_text("▾")
+                .width(24.0)
+                .show_ui(ui, |ui| {
+                    for f in ifaces {
+                        ui.selectable_value(&mut l.bind, f.addr.clone(), &f.label);
+                    }
+                })
+                .response
+                .on_hover_text("Choose one of this machine's interfaces");
+        });
+        if let Some(e) = &l.bind_error {
+            ui.label(RichText::new(e).color(ERR).small());
+        }
+    });
+    ui.vertical(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut l.port).desired_width(60.0))
+            .on_hover_text("UDP port the scoring system sends to (default 6000)");
+        if let Some(e) = &l.port_error {
+            ui.label(RichText::new(e).color(ERR).small());
+        }
+    });
+    ui.add(egui::TextEdit::singleline(&mut l.court).desired_width(100.0))
+        .on_hover_text("Court name shown everywhere and stored with each event");
+    ui.vertical(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut l.allow).desired_width(200.0))
+            .on_hover_text("Only accept datagrams from these IP addresses (comma separated; empty: all)");
+        if let Some(e) = &l.allow_error {
+            ui.label(RichText::new(e).color(ERR).small());
+        }
+    });
+}
+
+fn scoreboard_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, courts: &[String]) {
+    ui.strong("Scoreboard");
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut d.custom_colors, false, "Colours from the match (mch)")
+            .on_hover_text("Use the colours the scoring system sends");
+        ui.radio_value(&mut d.custom_colors, true, "Custom colours")
+            .on_hover_text("Use your own colours");
+    });
+    if d.custom_colors {
+        ui.horizontal(|ui| {
+            for (i, name) in ["Blue background", "Blue text", "Red background", "Red text"]
+                .iter()
+                .enumerate()
+            {
+                ui.label(*name);
+                ui.color_edit_button_srgba(&mut d.colors[i])
+                    .on_hover_text(format!("{name} colour"));
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut d.chroma, "Chroma-key background")
+            .on_hover_text("Fill the background with a key colour for OBS (e.g. green)");
+        ui.add_enabled_ui(d.chroma, |ui| {
+            ui.color_edit_button_srgba(&mut d.chroma_color)
+                .on_hover_text("Key colour");
+        });
+        ui.label("Font size");
+        ui.add(egui::Slider::new(&mut d.font_scale, 0.5..=3.0).step_by(0.05))
+            .on_hover_text("Scale of the scoreboard's text");
+    });
+    ui.horizontal(|ui| {
+        ui.label("Court shown");
+        egui::ComboBox::from_id_salt("board-court")
+            .selected_text(if d.court.is_empty() { "first court" } else { &d.court })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut d.court, String::new(), "first court");
+                for c in courts {
+                    ui.selectable_value(&mut d.court, c.clone(), c);
+                }
+            })
+            .response
+            .on_hover_text("Which court the scoreboard window shows");
+    });
+}
+
+fn history_ui(ui: &mut egui::Ui, history: &[SettingChange], commands: &mut Vec<Command>) {
+    if ui
+        .small_button("Reload")
+        .on_hover_text("Reload the history from the store")
+        .clicked()
+    {
+        commands.push(Command::LoadHistory);
+    }
+    if history.is_empty() {
+        ui.weak("No changes yet.");
+    }
+    egui::Grid::new("history").striped(true).show(ui, |ui| {
+        for h in history {
+            ui.label(crate::ui::live_data::local_time(h.at_ns));
+            ui.label(&h.key);
+            ui.label(format!(
+                "{} → {}",
+                h.old.as_deref().unwrap_or("(unset)"),
+                h.new
+            ));
+            ui.label(&h.source);
+            ui.end_row();
+        }
+    });
+}

@@ -1,0 +1,117 @@
+//! Status bar (listeners, OBS, system, store) and the notice list.
+
+use crate::app::AppState;
+use crate::app::state::{Level, Notices};
+use egui::{Color32, RichText};
+
+const OK: Color32 = Color32::from_rgb(0x3C, 0xB3, 0x71);
+const BAD: Color32 = Color32::from_rgb(0xE0, 0x40, 0x40);
+const WARN: Color32 = Color32::from_rgb(0xE8, 0xA0, 0x20);
+
+/// One line per concern: listeners, OBS, store.
+pub fn status_bar_ui(ui: &mut egui::Ui, s: &AppState) {
+    ui.horizontal_wrapped(|ui| {
+        for c in &s.listeners {
+            status_dot(ui, if c.ok { OK } else { BAD });
+            let rate = format!("{:.1}/s", c.rate);
+            ui.label(format!("{} {} {}", c.court, c.addr, rate))
+                .on_hover_text(format!(
+                    "{} — {}\nstatus: {}\ndatagrams: {} ({}/s)\nlast source: {}\nmalformed: {}, unknown: {}",
+                    c.court,
+                    c.addr,
+                    c.status,
+                    c.datagrams,
+                    rate,
+                    c.last_source.as_deref().unwrap_or("none yet"),
+                    c.malformed,
+                    c.unknown
+                ));
+            if !c.ok {
+                ui.label(RichText::new(&c.status).color(BAD).small());
+            }
+            if c.malformed > 0 {
+                ui.label(RichText::new(format!("{} malformed", c.malformed)).color(WARN))
+                    .on_hover_text("Messages that could not be understood; see the live data log");
+            }
+            if let Some(src) = &c.last_source {
+                ui.label(RichText::new(format!("from {src}")).weak())
+                    .on_hover_text("Address of the last datagram received");
+            }
+            ui.separator();
+        }
+        if s.listeners.is_empty() {
+            ui.label(RichText::new("no UDP listener running").color(BAD))
+                .on_hover_text("Events are not received; see the notices");
+            ui.separator();
+        }
+        ui.label(RichText::new("OBS: not connected").weak())
+            .on_hover_text("OBS Studio control (connections, recording, replay) appears here");
+        ui.separator();
+        store_ui(ui, s);
+    });
+}
+
+fn store_ui(ui: &mut egui::Ui, s: &AppState) {
+    let st = &s.store;
+    if !st.open {
+        ui.label(RichText::new("store: not open").color(BAD))
+            .on_hover_text(format!("{}\nnothing is being stored; see the notices", st.path));
+        return;
+    }
+    let age = if st.last_commit_ns == 0 {
+        "no commit yet".to_string()
+    } else {
+        let ns = crate::store::writer::now_ns().saturating_sub(st.last_commit_ns);
+        format!("last commit {}", human_age(ns))
+    };
+    ui.label(format!("store: {} events · {age} · queue {}", st.events, st.queue))
+        .on_hover_text(format!(
+            "{}\nevents stored: {}\nwriter queue depth: {}",
+            st.path, st.events, st.queue
+        ));
+}
+
+/// A small filled circle (drawn, so it does not depend on a font glyph).
+fn status_dot(ui: &mut egui::Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 5.0, color);
+}
+
+/// "3 s ago", "2 min ago".
+pub fn human_age(ns: i64) -> String {
+    let secs = ns.max(0) / 1_000_000_000;
+    match secs {
+        0..=59 => format!("{secs} s ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        _ => format!("{} h ago", secs / 3600),
+    }
+}
+
+/// Notices with cause and action, each dismissable.
+pub fn notices_ui(ui: &mut egui::Ui, notices: &mut Notices) {
+    let mut dismiss = None;
+    for n in &notices.items {
+        let color = match n.level {
+            Level::Error => BAD,
+            Level::Warning => WARN,
+            Level::Info => ui.visuals().text_color(),
+        };
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(&n.title).strong().color(color));
+                ui.label(&n.cause);
+                ui.label(RichText::new(&n.action).italics());
+                if ui
+                    .small_button("Dismiss")
+                    .on_hover_text("Hide this notice")
+                    .clicked()
+                {
+                    dismiss = Some(n.id);
+                }
+            });
+        });
+    }
+    if let Some(id) = dismiss {
+        notices.dismiss(id);
+    }
+}
