@@ -164,10 +164,7 @@ impl CourtsideApp {
         };
         self.state.draft.saving = false;
         if !done.errors.is_empty() {
-            self.state.draft.error = Some(format!(
-                "not saved: {}",
-                done.errors.join("; ")
-            ));
+            self.state.draft.error = Some(format!("not saved: {}", done.errors.join("; ")));
             return;
         }
         self.apply_settings(done.settings);

@@ -268,7 +268,12 @@ impl Job {
         }
     }
 
-    fn search(&self, key: u64, text: &str, generation: u64) -> Result<(), crate::store::StoreError> {
+    fn search(
+        &self,
+        key: u64,
+        text: &str,
+        generation: u64,
+    ) -> Result<(), crate::store::StoreError> {
         let mut hits = TextHits::new();
         let mut from = 0u64;
         loop {

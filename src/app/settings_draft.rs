@@ -43,7 +43,11 @@ impl SettingsDraft {
             ),
         };
         SettingsDraft {
-            listeners: s.listeners.iter().map(ListenerDraft::from_setting).collect(),
+            listeners: s
+                .listeners
+                .iter()
+                .map(ListenerDraft::from_setting)
+                .collect(),
             custom_colors,
             colors,
             chroma: s.scoreboard.chroma_key.is_some(),

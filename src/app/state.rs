@@ -198,6 +198,8 @@ pub struct EventTable {
     pub(crate) search_generation: u64,
     pub(crate) filter_applied: Option<TableFilter>,
     pub(crate) waiting_live: Vec<Arc<EventRecord>>,
+    /// Row count the view was last scrolled to (follow mode scrolls only when it grows).
+    pub(crate) scrolled_to: usize,
 }
 
 impl Default for EventTable {
@@ -219,6 +221,7 @@ impl Default for EventTable {
             search_generation: 0,
             filter_applied: None,
             waiting_live: Vec::new(),
+            scrolled_to: 0,
         }
     }
 }

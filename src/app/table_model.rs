@@ -211,9 +211,7 @@ impl TableFilter {
             AthleteFilter::Red => row.athlete == 2,
             AthleteFilter::Neither => row.athlete == 0,
         };
-        athlete_ok
-            && self.kinds & row.kind.bit() != 0
-            && self.round.is_none_or(|r| r == row.round)
+        athlete_ok && self.kinds & row.kind.bit() != 0 && self.round.is_none_or(|r| r == row.round)
     }
 
     /// Whether an event matches the free text.

@@ -36,9 +36,8 @@ impl CourtsideApp {
         self.load_settings(&store);
         self.rebuild_courts(&store);
         let ctx = self.ctx.clone();
-        let wake: crate::store::writer::Waker = Arc::new(move || {
-            ctx.request_repaint_after(std::time::Duration::from_millis(10))
-        });
+        let wake: crate::store::writer::Waker =
+            Arc::new(move || ctx.request_repaint_after(std::time::Duration::from_millis(10)));
         match Writer::spawn_notify(
             store.clone(),
             WriterConfig::default(),
@@ -185,7 +184,8 @@ impl CourtsideApp {
         self.raise_listener_notices(&courts, &statuses);
         if courts.iter().any(|c| c.rate > 0.0) {
             // Let the rate fall back to zero once traffic stops, then stay idle.
-            self.ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_secs(1));
         }
         self.state.listeners = courts;
         self.poll_writer();
@@ -209,9 +209,12 @@ impl CourtsideApp {
             }
         }
         if self.last_statuses.iter().any(|s| s.contains("retrying"))
-            || statuses.iter().any(|s| s.contains("retrying") || s == "starting")
+            || statuses
+                .iter()
+                .any(|s| s.contains("retrying") || s == "starting")
         {
-            self.ctx.request_repaint_after(std::time::Duration::from_millis(500));
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_millis(500));
         }
         self.last_statuses = statuses.to_vec();
     }
@@ -230,7 +233,8 @@ impl CourtsideApp {
                 "Free disk space or fix the store location; nothing received is dropped while \
                  courtside retries.",
             );
-            self.ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_secs(1));
         }
     }
 

@@ -68,7 +68,12 @@ pub fn json_record(rec: &EventRecord) -> serde_json::Value {
         })).collect::<Vec<_>>(),
     });
     if std::str::from_utf8(&rec.raw).is_err() {
-        v["raw_hex"] = rec.raw.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
+        v["raw_hex"] = rec
+            .raw
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into();
     }
     v
 }

@@ -151,6 +151,5 @@ pub fn default_db_path() -> PathBuf {
 
 /// Format Unix nanoseconds as RFC 3339 UTC with microseconds.
 pub fn format_time(ns: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(ns)
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    chrono::DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }

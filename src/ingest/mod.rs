@@ -71,8 +71,8 @@ pub fn bind(config: &ListenerConfig) -> Result<UdpSocket, BindError> {
         kind: e.kind(),
         cause: describe_bind_error(&e, addr),
     };
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .map_err(err)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(err)?;
     // Broadcasts on the court LAN must be received; a bigger buffer absorbs bursts. Neither is
     // fatal if the OS refuses (the buffer is capped by the OS on Linux).
     let _ = socket.set_broadcast(true);

@@ -149,14 +149,16 @@ fn athlete_of(code: &str) -> Option<Athlete> {
 fn parse_message(code: &str, rest: &[&str], out: &mut Vec<Event>) -> usize {
     let (event, used) = match code {
         "pt1" | "pt2" | "hl1" | "hl2" | "wg1" | "wg2" | "sc1" | "sc2" => {
-            one_number(code, rest, athlete_of(code), |athlete, v| match &code[..2] {
-                "pt" => match u8::try_from(v).ok().and_then(PointKind::from_number) {
-                    Some(kind) => Ok(Event::Point { athlete, kind }),
-                    None => Err(format!("point type must be 1–5, got {v}")),
-                },
-                "hl" => Ok(Event::HitLevel { athlete, level: v }),
-                "wg" => Ok(Event::Penalties { athlete, count: v }),
-                _ => Ok(Event::Score { athlete, score: v }),
+            one_number(code, rest, athlete_of(code), |athlete, v| {
+                match &code[..2] {
+                    "pt" => match u8::try_from(v).ok().and_then(PointKind::from_number) {
+                        Some(kind) => Ok(Event::Point { athlete, kind }),
+                        None => Err(format!("point type must be 1–5, got {v}")),
+                    },
+                    "hl" => Ok(Event::HitLevel { athlete, level: v }),
+                    "wg" => Ok(Event::Penalties { athlete, count: v }),
+                    _ => Ok(Event::Score { athlete, score: v }),
+                }
             })
         }
         "s11" | "s21" | "s12" | "s22" | "s13" | "s23" => {
@@ -272,9 +274,9 @@ fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
         let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
         let action = match fields.get(1).map(|f| f.trim()) {
             None | Some("") => None,
-            Some(w) => {
-                Some(ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?)
-            }
+            Some(w) => Some(
+                ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?,
+            ),
         };
         Ok::<_, String>((clock, action))
     })();
@@ -375,7 +377,11 @@ fn round_winners(rest: &[&str]) -> (Event, usize) {
                 if pair[0].trim() != want {
                     return Err(format!("expected '{want}', got '{}'", pair[0].trim()));
                 }
-                v.push(*pair.get(1).ok_or_else(|| format!("missing winner of {want}"))?);
+                v.push(
+                    *pair
+                        .get(1)
+                        .ok_or_else(|| format!("missing winner of {want}"))?,
+                );
             }
             v
         } else {
@@ -431,7 +437,11 @@ fn winner(rest: &[&str]) -> (Event, usize) {
     match athlete {
         Some(athlete) => (Event::Winner { athlete }, used),
         None => (
-            malformed("win", fields, format!("winner must be BLUE or RED, got '{value}'")),
+            malformed(
+                "win",
+                fields,
+                format!("winner must be BLUE or RED, got '{value}'"),
+            ),
             used,
         ),
     }

@@ -190,7 +190,11 @@ impl Store {
             None => schema::create_current(&txn)?,
             Some(v) if v == schema::SCHEMA_VERSION => {}
             Some(v) => {
-                tracing::info!(from = v, to = schema::SCHEMA_VERSION, "migrating store schema");
+                tracing::info!(
+                    from = v,
+                    to = schema::SCHEMA_VERSION,
+                    "migrating store schema"
+                );
                 schema::migrate(&txn, v)?;
             }
         }
@@ -257,7 +261,10 @@ impl Store {
         let index = txn.open_table(MATCH_EVENTS)?;
         let events = txn.open_table(EVENTS)?;
         let mut out = Vec::with_capacity(limit.min(4096));
-        for item in index.range((match_key, from_seq)..=(match_key, u64::MAX))?.take(limit) {
+        for item in index
+            .range((match_key, from_seq)..=(match_key, u64::MAX))?
+            .take(limit)
+        {
             let (k, _) = item?;
             let seq = k.value().1;
             if let Some(v) = events.get(seq)? {

@@ -59,7 +59,8 @@ pub mod v1 {
             for r in records {
                 events.insert(r.seq, super::codec::encode(r, "v1 event")?.as_slice())?;
             }
-            txn.open_table(super::META)?.insert("schema_version", 1u64)?;
+            txn.open_table(super::META)?
+                .insert("schema_version", 1u64)?;
         }
         txn.commit()?;
         Ok(())

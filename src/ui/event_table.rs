@@ -16,9 +16,17 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
     filters_ui(ui, &mut s.table, &mut s.commands);
     let t = &s.table;
     ui.horizontal(|ui| {
-        ui.label(format!("{} of {} events shown", t.visible.len(), t.rows.len()));
+        ui.label(format!(
+            "{} of {} events shown",
+            t.visible.len(),
+            t.rows.len()
+        ));
         if let Some((loaded, total)) = t.loading {
-            let frac = if total == 0 { 0.0 } else { loaded as f32 / total as f32 };
+            let frac = if total == 0 {
+                0.0
+            } else {
+                loaded as f32 / total as f32
+            };
             ui.add(
                 egui::ProgressBar::new(frac)
                     .desired_width(200.0)
@@ -53,7 +61,11 @@ pub fn match_title(m: &MatchRecord) -> String {
     };
     format!(
         "#{} {} — {} {}:{} {} — {} · {}",
-        if st.info.number.is_empty() { "?" } else { &st.info.number },
+        if st.info.number.is_empty() {
+            "?"
+        } else {
+            &st.info.number
+        },
         st.info.phase,
         name(&st.blue.short_name, &st.blue.country),
         st.blue.score,
@@ -82,7 +94,11 @@ fn match_selector_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .width(520.0)
             .selected_text(current)
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut chosen, None, format!("Current match ({court}) — follows new matches"));
+                ui.selectable_value(
+                    &mut chosen,
+                    None,
+                    format!("Current match ({court}) — follows new matches"),
+                );
                 for m in &s.match_list {
                     ui.selectable_value(&mut chosen, Some(m.key), match_title(m));
                 }
@@ -93,7 +109,9 @@ fn match_selector_ui(ui: &mut egui::Ui, s: &mut AppState) {
             s.commands.push(Command::SelectMatch(chosen));
         }
         ui.checkbox(&mut s.table.follow, "Follow newest")
-            .on_hover_text("Keep the newest event in view (Ctrl+F); untick to pause and scroll back");
+            .on_hover_text(
+                "Keep the newest event in view (Ctrl+F); untick to pause and scroll back",
+            );
     });
 }
 
@@ -120,7 +138,11 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut t.filter.round, None, "All");
                 for r in 1..=4u8 {
-                    let label = if r == 4 { "4 (golden)".into() } else { r.to_string() };
+                    let label = if r == 4 {
+                        "4 (golden)".into()
+                    } else {
+                        r.to_string()
+                    };
                     ui.selectable_value(&mut t.filter.round, Some(r), label);
                 }
             })
@@ -162,9 +184,10 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
         .column(Column::initial(50.0))
         .column(Column::remainder().at_least(160.0))
         .column(Column::initial(70.0));
-    if t.follow && n > 0 {
+    if t.follow && n > 0 && n != t.scrolled_to {
         builder = builder.scroll_to_row(n - 1, Some(egui::Align::BOTTOM));
     }
+    t.scrolled_to = if t.follow { n } else { 0 };
     builder
         .header(ROW_HEIGHT, |mut h| {
             for (title, tip) in [
@@ -184,7 +207,10 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, n, |mut row| {
-                let Some(meta) = t.visible.get(row.index()).and_then(|i| t.rows.get(*i as usize))
+                let Some(meta) = t
+                    .visible
+                    .get(row.index())
+                    .and_then(|i| t.rows.get(*i as usize))
                 else {
                     return;
                 };
@@ -202,16 +228,28 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
     }
 }
 
-fn row_cells(row: &mut egui_extras::TableRow<'_, '_>, m: &RowMeta, rec: Option<&crate::store::EventRecord>) {
+fn row_cells(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    m: &RowMeta,
+    rec: Option<&crate::store::EventRecord>,
+) {
     let event = rec.and_then(|r| r.events.get(usize::from(m.part)));
     row.col(|ui| {
-        ui.label(if m.part == 0 { m.seq.to_string() } else { format!("{}.{}", m.seq, m.part) });
+        ui.label(if m.part == 0 {
+            m.seq.to_string()
+        } else {
+            format!("{}.{}", m.seq, m.part)
+        });
     });
     row.col(|ui| {
         ui.label(crate::ui::live_data::local_time(m.at_ns));
     });
     row.col(|ui| {
-        ui.label(if m.round == 0 { String::new() } else { m.round.to_string() });
+        ui.label(if m.round == 0 {
+            String::new()
+        } else {
+            m.round.to_string()
+        });
     });
     row.col(|ui| {
         ui.label(format!("{}:{:02}", m.clock / 60, m.clock % 60));
@@ -233,7 +271,10 @@ fn row_cells(row: &mut egui_extras::TableRow<'_, '_>, m: &RowMeta, rec: Option<&
                 _ => ui.visuals().text_color(),
             };
             ui.label(RichText::new(e.label()).color(color))
-                .on_hover_text(format!("raw: {}", crate::ui::live_data::visible_raw(&r.raw)));
+                .on_hover_text(format!(
+                    "raw: {}",
+                    crate::ui::live_data::visible_raw(&r.raw)
+                ));
         }
         _ => {
             ui.weak("…");

@@ -20,19 +20,19 @@ pub fn local_time(ns: i64) -> String {
         .to_string()
 }
 
-/// Raw bytes as visible text: CR/LF and other control bytes shown as symbols, invalid UTF-8 as
-/// U+FFFD.
+/// Raw bytes as visible text: CR, LF and other control bytes escaped (`\r`, `\n`, `\x00`),
+/// invalid UTF-8 as U+FFFD.
 pub fn visible_raw(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw)
-        .chars()
-        .map(|c| match c {
-            '\r' => '␍',
-            '\n' => '␊',
-            '\0' => '␀',
-            c if c.is_control() => '�',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(raw.len() + 4);
+    for c in String::from_utf8_lossy(raw).chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn line_text(l: &LiveLine) -> String {

@@ -91,7 +91,11 @@ pub fn state_ui(ui: &mut egui::Ui, s: &MatchState) {
     ui.horizontal(|ui| {
         ui.label(format!("Round {}", s.round));
         ui.label(RichText::new(&s.clock).size(20.0).color(clock_color))
-            .on_hover_text(if s.clock_running { "clock running" } else { "clock stopped" });
+            .on_hover_text(if s.clock_running {
+                "clock running"
+            } else {
+                "clock stopped"
+            });
         if let Some(b) = &s.break_clock {
             ui.label(format!("break {b}"));
         }
@@ -113,7 +117,10 @@ pub fn state_ui(ui: &mut egui::Ui, s: &MatchState) {
         ui.label(
             RichText::new(format!(
                 "Winner: {w}{}",
-                s.decision.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+                s.decision
+                    .as_ref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
             ))
             .strong(),
         );

@@ -62,7 +62,9 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
         egui::Panel::bottom("live")
             .resizable(true)
             .default_size(220.0)
-            .show(ui, |ui| live_data::live_data_ui(ui, &mut s.live, &mut s.commands));
+            .show(ui, |ui| {
+                live_data::live_data_ui(ui, &mut s.live, &mut s.commands)
+            });
     }
     egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
     settings::settings_window(ui.ctx(), s);

@@ -32,7 +32,8 @@ pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
         let v = i.viewport();
         (
             v.close_requested(),
-            v.outer_rect.map(|r| [r.min.x, r.min.y, r.width(), r.height()]),
+            v.outer_rect
+                .map(|r| [r.min.x, r.min.y, r.width(), r.height()]),
             v.fullscreen.unwrap_or(false),
         )
     });
@@ -96,12 +97,20 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
         .chroma_key
         .as_deref()
         .and_then(parse_hex_color)
-        .map_or(Color32::from_rgb(12, 12, 16), |[r, g, b]| Color32::from_rgb(r, g, b));
+        .map_or(Color32::from_rgb(12, 12, 16), |[r, g, b]| {
+            Color32::from_rgb(r, g, b)
+        });
     painter.rect_filled(rect, 0.0, bg);
     let unit = (rect.width() / 16.0).min(rect.height() / 9.0) * view.settings.font_scale;
     let font = |k: f32| FontId::new((unit * k).max(6.0), bold());
     let Some(state) = &view.state else {
-        painter.text(rect.center(), Align2::CENTER_CENTER, "Loading…", font(0.6), Color32::WHITE);
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            "Loading…",
+            font(0.6),
+            Color32::WHITE,
+        );
         return;
     };
     if state.counts.messages == 0 {
@@ -129,18 +138,57 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
     } else {
         format!("ROUND {}", state.round)
     };
-    painter.text(top.right_center() - vec2(unit * 0.3, 0.0), Align2::RIGHT_CENTER, round, font(0.55), Color32::WHITE);
-    let clock_color = if state.clock_running { Color32::WHITE } else { Color32::from_rgb(255, 70, 70) };
-    let clock_rect = Rect::from_min_size(pos2(rect.center().x - unit * 2.5, top.max.y), vec2(unit * 5.0, unit * 1.6));
-    painter.text(clock_rect.center(), Align2::CENTER_CENTER, &state.clock, font(1.3), clock_color);
+    painter.text(
+        top.right_center() - vec2(unit * 0.3, 0.0),
+        Align2::RIGHT_CENTER,
+        round,
+        font(0.55),
+        Color32::WHITE,
+    );
+    let clock_color = if state.clock_running {
+        Color32::WHITE
+    } else {
+        Color32::from_rgb(255, 70, 70)
+    };
+    let clock_rect = Rect::from_min_size(
+        pos2(rect.center().x - unit * 2.5, top.max.y),
+        vec2(unit * 5.0, unit * 1.6),
+    );
+    painter.text(
+        clock_rect.center(),
+        Align2::CENTER_CENTER,
+        &state.clock,
+        font(1.3),
+        clock_color,
+    );
     let body_top = clock_rect.max.y + unit * 0.1;
     let banner_h = unit * 1.2;
-    let body = Rect::from_min_max(pos2(rect.min.x, body_top), pos2(rect.max.x, rect.max.y - banner_h));
+    let body = Rect::from_min_max(
+        pos2(rect.min.x, body_top),
+        pos2(rect.max.x, rect.max.y - banner_h),
+    );
     let half = body.width() / 2.0;
     let left = Rect::from_min_size(body.min, vec2(half, body.height())).shrink(unit * 0.08);
-    let right = Rect::from_min_size(body.min + vec2(half, 0.0), vec2(half, body.height())).shrink(unit * 0.08);
-    side(&painter, left, &state.blue, bbg, bfg, unit, view.settings.font_scale);
-    side(&painter, right, &state.red, rbg, rfg, unit, view.settings.font_scale);
+    let right = Rect::from_min_size(body.min + vec2(half, 0.0), vec2(half, body.height()))
+        .shrink(unit * 0.08);
+    side(
+        &painter,
+        left,
+        &state.blue,
+        bbg,
+        bfg,
+        unit,
+        view.settings.font_scale,
+    );
+    side(
+        &painter,
+        right,
+        &state.red,
+        rbg,
+        rfg,
+        unit,
+        view.settings.font_scale,
+    );
     let banner = Rect::from_min_max(pos2(rect.min.x, rect.max.y - banner_h), rect.max);
     banner_ui(&painter, banner, state, unit, font(0.5));
 }
@@ -151,12 +199,44 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, bg: Color32, fg: Color32, unit: f3
     let pad = unit * 0.25;
     let flag = Rect::from_min_size(r.min + vec2(pad, pad), vec2(unit * 1.2, unit * 0.8));
     p.rect_filled(flag, 2.0, Color32::from_gray(70));
-    p.rect_stroke(flag, 2.0, egui::Stroke::new(1.0, fg), egui::StrokeKind::Inside);
-    p.text(flag.center(), Align2::CENTER_CENTER, &s.country, font(0.35), Color32::WHITE);
-    p.text(flag.right_center() + vec2(pad, 0.0), Align2::LEFT_CENTER, &s.short_name, font(0.55), fg);
-    p.text(flag.center_bottom() + vec2(0.0, pad * 0.6), Align2::CENTER_TOP, &s.country, font(0.35), fg);
-    let score_font = FontId::new((r.height() * 0.5).min(r.width() * 0.45) * scale.min(1.2), bold());
-    p.text(r.center() + vec2(0.0, unit * 0.1), Align2::CENTER_CENTER, s.score.to_string(), score_font, fg);
+    p.rect_stroke(
+        flag,
+        2.0,
+        egui::Stroke::new(1.0, fg),
+        egui::StrokeKind::Inside,
+    );
+    p.text(
+        flag.center(),
+        Align2::CENTER_CENTER,
+        &s.country,
+        font(0.35),
+        Color32::WHITE,
+    );
+    p.text(
+        flag.right_center() + vec2(pad, 0.0),
+        Align2::LEFT_CENTER,
+        &s.short_name,
+        font(0.55),
+        fg,
+    );
+    p.text(
+        flag.center_bottom() + vec2(0.0, pad * 0.6),
+        Align2::CENTER_TOP,
+        &s.country,
+        font(0.35),
+        fg,
+    );
+    let score_font = FontId::new(
+        (r.height() * 0.5).min(r.width() * 0.45) * scale.min(1.2),
+        bold(),
+    );
+    p.text(
+        r.center() + vec2(0.0, unit * 0.1),
+        Align2::CENTER_CENTER,
+        s.score.to_string(),
+        score_font,
+        fg,
+    );
     let bottom = r.max.y - pad;
     p.text(
         pos2(r.min.x + pad, bottom),
@@ -168,12 +248,18 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, bg: Color32, fg: Color32, unit: f3
     p.text(
         pos2(r.max.x - pad, bottom),
         Align2::RIGHT_BOTTOM,
-        format!("R1 {} · R2 {} · R3 {}", s.round_scores[0], s.round_scores[1], s.round_scores[2]),
+        format!(
+            "R1 {} · R2 {} · R3 {}",
+            s.round_scores[0], s.round_scores[1], s.round_scores[2]
+        ),
         font(0.35),
         fg,
     );
     for i in 0..s.rounds_won.min(3) {
-        let c = Pos2::new(r.max.x - pad - unit * 0.2 - i as f32 * unit * 0.5, r.min.y + pad + unit * 0.3);
+        let c = Pos2::new(
+            r.max.x - pad - unit * 0.2 - i as f32 * unit * 0.5,
+            r.min.y + pad + unit * 0.3,
+        );
         p.circle_filled(c, unit * 0.18, fg);
     }
 }
@@ -185,17 +271,28 @@ fn banner_ui(p: &egui::Painter, r: Rect, s: &MatchState, unit: f32, font: FontId
     }
     if let Some(inj) = s.injury.as_ref().filter(|i| i.visible) {
         let who = inj.athlete.as_deref().unwrap_or("").to_uppercase();
-        parts.push((format!("INJURY {who} {}", inj.clock), Color32::from_rgb(255, 160, 60)));
+        parts.push((
+            format!("INJURY {who} {}", inj.clock),
+            Color32::from_rgb(255, 160, 60),
+        ));
     }
     if let Some(c) = &s.challenge {
         parts.push((
-            format!("CHALLENGE {}: {}", c.by.to_uppercase(), c.status.to_uppercase()),
+            format!(
+                "CHALLENGE {}: {}",
+                c.by.to_uppercase(),
+                c.status.to_uppercase()
+            ),
             Color32::from_rgb(120, 200, 255),
         ));
     }
     if let Some(w) = &s.winner {
         let side = if w == "blue" { &s.blue } else { &s.red };
-        let decision = s.decision.as_ref().map(|d| format!(" — {d}")).unwrap_or_default();
+        let decision = s
+            .decision
+            .as_ref()
+            .map(|d| format!(" — {d}"))
+            .unwrap_or_default();
         parts.push((
             format!("WINNER {} ({}){decision}", side.long_name, side.country),
             Color32::from_rgb(120, 255, 140),
@@ -204,8 +301,16 @@ fn banner_ui(p: &egui::Painter, r: Rect, s: &MatchState, unit: f32, font: FontId
     if parts.is_empty() {
         return;
     }
-    p.rect_filled(r.shrink(unit * 0.08), unit * 0.1, Color32::from_black_alpha(200));
-    let text = parts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("   ·   ");
+    p.rect_filled(
+        r.shrink(unit * 0.08),
+        unit * 0.1,
+        Color32::from_black_alpha(200),
+    );
+    let text = parts
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("   ·   ");
     let color = parts.last().map_or(Color32::WHITE, |(_, c)| *c);
     // Shrink the text until it fits the banner's width.
     let mut font = font;

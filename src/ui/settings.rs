@@ -125,8 +125,8 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
             ui.add(egui::TextEdit::singleline(&mut l.bind).desired_width(110.0))
                 .on_hover_text("Address to listen on; 0.0.0.0 also receives LAN broadcasts");
             egui::ComboBox::from_id_salt(("iface", i))
-                .selected_text("▾")
-                .width(24.0)
+                .selected_text("Pick")
+                .width(40.0)
                 .show_ui(ui, |ui| {
                     for f in ifaces {
                         ui.selectable_value(&mut l.bind, f.addr.clone(), &f.label);
@@ -150,7 +150,9 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
         .on_hover_text("Court name shown everywhere and stored with each event");
     ui.vertical(|ui| {
         ui.add(egui::TextEdit::singleline(&mut l.allow).desired_width(200.0))
-            .on_hover_text("Only accept datagrams from these IP addresses (comma separated; empty: all)");
+            .on_hover_text(
+                "Only accept datagrams from these IP addresses (comma separated; empty: all)",
+            );
         if let Some(e) = &l.allow_error {
             ui.label(RichText::new(e).color(ERR).small());
         }
@@ -191,7 +193,11 @@ fn scoreboard_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, courts: &[String]) {
     ui.horizontal(|ui| {
         ui.label("Court shown");
         egui::ComboBox::from_id_salt("board-court")
-            .selected_text(if d.court.is_empty() { "first court" } else { &d.court })
+            .selected_text(if d.court.is_empty() {
+                "first court"
+            } else {
+                &d.court
+            })
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut d.court, String::new(), "first court");
                 for c in courts {

@@ -55,7 +55,10 @@ fn store_ui(ui: &mut egui::Ui, s: &AppState) {
     let st = &s.store;
     if !st.open {
         ui.label(RichText::new("store: not open").color(BAD))
-            .on_hover_text(format!("{}\nnothing is being stored; see the notices", st.path));
+            .on_hover_text(format!(
+                "{}\nnothing is being stored; see the notices",
+                st.path
+            ));
         return;
     }
     let age = if st.last_commit_ns == 0 {
@@ -64,11 +67,14 @@ fn store_ui(ui: &mut egui::Ui, s: &AppState) {
         let ns = crate::store::writer::now_ns().saturating_sub(st.last_commit_ns);
         format!("last commit {}", human_age(ns))
     };
-    ui.label(format!("store: {} events · {age} · queue {}", st.events, st.queue))
-        .on_hover_text(format!(
-            "{}\nevents stored: {}\nwriter queue depth: {}",
-            st.path, st.events, st.queue
-        ));
+    ui.label(format!(
+        "store: {} events · {age} · queue {}",
+        st.events, st.queue
+    ))
+    .on_hover_text(format!(
+        "{}\nevents stored: {}\nwriter queue depth: {}",
+        st.path, st.events, st.queue
+    ));
 }
 
 /// A small filled circle (drawn, so it does not depend on a font glyph).

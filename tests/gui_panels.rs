@@ -1,0 +1,329 @@
+//! Panel tests with egui_kittest: the panels draw `AppState` and emit commands.
+
+use courtside::app::AppState;
+use courtside::app::settings::AppSettings;
+use courtside::app::state::{Command, SettingsDraft};
+use courtside::app::table_model::{AthleteFilter, RowBuilder, RowKind};
+use courtside::protocol::parse_datagram;
+use courtside::store::EventRecord;
+use courtside::stream_file;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::sync::Arc;
+
+fn example_records() -> Vec<Arc<EventRecord>> {
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/streams/example-match.pss"
+    ))
+    .expect("example stream");
+    stream_file::datagrams(&file)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Arc::new(EventRecord {
+                seq: i as u64 + 1,
+                received_at_ns: 1_700_000_000_000_000_000 + i as i64 * 1_000_000,
+                source: "127.0.0.1:5000".into(),
+                court: "Court 1".into(),
+                events: parse_datagram(&l.bytes),
+                raw: l.bytes,
+                match_key: 1,
+            })
+        })
+        .collect()
+}
+
+/// A state whose table shows the example match, every record cached.
+fn table_state() -> AppState {
+    let mut s = AppState::default();
+    s.table.key = Some(1);
+    let mut b = RowBuilder::default();
+    for r in example_records() {
+        b.push(&r, &mut s.table.rows);
+        s.table.cache.insert(r);
+    }
+    s
+}
+
+fn shown_label(s: &AppState) -> String {
+    format!(
+        "{} of {} events shown",
+        s.table.visible.len(),
+        s.table.rows.len()
+    )
+}
+
+fn table_harness(state: AppState) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| {
+                // App::logic refilters before every frame; the panel only draws.
+                s.table.refilter();
+                courtside::ui::event_table::event_table_ui(ui, s);
+            },
+            state,
+        )
+}
+
+#[test]
+fn table_shows_every_event_of_the_match_with_labels() {
+    let mut h = table_harness(table_state());
+    h.run();
+    let total = h.state().table.rows.len();
+    assert!(total > 49, "paired datagrams give one row per event");
+    assert_eq!(h.state().table.visible.len(), total);
+    h.get_by_label(&shown_label(h.state()));
+    // Following the newest event: the last rows are on screen with their human labels.
+    h.get_by_label("Winner Kenji TANAKA (2-1 PTF)");
+    h.get_by_label("Match winner blue");
+    assert!(
+        h.query_by_label("Fight loaded").is_none(),
+        "virtualised: first rows not drawn"
+    );
+    // Not following: the view starts at the first rows.
+    let mut s = table_state();
+    s.table.follow = false;
+    let mut h = table_harness(s);
+    h.run();
+    h.get_by_label("Fight loaded");
+    h.get_by_label("Athlete Kenji TANAKA (JPN)");
+    assert!(h.query_by_label("Match winner blue").is_none());
+}
+
+#[test]
+fn kind_filter_hides_clock_rows() {
+    let mut h = table_harness(table_state());
+    h.run();
+    let before = h.state().table.visible.len();
+    let clock_rows = h
+        .state()
+        .table
+        .rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Clock)
+        .count();
+    assert!(clock_rows > 10);
+    h.get_by_role_and_label(Role::CheckBox, "Clock").click();
+    h.run();
+    assert_eq!(h.state().table.visible.len(), before - clock_rows);
+    h.get_by_label(&shown_label(h.state()));
+}
+
+#[test]
+fn athlete_and_round_filters_narrow_the_rows() {
+    let mut h = table_harness(table_state());
+    h.run();
+    h.state_mut().table.filter.athlete = AthleteFilter::Red;
+    h.run();
+    let red: Vec<_> = h.state().table.visible.clone();
+    assert!(!red.is_empty());
+    for i in &red {
+        assert_eq!(h.state().table.rows[*i as usize].athlete, 2);
+    }
+    h.state_mut().table.filter.round = Some(2);
+    h.run();
+    let red_r2 = h.state().table.visible.len();
+    assert!(red_r2 < red.len() && red_r2 > 0);
+    // Only penalties of red: the `wg2` rows.
+    h.state_mut().table.filter.round = None;
+    h.state_mut().table.filter.kinds = RowKind::Penalty.bit();
+    h.run();
+    assert_eq!(h.state().table.visible.len(), 2, "wg2;0 and wg2;1");
+}
+
+#[test]
+fn text_search_uses_hits_and_shows_progress_until_they_arrive() {
+    let mut h = table_harness(table_state());
+    h.run();
+    h.state_mut().table.filter.text = "head".into();
+    // The spinner animates while searching, so step instead of waiting to settle.
+    h.run_steps(3);
+    assert!(h.state().table.searching());
+    assert_eq!(
+        h.state().table.visible.len(),
+        0,
+        "nothing until the search answers"
+    );
+    h.get_by_label("searching…");
+}
+
+fn settings_harness(state: AppState) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size([1200.0, 900.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(courtside::ui::settings::settings_ui, state)
+}
+
+fn settings_state() -> AppState {
+    let mut s = AppState::default();
+    s.draft = SettingsDraft::from_settings(&AppSettings::default());
+    s
+}
+
+#[test]
+fn bad_port_is_refused_with_a_message_beside_the_field() {
+    let mut h = settings_harness(settings_state());
+    h.run();
+    h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some("6000"))
+        .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some("6000"))
+        .type_text("70000");
+    h.run();
+    assert_eq!(h.state().draft.listeners[0].port, "70000");
+    h.get_by_label("Save and apply").click();
+    h.run();
+    h.get_by_label("port must be 1–65535, not 70000");
+    h.get_by_label("fix the marked fields; nothing was saved");
+    assert!(h.state().commands.is_empty(), "nothing is saved");
+}
+
+#[test]
+fn each_kind_of_bad_listener_input_is_refused() {
+    for (field, value, message) in [
+        ("port", "abc", "'abc' is not a port number (1–65535)"),
+        ("port", "", "enter a port (1–65535)"),
+        (
+            "allow",
+            "10.0.0.1, nonsense",
+            "'nonsense' is not an IP address",
+        ),
+        ("bind", "300.1.1.1", "'300.1.1.1' is not an IP address"),
+    ] {
+        let mut h = settings_harness(settings_state());
+        {
+            let l = &mut h.state_mut().draft.listeners[0];
+            match field {
+                "port" => l.port = value.into(),
+                "allow" => l.allow = value.into(),
+                _ => l.bind = value.into(),
+            }
+        }
+        h.run();
+        h.get_by_label("Save and apply").click();
+        h.run();
+        h.get_by_label(message);
+        assert!(
+            h.state().commands.is_empty(),
+            "{field}={value:?} must not save"
+        );
+    }
+}
+
+#[test]
+fn duplicate_court_or_port_is_refused() {
+    let mut s = settings_state();
+    let mut second = s.draft.listeners[0].clone();
+    second.court = "Court 2".into();
+    s.draft.listeners.push(second);
+    let mut h = settings_harness(s);
+    h.run();
+    h.get_by_label("Save and apply").click();
+    h.run();
+    h.get_by_label_contains("both listen on port 6000");
+    assert!(h.state().commands.is_empty());
+}
+
+#[test]
+fn good_edit_emits_a_save_with_the_new_values() {
+    let mut h = settings_harness(settings_state());
+    h.run();
+    h.get_by_label("Add listener").click();
+    h.run();
+    assert_eq!(h.state().draft.listeners.len(), 2);
+    h.get_by_label("Light").click();
+    h.get_by_label("Save and apply").click();
+    h.run();
+    let saves: Vec<_> = h
+        .state()
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::SaveSettings(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(saves.len(), 1);
+    let s = &saves[0];
+    assert_eq!(s.listeners.len(), 2);
+    assert_eq!(s.listeners[1].port, 6001);
+    assert_eq!(s.listeners[1].court, "Court 2");
+    assert_eq!(s.theme, courtside::app::settings::Theme::Light);
+}
+
+#[test]
+fn live_data_pause_freezes_the_view_and_copy_copies_what_is_shown() {
+    let mut s = AppState::default();
+    for r in example_records() {
+        s.live.push(r);
+    }
+    let mut h = Harness::builder()
+        .with_size([1400.0, 600.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| {
+                courtside::ui::live_data::live_data_ui(ui, &mut s.live, &mut s.commands)
+            },
+            s,
+        );
+    h.run();
+    h.get_by_label("49 datagrams");
+    h.get_by_label("Pause").click();
+    h.run();
+    assert_eq!(h.state().live.paused_at, Some(49));
+    let extra = example_records().remove(0);
+    h.state_mut().live.push(extra);
+    h.run();
+    h.get_by_label("1 new while paused");
+    h.get_by_label("49 datagrams");
+    // Search narrows, copy takes exactly the lines shown.
+    h.state_mut().live.search = "wg1".into();
+    h.run();
+    h.get_by_label("Copy").click();
+    h.run();
+    let copied = h
+        .state()
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Copy(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("copy command");
+    assert_eq!(
+        copied.lines().count(),
+        2,
+        "two wg1 datagrams in the example"
+    );
+    assert!(copied.lines().all(|l| l.contains("wg1")));
+}
+
+#[test]
+fn malformed_datagrams_show_their_reason_in_the_live_log() {
+    let mut s = AppState::default();
+    s.live.push(Arc::new(EventRecord {
+        seq: 1,
+        received_at_ns: 0,
+        source: "10.0.0.9:1".into(),
+        court: "Court 1".into(),
+        raw: b"pt1;9;\xff\r\n".to_vec(),
+        events: parse_datagram(b"pt1;9;\xff\r\n"),
+        match_key: 1,
+    }));
+    let mut h = Harness::builder()
+        .with_size([1400.0, 400.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| {
+                courtside::ui::live_data::live_data_ui(ui, &mut s.live, &mut s.commands)
+            },
+            s,
+        );
+    h.run();
+    h.get_by_label_contains("malformed pt1: point type must be 1–5, got 9");
+}
