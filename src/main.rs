@@ -36,7 +36,12 @@ fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<
         persist_window: true,
         ..Default::default()
     };
-    let app_options = courtside::app::AppOptions { db, smoke_frames };
+    let report = std::sync::Arc::new(std::sync::Mutex::new(courtside::app::SmokeReport::default()));
+    let app_options = courtside::app::AppOptions {
+        db,
+        smoke_frames,
+        smoke_report: smoke_frames.map(|_| report.clone()),
+    };
     eframe::run_native(
         "courtside",
         options,
@@ -50,7 +55,22 @@ fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<
     )
     .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
     if let Some(n) = smoke_frames {
-        eprintln!("courtside: smoke test rendered {n} frames; exiting");
+        let r = *report
+            .lock()
+            .map_err(|_| anyhow::anyhow!("smoke report unavailable"))?;
+        if r.main_frames < u64::from(n) {
+            anyhow::bail!(
+                "smoke test: the main window drew {} of {n} frames",
+                r.main_frames
+            );
+        }
+        if r.scoreboard_frames == 0 {
+            anyhow::bail!("smoke test: the scoreboard window never rendered");
+        }
+        eprintln!(
+            "courtside: smoke test passed: main window {} frames, scoreboard {} frames",
+            r.main_frames, r.scoreboard_frames
+        );
     }
     Ok(())
 }

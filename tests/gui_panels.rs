@@ -159,9 +159,10 @@ fn settings_harness(state: AppState) -> Harness<'static, AppState> {
 }
 
 fn settings_state() -> AppState {
-    let mut s = AppState::default();
-    s.draft = SettingsDraft::from_settings(&AppSettings::default());
-    s
+    AppState {
+        draft: SettingsDraft::from_settings(&AppSettings::default()),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -326,4 +327,50 @@ fn malformed_datagrams_show_their_reason_in_the_live_log() {
         );
     h.run();
     h.get_by_label_contains("malformed pt1: point type must be 1–5, got 9");
+}
+
+#[test]
+fn athletes_names_in_latin_cyrillic_greek_render_with_the_embedded_font() {
+    // kittest panics on a glyph the fonts lack, so this fails if a name would show as tofu.
+    let mut s = AppState::default();
+    let mut st = courtside::match_state::MatchState::new();
+    for line in [
+        "pre;FightLoaded;",
+        "at1;J. MÜLLER;Jonas Müller;GER;at2;A. ÓLAFSDÓTTIR;Anna Ólafsdóttir;ISL;",
+    ] {
+        for e in parse_datagram(line.as_bytes()) {
+            st.apply(&e);
+        }
+    }
+    s.courts.insert("Court 1".into(), st.clone());
+    for (blue, red) in [
+        ("Łukasz Nowak", "Иван Иванов"),
+        ("Γιώργος Παπαδόπουλος", "Ærøskøbing Ōno"),
+    ] {
+        st.blue.long_name = blue.into();
+        st.red.long_name = red.into();
+        s.courts.insert(format!("{blue} court"), st.clone());
+    }
+    let mut h = Harness::builder()
+        .with_size([500.0, 1400.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| {
+                for (court, st) in &s.courts {
+                    ui.label(court);
+                    courtside::ui::match_panel::state_ui(ui, st);
+                }
+            },
+            s,
+        );
+    h.run();
+    for name in [
+        "Jonas Müller",
+        "Anna Ólafsdóttir",
+        "Łukasz Nowak",
+        "Иван Иванов",
+        "Γιώργος Παπαδόπουλος",
+    ] {
+        h.get_by_label(name);
+    }
 }

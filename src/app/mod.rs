@@ -27,6 +27,17 @@ pub struct AppOptions {
     pub db: PathBuf,
     /// Render this many frames, then close (smoke test).
     pub smoke_frames: Option<u32>,
+    /// Where the smoke test reports the frames each window drew.
+    pub smoke_report: Option<Arc<Mutex<SmokeReport>>>,
+}
+
+/// Frames drawn during a smoke test, read by `main` after the window closed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SmokeReport {
+    /// Frames of the main window.
+    pub main_frames: u64,
+    /// Frames of the scoreboard window.
+    pub scoreboard_frames: u64,
 }
 
 /// What the scoreboard window draws; shared with its deferred viewport callback.
@@ -69,6 +80,7 @@ pub struct CourtsideApp {
     scoreboard: SharedScoreboard,
     rates: Vec<workers::RateMeter>,
     smoke: Option<u32>,
+    smoke_report: Option<Arc<Mutex<SmokeReport>>>,
     frames: u64,
     last_statuses: Vec<String>,
 }
@@ -105,6 +117,7 @@ impl CourtsideApp {
             scoreboard: Arc::default(),
             rates: Vec::new(),
             smoke: options.smoke_frames,
+            smoke_report: options.smoke_report.clone(),
             frames: 0,
             last_statuses: Vec::new(),
         };
@@ -188,7 +201,17 @@ impl CourtsideApp {
     fn smoke_step(&mut self, ctx: &egui::Context) {
         let Some(target) = self.smoke else { return };
         let board_frames = self.scoreboard.lock().map(|s| s.frames).unwrap_or(0);
-        if self.frames >= u64::from(target) && (board_frames > 0 || ctx.embed_viewports()) {
+        if let Some(r) = &self.smoke_report
+            && let Ok(mut r) = r.lock()
+        {
+            *r = SmokeReport {
+                main_frames: self.frames,
+                scoreboard_frames: board_frames,
+            };
+        }
+        // Give the scoreboard window a fair chance to appear, but never hang the smoke test.
+        let waited_enough = self.frames >= u64::from(target) + 600;
+        if self.frames >= u64::from(target) && (board_frames > 0 || waited_enough) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         } else {
             ctx.request_repaint();

@@ -159,16 +159,23 @@ impl CourtsideApp {
                 .rates
                 .get_mut(i)
                 .map_or(0.0, |m| m.sample(datagrams, now));
+            // `statuses` holds the status without the retry countdown, so a dismissed notice
+            // comes back only when the failure itself changes.
             let (status, ok) = match s.status() {
                 ListenerStatus::Listening => ("listening".to_string(), true),
                 ListenerStatus::Starting => ("starting".to_string(), true),
                 ListenerStatus::Stopped => ("stopped".to_string(), false),
-                ListenerStatus::Error { message, retry_in } => (
-                    format!("{message} (retrying in {:.0} s)", retry_in.as_secs_f32()),
-                    false,
-                ),
+                ListenerStatus::Error { message, retry_in } => {
+                    statuses.push(message.clone());
+                    (
+                        format!("{message} (retrying in {:.0} s)", retry_in.as_secs_f32()),
+                        false,
+                    )
+                }
             };
-            statuses.push(status.clone());
+            if ok || status == "stopped" {
+                statuses.push(status.clone());
+            }
             courts.push(CourtStatus {
                 court: l.config().court.clone(),
                 addr: l.config().addr().to_string(),

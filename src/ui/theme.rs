@@ -8,6 +8,8 @@ use std::sync::Arc;
 /// single executable needs no system fonts.
 const REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+/// DejaVu Sans: fallback for symbols Noto Sans lacks (arrows, geometric shapes).
+const SYMBOLS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
 /// Font family for bold text (scoreboard numbers and names).
 pub fn bold() -> FontFamily {
@@ -23,6 +25,9 @@ pub fn install_fonts(ctx: &egui::Context) {
     fonts
         .font_data
         .insert("noto-bold".into(), Arc::new(FontData::from_static(BOLD)));
+    fonts
+        .font_data
+        .insert("dejavu".into(), Arc::new(FontData::from_static(SYMBOLS)));
     let fallbacks: Vec<String> = fonts
         .families
         .get(&FontFamily::Proportional)
@@ -30,12 +35,15 @@ pub fn install_fonts(ctx: &egui::Context) {
         .unwrap_or_default();
     if let Some(p) = fonts.families.get_mut(&FontFamily::Proportional) {
         p.insert(0, "noto".into());
+        p.push("dejavu".into());
     }
     if let Some(m) = fonts.families.get_mut(&FontFamily::Monospace) {
         m.push("noto".into());
+        m.push("dejavu".into());
     }
     let mut bold_chain = vec!["noto-bold".to_string(), "noto".to_string()];
     bold_chain.extend(fallbacks);
+    bold_chain.push("dejavu".into());
     fonts.families.insert(bold(), bold_chain);
     ctx.set_fonts(fonts);
 }
