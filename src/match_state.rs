@@ -340,7 +340,12 @@ impl MatchState {
         }
     }
 
-    fn apply_injury(&mut self, athlete: Option<Athlete>, clock: Clock, action: Option<InjuryAction>) {
+    fn apply_injury(
+        &mut self,
+        athlete: Option<Athlete>,
+        clock: Clock,
+        action: Option<InjuryAction>,
+    ) {
         let visible = match action {
             Some(InjuryAction::Reset) => {
                 self.injury = None;

@@ -25,10 +25,7 @@ pub fn datagrams(file: &[u8]) -> Vec<StreamLine> {
         if raw.ends_with(b"\r") {
             bytes.push(b'\n');
         }
-        out.push(StreamLine {
-            line: i + 1,
-            bytes,
-        });
+        out.push(StreamLine { line: i + 1, bytes });
     }
     out
 }

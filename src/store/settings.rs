@@ -76,7 +76,10 @@ pub(crate) fn write_setting(
     if old.as_deref() == Some(value) {
         return Ok(None);
     }
-    table.insert(key, codec::encode(&value.to_string(), "setting")?.as_slice())?;
+    table.insert(
+        key,
+        codec::encode(&value.to_string(), "setting")?.as_slice(),
+    )?;
     let mut history = txn.open_table(SETTINGS_HISTORY)?;
     let id = history.last()?.map_or(1, |(k, _)| k.value() + 1);
     let change = SettingChange {
