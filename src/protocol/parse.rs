@@ -21,17 +21,32 @@ pub fn parse_datagram(bytes: &[u8]) -> Vec<Event> {
 
 /// Parse the text of one datagram (or one stream-file line).
 pub fn parse_text(text: &str) -> Vec<Event> {
-    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-    let body = trimmed.strip_suffix(';').unwrap_or(trimmed);
-    if body.trim().is_empty() {
-        return vec![Event::Malformed {
+    let mut events = Vec::new();
+    // TkStrike ends every message with CRLF. Should a datagram hold several such messages, each
+    // line is parsed on its own so a line break never glues two messages' fields together.
+    for line in text.split(['\r', '\n']) {
+        parse_line(line, &mut events);
+    }
+    if events.is_empty() {
+        events.push(Event::Malformed {
             code: String::new(),
             fields: Vec::new(),
             reason: "empty datagram".into(),
-        }];
+        });
+    }
+    events
+}
+
+/// Parse one line (spec style with a trailing `;`, or TkStrike style without) into `events`.
+/// A blank line (or a lone `;`) adds nothing; a line of only separators adds one malformed event.
+fn parse_line(line: &str, events: &mut Vec<Event>) {
+    let trimmed = line.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    let body = trimmed.strip_suffix(';').unwrap_or(trimmed);
+    if body.trim().is_empty() {
+        return;
     }
     let fields: Vec<&str> = body.split(';').collect();
-    let mut events = Vec::new();
+    let before = events.len();
     let mut i = 0;
     while i < fields.len() {
         let code = fields[i].trim();
@@ -41,17 +56,16 @@ pub fn parse_text(text: &str) -> Vec<Event> {
             continue;
         }
         let rest = &fields[i + 1..];
-        let consumed = parse_message(code, rest, &mut events);
+        let consumed = parse_message(code, rest, events);
         i += 1 + consumed;
     }
-    if events.is_empty() {
+    if events.len() == before {
         events.push(Event::Malformed {
             code: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),
             reason: "no message in datagram".into(),
         });
     }
-    events
 }
 
 fn is_known_code(field: &str) -> bool {
@@ -99,8 +113,14 @@ fn number(field: &str, what: &str) -> Result<u32, String> {
     if f.is_empty() {
         return Err(format!("missing {what}"));
     }
-    f.parse::<u32>()
-        .map_err(|_| format!("{what} is not a whole number: '{f}'"))
+    f.parse::<u32>().map_err(|_| {
+        if f.bytes().all(|b| b.is_ascii_digit()) {
+            // Refused rather than clamped: a wrong number on the scoreboard is worse than none.
+            format!("{what} is too large (over {}): '{f}'", u32::MAX)
+        } else {
+            format!("{what} is not a whole number: '{f}'")
+        }
+    })
 }
 
 fn optional_number(field: Option<&&str>, what: &str) -> Result<Option<u32>, String> {
@@ -149,14 +169,16 @@ fn athlete_of(code: &str) -> Option<Athlete> {
 fn parse_message(code: &str, rest: &[&str], out: &mut Vec<Event>) -> usize {
     let (event, used) = match code {
         "pt1" | "pt2" | "hl1" | "hl2" | "wg1" | "wg2" | "sc1" | "sc2" => {
-            one_number(code, rest, athlete_of(code), |athlete, v| match &code[..2] {
-                "pt" => match u8::try_from(v).ok().and_then(PointKind::from_number) {
-                    Some(kind) => Ok(Event::Point { athlete, kind }),
-                    None => Err(format!("point type must be 1–5, got {v}")),
-                },
-                "hl" => Ok(Event::HitLevel { athlete, level: v }),
-                "wg" => Ok(Event::Penalties { athlete, count: v }),
-                _ => Ok(Event::Score { athlete, score: v }),
+            one_number(code, rest, athlete_of(code), |athlete, v| {
+                match &code[..2] {
+                    "pt" => match u8::try_from(v).ok().and_then(PointKind::from_number) {
+                        Some(kind) => Ok(Event::Point { athlete, kind }),
+                        None => Err(format!("point type must be 1–5, got {v}")),
+                    },
+                    "hl" => Ok(Event::HitLevel { athlete, level: v }),
+                    "wg" => Ok(Event::Penalties { athlete, count: v }),
+                    _ => Ok(Event::Score { athlete, score: v }),
+                }
             })
         }
         "s11" | "s21" | "s12" | "s22" | "s13" | "s23" => {
@@ -272,9 +294,9 @@ fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
         let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
         let action = match fields.get(1).map(|f| f.trim()) {
             None | Some("") => None,
-            Some(w) => {
-                Some(ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?)
-            }
+            Some(w) => Some(
+                ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?,
+            ),
         };
         Ok::<_, String>((clock, action))
     })();
@@ -364,7 +386,9 @@ fn challenge(code: &str, rest: &[&str]) -> (Event, usize) {
 }
 
 fn round_winners(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 6);
+    // Every field up to the next code belongs to `wrd`, so a wrong count (a 4th round, a missing
+    // one) makes it malformed instead of leaving stray fields to be read as another message.
+    let used = optional_count(rest, usize::MAX);
     let fields = &rest[..used];
     let labelled = fields.first().is_some_and(|f| f.trim().starts_with("rd"));
     let result = (|| {
@@ -375,7 +399,11 @@ fn round_winners(rest: &[&str]) -> (Event, usize) {
                 if pair[0].trim() != want {
                     return Err(format!("expected '{want}', got '{}'", pair[0].trim()));
                 }
-                v.push(*pair.get(1).ok_or_else(|| format!("missing winner of {want}"))?);
+                v.push(
+                    *pair
+                        .get(1)
+                        .ok_or_else(|| format!("missing winner of {want}"))?,
+                );
             }
             v
         } else {
@@ -431,7 +459,11 @@ fn winner(rest: &[&str]) -> (Event, usize) {
     match athlete {
         Some(athlete) => (Event::Winner { athlete }, used),
         None => (
-            malformed("win", fields, format!("winner must be BLUE or RED, got '{value}'")),
+            malformed(
+                "win",
+                fields,
+                format!("winner must be BLUE or RED, got '{value}'"),
+            ),
             used,
         ),
     }

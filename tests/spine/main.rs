@@ -1,0 +1,6 @@
+//! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
+//! binary (one link) with a module per area.
+
+mod parser;
+mod parser_edge;
+mod parser_props;
