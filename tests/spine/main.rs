@@ -1,6 +1,9 @@
 //! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
 //! binary (one link) with a module per area.
 
+mod migration;
 mod parser;
 mod parser_edge;
 mod parser_props;
+mod store;
+mod support;

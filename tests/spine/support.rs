@@ -1,0 +1,32 @@
+//! Helpers shared by the in-process spine tests: temp dirs, the example stream, datagrams for the
+//! writer.
+
+use courtside::protocol::parse_datagram;
+use courtside::store::writer::{Incoming, now_ns};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// A temp dir that lives as long as the test needs it.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("courtside-spine-")
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// The shared example match stream.
+pub fn example_stream() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/streams/example-match.pss")
+}
+
+/// A datagram for the writer, parsed like the ingest worker does.
+pub fn incoming(court: &str, raw: &[u8]) -> Incoming {
+    Incoming {
+        received_at_ns: now_ns(),
+        received: Instant::now(),
+        source: "127.0.0.1:6000".into(),
+        court: court.into(),
+        raw: raw.to_vec(),
+        events: parse_datagram(raw),
+    }
+}
