@@ -71,12 +71,17 @@ pub fn bind(config: &ListenerConfig) -> Result<UdpSocket, BindError> {
         kind: e.kind(),
         cause: describe_bind_error(&e, addr),
     };
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
-        .map_err(err)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(err)?;
     // Broadcasts on the court LAN must be received; a bigger buffer absorbs bursts. Neither is
     // fatal if the OS refuses (the buffer is capped by the OS on Linux).
     let _ = socket.set_broadcast(true);
     let _ = socket.set_recv_buffer_size(RECV_BUFFER_BYTES);
+    if addr.is_ipv6() && addr.ip().is_unspecified() {
+        // `::` should hear IPv4 scoring programs too; Windows makes IPv6 sockets v6-only unless
+        // told otherwise. Not fatal: an IPv6-only host simply has no IPv4 to hear.
+        let _ = socket.set_only_v6(false);
+    }
     socket.bind(&addr.into()).map_err(err)?;
     Ok(socket.into())
 }
@@ -276,6 +281,9 @@ impl Worker {
     fn handle(&self, bytes: &[u8], src: SocketAddr) -> bool {
         let received = Instant::now();
         let received_at_ns = now_ns();
+        // On a dual-stack socket an IPv4 sender arrives as `::ffff:a.b.c.d`; compare and store
+        // the plain IPv4 address so `--allow 192.168.1.20` and the stored source mean the same.
+        let src = SocketAddr::new(src.ip().to_canonical(), src.port());
         if let Some(allow) = &self.config.allow
             && !allow.contains(&src.ip())
         {

@@ -1,6 +1,7 @@
 //! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
 //! binary (one link) with a module per area.
 
+mod ingest_lib;
 mod match_state;
 mod migration;
 mod parser;
