@@ -2,15 +2,30 @@
 
 use super::ListenArgs;
 use crate::ingest::{self, Listener, ListenerConfig, ListenerStats};
+use crate::store::writer::Persisted;
 use crate::store::{Store, Writer, WriterConfig};
 use anyhow::Context;
+use crossbeam_channel::Receiver;
 use std::io::Write;
+use std::net::UdpSocket;
 use std::path::Path;
 use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+
+/// Capacity of the `--print-commits` channel. A full channel only delays the printed number (the
+/// records are stored either way), so a lower number is printed, never a higher one.
+const COMMIT_QUEUE: usize = 65_536;
 
 /// Run headless ingest on every port in `args`, storing into `db`. Returns when a stop signal
 /// arrives, after everything received is durable.
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
+    if args.courts.len() > args.ports.len() {
+        anyhow::bail!(
+            "{} --court names for {} --port value(s): give one --port for each --court",
+            args.courts.len(),
+            args.ports.len()
+        );
+    }
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     ctrlc::set_handler(move || {
@@ -19,6 +34,49 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
     .context("cannot install the Ctrl-C / SIGTERM handler")?;
 
     // Bind everything first, so a taken port fails the command at once with its cause.
+    let sockets = bind_all(args)?;
+
+    let (subscribers, printer) = if args.print_commits {
+        let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
+        (vec![tx], Some(spawn_commit_printer(rx)?))
+    } else {
+        (Vec::new(), None)
+    };
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), subscribers)?;
+    let mut listeners = Vec::new();
+    for (config, socket) in sockets {
+        let addr = socket.local_addr().unwrap_or(config.addr());
+        println!(
+            "courtside: listening on UDP {addr} (court {}), store {}",
+            config.court,
+            db.display()
+        );
+        listeners.push(Listener::spawn(config, Some(socket), writer.sender())?);
+    }
+    let _ = std::io::stdout().flush();
+
+    let _ = stop_rx.recv();
+    let totals: Vec<String> = listeners.iter().map(summary).collect();
+    for l in listeners {
+        l.stop();
+    }
+    let stored = writer.stats().stored.load(Ordering::Relaxed);
+    // The writer drops its subscribers when it ends, which ends the printer.
+    writer.shutdown();
+    if let Some(p) = printer
+        && p.join().is_err()
+    {
+        tracing::error!("commit printer thread panicked");
+    }
+    for line in totals {
+        println!("{line}");
+    }
+    println!("courtside: stopped; {stored} datagrams stored this run");
+    Ok(())
+}
+
+/// Bind one socket per `--port`, each with its court name and the allowlist.
+fn bind_all(args: &ListenArgs) -> anyhow::Result<Vec<(ListenerConfig, UdpSocket)>> {
     let mut sockets = Vec::new();
     for (i, port) in args.ports.iter().enumerate() {
         let court = args
@@ -35,43 +93,36 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
         let socket = ingest::bind(&config)?;
         sockets.push((config, socket));
     }
+    Ok(sockets)
+}
 
-    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new())?;
-    let mut listeners = Vec::new();
-    for (config, socket) in sockets {
-        let addr = socket.local_addr().unwrap_or(config.addr());
-        println!(
-            "courtside: listening on UDP {addr} (court {}), store {}",
-            config.court,
-            db.display()
-        );
-        listeners.push(Listener::spawn(config, Some(socket), writer.sender())?);
-    }
-    let _ = std::io::stdout().flush();
+/// The closing line of one listener: what it received and what it refused.
+fn summary(l: &Listener) -> String {
+    let s = l.stats();
+    format!(
+        "courtside: {}: {} datagrams ({} unknown, {} malformed messages, {} refused by the source allowlist)",
+        l.config().court,
+        ListenerStats::get(&s.datagrams),
+        ListenerStats::get(&s.unknown),
+        ListenerStats::get(&s.malformed),
+        ListenerStats::get(&s.rejected),
+    )
+}
 
-    let _ = stop_rx.recv();
-    let totals: Vec<(String, u64, u64, u64)> = listeners
-        .iter()
-        .map(|l| {
-            let s = l.stats();
-            (
-                l.config().court.clone(),
-                ListenerStats::get(&s.datagrams),
-                ListenerStats::get(&s.unknown),
-                ListenerStats::get(&s.malformed),
-            )
+/// Print the highest durably stored sequence after each commit the writer publishes. Everything
+/// already queued is drained first, so a burst gives one line, not one per datagram.
+fn spawn_commit_printer(rx: Receiver<Persisted>) -> anyhow::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("commit-printer".into())
+        .spawn(move || {
+            let stdout = std::io::stdout();
+            while let Ok(first) = rx.recv() {
+                let seq = rx
+                    .try_iter()
+                    .fold(first.record.seq, |m, p| m.max(p.record.seq));
+                // A closed stdout is no reason to stop draining (the writer must never wait).
+                let _ = writeln!(stdout.lock(), "courtside: committed seq {seq}");
+            }
         })
-        .collect();
-    for l in listeners {
-        l.stop();
-    }
-    let stored = writer.stats().stored.load(Ordering::Relaxed);
-    writer.shutdown();
-    for (court, datagrams, unknown, malformed) in totals {
-        println!(
-            "courtside: {court}: {datagrams} datagrams ({unknown} unknown, {malformed} malformed messages)"
-        );
-    }
-    println!("courtside: stopped; {stored} datagrams stored this run");
-    Ok(())
+        .context("cannot start the commit printer thread")
 }
