@@ -14,9 +14,10 @@ pub fn temp_dir() -> tempfile::TempDir {
         .expect("temp dir")
 }
 
-/// The shared example match stream.
+/// The example match stream (a copy of the workspace's shared/streams/example-match.pss, so the
+/// repository tests on its own).
 pub fn example_stream() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/streams/example-match.pss")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/example-match.pss")
 }
 
 /// A datagram for the writer, parsed like the ingest worker does.
