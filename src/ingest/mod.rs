@@ -181,8 +181,10 @@ struct Worker {
     stop: Receiver<()>,
 }
 
-/// How often the receive loop looks at the stop signal.
+/// How often the receive loop looks at the stop signal when no datagram arrives.
 const STOP_POLL: Duration = Duration::from_millis(100);
+/// Most datagrams taken from the socket after a stop: more than the receive buffer holds.
+const DRAIN_MAX: usize = 65_536;
 
 impl Worker {
     fn run(self, mut socket: Option<UdpSocket>) {
@@ -256,6 +258,11 @@ impl Worker {
                     if !self.handle(&buf[..n], src) {
                         return Ok(());
                     }
+                    // A sender that never pauses never lets the read time out, so the stop
+                    // signal is looked at after every datagram too.
+                    if self.stopping() {
+                        return self.drain(sock, &mut buf);
+                    }
                 }
                 Err(e)
                     if matches!(
@@ -275,6 +282,24 @@ impl Worker {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// On stop, take what is already queued in the socket so nothing that arrived before the stop
+    /// is lost; bounded, so a sender that never pauses cannot hold the stop up.
+    fn drain(&self, sock: &UdpSocket, buf: &mut [u8]) -> io::Result<()> {
+        sock.set_nonblocking(true)?;
+        for _ in 0..DRAIN_MAX {
+            match sock.recv_from(buf) {
+                Ok((n, src)) => {
+                    if !self.handle(&buf[..n], src) {
+                        break;
+                    }
+                }
+                // Empty (WouldBlock) or failing: either way there is nothing more to take.
+                Err(_) => break,
+            }
+        }
+        Ok(())
     }
 
     /// Handle one datagram; false when the writer is gone (stop).
