@@ -9,6 +9,7 @@ use crossbeam_channel::Receiver;
 use std::io::Write;
 use std::net::UdpSocket;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 
@@ -56,20 +57,26 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
     let _ = std::io::stdout().flush();
 
     let _ = stop_rx.recv();
-    let totals: Vec<String> = listeners.iter().map(summary).collect();
+    // Counted after everything is drained and durable: a listener still receives what is queued
+    // in its socket while it stops, and the writer stores all of it before it ends.
+    let counters: Vec<(String, Arc<ListenerStats>)> = listeners
+        .iter()
+        .map(|l| (l.config().court.clone(), l.stats().clone()))
+        .collect();
     for l in listeners {
         l.stop();
     }
-    let stored = writer.stats().stored.load(Ordering::Relaxed);
+    let writer_stats = writer.stats();
     // The writer drops its subscribers when it ends, which ends the printer.
     writer.shutdown();
+    let stored = writer_stats.stored.load(Ordering::Relaxed);
     if let Some(p) = printer
         && p.join().is_err()
     {
         tracing::error!("commit printer thread panicked");
     }
-    for line in totals {
-        println!("{line}");
+    for (court, stats) in &counters {
+        println!("{}", summary(court, stats));
     }
     println!("courtside: stopped; {stored} datagrams stored this run");
     Ok(())
@@ -97,11 +104,9 @@ fn bind_all(args: &ListenArgs) -> anyhow::Result<Vec<(ListenerConfig, UdpSocket)
 }
 
 /// The closing line of one listener: what it received and what it refused.
-fn summary(l: &Listener) -> String {
-    let s = l.stats();
+fn summary(court: &str, s: &ListenerStats) -> String {
     format!(
-        "courtside: {}: {} datagrams ({} unknown, {} malformed messages, {} refused by the source allowlist)",
-        l.config().court,
+        "courtside: {court}: {} datagrams ({} unknown, {} malformed messages, {} refused by the source allowlist)",
         ListenerStats::get(&s.datagrams),
         ListenerStats::get(&s.unknown),
         ListenerStats::get(&s.malformed),
