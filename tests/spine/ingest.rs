@@ -4,6 +4,7 @@
 
 use crate::match_state::{example_final_state, replay_file};
 use crate::proc::{Proc, hex, run, simulate, start_listen, stop_listen, write_stream};
+use crate::sender::spawn_sender;
 use crate::support::{example_stream, temp_dir};
 use courtside::protocol::parse_datagram;
 use courtside::store::Store;
@@ -11,6 +12,8 @@ use courtside::stream_file;
 use serde_json::Value;
 use std::net::UdpSocket;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A stream with everything the wire can throw at ingest: a non-protocol line, TkStrike CRLF
 /// lines, a datagram cut in the middle of a UTF-8 letter, invalid bytes, a paired message.
@@ -150,6 +153,66 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
         "CSV ends with a full row"
     );
     rows
+}
+
+#[test]
+fn sigint_right_after_sending_stores_and_counts_everything() {
+    let dir = temp_dir();
+    let db = dir.path().join("flush.redb");
+    let sent = datagrams_of(&example_stream());
+    let n = sent.len();
+    let (listen, addrs) = start_listen(&db, &[], 1);
+    simulate(&example_stream(), &crate::proc::loopback(addrs[0]));
+    // No wait for commits: stopping must drain the socket and the writer queue, then count.
+    let f = stop_listen(listen);
+    for line in [
+        format!("courtside: Court 1: {n} datagrams (1 unknown, 0 malformed messages, 0 refused"),
+        format!("courtside: stopped; {n} datagrams stored this run"),
+    ] {
+        assert!(f.stdout.contains(&line), "no {line:?} in\n{}", f.stdout);
+    }
+    let store = Store::open(&db).unwrap();
+    let stored: Vec<Vec<u8>> = store
+        .events_page(0, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.raw)
+        .collect();
+    assert_eq!(stored, sent);
+}
+
+#[test]
+fn sigint_stops_a_listener_under_steady_traffic_and_stores_all_it_received() {
+    let dir = temp_dir();
+    let db = dir.path().join("steady.redb");
+    let (listen, addrs) = start_listen(&db, &[], 1);
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = spawn_sender(0, crate::proc::loopback(addrs[0]), stop.clone());
+    listen.wait_commit_lines(1);
+    // The sender keeps going: the stop must not wait for a pause in the traffic, and what was
+    // received but not yet committed when the signal came must still be stored.
+    let f = stop_listen(listen);
+    stop.store(true, Ordering::Relaxed);
+    let sent = sender.join().unwrap();
+    let received = number_before(&f.stdout, " datagrams (");
+    let stored = number_before(&f.stdout, " datagrams stored this run");
+    assert_eq!(received, stored, "received vs stored:\n{}", f.stdout);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        crate::crash::check_store(&store, &[sent], f.committed),
+        stored
+    );
+}
+
+/// The number just before `suffix` in `text` (from the listen summary).
+fn number_before(text: &str, suffix: &str) -> u64 {
+    let end = text
+        .find(suffix)
+        .unwrap_or_else(|| panic!("no {suffix:?} in\n{text}"));
+    let start = text[..end]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    text[start..end].parse().unwrap()
 }
 
 #[test]

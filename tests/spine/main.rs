@@ -11,5 +11,6 @@ mod parser;
 mod parser_edge;
 mod parser_props;
 mod proc;
+mod sender;
 mod store;
 mod support;

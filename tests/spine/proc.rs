@@ -111,16 +111,19 @@ impl Proc {
         while !pred(&st) {
             let now = Instant::now();
             if now >= deadline || st.open == 0 {
-                panic!(
-                    "{} waiting for {what}\nstdout:\n{}\nstderr:\n{}",
-                    if st.open == 0 {
-                        "child exited"
-                    } else {
-                        "timed out"
-                    },
+                let why = if st.open == 0 {
+                    "child exited"
+                } else {
+                    "timed out"
+                };
+                let msg = format!(
+                    "{why} waiting for {what}\nstdout:\n{}\nstderr:\n{}",
                     String::from_utf8_lossy(&st.stdout),
                     String::from_utf8_lossy(&st.stderr)
                 );
+                // Unlocked first, so this panic does not poison the reader threads' lock.
+                drop(st);
+                panic!("{msg}");
             }
             st = self.shared.cond.wait_timeout(st, deadline - now).unwrap().0;
         }
