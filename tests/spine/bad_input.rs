@@ -181,3 +181,54 @@ fn replay_json_prints_the_hand_written_state() {
     let state: serde_json::Value = serde_json::from_str(&f.stdout).unwrap();
     assert_eq!(state, example_final_state());
 }
+
+#[test]
+fn an_address_not_on_this_machine_is_named() {
+    let dir = temp_dir();
+    let db = dir.path().join("b.redb");
+    // 203.0.113.0/24 is reserved for documentation: no interface here has it.
+    assert_fails(
+        &[
+            "listen",
+            "--db",
+            db.to_str().unwrap(),
+            "--bind",
+            "203.0.113.7",
+            "--port",
+            "0",
+        ],
+        &["cannot bind UDP 203.0.113.7:0", "address not available"],
+    );
+}
+
+#[test]
+fn a_store_path_that_cannot_exist_is_named() {
+    let dir = temp_dir();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let db = file.join("court.redb");
+    let db = db.to_str().unwrap();
+    assert_fails(
+        &["listen", "--db", db, "--port", "0"],
+        &["cannot open store", db],
+    );
+}
+
+#[test]
+fn an_export_file_that_cannot_be_created_is_named() {
+    let dir = temp_dir();
+    let db = dir.path().join("e.redb");
+    store_with_two_matches(&db);
+    let out = dir.path().join("no-such-folder/export.csv");
+    let out = out.to_str().unwrap();
+    let args = [
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out,
+    ];
+    assert_fails(&args, &["cannot create export file", out]);
+}
