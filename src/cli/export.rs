@@ -30,25 +30,19 @@ pub fn run_export(args: &ExportArgs, db: &Path) -> anyhow::Result<u64> {
             db.display()
         );
     }
-    match &args.out {
+    let (mut out, target): (Box<dyn Write>, String) = match &args.out {
         Some(path) => {
             let f = std::fs::File::create(path)
                 .with_context(|| format!("cannot create export file {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            let n = export(&store, args, &mut w)?;
-            w.flush()
-                .with_context(|| format!("cannot write export file {}", path.display()))?;
-            Ok(n)
+            (Box::new(f), format!("export file {}", path.display()))
         }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            let n = export(&store, args, &mut w)?;
-            w.flush()
-                .context("cannot write the export to standard output")?;
-            Ok(n)
-        }
-    }
+        None => (Box::new(std::io::stdout().lock()), "standard output".into()),
+    };
+    let mut w = std::io::BufWriter::new(&mut out);
+    let n = export(&store, args, &mut w)?;
+    w.flush()
+        .with_context(|| format!("cannot write the export to {target}"))?;
+    Ok(n)
 }
 
 /// Write the export to `out`; returns the number of datagrams written. Pages through the store so
