@@ -3,9 +3,8 @@
 
 use crate::match_state::example_final_state;
 use crate::proc::{run, write_stream};
-use crate::support::{example_stream, incoming, temp_dir};
-use courtside::store::writer::WriteRequest;
-use courtside::store::{Store, Writer, WriterConfig};
+use crate::support::{example_stream, future_store, store_datagrams, temp_dir};
+use courtside::store::Store;
 use std::path::Path;
 
 fn assert_fails(args: &[&str], needles: &[&str]) -> crate::proc::Finished {
@@ -28,20 +27,13 @@ fn assert_fails(args: &[&str], needles: &[&str]) -> crate::proc::Finished {
 /// A store with two matches (keys 1 and 3) on one court.
 fn store_with_two_matches(path: &Path) {
     let store = Store::open(path).unwrap();
-    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).unwrap();
-    for raw in [
-        &b"pre;FightLoaded;"[..],
+    let raws: [&[u8]; 4] = [
+        b"pre;FightLoaded;",
         b"sc1;1;",
         b"pre;FightLoaded;",
         b"win;RED;",
-    ] {
-        writer
-            .sender()
-            .send(WriteRequest::Datagram(incoming("Court 1", raw)))
-            .unwrap();
-    }
-    writer.flush().unwrap();
-    writer.shutdown();
+    ];
+    store_datagrams(&store, "Court 1", &raws);
 }
 
 #[test]
@@ -137,15 +129,7 @@ fn a_store_in_use_is_named() {
 fn a_newer_store_is_refused_by_listen() {
     let dir = temp_dir();
     let db = dir.path().join("future.redb");
-    {
-        let d = redb::Database::create(&db).unwrap();
-        let txn = d.begin_write().unwrap();
-        txn.open_table(courtside::store::schema::META)
-            .unwrap()
-            .insert("schema_version", 3u64)
-            .unwrap();
-        txn.commit().unwrap();
-    }
+    future_store(&db, 3);
     let db = db.to_str().unwrap();
     assert_fails(
         &["listen", "--db", db, "--port", "0"],

@@ -1,22 +1,9 @@
 //! Store: reopening keeps everything, settings with history, a store open twice, a newer schema
 //! and a file that is not a store are refused with clear errors.
 
-use crate::support::{incoming, temp_dir};
-use courtside::store::writer::WriteRequest;
+use crate::support::{future_store, store_datagrams, temp_dir};
 use courtside::store::{Store, StoreError, Writer, WriterConfig};
 use redb::ReadableDatabase;
-
-fn store_datagrams(store: &Store, court: &str, raws: &[&[u8]]) {
-    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).unwrap();
-    for raw in raws {
-        writer
-            .sender()
-            .send(WriteRequest::Datagram(incoming(court, raw)))
-            .unwrap();
-    }
-    writer.flush().unwrap();
-    writer.shutdown();
-}
 
 #[test]
 fn reopening_keeps_events_matches_and_settings() {
@@ -143,15 +130,7 @@ fn a_store_open_twice_is_refused_clearly() {
 fn a_newer_schema_is_refused_and_left_untouched() {
     let dir = temp_dir();
     let path = dir.path().join("future.redb");
-    {
-        let db = redb::Database::create(&path).unwrap();
-        let txn = db.begin_write().unwrap();
-        txn.open_table(courtside::store::schema::META)
-            .unwrap()
-            .insert("schema_version", 7u64)
-            .unwrap();
-        txn.commit().unwrap();
-    }
+    future_store(&path, 7);
     let err = Store::open(&path)
         .err()
         .expect("newer schema must be refused");

@@ -2,8 +2,9 @@
 //! writer.
 
 use courtside::protocol::parse_datagram;
-use courtside::store::writer::{Incoming, now_ns};
-use std::path::PathBuf;
+use courtside::store::writer::{Incoming, WriteRequest, now_ns};
+use courtside::store::{Store, Writer, WriterConfig};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// A temp dir that lives as long as the test needs it.
@@ -30,4 +31,28 @@ pub fn incoming(court: &str, raw: &[u8]) -> Incoming {
         raw: raw.to_vec(),
         events: parse_datagram(raw),
     }
+}
+
+/// Store `raws` on `court` through a writer of its own, durably.
+pub fn store_datagrams(store: &Store, court: &str, raws: &[&[u8]]) {
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).unwrap();
+    for raw in raws {
+        writer
+            .sender()
+            .send(WriteRequest::Datagram(incoming(court, raw)))
+            .unwrap();
+    }
+    writer.flush().unwrap();
+    writer.shutdown();
+}
+
+/// A store file written by a future courtside: only its schema version, `version`.
+pub fn future_store(path: &Path, version: u64) {
+    let db = redb::Database::create(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(courtside::store::schema::META)
+        .unwrap()
+        .insert("schema_version", version)
+        .unwrap();
+    txn.commit().unwrap();
 }
