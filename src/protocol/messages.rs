@@ -114,19 +114,29 @@ pub(super) fn simple_number(code: &str, rest: &[&str]) -> (Event, usize) {
     (ev, used)
 }
 
-pub(super) fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
+/// A clock value and its optional action word, or why they are malformed.
+type ClockAndAction<A> = Result<(Clock, Option<A>), String>;
+
+/// A clock value then an optional action word: the shape of `clk`, `to1`/`to2`, `ij0`–`ij2` and
+/// `brk`. Returns the fields it used and the clock and action, or why they are malformed.
+fn clock_and_action<'r, 'f, A>(
+    rest: &'r [&'f str],
+    what: &str,
+    word: impl Fn(&str) -> Option<A>,
+) -> (&'r [&'f str], ClockAndAction<A>) {
+    let fields = &rest[..optional_count(rest, 2)];
+    let result = parse_clock(fields.first().copied().unwrap_or("")).and_then(|clock| {
         let action = match fields.get(1).map(|f| f.trim()) {
             None | Some("") => None,
-            Some(w) => Some(
-                ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?,
-            ),
+            Some(w) => Some(word(w).ok_or_else(|| format!("unknown {what} action '{w}'"))?),
         };
-        Ok::<_, String>((clock, action))
-    })();
+        Ok((clock, action))
+    });
+    (fields, result)
+}
+
+pub(super) fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
+    let (fields, result) = clock_and_action(rest, "clock", ClockAction::from_word);
     let ev = match result {
         Ok((clock, action)) => match athlete_of(code).filter(|_| code.starts_with("to")) {
             Some(athlete) => Event::Timeout {
@@ -138,22 +148,11 @@ pub(super) fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
         },
         Err(reason) => malformed(code, fields, reason),
     };
-    (ev, used)
+    (ev, fields.len())
 }
 
 pub(super) fn injury(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
-        let action = match fields.get(1).map(|f| f.trim()) {
-            None | Some("") => None,
-            Some(w) => Some(
-                InjuryAction::from_word(w).ok_or_else(|| format!("unknown injury action '{w}'"))?,
-            ),
-        };
-        Ok::<_, String>((clock, action))
-    })();
+    let (fields, result) = clock_and_action(rest, "injury", InjuryAction::from_word);
     let ev = match result {
         Ok((clock, action)) => Event::Injury {
             athlete: athlete_of(code),
@@ -162,27 +161,16 @@ pub(super) fn injury(code: &str, rest: &[&str]) -> (Event, usize) {
         },
         Err(reason) => malformed(code, fields, reason),
     };
-    (ev, used)
+    (ev, fields.len())
 }
 
 pub(super) fn break_message(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
-        let action = match fields.get(1).map(|f| f.trim()) {
-            None | Some("") => None,
-            Some("stop") => Some(BreakAction::Stop),
-            Some("stopEnd") => Some(BreakAction::StopEnd),
-            Some(w) => return Err(format!("unknown break action '{w}'")),
-        };
-        Ok((clock, action))
-    })();
+    let (fields, result) = clock_and_action(rest, "break", BreakAction::from_word);
     let ev = match result {
         Ok((clock, action)) => Event::Break { clock, action },
         Err(reason) => malformed("brk", fields, reason),
     };
-    (ev, used)
+    (ev, fields.len())
 }
 
 pub(super) fn challenge(code: &str, rest: &[&str]) -> (Event, usize) {
