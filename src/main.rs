@@ -109,30 +109,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Export(args)) => {
-            let store = courtside::store::Store::open(&db)?;
-            let n = match &args.out {
-                Some(path) => {
-                    let f = std::fs::File::create(path).map_err(|e| {
-                        anyhow::anyhow!("cannot create export file {}: {e}", path.display())
-                    })?;
-                    let mut w = std::io::BufWriter::new(f);
-                    let n = cli::export(&store, args, &mut w)?;
-                    w.flush()?;
-                    n
-                }
-                None => {
-                    let stdout = std::io::stdout();
-                    let mut w = std::io::BufWriter::new(stdout.lock());
-                    let n = cli::export(&store, args, &mut w)?;
-                    w.flush()?;
-                    n
-                }
-            };
+            let n = cli::run_export(args, &db)?;
             eprintln!("courtside: exported {n} datagrams");
             Ok(())
         }
         Some(Command::Matches) => {
-            let store = courtside::store::Store::open(&db)?;
+            let store = courtside::store::Store::open_existing(&db)?;
             for m in store.matches()? {
                 let s = &m.state;
                 println!(

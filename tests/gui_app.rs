@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/streams/example-match.pss"
+    "/tests/fixtures/example-match.pss"
 );
 
 /// A UDP port that is free right now.

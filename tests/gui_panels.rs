@@ -15,7 +15,7 @@ use std::sync::Arc;
 fn example_records() -> Vec<Arc<EventRecord>> {
     let file = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/streams/example-match.pss"
+        "/tests/fixtures/example-match.pss"
     ))
     .expect("example stream");
     stream_file::datagrams(&file)

@@ -2,7 +2,9 @@
 
 use super::{ExportArgs, format_time};
 use crate::store::{EventRecord, Store};
+use anyhow::Context;
 use std::io::Write;
+use std::path::Path;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -11,6 +13,36 @@ pub enum ExportFormat {
     Json,
     /// CSV, one row per event (a paired datagram gives several rows with the same seq).
     Csv,
+}
+
+/// `courtside export`: open the existing store at `db` and write the export to `args.out` (or
+/// standard output). Every check runs before the output file is created, so a mistake never
+/// truncates an earlier export. Returns the number of datagrams written.
+pub fn run_export(args: &ExportArgs, db: &Path) -> anyhow::Result<u64> {
+    let store = Store::open_existing(db)?;
+    if let Some(k) = args.match_key
+        && store.match_record(k)?.is_none()
+    {
+        // An empty export would look like a match without events (which cannot exist) and hide
+        // the typo; say so instead.
+        anyhow::bail!(
+            "no match with key {k} in store {}; `courtside matches` lists the keys",
+            db.display()
+        );
+    }
+    let (mut out, target): (Box<dyn Write>, String) = match &args.out {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot create export file {}", path.display()))?;
+            (Box::new(f), format!("export file {}", path.display()))
+        }
+        None => (Box::new(std::io::stdout().lock()), "standard output".into()),
+    };
+    let mut w = std::io::BufWriter::new(&mut out);
+    let n = export(&store, args, &mut w)?;
+    w.flush()
+        .with_context(|| format!("cannot write the export to {target}"))?;
+    Ok(n)
 }
 
 /// Write the export to `out`; returns the number of datagrams written. Pages through the store so
@@ -23,7 +55,7 @@ pub fn export(store: &Store, args: &ExportArgs, out: &mut dyn Write) -> anyhow::
         ExportFormat::Json => write!(out, "[")?,
         ExportFormat::Csv => writeln!(
             out,
-            "seq,received_at,source,court,match_key,part,code,label,fields,raw"
+            "seq,received_at,source,court,match_key,part,code,label,fields,raw,raw_hex"
         )?,
     }
     loop {
@@ -67,19 +99,23 @@ pub fn json_record(rec: &EventRecord) -> serde_json::Value {
             "code": e.code(), "label": e.label(), "event": e,
         })).collect::<Vec<_>>(),
     });
-    if std::str::from_utf8(&rec.raw).is_err() {
-        v["raw_hex"] = rec
-            .raw
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-            .into();
+    if let Some(hex) = raw_hex(&rec.raw) {
+        v["raw_hex"] = hex.into();
     }
     v
 }
 
+/// The bytes as lower-case hex when they are not valid UTF-8 (the lossy `raw` text would lose
+/// them); `None` when `raw` already says everything.
+fn raw_hex(raw: &[u8]) -> Option<String> {
+    std::str::from_utf8(raw)
+        .is_err()
+        .then(|| raw.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> {
     let raw = String::from_utf8_lossy(&rec.raw);
+    let hex = raw_hex(&rec.raw).unwrap_or_default();
     for (part, e) in rec.events.iter().enumerate() {
         let fields = serde_json::to_string(e).unwrap_or_default();
         let row = [
@@ -93,6 +129,7 @@ fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> {
             e.label(),
             fields,
             raw.to_string(),
+            hex.clone(),
         ];
         let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
         writeln!(out, "{}", row.join(","))?;

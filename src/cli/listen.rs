@@ -2,15 +2,31 @@
 
 use super::ListenArgs;
 use crate::ingest::{self, Listener, ListenerConfig, ListenerStats};
+use crate::store::writer::Persisted;
 use crate::store::{Store, Writer, WriterConfig};
 use anyhow::Context;
+use crossbeam_channel::Receiver;
 use std::io::Write;
+use std::net::UdpSocket;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+
+/// Capacity of the `--print-commits` channel. A full channel only delays the printed number (the
+/// records are stored either way), so a lower number is printed, never a higher one.
+const COMMIT_QUEUE: usize = 65_536;
 
 /// Run headless ingest on every port in `args`, storing into `db`. Returns when a stop signal
 /// arrives, after everything received is durable.
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
+    if args.courts.len() > args.ports.len() {
+        anyhow::bail!(
+            "{} --court names for {} --port value(s): give one --port for each --court",
+            args.courts.len(),
+            args.ports.len()
+        );
+    }
     let configs = args
         .ports
         .iter()
@@ -26,7 +42,7 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
             allow: (!args.allow.is_empty()).then(|| args.allow.clone()),
         })
         .collect();
-    listen_configs(configs, db)
+    listen_configs(configs, db, args.print_commits)
 }
 
 /// Headless ingest with the listeners configured in the store's settings (the app's headless
@@ -38,11 +54,16 @@ pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
         tracing::warn!("{w}");
     }
     let configs = settings.listeners.iter().map(|l| l.to_config()).collect();
-    listen_configs(configs, db)
+    listen_configs(configs, db, false)
 }
 
-/// Run headless ingest for `configs`.
-pub fn listen_configs(configs: Vec<ListenerConfig>, db: &Path) -> anyhow::Result<()> {
+/// Run headless ingest for `configs` until a stop signal; with `print_commits`, print the highest
+/// stored sequence after each durable commit.
+pub fn listen_configs(
+    configs: Vec<ListenerConfig>,
+    db: &Path,
+    print_commits: bool,
+) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     ctrlc::set_handler(move || {
@@ -51,13 +72,15 @@ pub fn listen_configs(configs: Vec<ListenerConfig>, db: &Path) -> anyhow::Result
     .context("cannot install the Ctrl-C / SIGTERM handler")?;
 
     // Bind everything first, so a taken port fails the command at once with its cause.
-    let mut sockets = Vec::new();
-    for config in configs {
-        let socket = ingest::bind(&config)?;
-        sockets.push((config, socket));
-    }
+    let sockets = bind_all(configs)?;
 
-    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new())?;
+    let (subscribers, printer) = if print_commits {
+        let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
+        (vec![tx], Some(spawn_commit_printer(rx)?))
+    } else {
+        (Vec::new(), None)
+    };
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), subscribers)?;
     let mut listeners = Vec::new();
     for (config, socket) in sockets {
         let addr = socket.local_addr().unwrap_or(config.addr());
@@ -71,28 +94,66 @@ pub fn listen_configs(configs: Vec<ListenerConfig>, db: &Path) -> anyhow::Result
     let _ = std::io::stdout().flush();
 
     let _ = stop_rx.recv();
-    let totals: Vec<(String, u64, u64, u64)> = listeners
+    // Counted after everything is drained and durable: a listener still receives what is queued
+    // in its socket while it stops, and the writer stores all of it before it ends.
+    let counters: Vec<(String, Arc<ListenerStats>)> = listeners
         .iter()
-        .map(|l| {
-            let s = l.stats();
-            (
-                l.config().court.clone(),
-                ListenerStats::get(&s.datagrams),
-                ListenerStats::get(&s.unknown),
-                ListenerStats::get(&s.malformed),
-            )
-        })
+        .map(|l| (l.config().court.clone(), l.stats().clone()))
         .collect();
     for l in listeners {
         l.stop();
     }
-    let stored = writer.stats().stored.load(Ordering::Relaxed);
+    let writer_stats = writer.stats();
+    // The writer drops its subscribers when it ends, which ends the printer.
     writer.shutdown();
-    for (court, datagrams, unknown, malformed) in totals {
-        println!(
-            "courtside: {court}: {datagrams} datagrams ({unknown} unknown, {malformed} malformed messages)"
-        );
+    let stored = writer_stats.stored.load(Ordering::Relaxed);
+    if let Some(p) = printer
+        && p.join().is_err()
+    {
+        tracing::error!("commit printer thread panicked");
+    }
+    for (court, stats) in &counters {
+        println!("{}", summary(court, stats));
     }
     println!("courtside: stopped; {stored} datagrams stored this run");
     Ok(())
+}
+
+/// Bind one socket per listener, each with its court name and the allowlist.
+fn bind_all(configs: Vec<ListenerConfig>) -> anyhow::Result<Vec<(ListenerConfig, UdpSocket)>> {
+    let mut sockets = Vec::new();
+    for config in configs {
+        let socket = ingest::bind(&config)?;
+        sockets.push((config, socket));
+    }
+    Ok(sockets)
+}
+
+/// The closing line of one listener: what it received and what it refused.
+fn summary(court: &str, s: &ListenerStats) -> String {
+    format!(
+        "courtside: {court}: {} datagrams ({} unknown, {} malformed messages, {} refused by the source allowlist)",
+        ListenerStats::get(&s.datagrams),
+        ListenerStats::get(&s.unknown),
+        ListenerStats::get(&s.malformed),
+        ListenerStats::get(&s.rejected),
+    )
+}
+
+/// Print the highest durably stored sequence after each commit the writer publishes. Everything
+/// already queued is drained first, so a burst gives one line, not one per datagram.
+fn spawn_commit_printer(rx: Receiver<Persisted>) -> anyhow::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("commit-printer".into())
+        .spawn(move || {
+            let stdout = std::io::stdout();
+            while let Ok(first) = rx.recv() {
+                let seq = rx
+                    .try_iter()
+                    .fold(first.record.seq, |m, p| m.max(p.record.seq));
+                // A closed stdout is no reason to stop draining (the writer must never wait).
+                let _ = writeln!(stdout.lock(), "courtside: committed seq {seq}");
+            }
+        })
+        .context("cannot start the commit printer thread")
 }

@@ -5,7 +5,7 @@ mod listen;
 mod replay;
 mod simulate;
 
-pub use export::{ExportFormat, export};
+pub use export::{ExportFormat, export, run_export};
 pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
 pub use simulate::simulate;
@@ -59,6 +59,10 @@ pub struct ListenArgs {
     /// Only accept datagrams from these source addresses (repeatable).
     #[arg(long = "allow")]
     pub allow: Vec<IpAddr>,
+    /// Print `courtside: committed seq N` after each durable commit (N = highest stored
+    /// sequence), so tests and scripts know what is on disk.
+    #[arg(long, hide = true)]
+    pub print_commits: bool,
 }
 
 /// `courtside simulate`.

@@ -77,6 +77,11 @@ pub fn bind(config: &ListenerConfig) -> Result<UdpSocket, BindError> {
     // fatal if the OS refuses (the buffer is capped by the OS on Linux).
     let _ = socket.set_broadcast(true);
     let _ = socket.set_recv_buffer_size(RECV_BUFFER_BYTES);
+    if addr.is_ipv6() && addr.ip().is_unspecified() {
+        // `::` should hear IPv4 scoring programs too; Windows makes IPv6 sockets v6-only unless
+        // told otherwise. Not fatal: an IPv6-only host simply has no IPv4 to hear.
+        let _ = socket.set_only_v6(false);
+    }
     socket.bind(&addr.into()).map_err(err)?;
     Ok(socket.into())
 }
@@ -176,8 +181,10 @@ struct Worker {
     stop: Receiver<()>,
 }
 
-/// How often the receive loop looks at the stop signal.
+/// How often the receive loop looks at the stop signal when no datagram arrives.
 const STOP_POLL: Duration = Duration::from_millis(100);
+/// Most datagrams taken from the socket after a stop: more than the receive buffer holds.
+const DRAIN_MAX: usize = 65_536;
 
 impl Worker {
     fn run(self, mut socket: Option<UdpSocket>) {
@@ -251,6 +258,11 @@ impl Worker {
                     if !self.handle(&buf[..n], src) {
                         return Ok(());
                     }
+                    // A sender that never pauses never lets the read time out, so the stop
+                    // signal is looked at after every datagram too.
+                    if self.stopping() {
+                        return self.drain(sock, &mut buf);
+                    }
                 }
                 Err(e)
                     if matches!(
@@ -272,10 +284,31 @@ impl Worker {
         }
     }
 
+    /// On stop, take what is already queued in the socket so nothing that arrived before the stop
+    /// is lost; bounded, so a sender that never pauses cannot hold the stop up.
+    fn drain(&self, sock: &UdpSocket, buf: &mut [u8]) -> io::Result<()> {
+        sock.set_nonblocking(true)?;
+        for _ in 0..DRAIN_MAX {
+            match sock.recv_from(buf) {
+                Ok((n, src)) => {
+                    if !self.handle(&buf[..n], src) {
+                        break;
+                    }
+                }
+                // Empty (WouldBlock) or failing: either way there is nothing more to take.
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
     /// Handle one datagram; false when the writer is gone (stop).
     fn handle(&self, bytes: &[u8], src: SocketAddr) -> bool {
         let received = Instant::now();
         let received_at_ns = now_ns();
+        // On a dual-stack socket an IPv4 sender arrives as `::ffff:a.b.c.d`; compare and store
+        // the plain IPv4 address so `--allow 192.168.1.20` and the stored source mean the same.
+        let src = SocketAddr::new(src.ip().to_canonical(), src.port());
         if let Some(allow) = &self.config.allow
             && !allow.contains(&src.ip())
         {

@@ -7,6 +7,7 @@
 //! clamps a value into range.
 
 mod encode;
+mod messages;
 mod parse;
 mod types;
 

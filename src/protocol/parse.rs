@@ -1,5 +1,6 @@
 //! Datagram parser: bytes → events. Never panics, never clamps.
 
+use super::messages::*;
 use super::types::*;
 
 /// Codes the parser knows. Used to find where one message ends and the next begins.
@@ -10,9 +11,6 @@ const KNOWN_CODES: &[&str] = &[
     "inlb", "insl", "inth",
 ];
 
-/// Number of fields after `mch`.
-const MCH_FIELDS: usize = 15;
-
 /// Parse one datagram. Bytes are decoded lossily (invalid UTF-8 becomes U+FFFD); the caller keeps
 /// the exact bytes. Always returns at least one event, so every datagram is counted.
 pub fn parse_datagram(bytes: &[u8]) -> Vec<Event> {
@@ -21,17 +19,32 @@ pub fn parse_datagram(bytes: &[u8]) -> Vec<Event> {
 
 /// Parse the text of one datagram (or one stream-file line).
 pub fn parse_text(text: &str) -> Vec<Event> {
-    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-    let body = trimmed.strip_suffix(';').unwrap_or(trimmed);
-    if body.trim().is_empty() {
-        return vec![Event::Malformed {
+    let mut events = Vec::new();
+    // TkStrike ends every message with CRLF. Should a datagram hold several such messages, each
+    // line is parsed on its own so a line break never glues two messages' fields together.
+    for line in text.split(['\r', '\n']) {
+        parse_line(line, &mut events);
+    }
+    if events.is_empty() {
+        events.push(Event::Malformed {
             code: String::new(),
             fields: Vec::new(),
             reason: "empty datagram".into(),
-        }];
+        });
+    }
+    events
+}
+
+/// Parse one line (spec style with a trailing `;`, or TkStrike style without) into `events`.
+/// A blank line (or a lone `;`) adds nothing; a line of only separators adds one malformed event.
+fn parse_line(line: &str, events: &mut Vec<Event>) {
+    let trimmed = line.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    let body = trimmed.strip_suffix(';').unwrap_or(trimmed);
+    if body.trim().is_empty() {
+        return;
     }
     let fields: Vec<&str> = body.split(';').collect();
-    let mut events = Vec::new();
+    let before = events.len();
     let mut i = 0;
     while i < fields.len() {
         let code = fields[i].trim();
@@ -41,17 +54,16 @@ pub fn parse_text(text: &str) -> Vec<Event> {
             continue;
         }
         let rest = &fields[i + 1..];
-        let consumed = parse_message(code, rest, &mut events);
+        let consumed = parse_message(code, rest, events);
         i += 1 + consumed;
     }
-    if events.is_empty() {
+    if events.len() == before {
         events.push(Event::Malformed {
             code: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),
             reason: "no message in datagram".into(),
         });
     }
-    events
 }
 
 fn is_known_code(field: &str) -> bool {
@@ -75,73 +87,11 @@ fn led_code(field: &str) -> Option<(&str, Option<&str>)> {
 }
 
 /// Number of leading fields of `rest` that are not a known code, at most `max`.
-fn optional_count(rest: &[&str], max: usize) -> usize {
+pub(super) fn optional_count(rest: &[&str], max: usize) -> usize {
     rest.iter()
         .take(max)
         .take_while(|f| !is_known_code(f))
         .count()
-}
-
-fn owned(fields: &[&str]) -> Vec<String> {
-    fields.iter().map(|s| s.to_string()).collect()
-}
-
-fn malformed(code: &str, fields: &[&str], reason: impl Into<String>) -> Event {
-    Event::Malformed {
-        code: code.to_string(),
-        fields: owned(fields),
-        reason: reason.into(),
-    }
-}
-
-fn number(field: &str, what: &str) -> Result<u32, String> {
-    let f = field.trim();
-    if f.is_empty() {
-        return Err(format!("missing {what}"));
-    }
-    f.parse::<u32>()
-        .map_err(|_| format!("{what} is not a whole number: '{f}'"))
-}
-
-fn optional_number(field: Option<&&str>, what: &str) -> Result<Option<u32>, String> {
-    match field.map(|f| f.trim()) {
-        None | Some("") => Ok(None),
-        Some(f) => number(f, what).map(Some),
-    }
-}
-
-/// `m:ss` or bare seconds.
-pub(crate) fn parse_clock(field: &str) -> Result<Clock, String> {
-    let f = field.trim();
-    if f.is_empty() {
-        return Err("missing clock value".into());
-    }
-    let bad = || format!("clock is not m:ss or seconds: '{f}'");
-    match f.split_once(':') {
-        Some((m, s)) => {
-            let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
-            if !all_digits(m) || s.len() != 2 || !all_digits(s) {
-                return Err(bad());
-            }
-            let m: u32 = m.parse().map_err(|_| bad())?;
-            let s: u32 = s.parse().map_err(|_| bad())?;
-            if s >= 60 {
-                return Err(bad());
-            }
-            m.checked_mul(60)
-                .and_then(|v| v.checked_add(s))
-                .map(Clock::from_secs)
-                .ok_or_else(bad)
-        }
-        None => f.parse::<u32>().map(Clock::from_secs).map_err(|_| bad()),
-    }
-}
-
-fn athlete_of(code: &str) -> Option<Athlete> {
-    code.as_bytes()
-        .last()
-        .and_then(|b| b.checked_sub(b'0'))
-        .and_then(Athlete::from_number)
 }
 
 /// Parse the message starting with `code`; push its events; return how many fields of `rest`
@@ -225,277 +175,5 @@ fn led_event(code: &str, value: &str) -> Event {
     Event::LedSetting {
         code: code.to_string(),
         value: v.strip_suffix(':').unwrap_or(v).to_string(),
-    }
-}
-
-/// A message with exactly one numeric field belonging to athlete 1 or 2.
-fn one_number(
-    code: &str,
-    rest: &[&str],
-    athlete: Option<Athlete>,
-    make: impl FnOnce(Athlete, u32) -> Result<Event, String>,
-) -> (Event, usize) {
-    let used = optional_count(rest, 1);
-    let Some(athlete) = athlete else {
-        return (malformed(code, &rest[..used], "bad athlete number"), used);
-    };
-    let result = match rest[..used].first() {
-        None => Err("missing value".to_string()),
-        Some(f) => number(f, "value").and_then(|v| make(athlete, v)),
-    };
-    match result {
-        Ok(ev) => (ev, used),
-        Err(reason) => (malformed(code, &rest[..used], reason), used),
-    }
-}
-
-fn simple_number(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 1);
-    let parsed = match rest[..used].first() {
-        None => Err("missing value".to_string()),
-        Some(f) => number(f, "value"),
-    };
-    let ev = match parsed {
-        Ok(value) => match code {
-            "avt" => Event::VideoTime { value },
-            "rnd" => Event::Round { round: value },
-            "sup" => Event::Superiority { value },
-            _ => Event::HardwareTest { value },
-        },
-        Err(reason) => malformed(code, &rest[..used], reason),
-    };
-    (ev, used)
-}
-
-fn clock_message(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
-        let action = match fields.get(1).map(|f| f.trim()) {
-            None | Some("") => None,
-            Some(w) => Some(
-                ClockAction::from_word(w).ok_or_else(|| format!("unknown clock action '{w}'"))?,
-            ),
-        };
-        Ok::<_, String>((clock, action))
-    })();
-    let ev = match result {
-        Ok((clock, action)) => match athlete_of(code).filter(|_| code.starts_with("to")) {
-            Some(athlete) => Event::Timeout {
-                athlete,
-                clock,
-                action,
-            },
-            None => Event::Clock { clock, action },
-        },
-        Err(reason) => malformed(code, fields, reason),
-    };
-    (ev, used)
-}
-
-fn injury(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
-        let action = match fields.get(1).map(|f| f.trim()) {
-            None | Some("") => None,
-            Some(w) => Some(
-                InjuryAction::from_word(w).ok_or_else(|| format!("unknown injury action '{w}'"))?,
-            ),
-        };
-        Ok::<_, String>((clock, action))
-    })();
-    let ev = match result {
-        Ok((clock, action)) => Event::Injury {
-            athlete: athlete_of(code),
-            clock,
-            action,
-        },
-        Err(reason) => malformed(code, fields, reason),
-    };
-    (ev, used)
-}
-
-fn break_message(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let result = (|| {
-        let clock = parse_clock(fields.first().copied().unwrap_or(""))?;
-        let action = match fields.get(1).map(|f| f.trim()) {
-            None | Some("") => None,
-            Some("stop") => Some(BreakAction::Stop),
-            Some("stopEnd") => Some(BreakAction::StopEnd),
-            Some(w) => return Err(format!("unknown break action '{w}'")),
-        };
-        Ok((clock, action))
-    })();
-    let ev = match result {
-        Ok((clock, action)) => Event::Break { clock, action },
-        Err(reason) => malformed("brk", fields, reason),
-    };
-    (ev, used)
-}
-
-fn challenge(code: &str, rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    let f = |i: usize| fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let status = match (f(0), f(1)) {
-        (None, None) => Ok(ChallengeStatus::Requested),
-        (Some("-1"), _) => Ok(ChallengeStatus::Cancelled),
-        (Some("0"), None) => Ok(ChallengeStatus::Rejected),
-        (Some("1"), None) => Ok(ChallengeStatus::Accepted),
-        (Some("1"), Some("1")) => Ok(ChallengeStatus::Decided { won: true }),
-        (Some("1"), Some("0")) => Ok(ChallengeStatus::Decided { won: false }),
-        (a, b) => Err(format!(
-            "challenge fields must be [-1|0|1] [0|1], got '{}' '{}'",
-            a.unwrap_or(""),
-            b.unwrap_or("")
-        )),
-    };
-    let ev = match status {
-        Ok(status) => Event::Challenge {
-            by: athlete_of(code),
-            status,
-        },
-        Err(reason) => malformed(code, fields, reason),
-    };
-    (ev, used)
-}
-
-fn round_winners(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 6);
-    let fields = &rest[..used];
-    let labelled = fields.first().is_some_and(|f| f.trim().starts_with("rd"));
-    let result = (|| {
-        let values: Vec<&str> = if labelled {
-            let mut v = Vec::new();
-            for (n, pair) in fields.chunks(2).enumerate() {
-                let want = format!("rd{}", n + 1);
-                if pair[0].trim() != want {
-                    return Err(format!("expected '{want}', got '{}'", pair[0].trim()));
-                }
-                v.push(
-                    *pair
-                        .get(1)
-                        .ok_or_else(|| format!("missing winner of {want}"))?,
-                );
-            }
-            v
-        } else {
-            fields.to_vec()
-        };
-        if values.len() != 3 {
-            return Err(format!("expected 3 round winners, got {}", values.len()));
-        }
-        let mut winners = [0u8; 3];
-        for (slot, v) in winners.iter_mut().zip(values) {
-            let n = number(v, "round winner")?;
-            if n > 2 {
-                return Err(format!("round winner must be 0, 1 or 2, got {n}"));
-            }
-            *slot = n as u8;
-        }
-        Ok(winners)
-    })();
-    let ev = match result {
-        Ok(winners) => Event::RoundWinners { winners },
-        Err(reason) => malformed("wrd", fields, reason),
-    };
-    (ev, used)
-}
-
-fn winner_shown(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 2);
-    let fields = &rest[..used];
-    match fields.first() {
-        None => (malformed("wmh", fields, "missing winner name"), used),
-        Some(name) => (
-            Event::WinnerShown {
-                name: name.to_string(),
-                decision: fields
-                    .get(1)
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty()),
-            },
-            used,
-        ),
-    }
-}
-
-fn winner(rest: &[&str]) -> (Event, usize) {
-    let used = optional_count(rest, 1);
-    let fields = &rest[..used];
-    let value = fields.first().map(|s| s.trim()).unwrap_or("");
-    let athlete = match value.to_ascii_uppercase().as_str() {
-        "BLUE" | "1" => Some(Athlete::Blue),
-        "RED" | "2" => Some(Athlete::Red),
-        _ => None,
-    };
-    match athlete {
-        Some(athlete) => (Event::Winner { athlete }, used),
-        None => (
-            malformed(
-                "win",
-                fields,
-                format!("winner must be BLUE or RED, got '{value}'"),
-            ),
-            used,
-        ),
-    }
-}
-
-fn athlete_info(code: &str, rest: &[&str]) -> (Event, usize) {
-    // Names are free text (they may even look like codes), so the three fields are taken by
-    // position. A datagram cut short (TkStrike counts UTF-16 units) leaves the last ones missing.
-    let used = rest.len().min(3);
-    let f = |i: usize| rest.get(i).map(|s| s.to_string()).unwrap_or_default();
-    let athlete = athlete_of(code).unwrap_or(Athlete::Blue);
-    (
-        Event::AthleteInfo {
-            athlete,
-            short_name: f(0),
-            long_name: f(1),
-            country: f(2).trim().to_string(),
-            truncated: used < 3,
-        },
-        used,
-    )
-}
-
-fn match_config(rest: &[&str]) -> (Event, usize) {
-    let used = rest.len().min(MCH_FIELDS);
-    let fields = &rest[..used];
-    let text = |i: usize| fields.get(i).map(|s| s.to_string()).unwrap_or_default();
-    let result = (|| {
-        let match_id = match fields.get(8).map(|s| s.trim()) {
-            None | Some("") | Some("null") => None,
-            Some(id) => Some(id.to_string()),
-        };
-        Ok::<_, String>(MatchConfig {
-            number: text(0).trim().to_string(),
-            phase: text(1),
-            weight: text(2),
-            rounds_field: text(3),
-            blue_bg: text(4).trim().to_string(),
-            blue_fg: text(5).trim().to_string(),
-            red_bg: text(6).trim().to_string(),
-            red_fg: text(7).trim().to_string(),
-            match_id,
-            division: text(9),
-            total_rounds: optional_number(fields.get(10), "total rounds")?,
-            round_seconds: optional_number(fields.get(11), "round seconds")?,
-            count_mode: text(12).trim().to_string(),
-            body_threshold: optional_number(fields.get(13), "body threshold")?,
-            head_threshold: optional_number(fields.get(14), "head threshold")?,
-            fields_present: used as u8,
-        })
-    })();
-    match result {
-        Ok(_) if used == 0 => (malformed("mch", fields, "no fields"), used),
-        Ok(cfg) => (Event::MatchConfig(Box::new(cfg)), used),
-        Err(reason) => (malformed("mch", fields, reason), used),
     }
 }

@@ -204,6 +204,14 @@ impl BreakAction {
             BreakAction::StopEnd => "stopEnd",
         }
     }
+
+    pub(crate) fn from_word(w: &str) -> Option<BreakAction> {
+        Some(match w {
+            "stop" => BreakAction::Stop,
+            "stopEnd" => BreakAction::StopEnd,
+            _ => return None,
+        })
+    }
 }
 
 /// State of a video-review (IVR) challenge.

@@ -38,11 +38,19 @@ pub enum StoreError {
         /// What went wrong.
         cause: String,
     },
+    /// There is no store at the path (for commands that only read one).
+    #[error("no store at {path}: nothing has been recorded there; check --db")]
+    Missing {
+        /// The path that was given.
+        path: PathBuf,
+    },
     /// The store was written by a newer courtside.
     #[error(
-        "store schema version {found} is newer than this courtside supports ({supported}); update courtside"
+        "store {path} has schema version {found}, newer than this courtside supports ({supported}); update courtside"
     )]
     NewerSchema {
+        /// The store file.
+        path: PathBuf,
         /// Version in the file.
         found: u64,
         /// Highest version this build knows.
@@ -186,23 +194,31 @@ impl Store {
             },
         })?;
         let txn = db.begin_write()?;
-        match schema::read_version(&txn)? {
-            None => schema::create_current(&txn)?,
-            Some(v) if v == schema::SCHEMA_VERSION => {}
-            Some(v) => {
-                tracing::info!(
-                    from = v,
-                    to = schema::SCHEMA_VERSION,
-                    "migrating store schema"
-                );
-                schema::migrate(&txn, v)?;
-            }
-        }
+        schema::prepare(&txn, path)?;
         txn.commit()?;
         Ok(Store {
             db: Arc::new(db),
             path: path.to_path_buf(),
         })
+    }
+
+    /// Open an existing store; a missing file is an error instead of a new empty store (for
+    /// commands that only read, where a mistyped `--db` must not look like an empty store).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
+    }
+
+    /// The schema version recorded in the store.
+    pub fn schema_version(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(schema::META)?;
+        let v = meta.get("schema_version")?.map_or(0, |g| g.value());
+        Ok(v)
     }
 
     /// The file this store lives in.

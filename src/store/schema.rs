@@ -10,6 +10,7 @@ use super::{EventRecord, MatchRecord, StoreError, codec};
 use crate::protocol::Event;
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use std::collections::HashMap;
+use std::path::Path;
 
 /// Current schema version written by this build.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -86,20 +87,26 @@ pub fn read_version(txn: &WriteTransaction) -> Result<Option<u64>, StoreError> {
     Ok(v)
 }
 
-/// Bring a store of an older schema up to [`SCHEMA_VERSION`], inside `txn`.
-pub fn migrate(txn: &WriteTransaction, from: u64) -> Result<(), StoreError> {
-    if from > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found: from,
+/// Make the store at `path` (open in `txn`) current: create the tables of a new store, migrate
+/// an older schema, refuse a newer one. On an error the caller drops `txn`, which leaves the file
+/// exactly as it was.
+pub(crate) fn prepare(txn: &WriteTransaction, path: &Path) -> Result<(), StoreError> {
+    match read_version(txn)? {
+        None => create_current(txn),
+        Some(SCHEMA_VERSION) => Ok(()),
+        Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
             supported: SCHEMA_VERSION,
-        });
+        }),
+        Some(from) => {
+            tracing::info!(from, to = SCHEMA_VERSION, "migrating store schema");
+            migrate_v1_to_v2(txn)?;
+            txn.open_table(META)?
+                .insert("schema_version", SCHEMA_VERSION)?;
+            Ok(())
+        }
     }
-    if from < 2 {
-        migrate_v1_to_v2(txn)?;
-    }
-    txn.open_table(META)?
-        .insert("schema_version", SCHEMA_VERSION)?;
-    Ok(())
 }
 
 /// v1 → v2: rewrite every event with a court ("" — v1 knew no courts) and a match key (the

@@ -1,0 +1,231 @@
+//! GUI performance, printed as numbers against the targets (no assertions):
+//!
+//! 1. frame CPU time (median, p99) of the real `CourtsideApp` with a store of N stored events
+//!    (default 1 000 000, one long match) and the event table on screen, following new events;
+//! 2. startup: `CourtsideApp::new` + first frame on that store;
+//! 3. idle CPU of the real binary under Xvfb over 10 s, scoreboard open, clock stopped.
+//!
+//! Run: `cargo bench --bench gui` (set COURTSIDE_BENCH_EVENTS=100000 for a shorter run).
+//! The store is built once and kept in `target/bench-stores/` for later runs.
+
+use courtside::app::{AppOptions, CourtsideApp};
+use courtside::protocol::parse_datagram;
+use courtside::store::writer::{Incoming, WriteRequest, now_ns};
+use courtside::store::{Store, Writer, WriterConfig};
+use egui_kittest::Harness;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn events_wanted() -> u64 {
+    std::env::var("COURTSIDE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// A realistic long match: header, then a cycle of clock ticks, hit levels, points and scores.
+fn datagram(i: u64) -> Vec<u8> {
+    const HEAD: [&str; 4] = [
+        "pre;FightLoaded;",
+        "at1;J. MÜLLER;Jonas Müller;GER;at2;I. IVANOV;Иван Иванов;RUS;",
+        "mch;101;Final;M- 80 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;3;120;cntDown;18;1;",
+        "rnd;1;",
+    ];
+    if let Some(h) = HEAD.get(i as usize) {
+        return h.as_bytes().to_vec();
+    }
+    let t = 119 - (i % 120);
+    let score = i / 10;
+    match i % 6 {
+        0 => format!("clk;{}:{:02};", t / 60, t % 60).into_bytes(),
+        1 => format!("hl{};{};", 1 + i % 2, 10 + i % 90).into_bytes(),
+        2 => format!("pt{};{};", 1 + i % 2, 1 + i % 5).into_bytes(),
+        3 => format!("s11;{score};s21;{score};s12;0;s22;0;s13;0;s23;0;").into_bytes(),
+        4 => format!("sc1;{score};sc2;{score};").into_bytes(),
+        _ => format!("wg1;{};wg2;0;", i % 3).into_bytes(),
+    }
+}
+
+fn build_store(path: &Path, n: u64) {
+    if Store::open(path).and_then(|s| s.stats()).is_ok_and(|st| st.events == n) {
+        println!("store: reusing {} ({n} events)", path.display());
+        return;
+    }
+    let _ = std::fs::remove_file(path);
+    let started = Instant::now();
+    let store = Store::open(path).expect("store");
+    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
+    let tx = writer.sender();
+    for i in 0..n {
+        let raw = datagram(i);
+        let req = WriteRequest::Datagram(Incoming {
+            received_at_ns: now_ns(),
+            received: Instant::now(),
+            source: "192.0.2.10:50000".into(),
+            court: "Court 1".into(),
+            events: parse_datagram(&raw),
+            raw,
+        });
+        tx.send(req).expect("writer alive");
+    }
+    writer.flush().expect("flush");
+    writer.shutdown();
+    println!(
+        "store: built {n} events in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn frame_times(db: &Path, n: u64) {
+    let started = Instant::now();
+    let db_owned = db.to_path_buf();
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_eframe(move |cc| {
+            CourtsideApp::new(
+                &cc.egui_ctx,
+                None,
+                AppOptions {
+                    db: db_owned,
+                    smoke_frames: None,
+                    smoke_report: None,
+                },
+            )
+        });
+    h.step();
+    println!(
+        "startup (store open, state rebuilt, workers started, first frame): {:.0} ms (target ≤ 300 ms)",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let load = Instant::now();
+    while h.state().state.table.loading.is_some() || h.state().state.table.rows.is_empty() {
+        assert!(Instant::now() < deadline, "table did not load");
+        h.step();
+    }
+    println!(
+        "table index of {} rows ({n} datagrams) loaded off the UI thread in {:.1} s",
+        h.state().state.table.rows.len(),
+        load.elapsed().as_secs_f64()
+    );
+    // Let the visible page of records arrive, then measure steady frames.
+    for _ in 0..20 {
+        h.step();
+    }
+    let mut times = Vec::new();
+    for i in 0..300 {
+        if i % 10 == 0 {
+            // Toggle a filter now and then: the heaviest thing an operator does.
+            let t = &mut h.state_mut().state.table;
+            t.filter.kinds ^= courtside::app::table_model::RowKind::Clock.bit();
+        }
+        let t0 = Instant::now();
+        h.step();
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut steady: Vec<f64> = times.clone();
+    steady.sort_by(f64::total_cmp);
+    println!(
+        "frame CPU with {n} stored events, table on screen: median {:.2} ms, p99 {:.2} ms, max {:.2} ms (target median ≤ 2 ms)",
+        percentile(&steady, 0.5),
+        percentile(&steady, 0.99),
+        steady.last().copied().unwrap_or(0.0)
+    );
+    println!("  (egui pass + layout on the CPU, as kittest runs it; GPU drawing not included)");
+}
+
+/// CPU seconds (user + system) a process has used.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Point the store's listener at a free loopback port, so the idle app is not retrying a taken
+/// port 6000 (which would wake it twice a second).
+fn configure_free_port(db: &Path) {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let listeners = format!(
+        "[{{\"bind\":\"127.0.0.1\",\"port\":{port},\"court\":\"Court 1\",\"allow\":[]}}]"
+    );
+    let store = Store::open(db).expect("store");
+    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
+    writer
+        .set_setting(courtside::app::settings::keys::LISTENERS, &listeners, "bench")
+        .expect("setting");
+    writer.shutdown();
+}
+
+fn idle_cpu(db: &Path) {
+    configure_free_port(db);
+    let Ok(xvfb) = Command::new("Xvfb")
+        .args([":73", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        println!("idle CPU: not measured (Xvfb is not installed; `apt-get install xvfb`)");
+        return;
+    };
+    let _xvfb = Kill(xvfb);
+    let home = tempfile::tempdir().expect("tempdir");
+    let app = Command::new(env!("CARGO_BIN_EXE_courtside"))
+        .arg("--db")
+        .arg(db)
+        .env("DISPLAY", ":73")
+        .env("HOME", home.path())
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start courtside");
+    let pid = app.id();
+    let _app = Kill(app);
+    // Wait until start-up work is over: CPU time stops growing for a whole second.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = cpu_secs(pid).unwrap_or(0.0);
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let now = cpu_secs(pid).unwrap_or(last);
+        if now - last < 0.02 || Instant::now() > deadline {
+            break;
+        }
+        last = now;
+    }
+    let c0 = cpu_secs(pid).unwrap_or(0.0);
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs(10));
+    let c1 = cpu_secs(pid).unwrap_or(c0);
+    let pct = (c1 - c0) / t0.elapsed().as_secs_f64() * 100.0;
+    println!(
+        "idle CPU over 10 s, main window + scoreboard open, clock stopped: {pct:.2} % of one core (target ≤ 1 %)"
+    );
+}
+
+fn main() {
+    let n = events_wanted();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let db = dir.join(format!("gui-{n}.redb"));
+    build_store(&db, n);
+    frame_times(&db, n);
+    idle_cpu(&db);
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
+//! binary (one link) with a module per area.
+
+mod bad_input;
+mod crash;
+mod ingest;
+mod ingest_lib;
+mod match_state;
+mod migration;
+mod parser;
+mod parser_edge;
+mod parser_props;
+mod proc;
+mod sender;
+mod store;
+mod support;

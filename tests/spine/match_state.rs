@@ -1,0 +1,307 @@
+//! MatchState: the example match replays to a final state written by hand from the stream, and
+//! focused tests of each rule (pre resets, sc is the truth, injury, challenge, break, winner).
+
+use courtside::match_state::MatchState;
+use courtside::protocol::parse_text;
+use courtside::stream_file;
+use serde_json::{Value, json};
+
+/// Apply each line (one datagram each) to a fresh state.
+pub fn state_of(lines: &[&str]) -> MatchState {
+    let mut s = MatchState::new();
+    for l in lines {
+        for e in parse_text(l) {
+            s.apply(&e);
+        }
+    }
+    s
+}
+
+/// Replay a stream file's datagrams.
+pub fn replay_file(bytes: &[u8]) -> MatchState {
+    let mut s = MatchState::new();
+    for line in stream_file::datagrams(bytes) {
+        for e in courtside::protocol::parse_datagram(&line.bytes) {
+            s.apply(&e);
+        }
+    }
+    s
+}
+
+/// The final state of `example-match.pss`, worked out by hand from the stream:
+/// - `Udp Port 6000 connected;` comes before `pre`, so the reset wipes its count;
+/// - from `pre` on there are 81 messages (paired lines count each message: at 2, wg 2, s.. 6,
+///   sc 2), none unknown or malformed;
+/// - scores come from the last `sc1;6;sc2;5;` and `s11;3;…;s13;3;s23;0;`, penalties from
+///   `wg1;0;wg2;1;`, rounds won from `wrd;rd1;1;rd2;2;rd3;1;`;
+/// - points by type: blue `pt1;2` (body) and `pt1;3` (head), red `pt2;5` (turning head);
+/// - the last challenge is `ch1;1;0;` (blue, accepted, lost); breaks ended with `stopEnd`.
+pub fn example_final_state() -> Value {
+    let no_points = json!({"punch": 0, "body": 0, "head": 0, "tech_body": 0, "tech_head": 0});
+    let mut blue_points = no_points.clone();
+    blue_points["body"] = 1.into();
+    blue_points["head"] = 1.into();
+    let mut red_points = no_points;
+    red_points["tech_head"] = 1.into();
+    json!({
+        "match": {
+            "number": "204",
+            "phase": "Quarterfinal",
+            "weight": "M- 68 kg",
+            "division": "Senior",
+            "match_id": "9f3e21aa",
+            "total_rounds": 3,
+            "round_seconds": 120,
+            "colors": {
+                "blue_bg": "#0000ff", "blue_fg": "#FFFFFF",
+                "red_bg": "#ff0000", "red_fg": "#FFFFFF",
+            },
+        },
+        "round": 3,
+        "clock": "0:00",
+        "clock_running": false,
+        "break_clock": null,
+        "injury": null,
+        "round_winners": [1, 2, 1],
+        "winner": "blue",
+        "decision": "2-1 PTF",
+        "blue": {
+            "short_name": "K. TANAKA",
+            "long_name": "Kenji TANAKA",
+            "country": "JPN",
+            "score": 6,
+            "round_scores": [3, 0, 3],
+            "penalties": 0,
+            "rounds_won": 2,
+            "points": blue_points,
+            "last_hit_level": 72,
+        },
+        "red": {
+            "short_name": "L. MOREAU",
+            "long_name": "Lucas MOREAU",
+            "country": "FRA",
+            "score": 5,
+            "round_scores": [0, 5, 0],
+            "penalties": 1,
+            "rounds_won": 1,
+            "points": red_points,
+            "last_hit_level": 88,
+        },
+        "challenge": {"by": "blue", "status": "lost"},
+        "timeout": null,
+        "ready": true,
+        "counts": {"messages": 81, "unknown": 0, "malformed": 0},
+    })
+}
+
+#[test]
+fn example_match_replays_to_the_hand_written_state() {
+    let bytes = std::fs::read(crate::support::example_stream()).expect("example stream");
+    let state = replay_file(&bytes);
+    assert_eq!(serde_json::to_value(&state).unwrap(), example_final_state());
+    // The pretty JSON printed by `courtside replay --json` is the same document.
+    let pretty: Value = serde_json::from_str(&state.to_json_pretty()).unwrap();
+    assert_eq!(pretty, example_final_state());
+}
+
+#[test]
+fn match_id_is_null_when_sent_as_null_or_empty() {
+    for id in ["null", ""] {
+        let s = state_of(&[&format!(
+            "mch;9;Final;+80 kg;;#00f;#fff;#f00;#fff;{id};Senior;3;120;cntDown;18;1;"
+        )]);
+        assert_eq!(
+            serde_json::to_value(&s).unwrap()["match"]["match_id"],
+            Value::Null
+        );
+    }
+}
+
+#[test]
+fn pre_resets_everything() {
+    let s = state_of(&[
+        "at1;A;Anna A;KOR;at2;B;Bo B;CHN;",
+        "sc1;7;sc2;3;",
+        "wg1;2;wg2;0;",
+        "ij1;1:00;show;",
+        "win;BLUE;",
+        "xyz;1;",
+        "pre;FightLoaded;",
+    ]);
+    let mut fresh = MatchState::new();
+    fresh.counts.messages = 1;
+    assert_eq!(s, fresh, "only the pre itself is counted after the reset");
+}
+
+#[test]
+fn sc_is_the_truth_and_points_never_add_to_the_score() {
+    let mut s = state_of(&["sc1;4;sc2;1;", "pt1;3;", "pt1;3;", "pt2;1;"]);
+    assert_eq!(
+        (s.blue.score, s.red.score),
+        (4, 1),
+        "pt leaves the score alone"
+    );
+    assert_eq!(
+        (s.blue.points.head, s.red.points.punch),
+        (2, 1),
+        "pt is counted by type"
+    );
+    for e in parse_text("sc1;2;") {
+        s.apply(&e);
+    }
+    assert_eq!(
+        s.blue.score, 2,
+        "a lower sc (a correction) is taken as it is"
+    );
+    for e in parse_text("s12;5;") {
+        s.apply(&e);
+    }
+    assert_eq!((s.blue.round_scores, s.blue.score), ([0, 5, 0], 2));
+}
+
+#[test]
+fn injury_show_hide_reset() {
+    let mut s = MatchState::new();
+    let mut step = |line: &str| {
+        for e in parse_text(line) {
+            s.apply(&e);
+        }
+        serde_json::to_value(&s).unwrap()["injury"].clone()
+    };
+    assert_eq!(
+        step("ij1;1:00;show;"),
+        json!({"athlete": "blue", "clock": "1:00", "visible": true})
+    );
+    assert_eq!(
+        step("ij1;0:59;"),
+        json!({"athlete": "blue", "clock": "0:59", "visible": true}),
+        "a tick keeps it shown"
+    );
+    assert_eq!(
+        step("ij1;0:58;hide;"),
+        json!({"athlete": "blue", "clock": "0:58", "visible": false})
+    );
+    assert_eq!(
+        step("ij1;0:57;"),
+        json!({"athlete": "blue", "clock": "0:57", "visible": false}),
+        "a tick keeps it hidden"
+    );
+    assert_eq!(
+        step("ij0;0:40;show;"),
+        json!({"athlete": null, "clock": "0:40", "visible": true})
+    );
+    assert_eq!(step("ij2;0:00;reset;"), Value::Null);
+    assert_eq!(
+        step("ij2;1:00;"),
+        json!({"athlete": "red", "clock": "1:00", "visible": true}),
+        "a new injury clock without a word is shown"
+    );
+}
+
+#[test]
+fn challenge_states() {
+    let cases = [
+        ("ch1;", "blue", "requested"),
+        ("ch1;1;", "blue", "accepted"),
+        ("ch2;1;1;", "red", "won"),
+        ("ch2;1;0;", "red", "lost"),
+        ("ch0;0;", "referee", "rejected"),
+        ("ch0;-1;", "referee", "cancelled"),
+    ];
+    let mut s = MatchState::new();
+    for (line, by, status) in cases {
+        for e in parse_text(line) {
+            s.apply(&e);
+        }
+        assert_eq!(
+            serde_json::to_value(&s).unwrap()["challenge"],
+            json!({"by": by, "status": status}),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn break_clock_counts_down_and_ends() {
+    let mut s = state_of(&["clk;2:00;start;", "clk;0:00;stopEnd;", "brk;0:59;"]);
+    assert_eq!(s.break_clock.as_deref(), Some("0:59"));
+    assert!(!s.clock_running);
+    for (line, expected) in [
+        ("brk;0:58;", Some("0:58")),
+        ("brk;0:30;stop;", Some("0:30")),
+        ("brk;0:00;stopEnd;", None),
+        ("brk;45;", Some("0:45")),
+        ("clk;2:00;start;", None),
+    ] {
+        for e in parse_text(line) {
+            s.apply(&e);
+        }
+        assert_eq!(s.break_clock.as_deref(), expected, "{line}");
+    }
+    assert!(s.clock_running, "the round started and ended the break");
+}
+
+#[test]
+fn winner_and_decision() {
+    let names = "at1;K. TANAKA;Kenji TANAKA;JPN;at2;L. MOREAU;Lucas MOREAU;FRA;";
+    let s = state_of(&[names, "wmh;Lucas MOREAU;2-0 PTF;"]);
+    assert_eq!(
+        (s.winner.as_deref(), s.decision.as_deref()),
+        (Some("red"), Some("2-0 PTF")),
+        "wmh alone names the winner by long name"
+    );
+    let s = state_of(&[names, "wmh;K. TANAKA;"]);
+    assert_eq!(
+        (s.winner.as_deref(), s.decision),
+        (Some("blue"), None),
+        "or by short name"
+    );
+    let s = state_of(&[names, "win;RED;", "wmh;Kenji TANAKA;2-1 SUP;"]);
+    assert_eq!(
+        (s.winner.as_deref(), s.decision.as_deref()),
+        (Some("red"), Some("2-1 SUP")),
+        "win is authoritative; wmh only adds the decision"
+    );
+    let s = state_of(&[names, "wmh;Somebody Else;DSQ;"]);
+    assert_eq!((s.winner, s.decision.as_deref()), (None, Some("DSQ")));
+    let s = state_of(&[names, "wmh;Lucas MOREAU;", "win;BLUE;"]);
+    assert_eq!(s.winner.as_deref(), Some("blue"), "a later win overrides");
+}
+
+#[test]
+fn rounds_won_follow_each_wrd() {
+    let s = state_of(&["wrd;rd1;1;rd2;2;rd3;1;", "wrd;rd1;1;rd2;1;rd3;0;"]);
+    assert_eq!(
+        (s.round_winners, s.blue.rounds_won, s.red.rounds_won),
+        ([1, 1, 0], 2, 0)
+    );
+}
+
+#[test]
+fn unknown_and_malformed_are_counted() {
+    let s = state_of(&[
+        "pre;FightLoaded;",
+        "Udp Port 6000 connected;",
+        "sc1;x;sc2;3;",
+        "",
+    ]);
+    assert_eq!(
+        serde_json::to_value(s.counts).unwrap(),
+        json!({"messages": 5, "unknown": 1, "malformed": 2})
+    );
+    assert_eq!(s.red.score, 3, "the good half of a datagram still counts");
+}
+
+#[test]
+fn clock_and_timeout() {
+    let s = state_of(&["clk;2:00;start;", "clk;1:59;", "clk;1:30;corr;"]);
+    assert_eq!((s.clock.as_str(), s.clock_running), ("1:30", true));
+    let s = state_of(&["clk;1:10;start;", "clk;1:09;stop;", "to2;1:00;start;"]);
+    assert_eq!((s.clock.as_str(), s.clock_running), ("1:09", false));
+    assert_eq!(
+        serde_json::to_value(&s).unwrap()["timeout"],
+        json!({"athlete": "red", "clock": "1:00"})
+    );
+    let s = state_of(&["to2;1:00;start;", "to2;0:00;stopEnd;"]);
+    assert_eq!(s.timeout, None);
+}
