@@ -48,7 +48,10 @@ fn datagram(i: u64) -> Vec<u8> {
 }
 
 fn build_store(path: &Path, n: u64) {
-    if Store::open(path).and_then(|s| s.stats()).is_ok_and(|st| st.events == n) {
+    if Store::open(path)
+        .and_then(|s| s.stats())
+        .is_ok_and(|st| st.events == n)
+    {
         println!("store: reusing {} ({n} events)", path.display());
         return;
     }
@@ -165,13 +168,16 @@ fn configure_free_port(db: &Path) {
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
         .expect("free port");
-    let listeners = format!(
-        "[{{\"bind\":\"127.0.0.1\",\"port\":{port},\"court\":\"Court 1\",\"allow\":[]}}]"
-    );
+    let listeners =
+        format!("[{{\"bind\":\"127.0.0.1\",\"port\":{port},\"court\":\"Court 1\",\"allow\":[]}}]");
     let store = Store::open(db).expect("store");
     let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
     writer
-        .set_setting(courtside::app::settings::keys::LISTENERS, &listeners, "bench")
+        .set_setting(
+            courtside::app::settings::keys::LISTENERS,
+            &listeners,
+            "bench",
+        )
         .expect("setting");
     writer.shutdown();
 }

@@ -96,6 +96,8 @@ pub enum WriteRequest {
     },
     /// Answer once everything queued before it is durable.
     Flush(Sender<()>),
+    /// Store everything queued before it, then stop (other senders may still be alive).
+    Shutdown,
 }
 
 /// Live counters of the writer, shared with status displays.
@@ -245,7 +247,11 @@ impl Writer {
 
     fn stop(&mut self) {
         self.stopping.store(true, Ordering::Relaxed);
-        self.tx.take();
+        // An explicit request, not only dropping our sender: listeners, services or a caller may
+        // still hold sender clones, and waiting for all of them to drop could wait forever.
+        if let Some(tx) = self.tx.take() {
+            let _ = tx.send(WriteRequest::Shutdown);
+        }
         if let Some(j) = self.join.take()
             && j.join().is_err()
         {
@@ -266,6 +272,7 @@ struct Batch {
     datagrams: Vec<Incoming>,
     others: Vec<WriteRequest>,
     flushes: Vec<Sender<()>>,
+    shutdown: bool,
 }
 
 impl Batch {
@@ -273,6 +280,7 @@ impl Batch {
         match req {
             WriteRequest::Datagram(d) => self.datagrams.push(d),
             WriteRequest::Flush(ack) => self.flushes.push(ack),
+            WriteRequest::Shutdown => self.shutdown = true,
             other => self.others.push(other),
         }
     }
@@ -302,6 +310,7 @@ impl WriterState {
             // queue is empty.
             while batch.datagrams.len() < self.config.batch_max
                 && batch.flushes.is_empty()
+                && !batch.shutdown
                 && Instant::now() < deadline
             {
                 match rx.try_recv() {
@@ -317,7 +326,9 @@ impl WriterState {
                 datagrams,
                 others,
                 flushes,
+                shutdown,
             } = batch;
+            closed |= shutdown;
             if !datagrams.is_empty() {
                 self.commit_datagrams(datagrams);
             }
@@ -489,7 +500,7 @@ impl WriterState {
                     let _ = ack.send(result.map_err(|e| e.to_string()));
                 }
             }
-            WriteRequest::Datagram(_) | WriteRequest::Flush(_) => {}
+            WriteRequest::Datagram(_) | WriteRequest::Flush(_) | WriteRequest::Shutdown => {}
         }
     }
 }

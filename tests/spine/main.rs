@@ -14,3 +14,4 @@ mod proc;
 mod sender;
 mod store;
 mod support;
+mod writer;
