@@ -4,8 +4,10 @@
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
 pub mod cli;
+pub mod diagnostics;
 pub mod ingest;
 pub mod match_state;
 pub mod protocol;
 pub mod store;
 pub mod stream_file;
+pub mod sysmon;
