@@ -3,9 +3,11 @@
 //! Data flows one way: UDP ingest → parse → durable store → channel → UI / match state. See
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
+pub mod advanced;
 pub mod cli;
 pub mod diagnostics;
 pub mod ingest;
+pub mod logging;
 pub mod match_state;
 pub mod protocol;
 pub mod store;
