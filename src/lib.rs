@@ -7,6 +7,7 @@ pub mod advanced;
 pub mod cli;
 pub mod diagnostics;
 pub mod ingest;
+pub mod license;
 pub mod logging;
 pub mod match_state;
 pub mod protocol;
