@@ -232,15 +232,16 @@ pub fn build(
         cause: e.to_string(),
     };
     std::fs::create_dir_all(&config.dir).map_err(|e| create(&e))?;
-    let cap = Arc::new(CapStats::default());
-    // Prune at start too: a previous run may have left more than the cap.
-    prune(&config.dir, config.total_cap_bytes, &cap).map_err(|e| create(&e))?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(LOG_PREFIX)
         .filename_suffix(LOG_SUFFIX)
         .build(&config.dir)
         .map_err(|e| create(&e))?;
+    let cap = Arc::new(CapStats::default());
+    // Prune at start too (after today's file exists, so older ones go first): a previous run
+    // may have left more than the cap.
+    prune(&config.dir, config.total_cap_bytes, &cap).map_err(|e| create(&e))?;
     let capped = CappedWriter {
         inner: appender,
         dir: config.dir.clone(),
