@@ -4,6 +4,7 @@
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
 pub mod advanced;
+pub mod backup;
 pub mod cli;
 pub mod diagnostics;
 pub mod ingest;
