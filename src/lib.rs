@@ -7,6 +7,7 @@ pub mod advanced;
 pub mod backup;
 pub mod cli;
 pub mod diagnostics;
+pub mod export;
 pub mod ingest;
 pub mod license;
 pub mod logging;
