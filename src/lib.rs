@@ -13,6 +13,7 @@ pub mod license;
 pub mod logging;
 pub mod match_state;
 pub mod protocol;
+pub mod report;
 pub mod store;
 pub mod stream_file;
 pub mod sysmon;
