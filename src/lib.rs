@@ -17,3 +17,4 @@ pub mod report;
 pub mod store;
 pub mod stream_file;
 pub mod sysmon;
+pub mod ui;
