@@ -319,3 +319,45 @@ pub fn read_private_key(path: &Path) -> Result<SigningKey, LicenseError> {
     }
     Ok(SigningKey::from_bytes(&seed))
 }
+
+/// A licence notice for the notice bar: the cause and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseNotice {
+    /// What is wrong.
+    pub cause: String,
+    /// What to do about it.
+    pub action: String,
+}
+
+/// The notice to show for a report, if any (a valid licence on a sane clock shows none).
+pub fn notice(report: &LicenseReport) -> Option<LicenseNotice> {
+    const KEEPS: &str = "scoring, storage and the scoreboard keep working";
+    let n = |cause: String, action: &str| LicenseNotice {
+        cause,
+        action: action.to_string(),
+    };
+    if let Some(behind) = report.clock_set_back {
+        return Some(n(
+            format!(
+                "the system clock is {} days behind the latest time courtside has seen",
+                behind.as_secs().div_ceil(86_400)
+            ),
+            "check the computer's date and time settings",
+        ));
+    }
+    match &report.status {
+        LicenseStatus::Valid { .. } => None,
+        LicenseStatus::Expired { days_ago, .. } => Some(n(
+            format!("the courtside licence expired {days_ago} days ago ({KEEPS})"),
+            "enter a renewed licence key in Help → About",
+        )),
+        LicenseStatus::Missing => Some(n(
+            format!("no courtside licence key entered ({KEEPS})"),
+            "enter your licence key in Help → About",
+        )),
+        LicenseStatus::Invalid { reason } => Some(n(
+            format!("{reason} ({KEEPS})"),
+            "paste the licence key again exactly as received, or ask the vendor for a new one",
+        )),
+    }
+}

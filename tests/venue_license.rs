@@ -278,3 +278,33 @@ fn stored_token_and_highest_time_seen() {
         "never lowered"
     );
 }
+
+#[test]
+fn notices_name_cause_and_action_without_the_key() {
+    let key = generate_key().expect("key");
+    let pk = key.verifying_key();
+    let ns = |s: i64| s * 1_000_000_000;
+    let valid = issue(&claims(NOW + DAY), &key);
+    let r = check(Some(&valid), &pk, ns(NOW), None, CLOCK_MARGIN);
+    assert_eq!(license::notice(&r), None);
+    let expired = issue(&claims(NOW - 4 * DAY), &key);
+    let n =
+        license::notice(&check(Some(&expired), &pk, ns(NOW), None, CLOCK_MARGIN)).expect("notice");
+    assert!(n.cause.contains("expired 4 days ago") && n.cause.contains("keep working"));
+    assert!(n.action.contains("About"));
+    let n = license::notice(&check(None, &pk, ns(NOW), None, CLOCK_MARGIN)).expect("notice");
+    assert!(n.cause.contains("no courtside licence"));
+    let garbage = format!("{valid}garbage");
+    let n =
+        license::notice(&check(Some(&garbage), &pk, ns(NOW), None, CLOCK_MARGIN)).expect("notice");
+    assert!(!n.cause.contains(&garbage) && !n.action.contains(&garbage));
+    let n = license::notice(&check(
+        Some(&valid),
+        &pk,
+        ns(NOW),
+        Some(ns(NOW + 3 * DAY)),
+        CLOCK_MARGIN,
+    ))
+    .expect("notice");
+    assert!(n.cause.contains("3 days behind"), "{}", n.cause);
+}
