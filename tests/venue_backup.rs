@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 fn datagram(i: u64) -> WriteRequest {
-    let raw: Vec<u8> = if i % 200 == 0 {
+    let raw: Vec<u8> = if i.is_multiple_of(200) {
         b"pre;FightLoaded;\n".to_vec()
     } else {
         format!("hl{};{};\n", 1 + i % 2, i % 100).into_bytes()
@@ -20,7 +20,12 @@ fn datagram(i: u64) -> WriteRequest {
         received_at_ns: now_ns(),
         received: Instant::now(),
         source: "127.0.0.1:6000".into(),
-        court: if i % 3 == 0 { "Court 2" } else { "Court 1" }.into(),
+        court: if i.is_multiple_of(3) {
+            "Court 2"
+        } else {
+            "Court 1"
+        }
+        .into(),
         events: parse_datagram(&raw),
         raw,
     })

@@ -29,6 +29,16 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
         .into_bytes(),
     );
     doc.stream(4, "", content.as_bytes());
+    font_objects(&mut doc, font, &used);
+    doc.obj(
+        10,
+        format!("<< /Title {title} /Producer (courtside) >>").into_bytes(),
+    );
+    Ok(doc.finish(10))
+}
+
+/// Objects 5–9: the Type0 font, its CID font, descriptor, font file and ToUnicode map.
+fn font_objects(doc: &mut Doc, font: &Font, used: &BTreeMap<u16, (f32, char)>) {
     doc.obj(
         5,
         b"<< /Type /Font /Subtype /Type0 /BaseFont /NotoSans-Regular /Encoding /Identity-H \
@@ -36,7 +46,7 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
             .to_vec(),
     );
     let mut widths = String::new();
-    for (g, (w, _)) in &used {
+    for (g, (w, _)) in used {
         let _ = write!(widths, "{g} [{}] ", w.round());
     }
     doc.obj(
@@ -72,12 +82,7 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
         &format!("/Filter /FlateDecode /Length1 {}", font.data.len()),
         &packed,
     );
-    doc.stream(9, "", to_unicode(&used).as_bytes());
-    doc.obj(
-        10,
-        format!("<< /Title {title} /Producer (courtside) >>").into_bytes(),
-    );
-    Ok(doc.finish(10))
+    doc.stream(9, "", to_unicode(used).as_bytes());
 }
 
 /// Write the report as a PDF file.
@@ -214,7 +219,7 @@ impl Doc {
         let n = self.offsets.len() + 1;
         let mut t = format!("xref\n0 {n}\n0000000000 65535 f \n");
         for (_, off) in &self.offsets {
-            let _ = write!(t, "{off:010} 00000 n \n");
+            let _ = writeln!(t, "{off:010} 00000 n ");
         }
         let _ = write!(
             t,
