@@ -202,3 +202,80 @@ fn about_panel_licence_states() {
     assert_eq!(h.state().2, vec![valid.clone()]);
     assert!(h.state().1.is_empty());
 }
+
+fn sample(t: f64, cpu: f32, warnings: courtside::sysmon::Warnings) -> courtside::sysmon::SysSample {
+    courtside::sysmon::SysSample {
+        t,
+        cpu_total: cpu,
+        per_core: vec![cpu, cpu / 2.0],
+        mem_total: 8 << 30,
+        mem_available: 3 << 30,
+        proc_cpu: 4.0,
+        proc_rss: 150 << 20,
+        warnings,
+    }
+}
+
+#[test]
+fn system_panel_shows_values_badges_and_settles() {
+    use courtside::sysmon::{SysHistory, Warnings};
+    let mut history = SysHistory::default();
+    for i in 0..30 {
+        history.push(
+            sample(f64::from(i), 40.0, Warnings::default()),
+            Duration::from_secs(600),
+        );
+    }
+    let mut h = Harness::builder().with_size([800.0, 600.0]).build_ui_state(
+        |ui, h: &mut SysHistory| courtside::ui::monitor::system_ui(ui, h),
+        history,
+    );
+    h.run(); // settles: no repaint loop
+    h.get_by_label("40 %");
+    h.get_by_label("40 · 20 %");
+    h.get_by_label("5.0 of 8.0 GiB");
+    h.get_by_label("CPU 4 % · memory 150 MiB");
+    assert!(h.query_by_label_contains("CPU above 85 %").is_none());
+    let hot = Warnings {
+        cpu_high: true,
+        memory_low: true,
+    };
+    h.state_mut()
+        .push(sample(31.0, 97.0, hot), Duration::from_secs(600));
+    h.run();
+    h.get_by_label_contains("CPU above 85 %");
+    h.get_by_label_contains("memory low");
+}
+
+#[test]
+fn diagnostics_panel_threshold_edits_the_slow_list() {
+    use courtside::diagnostics::{DiagnosticsSnapshot, SlowOps};
+    let mut slow = SlowOps::new(Duration::from_millis(50), 10);
+    slow.record("store commit", Duration::from_millis(80), 0);
+    slow.record("export match 3", Duration::from_millis(300), 0);
+    let snap = DiagnosticsSnapshot {
+        datagrams_per_sec: 12.5,
+        commit_p50_micros: Some(1500),
+        commit_p99_micros: Some(9000),
+        ..Default::default()
+    };
+    let mut h = Harness::builder().with_size([800.0, 600.0]).build_ui_state(
+        |ui, (snap, slow): &mut (DiagnosticsSnapshot, SlowOps)| {
+            courtside::ui::monitor::diagnostics_ui(ui, snap, slow)
+        },
+        (snap, slow),
+    );
+    h.run();
+    h.get_by_label("12.5");
+    h.get_by_label("1.5 ms / 9.0 ms");
+    h.get_by_label_contains("store commit");
+    let field = h.get_by(|n| n.role() == Role::SpinButton);
+    field.focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by(|n| n.role() == Role::SpinButton).type_text("100");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().1.threshold(), Duration::from_millis(100));
+    assert!(h.query_by_label_contains("store commit").is_none());
+    h.get_by_label_contains("export match 3");
+}

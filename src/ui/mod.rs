@@ -2,3 +2,4 @@
 
 pub mod about;
 pub mod advanced;
+pub mod monitor;
