@@ -3,11 +3,19 @@
 //! Data flows one way: UDP ingest → parse → durable store → channel → UI / match state. See
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
+pub mod advanced;
 pub mod app;
+pub mod backup;
 pub mod cli;
+pub mod diagnostics;
+pub mod export;
 pub mod ingest;
+pub mod license;
+pub mod logging;
 pub mod match_state;
 pub mod protocol;
+pub mod report;
 pub mod store;
 pub mod stream_file;
+pub mod sysmon;
 pub mod ui;

@@ -113,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("courtside: exported {n} datagrams");
             Ok(())
         }
+        Some(Command::License(args)) => cli::license(args, &mut std::io::stdout().lock()),
         Some(Command::Matches) => {
             let store = courtside::store::Store::open_existing(&db)?;
             for m in store.matches()? {

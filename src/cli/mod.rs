@@ -1,11 +1,13 @@
 //! Command-line interface (clap). `main.rs` only parses and dispatches to here.
 
 mod export;
+mod license;
 mod listen;
 mod replay;
 mod simulate;
 
 pub use export::{ExportFormat, export, run_export};
+pub use license::{LicenseAction, LicenseArgs, license};
 pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
 pub use simulate::simulate;
@@ -42,6 +44,8 @@ pub enum Command {
     Export(ExportArgs),
     /// List the matches in the store.
     Matches,
+    /// Licence keys (vendor tools: keygen, issue).
+    License(LicenseArgs),
 }
 
 /// `courtside listen`.

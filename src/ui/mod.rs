@@ -1,8 +1,11 @@
 //! Drawing. One file per panel; panels draw `AppState` and push `Command`s — no I/O here.
 
+pub mod about;
+pub mod advanced;
 pub mod event_table;
 pub mod live_data;
 pub mod match_panel;
+pub mod monitor;
 pub mod scoreboard;
 pub mod settings;
 pub mod status_bar;

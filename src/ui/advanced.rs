@@ -1,0 +1,121 @@
+//! The advanced-mode panel: set the password on first use, unlock, lock. It only draws and
+//! returns what the operator asked for; the app runs it (`AdvancedMode::begin_*` / `poll`).
+
+use crate::advanced::LockState;
+use crate::logging::Secret;
+
+/// Text typed into the panel (cleared once submitted) and the last outcome to show.
+#[derive(Debug, Default)]
+pub struct AdvancedPanel {
+    /// Password field.
+    pub password: String,
+    /// Confirmation field (first use / change).
+    pub confirm: String,
+    /// Outcome of the last attempt ("wrong password; 2 attempts left …"), shown under the form.
+    pub message: Option<String>,
+}
+
+/// What the operator asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdvancedIntent {
+    /// Set the first password (or change it while unlocked).
+    SetPassword {
+        /// New password.
+        new: Secret,
+        /// Its confirmation.
+        confirm: Secret,
+    },
+    /// Unlock with this password.
+    Unlock(Secret),
+    /// Lock now.
+    Lock,
+}
+
+/// Draw the panel for `state`; `busy` while a check runs in the background.
+pub fn advanced_ui(
+    ui: &mut egui::Ui,
+    panel: &mut AdvancedPanel,
+    state: LockState,
+    busy: bool,
+) -> Option<AdvancedIntent> {
+    ui.heading("Advanced mode");
+    let intent = match state {
+        LockState::NotSetUp => {
+            ui.label(
+                "Destructive actions (clear the store, delete matches, edit automation rules, \
+                 change the store location, restore a backup) need a password. Set one now; \
+                 there is no default password.",
+            );
+            set_password_form(ui, panel, busy)
+        }
+        LockState::Locked => unlock_form(ui, panel, busy, None),
+        LockState::LockedOut { retry_in } => unlock_form(ui, panel, busy, Some(retry_in)),
+        LockState::Unlocked { locks_in } => {
+            ui.label(format!(
+                "Unlocked — locks after {} min {} s without activity",
+                locks_in.as_secs() / 60,
+                locks_in.as_secs() % 60
+            ));
+            ui.button("Lock now")
+                .clicked()
+                .then_some(AdvancedIntent::Lock)
+        }
+    };
+    if busy {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Checking the password …");
+        });
+    }
+    if let Some(m) = &panel.message {
+        ui.colored_label(ui.visuals().warn_fg_color, m);
+    }
+    intent
+}
+
+fn password_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> egui::Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(egui::TextEdit::singleline(text).password(true))
+            .labelled_by(l.id)
+    })
+    .inner
+}
+
+fn set_password_form(
+    ui: &mut egui::Ui,
+    panel: &mut AdvancedPanel,
+    busy: bool,
+) -> Option<AdvancedIntent> {
+    password_field(ui, "New password", &mut panel.password);
+    password_field(ui, "Repeat password", &mut panel.confirm);
+    let clicked = ui
+        .add_enabled(!busy, egui::Button::new("Set password"))
+        .clicked();
+    clicked.then(|| AdvancedIntent::SetPassword {
+        new: Secret::new(std::mem::take(&mut panel.password)),
+        confirm: Secret::new(std::mem::take(&mut panel.confirm)),
+    })
+}
+
+fn unlock_form(
+    ui: &mut egui::Ui,
+    panel: &mut AdvancedPanel,
+    busy: bool,
+    paused: Option<std::time::Duration>,
+) -> Option<AdvancedIntent> {
+    ui.label("Locked. Enter the advanced-mode password to unlock.");
+    let field = password_field(ui, "Password", &mut panel.password);
+    if let Some(wait) = paused {
+        ui.label(format!(
+            "Too many wrong passwords: try again in {} s",
+            wait.as_secs().max(1)
+        ));
+    }
+    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let clicked = ui
+        .add_enabled(!busy && paused.is_none(), egui::Button::new("Unlock"))
+        .clicked();
+    ((clicked || enter) && !busy && paused.is_none())
+        .then(|| AdvancedIntent::Unlock(Secret::new(std::mem::take(&mut panel.password))))
+}
