@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod ingest;
 pub mod match_state;
+pub mod obs;
 pub mod protocol;
 pub mod store;
 pub mod stream_file;
