@@ -11,17 +11,33 @@
 //!   goes to the worker, which logs each firing (rule, event, action, result, latency) in the
 //!   store ([`store`]).
 
+mod actions;
+pub mod automation;
 pub mod backoff;
 pub mod command;
 pub mod config;
+pub mod error;
+mod hub;
+mod link;
 pub mod rules;
+mod session;
 pub mod status;
 pub mod store;
+pub mod worker;
 
+pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};
 pub use command::{FiringContext, ObsAction, ObsCommand, Origin, Target, Visibility};
 pub use config::{ConfigError, DEFAULT_PORT, ObsConnection, ObsRole, Password, validate_all};
+pub use error::ObsError;
+pub use hub::{HubStats, Repaint};
 pub use rules::{Conditions, Decision, Rule, RuleAction, RuleEngine, RuleError, Trigger};
 pub use status::{
     FiringRecord, FiringResult, LinkProblem, LinkState, ObsNotice, ObsStatus, ObsUpdate,
     OutputPhase, OutputStatus,
 };
+pub use worker::{ObsWorker, ObsWorkerConfig};
+
+use std::time::Duration;
+
+/// Longest wait for an OBS connection (TCP + handshake).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
