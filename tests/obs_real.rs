@@ -7,62 +7,15 @@ mod obs_process;
 #[path = "support/obs_ui.rs"]
 mod obs_ui;
 
+use courtside::ingest::{self, Listener, ListenerConfig};
+use courtside::obs::store as obs_store;
 use courtside::obs::{
-    LinkProblem, LinkState, ObsAction, ObsCommand, ObsConnection, ObsRole, OutputPhase, Password,
-    Target, Visibility,
+    Automation, FiringResult, LinkProblem, LinkState, ObsAction, ObsCommand, OutputPhase, Target,
+    Visibility, current_states,
 };
+use courtside::store::{Store, Writer, WriterConfig};
 use obs_process::{ObsProcess, SCENES, SOURCE, is_mkv_with_data, random_password};
-use obs_ui::TestUi;
-use std::path::Path;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
-fn connection(name: &str, port: u16, password: &str) -> ObsConnection {
-    let mut c = ObsConnection::new(name, "127.0.0.1", port);
-    c.password = Password::new(password);
-    c.role = ObsRole::Recording;
-    c
-}
-
-/// A second, independent obs-websocket client, to act on OBS the way another tool would.
-async fn direct_client(obs: &ObsProcess) -> obws::Client {
-    let config = obws::client::ConnectConfig {
-        host: "127.0.0.1",
-        port: obs.port,
-        password: Some(obs.password.as_str()),
-        event_subscriptions: Some(obws::requests::EventSubscription::NONE),
-        broadcast_capacity: 16,
-        connect_timeout: std::time::Duration::from_secs(10),
-        dangerous: Some(obws::client::DangerousConnectConfig {
-            skip_studio_version_check: true,
-            skip_websocket_version_check: true,
-        }),
-    };
-    obws::Client::connect_with_config(config)
-        .await
-        .expect("direct client")
-}
-
-fn must_succeed(n: &courtside::obs::ObsNotice) -> String {
-    match &n.result {
-        Ok(detail) => detail.clone(),
-        Err(e) => panic!("'{}' failed: {e}", n.what),
-    }
-}
-
-/// The file a success detail names ("saved /path/x.mkv" → /path/x.mkv).
-fn named_file(detail: &str) -> &Path {
-    let start = detail
-        .find('/')
-        .unwrap_or_else(|| panic!("no path in '{detail}'"));
-    Path::new(&detail[start..])
-}
+use obs_ui::{TestUi, connection, direct_client, must_succeed, named_file, runtime};
 
 #[test]
 fn connects_with_password_and_tells_wrong_password_and_unreachable_apart() {
@@ -175,7 +128,7 @@ fn scene_switch_source_toggle_recording_and_replay_work_on_obs_29() {
     ui.wait("program scene B", |s| {
         s.status[&id].program_scene.as_deref() == Some(SCENES[1])
     });
-    let direct = rt.block_on(direct_client(&obs));
+    let direct = rt.block_on(direct_client(obs.port, &obs.password));
     rt.block_on(direct.scenes().set_current_program_scene(SCENES[0]))
         .expect("switch");
     ui.wait("program scene A", |s| {
@@ -254,4 +207,180 @@ fn wait_for_recorded_frames(rt: &tokio::runtime::Runtime, direct: &obws::Client)
             .is_ok_and(|s| s.bytes > 0 && s.duration.whole_milliseconds() >= 2000)
     })
     .expect("recording runs");
+}
+
+/// Sends PSS datagrams to a UDP listener like the scoring program would.
+struct Pss {
+    socket: std::net::UdpSocket,
+    to: std::net::SocketAddr,
+}
+
+impl Pss {
+    fn send(&self, lines: &[&str]) {
+        for l in lines {
+            self.socket
+                .send_to(l.as_bytes(), self.to)
+                .expect("send datagram");
+        }
+    }
+
+    fn new_match(&self, number: &str) {
+        self.send(&[
+            "pre;FightLoaded",
+            "at1;J. KIM;Jun KIM;KOR;at2;A. SILVA;Ana SILVA;BRA",
+            &format!("mch;{number};Final;M- 68 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;3;120;cntDown;18;1"),
+            "rnd;1",
+            "rdy;FightReady",
+        ]);
+    }
+}
+
+fn firing<'a>(
+    seen: &'a obs_ui::Seen,
+    after: usize,
+    action: &str,
+) -> Option<&'a courtside::obs::FiringRecord> {
+    seen.firings
+        .iter()
+        .skip(after)
+        .find(|f| f.action.starts_with(action))
+}
+
+/// Wait for the firing of `action` after firing number `after`; returns its success detail.
+fn fired_ok(ui: &mut TestUi, after: usize, action: &str) -> String {
+    ui.wait(&format!("automation: {action}"), |s| {
+        firing(s, after, action).is_some()
+    });
+    let f = firing(&ui.seen, after, action)
+        .cloned()
+        .expect("waited for it");
+    assert!(f.latency_us.is_some() && f.round_trip_us.is_some(), "{f:?}");
+    match f.result {
+        FiringResult::Done(detail) => detail,
+        FiringResult::Failed(e) => panic!("'{action}' failed: {e}"),
+    }
+}
+
+#[test]
+fn automation_drives_obs_and_fires_again_after_obs_is_killed_and_restarted() {
+    let mut obs = ObsProcess::start().expect("start OBS");
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("court.redb")).expect("store");
+    let (persisted_tx, persisted_rx) = crossbeam_channel::bounded(1024);
+    let writer =
+        Writer::spawn(store.clone(), WriterConfig::default(), vec![persisted_tx]).expect("writer");
+    let (ack, acked) = crossbeam_channel::bounded(1);
+    let conn = connection("court OBS", obs.port, &obs.password);
+    writer
+        .sender()
+        .send(obs_store::save_connection(conn, Some(ack)))
+        .expect("queue");
+    acked.recv().expect("ack").expect("connection stored");
+    let connections = obs_store::load_connections(&store).expect("load");
+    let id = connections[0].id;
+    // The default rules, as a fresh install has them; no cooldown so the restarted match fires
+    // whatever the timing.
+    let mut rules = obs_store::load_rules(&store).expect("rules");
+    rules.iter_mut().for_each(|r| r.cooldown_ms = 0);
+    let (worker, mut ui) = TestUi::spawn(&rt, connections, Some(writer.sender()));
+    let states = current_states(&store).expect("states");
+    let automation = Automation::new(rules, false, worker.commands())
+        .with_states(states)
+        .spawn(persisted_rx)
+        .expect("automation");
+    let socket = ingest::bind(&ListenerConfig {
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        court: "1".into(),
+        allow: None,
+    })
+    .expect("bind");
+    let to = socket.local_addr().expect("addr");
+    let cfg = ListenerConfig {
+        port: to.port(),
+        ..ListenerConfig::new(to.port(), "1")
+    };
+    let listener = Listener::spawn(cfg, Some(socket), writer.sender()).expect("listener");
+    let pss = Pss {
+        socket: std::net::UdpSocket::bind("127.0.0.1:0").expect("udp"),
+        to,
+    };
+    ui.wait("connected", |s| {
+        s.status.get(&id).is_some_and(|st| st.link.is_connected())
+    });
+
+    // Fight ready: replay buffer on, recording named after the match.
+    pss.new_match("101");
+    fired_ok(&mut ui, 0, "start replay buffer");
+    let rec = fired_ok(&mut ui, 0, "start recording");
+    assert!(ui.status(id).recording.phase.is_on(), "{rec}");
+    let f0 = ui.seen.firings.len();
+    pss.send(&["ch1"]);
+    let saved = fired_ok(&mut ui, f0, "save replay");
+    assert!(is_mkv_with_data(named_file(&saved)), "{saved}");
+
+    // Winner: the stop waits 30 s, but the next match's start runs it first.
+    let f0 = ui.seen.firings.len();
+    pss.send(&["win;BLUE"]);
+    pss.new_match("102");
+    let stopped = fired_ok(&mut ui, f0, "stop recording");
+    let first = named_file(&stopped);
+    let first_name = first.file_name().map(|n| n.to_string_lossy().into_owned());
+    assert!(
+        first_name.is_some_and(|n| n.starts_with("Match 101 - Jun KIM (KOR) vs Ana SILVA (BRA)")),
+        "{stopped}"
+    );
+    assert!(is_mkv_with_data(first));
+    fired_ok(&mut ui, f0, "start recording 'Match 102");
+
+    // OBS dies: reconnecting, and an action meanwhile fails (logged, not lost).
+    obs.kill_obs();
+    ui.wait("lost", |s| {
+        matches!(
+            s.status[&id].link,
+            LinkState::Waiting {
+                problem: LinkProblem::Lost(_),
+                ..
+            }
+        )
+    });
+    let label = ui.status(id).link.label(std::time::Instant::now());
+    assert!(label.contains("reconnecting in"), "{label}");
+    let f0 = ui.seen.firings.len();
+    pss.send(&["ch2"]);
+    ui.wait("failed save", |s| firing(s, f0, "save replay").is_some());
+    let failed = firing(&ui.seen, f0, "save replay")
+        .cloned()
+        .expect("waited");
+    assert!(
+        matches!(&failed.result, FiringResult::Failed(e) if e.contains("not connected")),
+        "{failed:?}"
+    );
+
+    obs.restart_obs().expect("restart OBS");
+    ui.wait("reconnected", |s| s.status[&id].link.is_connected());
+    let f0 = ui.seen.firings.len();
+    pss.new_match("103");
+    fired_ok(&mut ui, f0, "start replay buffer");
+    fired_ok(&mut ui, f0, "start recording 'Match 103");
+    pss.send(&["ch1"]);
+    let saved = fired_ok(&mut ui, f0, "save replay");
+    assert!(is_mkv_with_data(named_file(&saved)), "{saved}");
+
+    // Every firing is in the store's automation log, newest first.
+    writer.flush().expect("flush");
+    let logged = obs_store::load_firings(&store, 100).expect("log");
+    assert_eq!(logged.len(), ui.seen.firings.len());
+    assert!(logged.windows(2).all(|w| w[0].id > w[1].id));
+    assert!(
+        logged
+            .iter()
+            .any(|f| f.result == failed.result && f.latency_us.is_none())
+    );
+    assert!(logged.iter().all(|f| f.court == "1" && f.event_seq > 0));
+    listener.stop();
+    automation.stop();
+    worker.shutdown();
+    writer.shutdown();
 }

@@ -165,6 +165,9 @@ impl ObsProcess {
 
 impl Drop for ObsProcess {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- end of OBS's log ---\n{}", self.log_tail());
+        }
         self.kill_obs();
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();

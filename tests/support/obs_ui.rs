@@ -4,10 +4,12 @@
 #![allow(dead_code)]
 
 use courtside::obs::{
-    FiringRecord, ObsConnection, ObsNotice, ObsStatus, ObsUpdate, ObsWorker, ObsWorkerConfig,
+    FiringRecord, ObsConnection, ObsNotice, ObsRole, ObsStatus, ObsUpdate, ObsWorker,
+    ObsWorkerConfig, Password,
 };
 use crossbeam_channel::{Receiver, bounded};
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Default deadline for OBS to do something.
@@ -116,4 +118,53 @@ impl TestUi {
     pub fn status(&self, id: u64) -> &ObsStatus {
         &self.seen.status[&id]
     }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+pub fn connection(name: &str, port: u16, password: &str) -> ObsConnection {
+    let mut c = ObsConnection::new(name, "127.0.0.1", port);
+    c.password = Password::new(password);
+    c.role = ObsRole::Recording;
+    c
+}
+
+/// A second, independent obs-websocket client, to act on OBS the way another tool would.
+pub async fn direct_client(port: u16, password: &str) -> obws::Client {
+    let config = obws::client::ConnectConfig {
+        host: "127.0.0.1",
+        port,
+        password: Some(password),
+        event_subscriptions: Some(obws::requests::EventSubscription::NONE),
+        broadcast_capacity: 16,
+        connect_timeout: std::time::Duration::from_secs(10),
+        dangerous: Some(obws::client::DangerousConnectConfig {
+            skip_studio_version_check: true,
+            skip_websocket_version_check: true,
+        }),
+    };
+    obws::Client::connect_with_config(config)
+        .await
+        .expect("direct client")
+}
+
+pub fn must_succeed(n: &courtside::obs::ObsNotice) -> String {
+    match &n.result {
+        Ok(detail) => detail.clone(),
+        Err(e) => panic!("'{}' failed: {e}", n.what),
+    }
+}
+
+/// The file a success detail names ("saved /path/x.mkv" → /path/x.mkv).
+pub fn named_file(detail: &str) -> &Path {
+    let start = detail
+        .find('/')
+        .unwrap_or_else(|| panic!("no path in '{detail}'"));
+    Path::new(&detail[start..])
 }
