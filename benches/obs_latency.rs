@@ -13,8 +13,8 @@
 
 use courtside::ingest::{self, Listener, ListenerConfig};
 use courtside::obs::{
-    Automation, ObsAction, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig, Rule, RuleAction,
-    Trigger,
+    Automation, AutomationHandle, ObsAction, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
+    Rule, RuleAction, Trigger,
 };
 use courtside::protocol::parse_text;
 use courtside::store::writer::Persisted;
@@ -23,6 +23,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_websockets::{Message, ServerBuilder};
@@ -191,43 +192,66 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
     (at(0.5), at(0.99), v[v.len() - 1])
 }
 
-fn latency(c: &mut Criterion) {
-    let rig = rig();
-    let direct = rig
-        .rt
-        .block_on(obws::Client::connect_with_config(
-            obws::client::ConnectConfig {
-                host: "127.0.0.1",
-                port: rig.port,
-                password: None::<&str>,
-                event_subscriptions: Some(obws::requests::EventSubscription::NONE),
-                broadcast_capacity: 16,
-                connect_timeout: Duration::from_secs(5),
-                dangerous: None,
-            },
-        ))
-        .expect("direct client");
-    let mut automation = Automation::new(save_rule(), false, rig.worker.commands());
+/// A bare obws client to the endpoint (the baseline).
+fn direct_client(rig: &Rig) -> obws::Client {
+    let config = obws::client::ConnectConfig {
+        host: "127.0.0.1",
+        port: rig.port,
+        password: None::<&str>,
+        event_subscriptions: Some(obws::requests::EventSubscription::NONE),
+        broadcast_capacity: 16,
+        connect_timeout: Duration::from_secs(5),
+        dangerous: None,
+    };
+    let client = obws::Client::connect_with_config(config);
+    rig.rt.block_on(client).expect("direct client")
+}
+
+/// The app's court path: UDP listener → store writer (durable commit) → automation thread.
+struct Court {
+    listener: Listener,
+    automation: AutomationHandle,
+    writer: Writer,
+    pss: UdpSocket,
+    to: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+fn court(rig: &Rig) -> Court {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("bench.redb")).expect("store");
     let (p_tx, p_rx) = bounded(1024);
     let writer = Writer::spawn(store, WriterConfig::default(), vec![p_tx]).expect("writer");
-    let handle = Automation::new(save_rule(), false, rig.worker.commands())
+    let automation = Automation::new(save_rule(), false, rig.worker.commands())
         .spawn(p_rx)
         .expect("automation");
-    let sock = ingest::bind(&ListenerConfig {
+    let loopback = ListenerConfig {
         bind: [127, 0, 0, 1].into(),
         ..ListenerConfig::new(0, "1")
-    })
-    .expect("udp");
+    };
+    let sock = ingest::bind(&loopback).expect("udp");
     let to = sock.local_addr().expect("addr");
-    let listener = Listener::spawn(
-        ListenerConfig::new(to.port(), "1"),
-        Some(sock),
-        writer.sender(),
-    )
-    .expect("listener");
-    let pss = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let config = ListenerConfig {
+        port: to.port(),
+        ..loopback
+    };
+    let listener = Listener::spawn(config, Some(sock), writer.sender()).expect("listener");
+    let pss = UdpSocket::bind("127.0.0.1:0").expect("udp");
+    Court {
+        listener,
+        automation,
+        writer,
+        pss,
+        to,
+        _dir: dir,
+    }
+}
+
+fn latency(c: &mut Criterion) {
+    let rig = rig();
+    let direct = direct_client(&rig);
+    let court = court(&rig);
+    let mut automation = Automation::new(save_rule(), false, rig.worker.commands());
     let mut seq = 0u64;
     let mut paths = Paths {
         baseline: Box::new(|| {
@@ -242,16 +266,16 @@ fn latency(c: &mut Criterion) {
         }),
         automation: Box::new(|| {
             seq += 1;
-            let p = Persisted {
+            let received = Instant::now();
+            automation.on_persisted(&Persisted {
                 record: ch1_record(seq),
-                received: Instant::now(),
-            };
-            automation.on_persisted(&p);
-            rig.arrival() - p.received
+                received,
+            });
+            rig.arrival() - received
         }),
         full: Box::new(|| {
             let start = Instant::now();
-            pss.send_to(b"ch1", to).expect("send");
+            court.pss.send_to(b"ch1", court.to).expect("send");
             rig.arrival() - start
         }),
     };
@@ -267,9 +291,10 @@ fn latency(c: &mut Criterion) {
     });
     group.finish();
     report(&mut paths);
-    listener.stop();
-    handle.stop();
-    writer.shutdown();
+    drop(paths);
+    court.listener.stop();
+    court.automation.stop();
+    court.writer.shutdown();
 }
 
 fn report(paths: &mut Paths<'_>) {

@@ -1,95 +1,110 @@
 //! Integration tests against a real OBS Studio (Debian's 29.0.2 with obs-websocket 5.1), started
-//! headless under Xvfb by the harness in `support/obs_process.rs`. Needs the apt packages
-//! `obs-studio xvfb` (Mesa's llvmpipe renders); see the harness for the generated config.
+//! headless under Xvfb by the harness in `support/obs_process.rs`, one OBS per test (own
+//! display, HOME, port and random password). Needs the apt packages `obs-studio xvfb` (Mesa's
+//! llvmpipe renders).
 
+#[path = "support/obs_court.rs"]
+mod obs_court;
 #[path = "support/obs_process.rs"]
 mod obs_process;
 #[path = "support/obs_ui.rs"]
 mod obs_ui;
 
-use courtside::ingest::{self, Listener, ListenerConfig};
 use courtside::obs::store as obs_store;
 use courtside::obs::{
-    Automation, FiringResult, LinkProblem, LinkState, ObsAction, ObsCommand, OutputPhase, Target,
-    Visibility, current_states,
+    FiringResult, LinkProblem, LinkState, ObsAction, ObsCommand, ObsWorker, OutputPhase, Target,
+    Visibility,
 };
-use courtside::store::{Store, Writer, WriterConfig};
+use obs_court::Court;
 use obs_process::{ObsProcess, SCENES, SOURCE, is_mkv_with_data, random_password};
 use obs_ui::{TestUi, connection, direct_client, must_succeed, named_file, runtime};
+use std::time::Instant;
 
-#[test]
-fn connects_with_password_and_tells_wrong_password_and_unreachable_apart() {
+/// One OBS, a worker with one connection to it, connected.
+fn connected() -> (ObsProcess, tokio::runtime::Runtime, ObsWorker, TestUi, u64) {
     let obs = ObsProcess::start().expect("start OBS");
     let rt = runtime();
-    let good = connection("good", obs.port, &obs.password);
-    let wrong_secret = random_password();
-    let bad = connection("wrong password", obs.port, &wrong_secret);
-    let nobody = connection("nobody", obs_process_free_port(), "x");
-    let ids = (good.id, bad.id, nobody.id);
-    let (worker, mut ui) = TestUi::spawn(&rt, vec![good.clone(), bad.clone(), nobody], None);
-
-    ui.wait("good connected with scenes", |s| {
+    let conn = connection("rec", obs.port, &obs.password);
+    let id = conn.id;
+    let (worker, mut ui) = TestUi::spawn(&rt, vec![conn], None);
+    ui.wait("connected with scenes", |s| {
         s.status
-            .get(&ids.0)
+            .get(&id)
             .is_some_and(|st| st.link.is_connected() && !st.scenes.is_empty())
     });
-    let st = ui.status(ids.0).clone();
+    (obs, rt, worker, ui, id)
+}
+
+fn run(worker: &ObsWorker, action: ObsAction) {
+    let cmd = ObsCommand::operator(Target::All, action);
+    worker.commands().send(cmd).expect("send");
+}
+
+#[test]
+fn connects_with_password_and_reads_the_status_of_obs_29() {
+    let (_obs, _rt, worker, ui, id) = connected();
+    let st = ui.status(id);
     assert!(st.older_obs, "OBS 29 must be flagged as older: {st:?}");
-    assert_eq!(
-        st.obs_version.as_deref().map(|v| v.starts_with("29.")),
-        Some(true)
+    assert!(
+        st.obs_version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("29."))
     );
-    assert_eq!(
-        st.websocket_version.as_deref().map(|v| v.starts_with("5.")),
-        Some(true)
+    assert!(
+        st.websocket_version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("5."))
     );
     assert_eq!(st.scenes, SCENES.map(String::from).to_vec());
     assert_eq!(st.program_scene.as_deref(), Some(SCENES[0]));
     assert_eq!(st.recording.phase, OutputPhase::Off);
+    assert_eq!(st.streaming.phase, OutputPhase::Off);
     assert_eq!(st.replay_buffer.phase, OutputPhase::Off);
+    assert!(st.unavailable.is_empty(), "{:?}", st.unavailable);
+    worker.shutdown();
+}
 
-    ui.wait("wrong password reported", |s| {
-        s.status.get(&ids.1).is_some_and(|st| {
-            matches!(
-                &st.link,
-                LinkState::Waiting {
-                    problem: LinkProblem::AuthFailed,
-                    ..
-                }
-            )
-        })
+#[test]
+fn wrong_password_and_unreachable_are_told_apart_and_no_password_is_shown() {
+    let obs = ObsProcess::start().expect("start OBS");
+    let rt = runtime();
+    let wrong_secret = random_password();
+    let bad = connection("wrong password", obs.port, &wrong_secret);
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let nobody = connection("nobody", free.local_addr().expect("addr").port(), "x");
+    drop(free);
+    let good = connection("good", obs.port, &obs.password);
+    let (bad_id, nobody_id) = (bad.id, nobody.id);
+    let (worker, mut ui) = TestUi::spawn(&rt, vec![bad.clone(), nobody], None);
+    ui.wait("wrong password and unreachable reported", |s| {
+        let problem = |id| match s.status.get(&id).map(|st| &st.link) {
+            Some(LinkState::Waiting { problem, .. }) => Some(problem.clone()),
+            _ => None,
+        };
+        problem(bad_id) == Some(LinkProblem::AuthFailed)
+            && matches!(problem(nobody_id), Some(LinkProblem::Unreachable(_)))
     });
-    ui.wait("unreachable reported", |s| {
-        s.status.get(&ids.2).is_some_and(|st| {
-            matches!(
-                &st.link,
-                LinkState::Waiting {
-                    problem: LinkProblem::Unreachable(_),
-                    ..
-                }
-            )
-        })
-    });
-    let label = ui.status(ids.1).link.label(std::time::Instant::now());
+    let label = ui.status(bad_id).link.label(Instant::now());
     assert!(
         label.contains("authentication failed") && label.contains("reconnecting in"),
         "{label}"
     );
 
-    let before = ui.seen.notices.len();
+    let n0 = ui.seen.notices.len();
     worker.commands().send(ObsCommand::Test(bad)).expect("send");
-    let n = ui.notice(before, "test connection");
-    let err = n.result.expect_err("wrong password must fail");
+    let err = ui
+        .notice(n0, "test connection")
+        .result
+        .expect_err("wrong password");
     assert!(err.contains("refused the password"), "{err}");
-    let before = ui.seen.notices.len();
+    let n0 = ui.seen.notices.len();
     worker
         .commands()
         .send(ObsCommand::Test(good))
         .expect("send");
-    let ok = must_succeed(&ui.notice(before, "test connection"));
+    let ok = must_succeed(&ui.notice(n0, "test connection"));
     assert!(ok.contains("OBS 29") && ok.contains("older OBS"), "{ok}");
 
-    // Neither password shows up anywhere the UI or a log could print.
     let everything = format!(
         "{:?}",
         (&ui.seen.history, &ui.seen.notices, worker.statuses())
@@ -98,36 +113,21 @@ fn connects_with_password_and_tells_wrong_password_and_unreachable_apart() {
     worker.shutdown();
 }
 
-fn obs_process_free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 #[test]
-fn scene_switch_source_toggle_recording_and_replay_work_on_obs_29() {
-    let obs = ObsProcess::start().expect("start OBS");
-    let rt = runtime();
-    let conn = connection("rec", obs.port, &obs.password);
-    let id = conn.id;
-    let (worker, mut ui) = TestUi::spawn(&rt, vec![conn], None);
-    let cmd = worker.commands();
-    let run = |action: ObsAction| {
-        cmd.send(ObsCommand::operator(Target::All, action))
-            .expect("send")
-    };
-    ui.wait("connected", |s| {
-        s.status.get(&id).is_some_and(|st| !st.scenes.is_empty())
-    });
-
-    // A switch by courtside and one by another client both arrive as events.
+fn scene_switches_arrive_as_events_and_a_source_can_be_toggled() {
+    let (obs, rt, worker, mut ui, id) = connected();
     let n0 = ui.seen.notices.len();
-    run(ObsAction::SetScene {
-        scene: SCENES[1].into(),
-    });
+    run(
+        &worker,
+        ObsAction::SetScene {
+            scene: SCENES[1].into(),
+        },
+    );
     must_succeed(&ui.notice(n0, "switch to scene"));
     ui.wait("program scene B", |s| {
         s.status[&id].program_scene.as_deref() == Some(SCENES[1])
     });
+    // A switch by another client is seen too: the status follows OBS's events.
     let direct = rt.block_on(direct_client(obs.port, &obs.password));
     rt.block_on(direct.scenes().set_current_program_scene(SCENES[0]))
         .expect("switch");
@@ -136,67 +136,121 @@ fn scene_switch_source_toggle_recording_and_replay_work_on_obs_29() {
     });
 
     let n0 = ui.seen.notices.len();
-    run(ObsAction::SetSourceVisibility {
+    let toggle = |visible| ObsAction::SetSourceVisibility {
         scene: SCENES[0].into(),
         source: SOURCE.into(),
-        visible: Visibility::Toggle,
-    });
+        visible,
+    };
+    run(&worker, toggle(Visibility::Toggle));
     assert!(must_succeed(&ui.notice(n0, "toggle")).contains("hidden"));
-    let item = rt
-        .block_on(direct.scene_items().id(obws::requests::scene_items::Id {
-            scene: obws::requests::scenes::SceneId::Name(SCENES[0]),
-            source: SOURCE,
-            search_offset: None,
-        }))
-        .expect("item id");
-    let shown = rt.block_on(
-        direct
-            .scene_items()
-            .enabled(obws::requests::scenes::SceneId::Name(SCENES[0]), item),
-    );
-    assert!(!shown.expect("enabled"), "the toggle hid the source");
-
-    // Start and save right away: OBS 29 answers the start before the buffer runs.
+    let scene = obws::requests::scenes::SceneId::Name(SCENES[0]);
+    let items = direct.scene_items();
+    let id_of = obws::requests::scene_items::Id {
+        scene,
+        source: SOURCE,
+        search_offset: None,
+    };
+    let item = rt.block_on(items.id(id_of)).expect("item id");
+    assert!(!rt.block_on(items.enabled(scene, item)).expect("enabled"));
     let n0 = ui.seen.notices.len();
-    run(ObsAction::StartReplayBuffer);
-    run(ObsAction::SaveReplay);
+    run(&worker, toggle(Visibility::Show));
+    assert!(must_succeed(&ui.notice(n0, "show")).contains("shown"));
+    assert!(rt.block_on(items.enabled(scene, item)).expect("enabled"));
+    let n0 = ui.seen.notices.len();
+    run(
+        &worker,
+        ObsAction::SetScene {
+            scene: "No such scene".into(),
+        },
+    );
+    let err = ui
+        .notice(n0, "switch to scene")
+        .result
+        .expect_err("unknown scene");
+    assert!(err.contains("SetCurrentProgramScene"), "{err}");
+    worker.shutdown();
+}
+
+#[test]
+fn replay_buffer_saves_a_file_even_right_after_its_start() {
+    let (_obs, _rt, worker, mut ui, id) = connected();
+    // Sent back to back: OBS 29 answers the start before its UI thread starts the buffer.
+    let n0 = ui.seen.notices.len();
+    run(&worker, ObsAction::StartReplayBuffer);
+    run(&worker, ObsAction::SaveReplay);
     must_succeed(&ui.notice(n0, "start replay buffer"));
     let saved = must_succeed(&ui.notice(n0, "save replay"));
     assert!(is_mkv_with_data(named_file(&saved)), "replay file: {saved}");
     assert_eq!(ui.status(id).replay_buffer.phase, OutputPhase::On);
+    assert!(
+        ui.status(id)
+            .replay_buffer
+            .file
+            .as_deref()
+            .is_some_and(|f| saved.contains(f))
+    );
 
     let n0 = ui.seen.notices.len();
-    run(ObsAction::StartRecording {
-        file_name: Some("courtside test %hh-%mm-%ss".into()),
+    run(&worker, ObsAction::StopReplayBuffer);
+    must_succeed(&ui.notice(n0, "stop replay buffer"));
+    ui.wait("buffer off", |s| {
+        s.status[&id].replay_buffer.phase == OutputPhase::Off
     });
-    must_succeed(&ui.notice(n0, "start recording"));
-    assert!(ui.status(id).recording.since.is_some());
-    wait_for_recorded_frames(&rt, &direct);
-    run(ObsAction::StopRecording);
-    let done = must_succeed(&ui.notice(n0, "stop recording"));
-    let file = named_file(&done);
-    assert!(file.starts_with(&obs.record_dir), "{done}");
-    assert!(
-        file.file_name()
-            .is_some_and(|f| f.to_string_lossy().starts_with("courtside test"))
-    );
-    assert!(is_mkv_with_data(file), "recording file: {done}");
+    let n0 = ui.seen.notices.len();
+    run(&worker, ObsAction::SaveReplay);
+    let err = ui
+        .notice(n0, "save replay")
+        .result
+        .expect_err("buffer is off");
+    assert!(err.contains("start it first"), "{err}");
+    worker.shutdown();
+}
 
-    // websocket 5.1 has no SetRecordDirectory: the profile parameter path must take effect.
+#[test]
+fn recording_makes_a_named_file_and_the_folder_can_be_changed_on_websocket_5_1() {
+    let (obs, rt, worker, mut ui, id) = connected();
+    let direct = rt.block_on(direct_client(obs.port, &obs.password));
+    let record = |ui: &mut TestUi, file_name: Option<&str>| {
+        let n0 = ui.seen.notices.len();
+        let file_name = file_name.map(String::from);
+        run(&worker, ObsAction::StartRecording { file_name });
+        must_succeed(&ui.notice(n0, "start recording"));
+        assert!(ui.status(id).recording.elapsed(Instant::now()).is_some());
+        wait_for_recorded_frames(&rt, &direct);
+        run(&worker, ObsAction::StopRecording);
+        let done = must_succeed(&ui.notice(n0, "stop recording"));
+        assert!(
+            is_mkv_with_data(named_file(&done)),
+            "recording file: {done}"
+        );
+        named_file(&done).to_path_buf()
+    };
+    let file = record(&mut ui, Some("courtside test %hh-%mm-%ss"));
+    assert!(file.starts_with(&obs.record_dir), "{file:?}");
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned());
+    assert!(
+        name.is_some_and(|n| n.starts_with("courtside test ")),
+        "{file:?}"
+    );
+
+    // No SetRecordDirectory on websocket 5.1: the profile parameter must take effect.
     let other = obs.home().join("elsewhere");
     std::fs::create_dir_all(&other).expect("mkdir");
     let n0 = ui.seen.notices.len();
-    run(ObsAction::SetRecordDirectory {
-        path: other.display().to_string(),
-    });
+    run(
+        &worker,
+        ObsAction::SetRecordDirectory {
+            path: other.display().to_string(),
+        },
+    );
     must_succeed(&ui.notice(n0, "record to folder"));
-    run(ObsAction::StartRecording { file_name: None });
-    must_succeed(&ui.notice(n0, "start recording"));
-    wait_for_recorded_frames(&rt, &direct);
-    run(ObsAction::StopRecording);
-    let done = must_succeed(&ui.notice(n0, "stop recording"));
-    assert!(named_file(&done).starts_with(&other), "{done}");
-    assert!(is_mkv_with_data(named_file(&done)));
+    assert!(record(&mut ui, None).starts_with(&other));
+    let n0 = ui.seen.notices.len();
+    run(&worker, ObsAction::StopRecording);
+    assert_eq!(
+        must_succeed(&ui.notice(n0, "stop recording")),
+        "was not recording"
+    );
     worker.shutdown();
 }
 
@@ -209,134 +263,40 @@ fn wait_for_recorded_frames(rt: &tokio::runtime::Runtime, direct: &obws::Client)
     .expect("recording runs");
 }
 
-/// Sends PSS datagrams to a UDP listener like the scoring program would.
-struct Pss {
-    socket: std::net::UdpSocket,
-    to: std::net::SocketAddr,
-}
-
-impl Pss {
-    fn send(&self, lines: &[&str]) {
-        for l in lines {
-            self.socket
-                .send_to(l.as_bytes(), self.to)
-                .expect("send datagram");
-        }
-    }
-
-    fn new_match(&self, number: &str) {
-        self.send(&[
-            "pre;FightLoaded",
-            "at1;J. KIM;Jun KIM;KOR;at2;A. SILVA;Ana SILVA;BRA",
-            &format!("mch;{number};Final;M- 68 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;3;120;cntDown;18;1"),
-            "rnd;1",
-            "rdy;FightReady",
-        ]);
-    }
-}
-
-fn firing<'a>(
-    seen: &'a obs_ui::Seen,
-    after: usize,
-    action: &str,
-) -> Option<&'a courtside::obs::FiringRecord> {
-    seen.firings
-        .iter()
-        .skip(after)
-        .find(|f| f.action.starts_with(action))
-}
-
-/// Wait for the firing of `action` after firing number `after`; returns its success detail.
-fn fired_ok(ui: &mut TestUi, after: usize, action: &str) -> String {
-    ui.wait(&format!("automation: {action}"), |s| {
-        firing(s, after, action).is_some()
-    });
-    let f = firing(&ui.seen, after, action)
-        .cloned()
-        .expect("waited for it");
-    assert!(f.latency_us.is_some() && f.round_trip_us.is_some(), "{f:?}");
-    match f.result {
-        FiringResult::Done(detail) => detail,
-        FiringResult::Failed(e) => panic!("'{action}' failed: {e}"),
-    }
-}
-
 #[test]
 fn automation_drives_obs_and_fires_again_after_obs_is_killed_and_restarted() {
     let mut obs = ObsProcess::start().expect("start OBS");
-    let rt = runtime();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("court.redb")).expect("store");
-    let (persisted_tx, persisted_rx) = crossbeam_channel::bounded(1024);
-    let writer =
-        Writer::spawn(store.clone(), WriterConfig::default(), vec![persisted_tx]).expect("writer");
-    let (ack, acked) = crossbeam_channel::bounded(1);
-    let conn = connection("court OBS", obs.port, &obs.password);
-    writer
-        .sender()
-        .send(obs_store::save_connection(conn, Some(ack)))
-        .expect("queue");
-    acked.recv().expect("ack").expect("connection stored");
-    let connections = obs_store::load_connections(&store).expect("load");
-    let id = connections[0].id;
-    // The default rules, as a fresh install has them; no cooldown so the restarted match fires
-    // whatever the timing.
-    let mut rules = obs_store::load_rules(&store).expect("rules");
-    rules.iter_mut().for_each(|r| r.cooldown_ms = 0);
-    let (worker, mut ui) = TestUi::spawn(&rt, connections, Some(writer.sender()));
-    let states = current_states(&store).expect("states");
-    let automation = Automation::new(rules, false, worker.commands())
-        .with_states(states)
-        .spawn(persisted_rx)
-        .expect("automation");
-    let socket = ingest::bind(&ListenerConfig {
-        bind: [127, 0, 0, 1].into(),
-        port: 0,
-        court: "1".into(),
-        allow: None,
-    })
-    .expect("bind");
-    let to = socket.local_addr().expect("addr");
-    let cfg = ListenerConfig {
-        port: to.port(),
-        ..ListenerConfig::new(to.port(), "1")
-    };
-    let listener = Listener::spawn(cfg, Some(socket), writer.sender()).expect("listener");
-    let pss = Pss {
-        socket: std::net::UdpSocket::bind("127.0.0.1:0").expect("udp"),
-        to,
-    };
-    ui.wait("connected", |s| {
+    let mut court = Court::start(&obs);
+    let id = court.id;
+    court.ui.wait("connected", |s| {
         s.status.get(&id).is_some_and(|st| st.link.is_connected())
     });
 
-    // Fight ready: replay buffer on, recording named after the match.
-    pss.new_match("101");
-    fired_ok(&mut ui, 0, "start replay buffer");
-    let rec = fired_ok(&mut ui, 0, "start recording");
-    assert!(ui.status(id).recording.phase.is_on(), "{rec}");
-    let f0 = ui.seen.firings.len();
-    pss.send(&["ch1"]);
-    let saved = fired_ok(&mut ui, f0, "save replay");
+    // Fight ready: replay buffer on, recording named after the match; a challenge saves.
+    court.pss.new_match("101");
+    court.fired_ok(0, "start replay buffer");
+    court.fired_ok(0, "start recording 'Match 101");
+    let f0 = court.mark();
+    court.pss.send(&["ch1"]);
+    let saved = court.fired_ok(f0, "save replay");
     assert!(is_mkv_with_data(named_file(&saved)), "{saved}");
 
     // Winner: the stop waits 30 s, but the next match's start runs it first.
-    let f0 = ui.seen.firings.len();
-    pss.send(&["win;BLUE"]);
-    pss.new_match("102");
-    let stopped = fired_ok(&mut ui, f0, "stop recording");
-    let first = named_file(&stopped);
-    let first_name = first.file_name().map(|n| n.to_string_lossy().into_owned());
-    assert!(
-        first_name.is_some_and(|n| n.starts_with("Match 101 - Jun KIM (KOR) vs Ana SILVA (BRA)")),
-        "{stopped}"
-    );
-    assert!(is_mkv_with_data(first));
-    fired_ok(&mut ui, f0, "start recording 'Match 102");
+    let f0 = court.mark();
+    court.pss.send(&["win;BLUE"]);
+    court.pss.new_match("102");
+    let stopped = court.fired_ok(f0, "stop recording");
+    let name = named_file(&stopped)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let expected = "Match 101 - Jun KIM (KOR) vs Ana SILVA (BRA) ";
+    assert!(name.is_some_and(|n| n.starts_with(expected)), "{stopped}");
+    assert!(is_mkv_with_data(named_file(&stopped)));
+    court.fired_ok(f0, "start recording 'Match 102");
 
     // OBS dies: reconnecting, and an action meanwhile fails (logged, not lost).
     obs.kill_obs();
-    ui.wait("lost", |s| {
+    court.ui.wait("lost", |s| {
         matches!(
             s.status[&id].link,
             LinkState::Waiting {
@@ -345,33 +305,29 @@ fn automation_drives_obs_and_fires_again_after_obs_is_killed_and_restarted() {
             }
         )
     });
-    let label = ui.status(id).link.label(std::time::Instant::now());
+    let label = court.ui.status(id).link.label(Instant::now());
     assert!(label.contains("reconnecting in"), "{label}");
-    let f0 = ui.seen.firings.len();
-    pss.send(&["ch2"]);
-    ui.wait("failed save", |s| firing(s, f0, "save replay").is_some());
-    let failed = firing(&ui.seen, f0, "save replay")
-        .cloned()
-        .expect("waited");
-    assert!(
-        matches!(&failed.result, FiringResult::Failed(e) if e.contains("not connected")),
-        "{failed:?}"
-    );
+    let f0 = court.mark();
+    court.pss.send(&["ch2"]);
+    let failed = court.fired(f0, "save replay");
+    assert!(matches!(&failed.result, FiringResult::Failed(e) if e.contains("not connected")));
 
     obs.restart_obs().expect("restart OBS");
-    ui.wait("reconnected", |s| s.status[&id].link.is_connected());
-    let f0 = ui.seen.firings.len();
-    pss.new_match("103");
-    fired_ok(&mut ui, f0, "start replay buffer");
-    fired_ok(&mut ui, f0, "start recording 'Match 103");
-    pss.send(&["ch1"]);
-    let saved = fired_ok(&mut ui, f0, "save replay");
+    court
+        .ui
+        .wait("reconnected", |s| s.status[&id].link.is_connected());
+    let f0 = court.mark();
+    court.pss.new_match("103");
+    court.fired_ok(f0, "start replay buffer");
+    court.fired_ok(f0, "start recording 'Match 103");
+    court.pss.send(&["ch1"]);
+    let saved = court.fired_ok(f0, "save replay");
     assert!(is_mkv_with_data(named_file(&saved)), "{saved}");
 
     // Every firing is in the store's automation log, newest first.
-    writer.flush().expect("flush");
-    let logged = obs_store::load_firings(&store, 100).expect("log");
-    assert_eq!(logged.len(), ui.seen.firings.len());
+    court.stop();
+    let logged = obs_store::load_firings(&court.store, 100).expect("log");
+    assert_eq!(logged.len(), court.ui.seen.firings.len());
     assert!(logged.windows(2).all(|w| w[0].id > w[1].id));
     assert!(
         logged
@@ -379,8 +335,4 @@ fn automation_drives_obs_and_fires_again_after_obs_is_killed_and_restarted() {
             .any(|f| f.result == failed.result && f.latency_us.is_none())
     );
     assert!(logged.iter().all(|f| f.court == "1" && f.event_seq > 0));
-    listener.stop();
-    automation.stop();
-    worker.shutdown();
-    writer.shutdown();
 }

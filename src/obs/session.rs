@@ -172,7 +172,7 @@ async fn serve(
     } = c;
     let Link {
         requester,
-        mut events,
+        events,
         ended,
     } = link;
     status.link = LinkState::Connected;
@@ -189,23 +189,7 @@ async fn serve(
         status: status.clone(),
         replays_saved: 0,
     });
-    let event_loop = async {
-        while let Some(ev) = events.recv().await {
-            if apply_event(status, &ev, Instant::now())
-                && let Err(e @ (ObsError::Lost { .. } | ObsError::Timeout { .. })) =
-                    read_scenes(&requester, status).await
-            {
-                return End::Lost(e.to_string());
-            }
-            let saved = matches!(ev, LinkEvent::ReplaySaved(_));
-            live_tx.send_modify(|l| {
-                l.status = status.clone();
-                l.replays_saved += u64::from(saved);
-            });
-            hub.status(status);
-        }
-        End::Lost(ended.await.unwrap_or_else(|_| "link closed".into()))
-    };
+    let event_loop = pump_events(events, ended, &requester, status, &live_tx, hub);
     let addr = conn.addr();
     let cx = Ctx {
         client: &client,
@@ -227,6 +211,32 @@ async fn serve(
         end = event_loop => end,
         end = command_loop => end,
     }
+}
+
+/// Fold events into the status (and the executor's view) until the link ends.
+async fn pump_events(
+    mut events: mpsc::Receiver<LinkEvent>,
+    ended: tokio::sync::oneshot::Receiver<String>,
+    requester: &Requester,
+    status: &mut ObsStatus,
+    live: &watch::Sender<Live>,
+    hub: &Hub,
+) -> End {
+    while let Some(ev) = events.recv().await {
+        if apply_event(status, &ev, Instant::now())
+            && let Err(e @ (ObsError::Lost { .. } | ObsError::Timeout { .. })) =
+                read_scenes(requester, status).await
+        {
+            return End::Lost(e.to_string());
+        }
+        let saved = matches!(ev, LinkEvent::ReplaySaved(_));
+        live.send_modify(|l| {
+            l.status = status.clone();
+            l.replays_saved += u64::from(saved);
+        });
+        hub.status(status);
+    }
+    End::Lost(ended.await.unwrap_or_else(|_| "link closed".into()))
 }
 
 /// Reports a job even when its future is dropped mid-way (connection lost, session stopped).
