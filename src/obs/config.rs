@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const DEFAULT_PORT: u16 = 4455;
 
 /// An obs-websocket password. Stored (in redb) and sent to OBS, but never shown: `Debug` prints a
-/// placeholder and there is no `Display`, so it cannot leak into logs, notices or error texts.
+/// placeholder, there is no `Display` and no public getter, so it cannot leak into logs, notices
+/// or error texts. `Serialize` does write the secret (the store needs it): never serialize a
+/// connection for display or export.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Password(String);

@@ -320,15 +320,14 @@ impl Dispatcher {
         for s in &sessions {
             let _ = s.tx.try_send(SessionCmd::Stop);
         }
-        self.rt.block_on(async {
-            for mut s in sessions {
-                if tokio::time::timeout(SHUTDOWN_GRACE, &mut s.task)
-                    .await
-                    .is_err()
-                {
-                    s.task.abort();
-                }
-            }
-        });
+        // Polled rather than awaited: this must work even when the runtime is already shutting
+        // down (then the tasks are gone and count as finished).
+        let end = Instant::now() + SHUTDOWN_GRACE;
+        while sessions.iter().any(|s| !s.task.is_finished()) && Instant::now() < end {
+            std::thread::park_timeout(Duration::from_millis(5));
+        }
+        for s in sessions {
+            s.task.abort();
+        }
     }
 }

@@ -1,14 +1,14 @@
 //! Runs a real OBS Studio headless for tests: its own Xvfb display (`-displayfd`, no display
 //! number race), its own HOME with a generated config (websocket on a free port with a random
-//! password, a two-scene collection, recording and replay buffer into temp folders). Killed by
-//! process-group id when dropped, also when a test fails.
+//! password, a two-scene collection, recording and replay buffer into temp folders). OBS and Xvfb
+//! are killed by pid when dropped, also when a test fails (OBS's obs-ffmpeg-mux helper then sees
+//! its pipe close and exits by itself).
 
 #![allow(dead_code)]
 
 use std::hash::{BuildHasher, RandomState};
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -113,7 +113,6 @@ impl ObsProcess {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)
-            .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot start obs (is obs-studio installed?): {e}"))?;
         self.obs = Some(child);
@@ -148,10 +147,10 @@ impl ObsProcess {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
-    /// Kill OBS (SIGKILL to its process group: a crash, not a clean exit).
+    /// Kill OBS (SIGKILL: a crash, not a clean exit).
     pub fn kill_obs(&mut self) {
         if let Some(mut c) = self.obs.take() {
-            kill_group(c.id());
+            let _ = c.kill();
             let _ = c.wait();
         }
     }
@@ -172,14 +171,6 @@ impl Drop for ObsProcess {
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();
     }
-}
-
-fn kill_group(pid: u32) {
-    // Negative pid: the whole group (OBS and its obs-ffmpeg-mux helper).
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Start Xvfb on the first free display; it writes the display number to stdout.
