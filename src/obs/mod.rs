@@ -17,6 +17,7 @@ pub mod backoff;
 pub mod command;
 pub mod config;
 pub mod error;
+mod fold;
 mod hub;
 mod link;
 pub mod rules;

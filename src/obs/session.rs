@@ -6,9 +6,10 @@ use super::backoff::{BASE, Backoff, CAP};
 use super::command::{ObsAction, Origin};
 use super::config::ObsConnection;
 use super::error::{ObsError, from_obws};
+use super::fold::{apply_event, output_mut};
 use super::hub::{Hub, Outcome};
 use super::link::{self, Link, LinkEvent, Output, Requester};
-use super::status::{LinkProblem, LinkState, ObsStatus, OutputPhase, OutputStatus};
+use super::status::{LinkProblem, LinkState, ObsStatus, OutputPhase};
 use obws::client::{ConnectConfig, DangerousConnectConfig};
 use obws::requests::EventSubscription;
 use serde_json::Value;
@@ -88,17 +89,27 @@ pub(crate) async fn open(conn: &ObsConnection) -> Result<Connected, ObsError> {
     })
 }
 
+/// A connection that lasted this long was healthy: the next drop starts the backoff over.
+const STABLE: Duration = Duration::from_secs(10);
+
 /// Run one instance until told to stop.
 pub(crate) async fn run(conn: ObsConnection, mut rx: mpsc::Receiver<SessionCmd>, hub: Arc<Hub>) {
     let mut status = ObsStatus::new(&conn);
     let mut backoff = Backoff::new(BASE, CAP);
+    let mut last_logged: Option<LinkProblem> = None;
     loop {
         status.link = LinkState::Connecting;
         hub.status(&status);
         let problem = match open(&conn).await {
             Ok(c) => {
-                backoff.reset();
-                match serve(c, &conn, &mut rx, &mut status, &hub).await {
+                last_logged = None;
+                let since = Instant::now();
+                let end = serve(c, &conn, &mut rx, &mut status, &hub).await;
+                // An OBS that accepts and then drops at once must not be hammered.
+                if since.elapsed() >= STABLE {
+                    backoff.reset();
+                }
+                match end {
                     End::Stop => return,
                     End::Reconnect => {
                         status.clear_live();
@@ -116,7 +127,10 @@ pub(crate) async fn run(conn: ObsConnection, mut rx: mpsc::Receiver<SessionCmd>,
         };
         status.clear_live();
         let retry_at = Instant::now() + backoff.next_delay();
-        tracing::info!("OBS '{}': {}", conn.name, problem.label());
+        if last_logged.as_ref() != Some(&problem) {
+            tracing::info!("OBS '{}': {}", conn.name, problem.label());
+            last_logged = Some(problem.clone());
+        }
         status.link = LinkState::Waiting { problem, retry_at };
         hub.status(&status);
         if !wait_to_retry(&mut rx, retry_at, &conn, &hub).await {
@@ -201,7 +215,11 @@ async fn serve(
     let command_loop = async {
         loop {
             match rx.recv().await {
-                Some(SessionCmd::Run(job)) => run_job(job, &cx, &conn.name, hub).await,
+                Some(SessionCmd::Run(job)) => {
+                    if let Some(why) = run_job(job, &cx, &conn.name, hub).await {
+                        return End::Lost(why);
+                    }
+                }
                 Some(SessionCmd::Reconnect) => return End::Reconnect,
                 Some(SessionCmd::Stop) | None => return End::Stop,
             }
@@ -263,7 +281,9 @@ impl Drop for InFlight<'_> {
     }
 }
 
-async fn run_job(job: Job, cx: &Ctx<'_>, connection: &str, hub: &Hub) {
+/// Run a job; returns why the connection must be dropped, if the job found it dead (the control
+/// socket can die while the status link still answers).
+async fn run_job(job: Job, cx: &Ctx<'_>, connection: &str, hub: &Hub) -> Option<String> {
     let mut flight = InFlight {
         hub,
         job: &job,
@@ -272,46 +292,12 @@ async fn run_job(job: Job, cx: &Ctx<'_>, connection: &str, hub: &Hub) {
         result: None,
     };
     let result = actions::execute(&job.action, cx).await;
+    let lost = match &result {
+        Err(e @ ObsError::Lost { .. }) => Some(e.to_string()),
+        _ => None,
+    };
     flight.result = Some(result.map_err(|e| e.to_string()));
-}
-
-fn output_mut(status: &mut ObsStatus, output: Output) -> &mut OutputStatus {
-    match output {
-        Output::Record => &mut status.recording,
-        Output::Stream => &mut status.streaming,
-        Output::ReplayBuffer => &mut status.replay_buffer,
-    }
-}
-
-/// Fold an event into the status. True when the scene list must be read again.
-fn apply_event(status: &mut ObsStatus, ev: &LinkEvent, now: Instant) -> bool {
-    match ev {
-        LinkEvent::ProgramScene(s) => status.program_scene = Some(s.clone()),
-        LinkEvent::SceneList(list) => status.scenes = list.clone(),
-        LinkEvent::OutputState {
-            output,
-            phase,
-            path,
-        } => {
-            let out = output_mut(status, *output);
-            if let Some(p) = *phase {
-                if p == OutputPhase::On && out.phase != OutputPhase::On {
-                    out.since = Some(now);
-                } else if p == OutputPhase::Off {
-                    out.since = None;
-                }
-                out.phase = p;
-            }
-            if *output == Output::Record && path.is_some() {
-                out.file = path.clone();
-            }
-        }
-        LinkEvent::RecordFile(f) => status.recording.file = Some(f.clone()),
-        LinkEvent::ReplaySaved(f) => status.replay_buffer.file = Some(f.clone()),
-        LinkEvent::CollectionChanged => return true,
-        LinkEvent::Exiting => {}
-    }
-    false
+    lost
 }
 
 /// Read the scene list and program scene. A refusal marks the feature unavailable.

@@ -144,7 +144,7 @@ impl ObsProcess {
             .lines()
             .filter(|l| !l.contains(&self.password))
             .collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
+        lines[lines.len().saturating_sub(25)..].join("\n")
     }
 
     /// Kill OBS (SIGKILL: a crash, not a clean exit).
