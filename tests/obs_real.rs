@@ -1,7 +1,10 @@
 //! Integration tests against a real OBS Studio (Debian's 29.0.2 with obs-websocket 5.1), started
 //! headless under Xvfb by the harness in `support/obs_process.rs`, one OBS per test (own
-//! display, HOME, port and random password). Needs the apt packages `obs-studio xvfb` (Mesa's
-//! llvmpipe renders).
+//! display, HOME, port and random password). Needs the apt packages
+//! `obs-studio obs-plugins xvfb libgl1-mesa-dri` (obs-plugins holds obs-websocket and is only a
+//! Recommends of obs-studio; Mesa's llvmpipe renders). Linux only: OBS runs under Xvfb.
+
+#![cfg(target_os = "linux")]
 
 #[path = "support/obs_court.rs"]
 mod obs_court;

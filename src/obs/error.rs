@@ -172,3 +172,60 @@ pub(crate) fn from_obws(
         other => ObsError::Protocol(chain(&other)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use obws::error::Error as E;
+    use obws::responses::StatusCode;
+
+    #[test]
+    fn obws_errors_become_errors_the_operator_can_act_on() {
+        let api = |code| E::Api {
+            code,
+            message: None,
+        };
+        let e = from_obws(
+            api(StatusCode::UnknownRequestType),
+            "SetRecordDirectory",
+            "h:1",
+            "5.1.0",
+        );
+        assert_eq!(
+            e.to_string(),
+            "SetRecordDirectory is not available on this OBS (obs-websocket 5.1.0)"
+        );
+        let e = from_obws(
+            api(StatusCode::OutputRunning),
+            "StartRecord",
+            "h:1",
+            "5.1.0",
+        );
+        assert_eq!(e.code(), Some(OUTPUT_RUNNING));
+        assert_eq!(
+            e.to_string(),
+            "OBS refused StartRecord: it is already running"
+        );
+        let e = from_obws(
+            E::Api {
+                code: StatusCode::ResourceNotFound,
+                message: Some("No source was found".into()),
+            },
+            "GetSceneItemId",
+            "h:1",
+            "5.1.0",
+        );
+        assert_eq!(
+            e.to_string(),
+            "OBS refused GetSceneItemId: not found (No source was found)"
+        );
+        assert!(matches!(
+            from_obws(E::Disconnected, "SaveReplayBuffer", "h:1", "5"),
+            ObsError::Lost { .. }
+        ));
+        assert!(matches!(
+            from_obws(E::Timeout, "connect", "h:1", "5"),
+            ObsError::Timeout { .. }
+        ));
+    }
+}
