@@ -173,13 +173,21 @@ async fn start_recording(file_name: Option<&str>, cx: &Ctx<'_>) -> Result<String
 }
 
 async fn stop_recording(cx: &Ctx<'_>) -> Result<String, ObsError> {
-    match cx.client.recording().stop().await {
-        Ok(_) => {}
-        // OBS 29 answers the stop without the file path obws expects: the stop itself worked.
-        Err(obws::error::Error::DeserializeResponse(_)) => {}
-        Err(e) => {
+    let stop = timeout(CONFIRM_TIMEOUT, cx.client.recording().stop()).await;
+    match stop {
+        Ok(Ok(_)) => {}
+        // OBS did stop (the request succeeded); only the returned path was not in the shape
+        // obws expects. The path comes from the Stopped event anyway.
+        Ok(Err(obws::error::Error::DeserializeResponse(_))) => {}
+        Ok(Err(e)) => {
             let e = from_obws(e, "StopRecord", cx.addr, cx.websocket);
             return not_running_is_fine(Err(e), "was not recording");
+        }
+        Err(_) => {
+            return Err(ObsError::Timeout {
+                what: "StopRecord".into(),
+                secs: CONFIRM_TIMEOUT.as_secs(),
+            });
         }
     }
     // The file is complete only once the output has stopped.
