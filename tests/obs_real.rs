@@ -337,5 +337,9 @@ fn automation_drives_obs_and_fires_again_after_obs_is_killed_and_restarted() {
             .iter()
             .any(|f| f.result == failed.result && f.latency_us.is_none())
     );
-    assert!(logged.iter().all(|f| f.court == "1" && f.event_seq > 0));
+    assert!(
+        logged
+            .iter()
+            .all(|f| f.cause.court == "1" && f.cause.event_seq > 0)
+    );
 }

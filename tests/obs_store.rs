@@ -5,8 +5,8 @@ use courtside::obs::store::{
     save_connection, save_paused, save_rules, saved_rules,
 };
 use courtside::obs::{
-    FiringRecord, FiringResult, ObsAction, ObsConnection, Password, Rule, RuleAction, Trigger,
-    rules::default_rules,
+    FiringCause, FiringRecord, FiringResult, ObsAction, ObsConnection, Password, Rule, RuleAction,
+    Trigger, rules::default_rules,
 };
 use courtside::store::{Store, WriteRequest, Writer, WriterConfig};
 use crossbeam_channel::{Sender, bounded};
@@ -128,7 +128,7 @@ fn pause_and_firing_log_persist_across_a_reopen() {
     let log = load_firings(&store, 2).expect("read");
     let ids: Vec<u64> = log.iter().map(|f| f.id).collect();
     assert_eq!(ids, vec![3, 2]);
-    assert_eq!(log[0].rule_name, "rule 2");
+    assert_eq!(log[0].cause.rule_name, "rule 2");
     assert_eq!(log[1].result, FiringResult::Failed("rule 1 failed".into()));
 }
 
@@ -136,12 +136,14 @@ fn firing(i: u64) -> FiringRecord {
     FiringRecord {
         id: 0,
         at_ns: 1_700_000_000_000_000_000 + i as i64,
-        rule_id: i,
-        rule_name: format!("rule {i}"),
-        court: "1".into(),
-        match_key: 7,
-        event_seq: 10 + i,
-        event: "Challenge requested".into(),
+        cause: FiringCause {
+            rule_id: i,
+            rule_name: format!("rule {i}"),
+            court: "1".into(),
+            match_key: 7,
+            event_seq: 10 + i,
+            event: "Challenge requested".into(),
+        },
         action: "save replay".into(),
         connection: "rec".into(),
         result: if i.is_multiple_of(2) {

@@ -5,7 +5,7 @@
 //! Give the automation its own subscriber channel of the store writer and run it on its own
 //! thread ([`Automation::spawn`]): then a slow or hidden UI never delays a replay save.
 
-use super::command::{FiringContext, ObsCommand, Origin};
+use super::command::{FiringCause, FiringContext, ObsCommand, Origin};
 use super::rules::{Decision, Rule, RuleEngine};
 use crate::match_state::MatchState;
 use crate::store::writer::Persisted;
@@ -102,12 +102,14 @@ impl Automation {
                     .evaluate(&self.rules, paused, &rec.court, event, state, now);
             for d in decisions {
                 let origin = Origin::Automation(Box::new(FiringContext {
-                    rule_id: d.rule_id,
-                    rule_name: d.rule_name.clone(),
-                    court: rec.court.clone(),
-                    match_key: rec.match_key,
-                    event_seq: rec.seq,
-                    event: event.label(),
+                    cause: FiringCause {
+                        rule_id: d.rule_id,
+                        rule_name: d.rule_name.clone(),
+                        court: rec.court.clone(),
+                        match_key: rec.match_key,
+                        event_seq: rec.seq,
+                        event: event.label(),
+                    },
                     received: p.received,
                 }));
                 let cmd = ObsCommand::Run {

@@ -111,10 +111,9 @@ impl Target {
     }
 }
 
-/// The automation firing an action belongs to, carried to the OBS worker so it can log the result
-/// and the latency.
-#[derive(Debug, Clone)]
-pub struct FiringContext {
+/// Which rule fired on which event (kept in the automation log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiringCause {
     /// Rule id.
     pub rule_id: u64,
     /// Rule name at the time of firing.
@@ -127,6 +126,14 @@ pub struct FiringContext {
     pub event_seq: u64,
     /// Event label ("Challenge requested").
     pub event: String,
+}
+
+/// The automation firing an action belongs to, carried to the OBS worker so it can log the result
+/// and the latency.
+#[derive(Debug, Clone)]
+pub struct FiringContext {
+    /// Rule and event.
+    pub cause: FiringCause,
     /// When the datagram was received (latency origin).
     pub received: Instant,
 }

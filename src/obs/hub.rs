@@ -118,12 +118,7 @@ impl Hub {
         let record = FiringRecord {
             id: 0,
             at_ns: now_ns(),
-            rule_id: ctx.rule_id,
-            rule_name: ctx.rule_name.clone(),
-            court: ctx.court.clone(),
-            match_key: ctx.match_key,
-            event_seq: ctx.event_seq,
-            event: ctx.event.clone(),
+            cause: ctx.cause.clone(),
             action: o.action.label(),
             connection: o.connection.to_string(),
             result: match o.result {
@@ -141,7 +136,7 @@ impl Hub {
             self.stats.log_dropped.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 "store queue full: automation log entry for '{}' not stored",
-                record.rule_name
+                record.cause.rule_name
             );
         }
         self.send(ObsUpdate::Firing(Box::new(record)));

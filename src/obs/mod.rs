@@ -27,7 +27,7 @@ pub mod store;
 pub mod worker;
 
 pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};
-pub use command::{FiringContext, ObsAction, ObsCommand, Origin, Target, Visibility};
+pub use command::{FiringCause, FiringContext, ObsAction, ObsCommand, Origin, Target, Visibility};
 pub use config::{ConfigError, DEFAULT_PORT, ObsConnection, ObsRole, Password, validate_all};
 pub use error::ObsError;
 pub use hub::{HubStats, Repaint};

@@ -221,18 +221,8 @@ pub struct FiringRecord {
     pub id: u64,
     /// When the outcome was known, Unix ns.
     pub at_ns: i64,
-    /// Rule id.
-    pub rule_id: u64,
-    /// Rule name.
-    pub rule_name: String,
-    /// Court.
-    pub court: String,
-    /// Match key.
-    pub match_key: u64,
-    /// Store sequence of the datagram that fired it.
-    pub event_seq: u64,
-    /// Event label.
-    pub event: String,
+    /// Rule and event.
+    pub cause: super::command::FiringCause,
     /// Action label.
     pub action: String,
     /// OBS connection name.
