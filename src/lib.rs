@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod license;
 pub mod logging;
 pub mod match_state;
+pub mod obs;
 pub mod protocol;
 pub mod report;
 pub mod store;

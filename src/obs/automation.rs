@@ -1,0 +1,220 @@
+//! The automation entry point: every persisted PSS datagram goes through the rules, and what they
+//! decide goes to the OBS worker as commands carrying the firing context (rule, event, receive
+//! instant), so the worker can log result and latency.
+//!
+//! Give the automation its own subscriber channel of the store writer and run it on its own
+//! thread ([`Automation::spawn`]): then a slow or hidden UI never delays a replay save.
+
+use super::command::{FiringCause, FiringContext, ObsCommand, Origin};
+use super::rules::{Decision, Rule, RuleEngine};
+use crate::match_state::MatchState;
+use crate::store::writer::Persisted;
+use crate::store::{Store, StoreError};
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// Counters for the status line.
+#[derive(Debug, Default)]
+pub struct AutomationStats {
+    /// Actions handed to the OBS worker.
+    pub actions_sent: AtomicU64,
+    /// Actions lost because the OBS command channel was full.
+    pub actions_dropped: AtomicU64,
+}
+
+/// Rules + match state + engine; turns persisted datagrams into OBS commands.
+pub struct Automation {
+    engine: RuleEngine,
+    rules: Vec<Rule>,
+    paused: Arc<AtomicBool>,
+    states: HashMap<String, MatchState>,
+    commands: Sender<ObsCommand>,
+    stats: Arc<AutomationStats>,
+}
+
+/// The current match state of every court, rebuilt from the store (so a restart mid-match keeps
+/// conditions and file names right, and does not fire again for what already happened).
+pub fn current_states(store: &Store) -> Result<HashMap<String, MatchState>, StoreError> {
+    let mut out = HashMap::new();
+    for (court, key) in store.current_matches()? {
+        out.insert(court, store.rebuild_state(key)?);
+    }
+    Ok(out)
+}
+
+impl Automation {
+    /// An automation sending to the OBS worker's `commands` channel.
+    pub fn new(rules: Vec<Rule>, paused: bool, commands: Sender<ObsCommand>) -> Automation {
+        Automation {
+            engine: RuleEngine::new(),
+            rules,
+            paused: Arc::new(AtomicBool::new(paused)),
+            states: HashMap::new(),
+            commands,
+            stats: Arc::new(AutomationStats::default()),
+        }
+    }
+
+    /// Start from the courts' current states (see [`current_states`]).
+    pub fn with_states(mut self, states: HashMap<String, MatchState>) -> Automation {
+        for (court, state) in &states {
+            self.engine.prime(court, state);
+        }
+        self.states = states;
+        self
+    }
+
+    /// Replace the rules.
+    pub fn set_rules(&mut self, rules: Vec<Rule>) {
+        self.rules = rules;
+    }
+
+    /// Pause or resume every rule (the master switch).
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
+    }
+
+    /// Whether automation is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Arc<AutomationStats> {
+        self.stats.clone()
+    }
+
+    /// Run one persisted datagram through the rules; returns the decisions sent to OBS.
+    pub fn on_persisted(&mut self, p: &Persisted) -> Vec<Decision> {
+        let rec = &p.record;
+        let paused = self.is_paused();
+        let state = self.states.entry(rec.court.clone()).or_default();
+        let mut all = Vec::new();
+        for event in &rec.events {
+            state.apply(event);
+            let now = Instant::now();
+            let decisions =
+                self.engine
+                    .evaluate(&self.rules, paused, &rec.court, event, state, now);
+            for d in decisions {
+                let origin = Origin::Automation(Box::new(FiringContext {
+                    cause: FiringCause {
+                        rule_id: d.rule_id,
+                        rule_name: d.rule_name.clone(),
+                        court: rec.court.clone(),
+                        match_key: rec.match_key,
+                        event_seq: rec.seq,
+                        event: event.label(),
+                    },
+                    received: p.received,
+                }));
+                let cmd = ObsCommand::Run {
+                    target: d.target,
+                    action: d.action.clone(),
+                    delay: d.delay,
+                    origin,
+                };
+                match self.commands.try_send(cmd) {
+                    Ok(()) => {
+                        self.stats.actions_sent.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(TrySendError::Full(_)) => {
+                        self.stats.actions_dropped.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!("OBS command queue full: '{}' not run", d.rule_name);
+                    }
+                    Err(TrySendError::Disconnected(_)) => {}
+                }
+                all.push(d);
+            }
+        }
+        all
+    }
+
+    /// Run on a named thread, fed by a store-writer subscriber channel.
+    pub fn spawn(self, persisted: Receiver<Persisted>) -> std::io::Result<AutomationHandle> {
+        let (control_tx, control_rx) = bounded(16);
+        let paused = self.paused.clone();
+        let stats = self.stats.clone();
+        let join = std::thread::Builder::new()
+            .name("obs-automation".into())
+            .spawn(move || self.run(persisted, control_rx))?;
+        Ok(AutomationHandle {
+            control: Some(control_tx),
+            paused,
+            stats,
+            join: Some(join),
+        })
+    }
+
+    fn run(mut self, persisted: Receiver<Persisted>, control: Receiver<Vec<Rule>>) {
+        loop {
+            select! {
+                recv(persisted) -> p => match p {
+                    Ok(p) => { self.on_persisted(&p); }
+                    Err(_) => break,
+                },
+                recv(control) -> rules => match rules {
+                    Ok(rules) => self.set_rules(rules),
+                    Err(_) => break,
+                },
+            }
+        }
+    }
+}
+
+/// Handle to an automation thread.
+pub struct AutomationHandle {
+    control: Option<Sender<Vec<Rule>>>,
+    paused: Arc<AtomicBool>,
+    stats: Arc<AutomationStats>,
+    join: Option<JoinHandle<()>>,
+}
+
+impl AutomationHandle {
+    /// Replace the rules (after the operator edited them; store them with
+    /// [`super::store::save_rules`] too). False when the thread is gone or busy.
+    pub fn set_rules(&self, rules: Vec<Rule>) -> bool {
+        self.control
+            .as_ref()
+            .is_some_and(|c| c.try_send(rules).is_ok())
+    }
+
+    /// Pause or resume (store it with [`super::store::save_paused`] too).
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
+    }
+
+    /// Whether automation is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Arc<AutomationStats> {
+        self.stats.clone()
+    }
+
+    /// Stop and join the thread.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.control.take();
+        if let Some(j) = self.join.take()
+            && j.join().is_err()
+        {
+            tracing::error!("OBS automation thread panicked");
+        }
+    }
+}
+
+impl Drop for AutomationHandle {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}

@@ -1,0 +1,179 @@
+//! OBS tables in the courtside store: connections, automation rules, the master pause and the
+//! automation log.
+//!
+//! Writes are [`WriteRequest::Apply`] operations run by the store's single writer thread; reads use
+//! their own read transactions. A table that was never written reads as empty (rules: as "never
+//! saved", so the defaults apply). Every value goes through [`crate::store::codec`].
+
+use super::config::{ObsConnection, validate_all};
+use super::rules::{Rule, default_rules};
+use super::status::FiringRecord;
+use crate::store::{Store, StoreError, WriteRequest, codec};
+use crossbeam_channel::Sender;
+use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+
+/// `obs_connections`: connection id → encoded [`ObsConnection`].
+pub const CONNECTIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("obs_connections");
+/// `obs_rules`: position → encoded [`Rule`] (the whole set is replaced on save).
+pub const RULES: TableDefinition<u64, &[u8]> = TableDefinition::new("obs_rules");
+/// `obs_meta`: key → encoded value (`automation_paused` → bool).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("obs_meta");
+/// `obs_firings`: log id → encoded [`FiringRecord`].
+pub const FIRINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("obs_firings");
+
+const PAUSED_KEY: &str = "automation_paused";
+
+/// Where the writer reports the outcome of an operation.
+pub type Ack = Option<Sender<Result<(), String>>>;
+
+fn apply(
+    what: &'static str,
+    ack: Ack,
+    op: impl FnOnce(&WriteTransaction) -> Result<(), StoreError> + Send + 'static,
+) -> WriteRequest {
+    WriteRequest::Apply {
+        what,
+        op: Box::new(op),
+        ack,
+    }
+}
+
+/// Add or replace a connection (by id). The writer refuses an invalid entry or a name another
+/// connection already has, with a message naming it; nothing else changes then.
+pub fn save_connection(conn: ObsConnection, ack: Ack) -> WriteRequest {
+    apply("OBS connection", ack, move |txn| {
+        let mut table = txn.open_table(CONNECTIONS)?;
+        let mut all = Vec::new();
+        for item in table.iter()? {
+            let (k, v) = item?;
+            if k.value() != conn.id {
+                all.push(codec::decode::<ObsConnection>(v.value(), "OBS connection")?);
+            }
+        }
+        all.push(conn.clone());
+        validate_all(&all).map_err(|e| invalid("OBS connection", e))?;
+        table.insert(conn.id, codec::encode(&conn, "OBS connection")?.as_slice())?;
+        Ok(())
+    })
+}
+
+/// Delete a connection (no error when it is already gone).
+pub fn delete_connection(id: u64, ack: Ack) -> WriteRequest {
+    apply("OBS connection", ack, move |txn| {
+        txn.open_table(CONNECTIONS)?.remove(id)?;
+        Ok(())
+    })
+}
+
+/// Replace the whole rule set (order kept). Refused, unchanged, if any rule is invalid.
+pub fn save_rules(rules: Vec<Rule>, ack: Ack) -> WriteRequest {
+    apply("automation rules", ack, move |txn| {
+        for r in &rules {
+            r.validate().map_err(|e| invalid("automation rule", e))?;
+        }
+        let mut table = txn.open_table(RULES)?;
+        table.retain(|_, _| false)?;
+        for (i, r) in rules.iter().enumerate() {
+            table.insert(i as u64, codec::encode(r, "automation rule")?.as_slice())?;
+        }
+        Ok(())
+    })
+}
+
+/// Set the automation master pause.
+pub fn save_paused(paused: bool, ack: Ack) -> WriteRequest {
+    apply("automation pause", ack, move |txn| {
+        let bytes = codec::encode(&paused, "automation pause")?;
+        txn.open_table(META)?.insert(PAUSED_KEY, bytes.as_slice())?;
+        Ok(())
+    })
+}
+
+/// Append an automation firing to the log (its id is assigned here).
+pub fn log_firing(mut record: FiringRecord) -> WriteRequest {
+    apply("automation log", None, move |txn| {
+        let mut table = txn.open_table(FIRINGS)?;
+        record.id = table.last()?.map_or(1, |(k, _)| k.value() + 1);
+        table.insert(
+            record.id,
+            codec::encode(&record, "automation log")?.as_slice(),
+        )?;
+        Ok(())
+    })
+}
+
+fn invalid(key: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Invalid {
+        key: key.into(),
+        reason: e.to_string(),
+    }
+}
+
+/// Open a table for reading; `None` when it was never created.
+fn open_read<K: redb::Key + 'static, V: redb::Value + 'static>(
+    store: &Store,
+    def: TableDefinition<K, V>,
+) -> Result<Option<ReadOnlyTable<K, V>>, StoreError> {
+    let txn = store.db().begin_read()?;
+    match txn.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Decode every value of a `u64`-keyed table in key order (or reverse), at most `limit`.
+fn read_all<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    def: TableDefinition<u64, &[u8]>,
+    what: &'static str,
+    newest_first: bool,
+    limit: usize,
+) -> Result<Option<Vec<T>>, StoreError> {
+    let Some(table) = open_read(store, def)? else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    let iter = table.iter()?;
+    let items: Box<dyn Iterator<Item = _>> = if newest_first {
+        Box::new(iter.rev())
+    } else {
+        Box::new(iter)
+    };
+    for item in items.take(limit) {
+        let (_, v) = item?;
+        out.push(codec::decode(v.value(), what)?);
+    }
+    Ok(Some(out))
+}
+
+/// Every saved connection, by id.
+pub fn load_connections(store: &Store) -> Result<Vec<ObsConnection>, StoreError> {
+    Ok(read_all(store, CONNECTIONS, "OBS connection", false, usize::MAX)?.unwrap_or_default())
+}
+
+/// The saved rule set, or `None` when rules were never saved.
+pub fn saved_rules(store: &Store) -> Result<Option<Vec<Rule>>, StoreError> {
+    read_all(store, RULES, "automation rule", false, usize::MAX)
+}
+
+/// The rule set in force: the saved one, or [`default_rules`] on a store that never saved any.
+pub fn load_rules(store: &Store) -> Result<Vec<Rule>, StoreError> {
+    Ok(saved_rules(store)?.unwrap_or_else(default_rules))
+}
+
+/// Whether automation is paused (false when never set).
+pub fn load_paused(store: &Store) -> Result<bool, StoreError> {
+    let Some(table) = open_read(store, META)? else {
+        return Ok(false);
+    };
+    match table.get(PAUSED_KEY)? {
+        Some(v) => Ok(codec::decode(v.value(), "automation pause")?),
+        None => Ok(false),
+    }
+}
+
+/// The latest `limit` automation firings, newest first.
+pub fn load_firings(store: &Store, limit: usize) -> Result<Vec<FiringRecord>, StoreError> {
+    Ok(read_all(store, FIRINGS, "automation log", true, limit)?.unwrap_or_default())
+}

@@ -1,0 +1,333 @@
+//! The OBS worker: a named dispatcher thread that owns one tokio task per enabled connection,
+//! routes commands to them (now or after a delay) and reports through the [`Hub`].
+
+use super::command::{ObsAction, ObsCommand, Origin, Target};
+use super::config::{ObsConnection, validate_all};
+use super::hub::{Hub, HubStats, Outcome, Repaint};
+use super::session::{self, Job, SessionCmd};
+use super::status::{ObsStatus, ObsUpdate};
+use crate::store::WriteRequest;
+use crossbeam_channel::{Receiver, Sender, bounded, select};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+/// Capacity of the command channel.
+pub const COMMAND_CAPACITY: usize = 256;
+/// Capacity of each session's queue.
+const SESSION_QUEUE: usize = 64;
+/// How long shutdown waits for sessions to close their connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// What the worker needs.
+pub struct ObsWorkerConfig {
+    /// Connections at start (disabled ones get a status, no task).
+    pub connections: Vec<ObsConnection>,
+    /// Where statuses, notices and firings go (the UI drains it).
+    pub updates: Sender<ObsUpdate>,
+    /// Wakes the UI after each update.
+    pub repaint: Repaint,
+    /// The store writer, for the automation log (`None`: not logged, e.g. benches).
+    pub store_writer: Option<Sender<WriteRequest>>,
+}
+
+/// Handle to the running worker.
+pub struct ObsWorker {
+    commands: Sender<ObsCommand>,
+    stop: Option<Sender<()>>,
+    hub: Arc<Hub>,
+    join: Option<JoinHandle<()>>,
+}
+
+impl ObsWorker {
+    /// Start the dispatcher thread; sessions run on `rt`.
+    pub fn spawn(rt: Handle, config: ObsWorkerConfig) -> std::io::Result<ObsWorker> {
+        let hub = Arc::new(Hub::new(
+            config.updates,
+            config.repaint,
+            config.store_writer,
+        ));
+        let (cmd_tx, cmd_rx) = bounded(COMMAND_CAPACITY);
+        let (stop_tx, stop_rx) = bounded::<()>(1);
+        let mut dispatcher = Dispatcher {
+            rt,
+            hub: hub.clone(),
+            connections: Vec::new(),
+            sessions: HashMap::new(),
+            pending: Vec::new(),
+        };
+        let initial = config.connections;
+        let join = std::thread::Builder::new()
+            .name("obs-dispatch".into())
+            .spawn(move || {
+                dispatcher.set_connections(initial);
+                dispatcher.run(cmd_rx, stop_rx);
+            })?;
+        Ok(ObsWorker {
+            commands: cmd_tx,
+            stop: Some(stop_tx),
+            hub,
+            join: Some(join),
+        })
+    }
+
+    /// The command channel (bounded; `try_send` from the UI never blocks).
+    pub fn commands(&self) -> Sender<ObsCommand> {
+        self.commands.clone()
+    }
+
+    /// The latest status of every configured instance (also sent as [`ObsUpdate::Status`]).
+    pub fn statuses(&self) -> Vec<ObsStatus> {
+        self.hub.statuses()
+    }
+
+    /// Delivery counters.
+    pub fn stats(&self) -> Arc<HubStats> {
+        self.hub.stats.clone()
+    }
+
+    /// Close every connection and join the thread.
+    pub fn shutdown(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.stop.take();
+        if let Some(j) = self.join.take()
+            && j.join().is_err()
+        {
+            tracing::error!("OBS dispatcher thread panicked");
+        }
+    }
+}
+
+impl Drop for ObsWorker {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+struct SessionHandle {
+    conn: ObsConnection,
+    tx: mpsc::Sender<SessionCmd>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+struct Delayed {
+    due: Instant,
+    conn_id: u64,
+    job: Job,
+}
+
+struct Dispatcher {
+    rt: Handle,
+    hub: Arc<Hub>,
+    connections: Vec<ObsConnection>,
+    sessions: HashMap<u64, SessionHandle>,
+    pending: Vec<Delayed>,
+}
+
+impl Dispatcher {
+    fn run(&mut self, commands: Receiver<ObsCommand>, stop: Receiver<()>) {
+        loop {
+            let wait = self
+                .pending
+                .iter()
+                .map(|d| d.due.saturating_duration_since(Instant::now()))
+                .min()
+                .unwrap_or(Duration::from_secs(3600));
+            select! {
+                recv(commands) -> cmd => match cmd {
+                    Ok(cmd) => self.handle(cmd),
+                    Err(_) => break,
+                },
+                recv(stop) -> _ => break,
+                default(wait) => {}
+            }
+            self.run_due();
+        }
+        self.stop_all();
+    }
+
+    fn handle(&mut self, cmd: ObsCommand) {
+        match cmd {
+            ObsCommand::Run {
+                target,
+                action,
+                delay,
+                origin,
+            } => self.run_action(target, action, delay, origin),
+            ObsCommand::SetConnections(list) => match validate_all(&list) {
+                Ok(()) => self.set_connections(list),
+                Err(e) => self.hub.notice("", "OBS connections", Err(e.to_string())),
+            },
+            ObsCommand::Reconnect(id) => {
+                if let Some(s) = self.sessions.get(&id) {
+                    let _ = s.tx.try_send(SessionCmd::Reconnect);
+                }
+            }
+            ObsCommand::Test(conn) => self.test(conn),
+        }
+    }
+
+    fn run_action(&mut self, target: Target, action: ObsAction, delay: Duration, origin: Origin) {
+        let ids: Vec<u64> = self
+            .connections
+            .iter()
+            .filter(|c| c.enabled && target.matches(c))
+            .map(|c| c.id)
+            .collect();
+        if ids.is_empty() {
+            self.hub.finish(Outcome {
+                connection: "",
+                action: &action,
+                origin: &origin,
+                result: Err("no enabled OBS connection for this action".into()),
+                sent: None,
+            });
+            return;
+        }
+        for id in ids {
+            let job = Job {
+                action: action.clone(),
+                origin: origin.clone(),
+            };
+            if delay.is_zero() {
+                self.send_now(id, job);
+            } else {
+                let due = Instant::now() + delay;
+                self.pending.push(Delayed {
+                    due,
+                    conn_id: id,
+                    job,
+                });
+            }
+        }
+    }
+
+    /// Send a job; a start-recording first runs any pending stop-recording of the same instance,
+    /// so a delayed stop of the previous match never cuts the next match's recording.
+    fn send_now(&mut self, id: u64, job: Job) {
+        if matches!(job.action, ObsAction::StartRecording { .. }) {
+            let (stops, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|d| d.conn_id == id && d.job.action == ObsAction::StopRecording);
+            self.pending = rest;
+            for stop in stops {
+                self.deliver(id, stop.job);
+            }
+        }
+        self.deliver(id, job);
+    }
+
+    fn deliver(&self, id: u64, job: Job) {
+        let name = self.connections.iter().find(|c| c.id == id);
+        let name = name.map(|c| c.name.as_str()).unwrap_or("");
+        let Some(s) = self.sessions.get(&id) else {
+            return self.fail(name, job, "the connection is disabled or was removed");
+        };
+        if let Err(e) = s.tx.try_send(SessionCmd::Run(job)) {
+            let why = match &e {
+                mpsc::error::TrySendError::Full(_) => "OBS command queue is full",
+                mpsc::error::TrySendError::Closed(_) => "the connection is stopping",
+            };
+            if let SessionCmd::Run(job) = e.into_inner() {
+                self.fail(name, job, why);
+            }
+        }
+    }
+
+    fn fail(&self, connection: &str, job: Job, why: &str) {
+        self.hub.finish(Outcome {
+            connection,
+            action: &job.action,
+            origin: &job.origin,
+            result: Err(why.into()),
+            sent: None,
+        });
+    }
+
+    fn run_due(&mut self) {
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|d| d.due <= now);
+        self.pending = later;
+        for d in due {
+            self.deliver(d.conn_id, d.job);
+        }
+    }
+
+    fn set_connections(&mut self, list: Vec<ObsConnection>) {
+        let running: Vec<u64> = self.sessions.keys().copied().collect();
+        for id in running {
+            let keep = list.iter().any(|c| {
+                c.enabled && c.id == id && self.sessions.get(&id).is_some_and(|s| s.conn == *c)
+            });
+            if !keep && let Some(s) = self.sessions.remove(&id) {
+                // Aborting drops the connections; an in-flight job reports itself interrupted.
+                s.task.abort();
+            }
+        }
+        for old in &self.connections {
+            if !list.iter().any(|c| c.id == old.id) {
+                self.hub.removed(old.id);
+            }
+        }
+        for c in &list {
+            if !c.enabled {
+                self.hub.status(&ObsStatus::new(c));
+            } else if !self.sessions.contains_key(&c.id) {
+                let (tx, rx) = mpsc::channel(SESSION_QUEUE);
+                let task = self.rt.spawn(session::run(c.clone(), rx, self.hub.clone()));
+                let conn = c.clone();
+                self.sessions.insert(c.id, SessionHandle { conn, tx, task });
+            }
+        }
+        self.connections = list;
+    }
+
+    fn test(&self, conn: ObsConnection) {
+        if let Err(e) = conn.validate() {
+            self.hub
+                .notice(&conn.name, "test connection", Err(e.to_string()));
+            return;
+        }
+        let hub = self.hub.clone();
+        self.rt.spawn(async move {
+            let result = session::open(&conn).await.map(|c| {
+                let older = if c.older {
+                    " — older OBS: connected without obws's version check; some features are unavailable"
+                } else {
+                    ""
+                };
+                format!("OBS {} (websocket {}){older}", c.obs_version, c.websocket)
+            });
+            hub.notice(&conn.name, "test connection", result.map_err(|e| e.to_string()));
+        });
+    }
+
+    fn stop_all(&mut self) {
+        for d in std::mem::take(&mut self.pending) {
+            let name = self.connections.iter().find(|c| c.id == d.conn_id);
+            let name = name.map(|c| c.name.clone()).unwrap_or_default();
+            self.fail(&name, d.job, "courtside closed before the delay ended");
+        }
+        let sessions: Vec<SessionHandle> = self.sessions.drain().map(|(_, s)| s).collect();
+        for s in &sessions {
+            let _ = s.tx.try_send(SessionCmd::Stop);
+        }
+        // Polled rather than awaited: this must work even when the runtime is already shutting
+        // down (then the tasks are gone and count as finished).
+        let end = Instant::now() + SHUTDOWN_GRACE;
+        while sessions.iter().any(|s| !s.task.is_finished()) && Instant::now() < end {
+            std::thread::park_timeout(Duration::from_millis(5));
+        }
+        for s in sessions {
+            s.task.abort();
+        }
+    }
+}
