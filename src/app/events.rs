@@ -32,6 +32,11 @@ impl CourtsideApp {
                 return true;
             }
         }
+        if let Some(m) = &self.sysmon {
+            while let Ok(sample) = m.receiver().try_recv() {
+                self.state.system = Some(sample);
+            }
+        }
         while let Ok(ack) = self.ack_rx.try_recv() {
             self.on_settings_saved(ack);
         }

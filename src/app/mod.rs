@@ -69,6 +69,7 @@ pub struct CourtsideApp {
     writer: Option<Writer>,
     listeners: Vec<crate::ingest::Listener>,
     reader: Option<Reader>,
+    sysmon: Option<crate::sysmon::Sysmon>,
     persisted_rx: Receiver<Persisted>,
     persisted_tx: Sender<Persisted>,
     reply_rx: Receiver<ReadReply>,
@@ -106,6 +107,7 @@ impl CourtsideApp {
             writer: None,
             listeners: Vec::new(),
             reader: None,
+            sysmon: None,
             persisted_rx,
             persisted_tx,
             reply_rx: bounded(1).1,
@@ -146,6 +148,9 @@ impl CourtsideApp {
 
     /// Stop all workers, storing everything received.
     pub fn shutdown(&mut self) {
+        if let Some(m) = self.sysmon.take() {
+            m.stop();
+        }
         self.listeners.clear();
         self.reader = None;
         if let Some(w) = self.writer.take() {

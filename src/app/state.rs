@@ -399,6 +399,8 @@ pub struct AppState {
     pub commands: Vec<Command>,
     /// Scoreboard is fullscreen.
     pub scoreboard_fullscreen: bool,
+    /// Latest system sample (CPU, memory).
+    pub system: Option<crate::sysmon::SysSample>,
 }
 
 impl AppState {

@@ -17,6 +17,20 @@ impl CourtsideApp {
     pub(super) fn start(&mut self, db: &Path) {
         self.state.store.path = db.display().to_string();
         self.state.interfaces = interfaces();
+        let ctx = self.ctx.clone();
+        // The monitor wakes the UI only when a displayed (rounded) value changes.
+        match crate::sysmon::Sysmon::spawn(
+            crate::sysmon::SysmonConfig::default(),
+            Box::new(move || ctx.request_repaint()),
+        ) {
+            Ok(m) => self.sysmon = Some(m),
+            Err(e) => self.state.notices.push(
+                Level::Warning,
+                "System monitor did not start",
+                &e.to_string(),
+                "CPU and memory are not shown; everything else works.",
+            ),
+        }
         let store = match Store::open(db) {
             Ok(s) => s,
             Err(e) => {

@@ -47,8 +47,47 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &AppState) {
         ui.label(RichText::new("OBS: not connected").weak())
             .on_hover_text("OBS Studio control (connections, recording, replay) appears here");
         ui.separator();
+        system_ui(ui, s);
+        ui.separator();
         store_ui(ui, s);
     });
+}
+
+fn system_ui(ui: &mut egui::Ui, s: &AppState) {
+    let Some(x) = &s.system else {
+        ui.label(RichText::new("CPU …").weak())
+            .on_hover_text("System monitor: first sample in a second");
+        return;
+    };
+    let used = x.mem_total.saturating_sub(x.mem_available);
+    let mem_pct = if x.mem_total == 0 {
+        0.0
+    } else {
+        used as f64 / x.mem_total as f64 * 100.0
+    };
+    let warn = x.warnings.cpu_high || x.warnings.memory_low;
+    let text = format!(
+        "CPU {:.0} % · memory {:.0} % · courtside {:.0} MB",
+        x.cpu_total,
+        mem_pct,
+        x.proc_rss as f64 / 1e6
+    );
+    let label = if warn {
+        RichText::new(format!("{text} · HIGH LOAD")).color(WARN)
+    } else {
+        RichText::new(text)
+    };
+    ui.label(label).on_hover_text(format!(
+        "CPU per core: {}\nfree memory: {:.0} MB of {:.0} MB\ncourtside CPU: {:.0} %",
+        x.per_core
+            .iter()
+            .map(|c| format!("{c:.0}%"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        x.mem_available as f64 / 1e6,
+        x.mem_total as f64 / 1e6,
+        x.proc_cpu
+    ));
 }
 
 fn store_ui(ui: &mut egui::Ui, s: &AppState) {
