@@ -4,6 +4,7 @@
 //! `../shared/DESIGN.md` in the workspace for the architecture.
 
 pub mod cli;
+pub mod flags;
 pub mod ingest;
 pub mod match_state;
 pub mod protocol;
