@@ -10,3 +10,4 @@ pub mod match_state;
 pub mod protocol;
 pub mod store;
 pub mod stream_file;
+pub mod ui;

@@ -164,6 +164,35 @@ impl FlagResolver {
         ioc::lookup(code).is_some() || self.imports.contains_key(code)
     }
 
+    /// Check a mapping `from → to` (`to = None`: removal) before it is saved: both must be
+    /// codes, different, and the target must have a flag. Returns them normalised.
+    pub fn check_mapping(
+        &self,
+        from: &str,
+        to: Option<&str>,
+    ) -> Result<(String, Option<String>), FlagsError> {
+        let invalid = |code: &str, reason: &str| FlagsError::InvalidCode {
+            code: code.to_string(),
+            reason: reason.to_string(),
+        };
+        let shape = "use 2–10 letters or digits";
+        let from_code = ioc::normalize_code(from).ok_or_else(|| invalid(from, shape))?;
+        let Some(to) = to else {
+            return Ok((from_code, None));
+        };
+        let to_code = ioc::normalize_code(to).ok_or_else(|| invalid(to, shape))?;
+        if to_code == from_code {
+            return Err(invalid(to, "a code cannot map to itself"));
+        }
+        if !self.is_known_code(&to_code) {
+            return Err(invalid(
+                to,
+                "no flag for it: not an IOC code and not imported",
+            ));
+        }
+        Ok((from_code, Some(to_code)))
+    }
+
     /// Resolve a received code. Lower case and surrounding spaces are accepted (`kor` = `KOR`).
     pub fn resolve(&self, received: &str) -> Resolved {
         let received = received.trim().to_string();

@@ -9,7 +9,7 @@
 use super::import::{self, ImportItem, ImportMsg, ImportRequest};
 use super::resolve::FlagResolver;
 use super::store::{self, MappingChange, SeenCode};
-use super::{FlagsError, Waker, ioc};
+use super::{FlagsError, Waker};
 use crate::store::writer::{WriteOp, now_ns};
 use crate::store::{Store, WriteRequest};
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -302,29 +302,7 @@ impl FlagsService {
     }
 
     fn set_mapping(&mut self, from: &str, to: Option<&str>) -> Result<(), FlagsError> {
-        let invalid = |code: &str, reason: &str| FlagsError::InvalidCode {
-            code: code.to_string(),
-            reason: reason.to_string(),
-        };
-        let from_code =
-            ioc::normalize_code(from).ok_or_else(|| invalid(from, "use 2–10 letters or digits"))?;
-        let to_code = match to {
-            None => None,
-            Some(t) => {
-                let code = ioc::normalize_code(t)
-                    .ok_or_else(|| invalid(t, "use 2–10 letters or digits"))?;
-                if code == from_code {
-                    return Err(invalid(t, "a code cannot map to itself"));
-                }
-                if !self.state.resolver.is_known_code(&code) {
-                    return Err(invalid(
-                        t,
-                        "no flag for it: not an IOC code and not imported",
-                    ));
-                }
-                Some(code)
-            }
-        };
+        let (from_code, to_code) = self.state.resolver.check_mapping(from, to)?;
         let done = match &to_code {
             Some(t) => format!("mapping {from_code} → {t} saved"),
             None => format!("mapping of {from_code} removed"),
