@@ -71,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("courtside: exported {n} datagrams");
             Ok(())
         }
+        Some(Command::Flags(args)) => cli::flags(args, &db, &mut std::io::stdout().lock()),
         Some(Command::Matches) => {
             let store = courtside::store::Store::open(&db)?;
             for m in store.matches()? {

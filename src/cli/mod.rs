@@ -1,11 +1,13 @@
 //! Command-line interface (clap). `main.rs` only parses and dispatches to here.
 
 mod export;
+mod flags;
 mod listen;
 mod replay;
 mod simulate;
 
 pub use export::{ExportFormat, export};
+pub use flags::{FlagsArgs, FlagsCommand, flags};
 pub use listen::listen;
 pub use replay::replay;
 pub use simulate::simulate;
@@ -42,6 +44,8 @@ pub enum Command {
     Export(ExportArgs),
     /// List the matches in the store.
     Matches,
+    /// Flags: resolve codes, import flag images, map codes, export imported flags.
+    Flags(FlagsArgs),
 }
 
 /// `courtside listen`.
