@@ -282,7 +282,7 @@ pub struct SeenCode {
     pub code: String,
     /// Latest match event with it, Unix ns.
     pub last_seen_ns: i64,
-    /// Athlete names seen with it (at most a few, for the missing-flags list).
+    /// Athlete names seen with it, latest match first (at most 4, for the missing-flags list).
     pub athletes: Vec<String>,
 }
 
