@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod diagnostics;
 pub mod export;
+pub mod flags;
 pub mod ingest;
 pub mod license;
 pub mod logging;

@@ -114,6 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::License(args)) => cli::license(args, &mut std::io::stdout().lock()),
+        Some(Command::Flags(args)) => cli::flags(args, &db, &mut std::io::stdout().lock()),
         Some(Command::Matches) => {
             let store = courtside::store::Store::open_existing(&db)?;
             for m in store.matches()? {

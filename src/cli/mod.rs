@@ -1,12 +1,14 @@
 //! Command-line interface (clap). `main.rs` only parses and dispatches to here.
 
 mod export;
+mod flags;
 mod license;
 mod listen;
 mod replay;
 mod simulate;
 
 pub use export::{ExportFormat, export, run_export};
+pub use flags::{FlagsArgs, FlagsCommand, flags};
 pub use license::{LicenseAction, LicenseArgs, license};
 pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
@@ -46,6 +48,8 @@ pub enum Command {
     Matches,
     /// Licence keys (vendor tools: keygen, issue).
     License(LicenseArgs),
+    /// Flags: resolve codes, import flag images, map codes, export imported flags.
+    Flags(FlagsArgs),
 }
 
 /// `courtside listen`.

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod advanced;
 pub mod event_table;
+pub mod flags;
 pub mod live_data;
 pub mod match_panel;
 pub mod monitor;

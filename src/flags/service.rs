@@ -1,0 +1,493 @@
+//! Runs the flags manager's intents off the UI thread and keeps the state it shows.
+//!
+//! The UI emits [`FlagsIntent`]s; the App hands them to [`FlagsService::execute`] at the end of
+//! the frame, which only starts named worker threads (import, store writes, export, file
+//! dialogs). Workers report over one bounded channel; [`FlagsService::poll`] (call it from
+//! `App::logic`) drains it into [`FlagsState`]. After every change a worker reads a fresh
+//! snapshot (resolver, history, seen codes) from the store, so the UI never reads redb itself.
+
+use super::import::{self, ImportItem, ImportMsg, ImportRequest};
+use super::resolve::FlagResolver;
+use super::store::{self, MappingChange, SeenCode};
+use super::{FlagsError, Waker};
+use crate::store::writer::{WriteOp, now_ns};
+use crate::store::{Store, WriteRequest};
+use crossbeam_channel::{Receiver, Sender, bounded};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+
+/// Log lines kept for the panel.
+const LOG_LINES: usize = 200;
+/// Mapping changes kept for the panel.
+const HISTORY_ROWS: usize = 100;
+
+/// What the flags panel (or the drop handler) asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagsIntent {
+    /// Import files and folders; codes from the file names.
+    Import(Vec<PathBuf>),
+    /// Import one file under a code the operator confirmed.
+    ImportAs {
+        /// The file.
+        path: PathBuf,
+        /// The confirmed code.
+        code: String,
+    },
+    /// Forget a file that was waiting for a code.
+    Dismiss(PathBuf),
+    /// Open a file dialog to pick images to import.
+    PickFiles,
+    /// Open a folder dialog to import a folder.
+    PickFolder,
+    /// Remove the imported flag of a code (back to the built-in one).
+    Revert(String),
+    /// Map a received code to another code's flag.
+    SetMapping {
+        /// Code the scoring system sends.
+        from: String,
+        /// Code whose flag to show.
+        to: String,
+    },
+    /// Remove the mapping of a received code.
+    RemoveMapping(String),
+    /// Open a folder dialog, then export every imported flag there.
+    PickExportFolder,
+    /// Export every imported flag to this folder (`CODE.ext`, original bytes).
+    ExportTo(PathBuf),
+    /// Re-read the store (e.g. after a new match was loaded).
+    Refresh,
+}
+
+/// A valid image waiting for the operator to say which code it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The code-shaped part of its name, if any.
+    pub name_code: Option<String>,
+    /// A likely IOC code.
+    pub suggestion: Option<String>,
+}
+
+/// One line of the panel's report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// False for errors and rejected files.
+    pub ok: bool,
+    /// The message (names the file or code and the reason).
+    pub text: String,
+}
+
+/// Progress of a running import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Files done.
+    pub done: usize,
+    /// Files in all.
+    pub total: usize,
+}
+
+/// Everything the flags panel shows.
+#[derive(Debug, Clone, Default)]
+pub struct FlagsState {
+    /// Current mapping and imports (also what the scoreboard should resolve with).
+    pub resolver: FlagResolver,
+    /// Latest mapping changes, newest first.
+    pub history: Vec<MappingChange>,
+    /// Codes of athletes in the store, most recent first.
+    pub seen: Vec<SeenCode>,
+    /// The running import, if any.
+    pub progress: Option<Progress>,
+    /// Files waiting for a code.
+    pub pending: Vec<PendingFile>,
+    /// Report lines, oldest first.
+    pub log: VecDeque<LogLine>,
+    /// Bumped with every snapshot from the store.
+    pub generation: u64,
+}
+
+struct Snapshot {
+    resolver: FlagResolver,
+    history: Vec<MappingChange>,
+    seen: Vec<SeenCode>,
+}
+
+enum Msg {
+    Import(ImportMsg),
+    Snapshot(Box<Snapshot>),
+    Picked(Vec<PathBuf>),
+    PickedExport(PathBuf),
+    Log(LogLine),
+}
+
+/// Runs flag intents in the background and holds [`FlagsState`].
+pub struct FlagsService {
+    store: Store,
+    writer: Sender<WriteRequest>,
+    wake: Waker,
+    tx: Sender<Msg>,
+    rx: Receiver<Msg>,
+    state: FlagsState,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl FlagsService {
+    /// A service for `store`, writing through `writer`; `wake` is called when news arrives.
+    /// Starts reading the first snapshot at once.
+    pub fn new(store: Store, writer: Sender<WriteRequest>, wake: Waker) -> FlagsService {
+        let (tx, rx) = bounded(256);
+        let mut service = FlagsService {
+            store,
+            writer,
+            wake,
+            tx,
+            rx,
+            state: FlagsState::default(),
+            workers: Vec::new(),
+        };
+        service.execute(FlagsIntent::Refresh);
+        service
+    }
+
+    /// What the panel shows.
+    pub fn state(&self) -> &FlagsState {
+        &self.state
+    }
+
+    /// The current resolver (cheap clone), for the scoreboard and match panel.
+    pub fn resolver(&self) -> FlagResolver {
+        self.state.resolver.clone()
+    }
+
+    /// Number of worker threads still running (0 = idle).
+    pub fn busy(&self) -> usize {
+        self.workers.iter().filter(|w| !w.is_finished()).count()
+    }
+
+    /// Apply worker news to the state. Never blocks. Returns true when something changed.
+    pub fn poll(&mut self) -> bool {
+        let mut changed = false;
+        for _ in 0..512 {
+            let Ok(msg) = self.rx.try_recv() else { break };
+            changed = true;
+            self.apply(msg);
+        }
+        self.reap();
+        changed
+    }
+
+    fn apply(&mut self, msg: Msg) {
+        match msg {
+            Msg::Import(m) => self.apply_import(m),
+            Msg::Snapshot(s) => {
+                self.state.resolver = s.resolver;
+                self.state.history = s.history;
+                self.state.seen = s.seen;
+                self.state.generation += 1;
+            }
+            Msg::Picked(paths) => self.execute(FlagsIntent::Import(paths)),
+            Msg::PickedExport(dir) => self.execute(FlagsIntent::ExportTo(dir)),
+            Msg::Log(line) => self.log(line.ok, line.text),
+        }
+    }
+
+    fn apply_import(&mut self, m: ImportMsg) {
+        match m {
+            ImportMsg::Started { total } => self.state.progress = Some(Progress { done: 0, total }),
+            ImportMsg::Progress { done, total, .. } => {
+                self.state.progress = Some(Progress { done, total })
+            }
+            ImportMsg::Imported {
+                path,
+                code,
+                replaced,
+            } => {
+                let again = if replaced {
+                    " (replaces the earlier import)"
+                } else {
+                    ""
+                };
+                self.log(
+                    true,
+                    format!("{}: imported as {code}{again}", import::file_name(&path)),
+                );
+            }
+            ImportMsg::Rejected { path, reason } => {
+                self.log(false, format!("{}: {reason}", import::file_name(&path)));
+            }
+            ImportMsg::NeedsCode {
+                path,
+                name_code,
+                suggestion,
+            } => {
+                self.log(
+                    false,
+                    format!("{}: which code is this flag?", import::file_name(&path)),
+                );
+                self.state.pending.retain(|p| p.path != path);
+                self.state.pending.push(PendingFile {
+                    path,
+                    name_code,
+                    suggestion,
+                });
+            }
+            ImportMsg::Finished(s) => {
+                self.state.progress = None;
+                self.log(
+                    s.rejected == 0,
+                    format!(
+                        "import done: {} imported, {} rejected, {} waiting for a code",
+                        s.imported, s.rejected, s.needs_code
+                    ),
+                );
+            }
+        }
+    }
+
+    fn log(&mut self, ok: bool, text: String) {
+        if !ok {
+            tracing::warn!("flags: {text}");
+        }
+        self.state.log.push_back(LogLine { ok, text });
+        while self.state.log.len() > LOG_LINES {
+            self.state.log.pop_front();
+        }
+    }
+
+    /// Start what `intent` asks for. Never blocks (threads do the work).
+    pub fn execute(&mut self, intent: FlagsIntent) {
+        let result = match intent {
+            FlagsIntent::Import(paths) => self.import(ImportRequest::paths(paths)),
+            FlagsIntent::ImportAs { path, code } => {
+                self.state.pending.retain(|p| p.path != path);
+                let request = ImportRequest {
+                    items: vec![ImportItem {
+                        path,
+                        code: Some(code),
+                    }],
+                    allow_unknown: false,
+                };
+                self.import(request)
+            }
+            FlagsIntent::Dismiss(path) => {
+                self.state.pending.retain(|p| p.path != path);
+                Ok(())
+            }
+            FlagsIntent::PickFiles | FlagsIntent::PickFolder | FlagsIntent::PickExportFolder => {
+                self.pick(intent)
+            }
+            FlagsIntent::Revert(code) => {
+                let what = format!("revert of {code}");
+                let op = store::revert_op(code.clone());
+                self.write(what, op, format!("{code}: back to the built-in flag"))
+            }
+            FlagsIntent::SetMapping { from, to } => self.set_mapping(&from, Some(&to)),
+            FlagsIntent::RemoveMapping(from) => self.set_mapping(&from, None),
+            FlagsIntent::ExportTo(dir) => self.export(dir),
+            FlagsIntent::Refresh => self.spawn("flags-refresh", |ctx| ctx.send_snapshot()),
+        };
+        if let Err(e) = result {
+            self.log(false, e.to_string());
+        }
+    }
+
+    fn import(&mut self, request: ImportRequest) -> Result<(), FlagsError> {
+        let resolver = self.state.resolver.clone();
+        self.spawn("flags-import", move |ctx| {
+            let emit = |m| ctx.send(Msg::Import(m));
+            import::run_import(&request, &resolver, &ctx.writer, &emit);
+            ctx.send_snapshot();
+        })
+    }
+
+    fn set_mapping(&mut self, from: &str, to: Option<&str>) -> Result<(), FlagsError> {
+        let (from_code, to_code) = self.state.resolver.check_mapping(from, to)?;
+        let done = match &to_code {
+            Some(t) => format!("mapping {from_code} → {t} saved"),
+            None => format!("mapping of {from_code} removed"),
+        };
+        let op = store::set_mapping_op(from_code.clone(), to_code, "ui".into(), now_ns());
+        self.write(format!("mapping of {from_code}"), op, done)
+    }
+
+    fn write(&mut self, what: String, op: WriteOp, done: String) -> Result<(), FlagsError> {
+        self.spawn("flags-write", move |ctx| {
+            match store::apply_and_wait(&ctx.writer, &what, op) {
+                Ok(()) => ctx.log(true, done),
+                Err(e) => ctx.log(false, e.to_string()),
+            }
+            ctx.send_snapshot();
+        })
+    }
+
+    fn export(&mut self, dir: PathBuf) -> Result<(), FlagsError> {
+        self.spawn("flags-export", move |ctx| {
+            match export_flags(&ctx.store, &dir) {
+                Ok(report) => {
+                    for (ok, line) in report {
+                        ctx.log(ok, line);
+                    }
+                }
+                Err(e) => ctx.log(false, e.to_string()),
+            }
+        })
+    }
+
+    /// Open a native dialog. The dialog is created here (the UI thread, as macOS wants) and
+    /// awaited on a detached thread: it may stay open as long as the operator likes, so it is not
+    /// joined on shutdown.
+    fn pick(&mut self, intent: FlagsIntent) -> Result<(), FlagsError> {
+        let tx = self.tx.clone();
+        let wake = self.wake.clone();
+        let dialog = rfd::AsyncFileDialog::new();
+        let job: Box<dyn FnOnce() -> Option<Msg> + Send> = match intent {
+            FlagsIntent::PickFiles => {
+                let fut = dialog
+                    .set_title("Import flags")
+                    .add_filter("Flag images", &["png", "jpg", "jpeg", "svg"])
+                    .pick_files();
+                Box::new(move || {
+                    let files = pollster::block_on(fut)?;
+                    Some(Msg::Picked(
+                        files.iter().map(|f| f.path().to_path_buf()).collect(),
+                    ))
+                })
+            }
+            FlagsIntent::PickFolder => {
+                let fut = dialog.set_title("Import a folder of flags").pick_folder();
+                Box::new(move || Some(Msg::Picked(vec![pollster::block_on(fut)?.path().into()])))
+            }
+            _ => {
+                let fut = dialog.set_title("Export imported flags to").pick_folder();
+                Box::new(move || Some(Msg::PickedExport(pollster::block_on(fut)?.path().into())))
+            }
+        };
+        std::thread::Builder::new()
+            .name("flags-dialog".into())
+            .spawn(move || {
+                if let Some(msg) = job() {
+                    let _ = tx.send(msg);
+                    wake();
+                }
+            })
+            .map(drop)
+            .map_err(|e| FlagsError::Thread {
+                name: "flags-dialog",
+                cause: e.to_string(),
+            })
+    }
+
+    fn spawn(
+        &mut self,
+        name: &'static str,
+        job: impl FnOnce(&WorkerCtx) + Send + 'static,
+    ) -> Result<(), FlagsError> {
+        let ctx = WorkerCtx {
+            store: self.store.clone(),
+            writer: self.writer.clone(),
+            tx: self.tx.clone(),
+            wake: self.wake.clone(),
+        };
+        let handle = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || job(&ctx))
+            .map_err(|e| FlagsError::Thread {
+                name,
+                cause: e.to_string(),
+            })?;
+        self.workers.push(handle);
+        Ok(())
+    }
+
+    fn reap(&mut self) {
+        let (done, running): (Vec<_>, Vec<_>) =
+            self.workers.drain(..).partition(|w| w.is_finished());
+        self.workers = running;
+        for w in done {
+            if w.join().is_err() {
+                self.log(false, "a flags worker thread panicked".into());
+            }
+        }
+    }
+}
+
+impl Drop for FlagsService {
+    fn drop(&mut self) {
+        // Disconnect first so a worker blocked on a full channel returns, then wait for the
+        // workers: an import finishes its current batch, so nothing half-written is left.
+        self.rx = crossbeam_channel::never();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+/// What a worker thread needs.
+struct WorkerCtx {
+    store: Store,
+    writer: Sender<WriteRequest>,
+    tx: Sender<Msg>,
+    wake: Waker,
+}
+
+impl WorkerCtx {
+    fn send(&self, msg: Msg) {
+        // Closed: the service is gone; the work itself is done or durable anyway.
+        let _ = self.tx.send(msg);
+        (self.wake)();
+    }
+
+    fn log(&self, ok: bool, text: String) {
+        self.send(Msg::Log(LogLine { ok, text }));
+    }
+
+    fn send_snapshot(&self) {
+        let snapshot = (|| -> Result<Snapshot, FlagsError> {
+            Ok(Snapshot {
+                resolver: FlagResolver::load(&self.store)?,
+                history: store::mapping_history(&self.store, HISTORY_ROWS)?,
+                seen: store::seen_codes(&self.store)?,
+            })
+        })();
+        match snapshot {
+            Ok(s) => self.send(Msg::Snapshot(Box::new(s))),
+            Err(e) => self.log(false, format!("cannot read flags from the store: {e}")),
+        }
+    }
+}
+
+/// Write every imported flag to `dir` as `CODE.ext` (original bytes). Existing files are left
+/// alone and reported. Returns one `(ok, message)` line per flag plus a summary.
+pub fn export_flags(store: &Store, dir: &Path) -> Result<Vec<(bool, String)>, FlagsError> {
+    let io = |e: std::io::Error| FlagsError::Io {
+        path: dir.to_path_buf(),
+        cause: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let flags = store::imported_flags(store)?;
+    let mut report = Vec::new();
+    let mut written = 0;
+    for (code, flag) in &flags {
+        let path = dir.join(format!("{code}.{}", flag.meta.format.extension()));
+        let result = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &flag.data));
+        match result {
+            Ok(()) => written += 1,
+            Err(e) => report.push((false, format!("{}: not exported: {e}", path.display()))),
+        }
+    }
+    let ok = written == flags.len();
+    report.push((
+        ok,
+        format!(
+            "exported {written} of {} flags to {}",
+            flags.len(),
+            dir.display()
+        ),
+    ));
+    Ok(report)
+}

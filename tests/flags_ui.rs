@@ -1,0 +1,207 @@
+//! Flags panel (egui_kittest): files dropped onto the window are imported and the grid updates;
+//! the texture cache rasterises once per image and size.
+
+mod flags_support;
+
+use courtside::flags::{FlagImage, FlagResolver, FlagTextureCache, FlagsService, no_waker};
+use courtside::ui::flags::{FlagsPanel, flags_ui, handle_dropped_files};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flags_support::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the App would own for the flags panel.
+struct FlagsApp {
+    panel: FlagsPanel,
+    service: FlagsService,
+    cache: FlagTextureCache,
+}
+
+/// One frame as the App runs it: drain workers, take drops, draw, then run the intents.
+fn frame(ui: &mut egui::Ui, app: &mut FlagsApp) {
+    app.service.poll();
+    if let Some(intent) = handle_dropped_files(ui.ctx()) {
+        app.service.execute(intent);
+    }
+    let intents = flags_ui(ui, &mut app.panel, app.service.state(), &mut app.cache);
+    for intent in intents {
+        app.service.execute(intent);
+    }
+}
+
+#[derive(Debug)]
+struct TestDrop(PathBuf);
+
+impl egui::DroppedFile for TestDrop {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Step the harness until `done` holds, failing after a deadline (workers run on threads).
+fn step_until(
+    harness: &mut Harness<'_, FlagsApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, FlagsApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::yield_now();
+    }
+}
+
+fn count_label(harness: &Harness<'_, FlagsApp>, label: &str) -> usize {
+    harness.query_all_by_label(label).count()
+}
+
+#[test]
+fn dropping_files_on_the_window_imports_them_and_the_grid_updates() {
+    let t = test_store();
+    let service = FlagsService::new(t.store.clone(), t.writer.sender(), no_waker());
+    let mut panel = FlagsPanel::default();
+    panel.search = "kor".into();
+    let app = FlagsApp {
+        panel,
+        service,
+        cache: FlagTextureCache::new(),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 800.0))
+        .build_ui_state(frame, app);
+    step_until(&mut harness, "the first snapshot", |h| {
+        h.state().service.state().generation > 0
+    });
+    harness.step();
+    // "kor" matches KOR and PRK ("…Republic of Korea").
+    assert_eq!(count_label(&harness, "built-in"), 2, "before the drop");
+    assert_eq!(count_label(&harness, "imported"), 0);
+
+    let good = write(t.dir.path(), "KOR.png", &png(60, 40));
+    let bad = write(t.dir.path(), "GER.png", b"not a png");
+    let input = harness.input_mut();
+    input.dropped_files.push(Arc::new(TestDrop(good)));
+    input.dropped_files.push(Arc::new(TestDrop(bad)));
+    step_until(&mut harness, "the grid to show KOR imported", |h| {
+        count_label(h, "imported") == 1
+    });
+    assert_eq!(count_label(&harness, "built-in"), 1, "PRK still built-in");
+    step_until(&mut harness, "the import report", |h| {
+        h.query_by_label_contains("GER.png: not a readable image")
+            .is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("KOR.png: imported as KOR")
+            .is_some()
+    );
+
+    // Revert from the preview puts the built-in flag back.
+    harness.get_by_label("KOR").click();
+    harness.step();
+    harness.get_by_label("Revert to built-in").click();
+    step_until(&mut harness, "the revert", |h| {
+        count_label(h, "built-in") == 2
+    });
+}
+
+#[test]
+fn unknown_file_names_are_asked_about_and_import_under_the_confirmed_code() {
+    let t = test_store();
+    let service = FlagsService::new(t.store.clone(), t.writer.sender(), no_waker());
+    let mut panel = FlagsPanel::default();
+    panel.search = "hrv".into();
+    let app = FlagsApp {
+        panel,
+        service,
+        cache: FlagTextureCache::new(),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 800.0))
+        .build_ui_state(frame, app);
+    let file = write(t.dir.path(), "hrv.svg", &svg());
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(TestDrop(file)));
+    step_until(&mut harness, "the question", |h| {
+        h.query_by_label("Import as this code").is_some()
+    });
+    // ISO alpha-3 HRV is suggested as CRO; confirming imports it as CRO.
+    assert!(harness.query_by_label_contains("looks like CRO").is_some());
+    harness.get_by_label("Import as this code").click();
+    step_until(&mut harness, "the import", |h| {
+        h.state().service.resolver().imports().contains_key("CRO")
+    });
+    assert!(harness.state().service.state().pending.is_empty());
+}
+
+fn svg_image(key: &'static str) -> FlagImage {
+    FlagResolver::builtin_only().resolve(key).image.unwrap()
+}
+
+#[test]
+fn texture_cache_rasterises_once_per_image_and_size() {
+    let ctx = egui::Context::default();
+    // No budget: how many images fit in a frame depends on the machine (tested below).
+    let mut cache = FlagTextureCache::with_budget(Duration::MAX);
+    let kor = svg_image("KOR");
+    let ger = svg_image("GER");
+    let mut sizes = Vec::new();
+    for _ in 0..10 {
+        let mut out = ctx.run_ui(Default::default(), |ui| {
+            let a = cache.texture(ui.ctx(), &kor, 40).unwrap();
+            let b = cache.texture(ui.ctx(), &ger, 40).unwrap();
+            sizes.push((a.size(), b.size()));
+        });
+        // No renderer here: textures are not uploaded anywhere.
+        out.textures_delta.clear();
+    }
+    let s = cache.stats();
+    assert_eq!((s.misses, s.hits, s.textures), (2, 18, 2));
+    assert_eq!(sizes[0], ([53, 40], [53, 40]));
+    assert!((s.hit_rate() - 0.9).abs() < 1e-9);
+    // Another size is another texture; placeholders shared by several codes share one.
+    let mut out = ctx.run_ui(Default::default(), |ui| {
+        for (img, px) in [
+            (kor.clone(), 80),
+            (svg_image("AIN"), 40),
+            (svg_image("IOA"), 40),
+        ] {
+            assert!(cache.texture(ui.ctx(), &img, px).is_some());
+        }
+    });
+    // No renderer here: textures are not uploaded anywhere.
+    out.textures_delta.clear();
+    let s = cache.stats();
+    assert_eq!((s.misses, s.textures), (4, 4));
+}
+
+#[test]
+fn texture_cache_spreads_rasterising_over_frames_when_over_budget() {
+    let ctx = egui::Context::default();
+    let mut cache = FlagTextureCache::with_budget(Duration::ZERO);
+    let images: Vec<_> = ["KOR", "GER", "CRO"].into_iter().map(svg_image).collect();
+    let mut drawn_per_frame = Vec::new();
+    for _ in 0..3 {
+        let mut out = ctx.run_ui(Default::default(), |ui| {
+            let n = images
+                .iter()
+                .filter(|img| cache.texture(ui.ctx(), img, 30).is_some())
+                .count();
+            drawn_per_frame.push(n);
+        });
+        // No renderer here: textures are not uploaded anywhere.
+        out.textures_delta.clear();
+    }
+    // One new image per frame (at least one always, so it converges), cached ones at once.
+    assert_eq!(drawn_per_frame, [1, 2, 3]);
+    assert_eq!(cache.stats().deferred, 3);
+}
