@@ -114,6 +114,12 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
     assert_eq!(h.state().state.courts.get("Court 1"), Some(&expected));
     let board = h.state().scoreboard();
     assert_eq!(board.lock().expect("lock").state.as_ref(), Some(&expected));
+    // JPN and FRA resolve to built-in flags, rasterised into textures for the scoreboard.
+    step_until(&mut h, "scoreboard flags", |a| {
+        let b = a.scoreboard();
+        let b = b.lock().expect("lock");
+        b.blue_flag.is_some() && b.red_flag.is_some()
+    });
     h.run();
     // The status bar names the listener and the match panel shows the names.
     h.get_by_label_contains(&format!("Court 1 127.0.0.1:{port}"));

@@ -358,7 +358,7 @@ fn athletes_names_in_latin_cyrillic_greek_render_with_the_embedded_font() {
             |ui, s: &mut AppState| {
                 for (court, st) in &s.courts {
                     ui.label(court);
-                    courtside::ui::match_panel::state_ui(ui, st);
+                    courtside::ui::match_panel::state_ui(ui, st, None);
                 }
             },
             s,

@@ -3,6 +3,7 @@
 
 mod commands;
 mod events;
+mod flags_glue;
 mod reader;
 pub mod settings;
 mod settings_draft;
@@ -41,7 +42,7 @@ pub struct SmokeReport {
 }
 
 /// What the scoreboard window draws; shared with its deferred viewport callback.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScoreboardView {
     /// The live state (`None` until rebuilt from the store).
     pub state: Option<crate::match_state::MatchState>,
@@ -55,6 +56,10 @@ pub struct ScoreboardView {
     pub close_requested: bool,
     /// Outer rect (x, y, w, h) as last seen.
     pub rect: Option<[f32; 4]>,
+    /// Blue athlete's flag.
+    pub blue_flag: Option<egui::TextureHandle>,
+    /// Red athlete's flag.
+    pub red_flag: Option<egui::TextureHandle>,
 }
 
 /// Shared handle to the scoreboard view.
@@ -70,6 +75,7 @@ pub struct CourtsideApp {
     listeners: Vec<crate::ingest::Listener>,
     reader: Option<Reader>,
     sysmon: Option<crate::sysmon::Sysmon>,
+    flags: Option<crate::flags::FlagsService>,
     persisted_rx: Receiver<Persisted>,
     persisted_tx: Sender<Persisted>,
     reply_rx: Receiver<ReadReply>,
@@ -108,6 +114,7 @@ impl CourtsideApp {
             listeners: Vec::new(),
             reader: None,
             sysmon: None,
+            flags: None,
             persisted_rx,
             persisted_tx,
             reply_rx: bounded(1).1,
@@ -148,6 +155,7 @@ impl CourtsideApp {
 
     /// Stop all workers, storing everything received.
     pub fn shutdown(&mut self) {
+        self.flags = None;
         if let Some(m) = self.sysmon.take() {
             m.stop();
         }
@@ -166,6 +174,11 @@ impl eframe::App for CourtsideApp {
         let started = Instant::now();
         let more = self.drain(started);
         self.poll_workers();
+        if let Some(f) = &mut self.flags
+            && f.poll()
+        {
+            self.state.flag_resolver = f.resolver();
+        }
         self.state.table.refilter();
         if more {
             ctx.request_repaint();
@@ -176,6 +189,8 @@ impl eframe::App for CourtsideApp {
         self.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
+        self.flags_ui(ui.ctx());
+        self.update_board_flags(ui.ctx());
         self.show_scoreboard(ui.ctx());
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {

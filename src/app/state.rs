@@ -237,6 +237,9 @@ pub struct UiPrefs {
     pub show_settings: bool,
     /// Scoreboard window open.
     pub scoreboard_open: bool,
+    /// Flags manager open.
+    #[serde(default)]
+    pub show_flags: bool,
     /// Scoreboard window position and size (x, y, w, h), if known.
     pub scoreboard_rect: Option<[f32; 4]>,
 }
@@ -248,6 +251,7 @@ impl Default for UiPrefs {
             show_match: true,
             show_settings: false,
             scoreboard_open: true,
+            show_flags: false,
             scoreboard_rect: None,
         }
     }
@@ -401,6 +405,12 @@ pub struct AppState {
     pub scoreboard_fullscreen: bool,
     /// Latest system sample (CPU, memory).
     pub system: Option<crate::sysmon::SysSample>,
+    /// Country code → flag (mapping, imports, built-in set).
+    pub flag_resolver: crate::flags::FlagResolver,
+    /// Flag textures by size.
+    pub flag_cache: crate::flags::FlagTextureCache,
+    /// The flags manager panel.
+    pub flags_panel: crate::ui::flags::FlagsPanel,
 }
 
 impl AppState {

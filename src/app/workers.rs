@@ -77,6 +77,16 @@ impl CourtsideApp {
                 "Restart courtside.",
             ),
         }
+        if let Some(w) = &self.writer {
+            let ctx = self.ctx.clone();
+            let service = crate::flags::FlagsService::new(
+                store.clone(),
+                w.sender(),
+                std::sync::Arc::new(move || ctx.request_repaint()),
+            );
+            self.state.flag_resolver = service.resolver();
+            self.flags = Some(service);
+        }
         self.store = Some(store);
         self.start_listeners();
         self.request(ReadRequest::Matches);

@@ -14,7 +14,13 @@ pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
                 egui::CollapsingHeader::new(RichText::new(court).strong())
                     .id_salt(("court", court))
                     .default_open(*court == board)
-                    .show(ui, |ui| state_ui(ui, state));
+                    .show(ui, |ui| {
+                        let mut flags = Flags {
+                            resolver: &s.flag_resolver,
+                            cache: &mut s.flag_cache,
+                        };
+                        state_ui(ui, state, Some(&mut flags))
+                    });
             }
             if s.courts.is_empty() {
                 ui.weak("No match received yet.");
@@ -22,6 +28,14 @@ pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
             ui.separator();
             history_ui(ui, s);
         });
+}
+
+/// What the panel needs to draw flags.
+pub struct Flags<'a> {
+    /// Code → flag.
+    pub resolver: &'a crate::flags::FlagResolver,
+    /// Texture cache.
+    pub cache: &'a mut crate::flags::FlagTextureCache,
 }
 
 /// Placeholder flag: a framed box with the country code (real flags come from the flags module).
@@ -44,11 +58,19 @@ pub fn flag_box(ui: &mut egui::Ui, country: &str, size: egui::Vec2) {
     );
 }
 
-fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side) {
+fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side, flags: Option<&mut Flags<'_>>) {
     ui.horizontal(|ui| {
         let (r, _) = ui.allocate_exact_size(egui::vec2(8.0, 36.0), egui::Sense::hover());
         ui.painter().rect_filled(r, 2.0, colour);
-        flag_box(ui, &side.country, egui::vec2(48.0, 36.0));
+        match flags {
+            Some(f) if !side.country.is_empty() => {
+                let resolved = f.resolver.resolve(&side.country);
+                f.cache
+                    .flag_ui(ui, &resolved, 36.0)
+                    .on_hover_text(format!("flag for {}", side.country));
+            }
+            _ => flag_box(ui, &side.country, egui::vec2(48.0, 36.0)),
+        }
         ui.vertical(|ui| {
             ui.label(RichText::new(&side.long_name).strong());
             ui.label(format!(
@@ -76,8 +98,8 @@ fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side) {
     );
 }
 
-/// One match state at a glance.
-pub fn state_ui(ui: &mut egui::Ui, s: &MatchState) {
+/// One match state at a glance (flags drawn when `flags` is given, else code boxes).
+pub fn state_ui(ui: &mut egui::Ui, s: &MatchState, mut flags: Option<&mut Flags<'_>>) {
     let i = &s.info;
     ui.label(format!(
         "Match {} · {} · {} · {}",
@@ -100,8 +122,8 @@ pub fn state_ui(ui: &mut egui::Ui, s: &MatchState) {
             ui.label(format!("break {b}"));
         }
     });
-    side_ui(ui, crate::ui::theme::BLUE, &s.blue);
-    side_ui(ui, crate::ui::theme::RED, &s.red);
+    side_ui(ui, crate::ui::theme::BLUE, &s.blue, flags.as_deref_mut());
+    side_ui(ui, crate::ui::theme::RED, &s.red, flags);
     if let Some(inj) = &s.injury {
         ui.label(format!(
             "Injury {} {}{}",

@@ -82,6 +82,10 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .on_hover_text("Show the raw datagram log at the bottom");
         ui.toggle_value(&mut s.prefs.show_match, "Match")
             .on_hover_text("Show the match panel (state at a glance, match history)");
+        ui.toggle_value(&mut s.prefs.show_flags, "Flags")
+            .on_hover_text(
+                "Flags manager: import (or drop files on the window), mapping, missing flags",
+            );
         let board = s.prefs.scoreboard_open;
         if ui
             .selectable_label(board, "Scoreboard window")

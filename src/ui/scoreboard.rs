@@ -171,46 +171,46 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
     let left = Rect::from_min_size(body.min, vec2(half, body.height())).shrink(unit * 0.08);
     let right = Rect::from_min_size(body.min + vec2(half, 0.0), vec2(half, body.height()))
         .shrink(unit * 0.08);
-    side(
-        &painter,
-        left,
-        &state.blue,
-        bbg,
-        bfg,
-        unit,
-        view.settings.font_scale,
-    );
-    side(
-        &painter,
-        right,
-        &state.red,
-        rbg,
-        rfg,
-        unit,
-        view.settings.font_scale,
-    );
+    let scale = view.settings.font_scale;
+    let blue = (bbg, bfg, view.blue_flag.as_ref());
+    let red = (rbg, rfg, view.red_flag.as_ref());
+    side(&painter, left, &state.blue, blue, unit, scale);
+    side(&painter, right, &state.red, red, unit, scale);
     let banner = Rect::from_min_max(pos2(rect.min.x, rect.max.y - banner_h), rect.max);
     banner_ui(&painter, banner, state, unit, font(0.5));
 }
 
-fn side(p: &egui::Painter, r: Rect, s: &Side, bg: Color32, fg: Color32, unit: f32, scale: f32) {
+/// One athlete's half: colours (background, text) and the flag texture if there is one.
+type SideLook<'a> = (Color32, Color32, Option<&'a egui::TextureHandle>);
+
+fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, scale: f32) {
+    let (bg, fg, flag_tex) = look;
     let font = |k: f32| FontId::new((unit * k).max(6.0), bold());
     p.rect_filled(r, unit * 0.1, bg);
     let pad = unit * 0.25;
     let flag = Rect::from_min_size(r.min + vec2(pad, pad), vec2(unit * 1.2, unit * 0.8));
-    p.rect_filled(flag, 2.0, Color32::from_gray(70));
+    match flag_tex {
+        Some(t) => {
+            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+            p.image(t.id(), flag, uv, Color32::WHITE);
+        }
+        None => {
+            // No flag for this code: a box with the code, never another country's flag.
+            p.rect_filled(flag, 2.0, Color32::from_gray(70));
+            p.text(
+                flag.center(),
+                Align2::CENTER_CENTER,
+                &s.country,
+                font(0.35),
+                Color32::WHITE,
+            );
+        }
+    }
     p.rect_stroke(
         flag,
         2.0,
         egui::Stroke::new(1.0, fg),
         egui::StrokeKind::Inside,
-    );
-    p.text(
-        flag.center(),
-        Align2::CENTER_CENTER,
-        &s.country,
-        font(0.35),
-        Color32::WHITE,
     );
     p.text(
         flag.right_center() + vec2(pad, 0.0),

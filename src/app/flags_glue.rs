@@ -1,0 +1,72 @@
+//! Flags in the app: the manager window, drag-and-drop import, and the scoreboard's flag textures.
+
+use super::CourtsideApp;
+use crate::ui::flags::{flags_ui, handle_dropped_files};
+
+/// Scoreboard flag height in physical pixels (rasterised once, then cached).
+const BOARD_FLAG_PX: u32 = 192;
+
+impl CourtsideApp {
+    /// The flags manager window and files dropped anywhere on the main window.
+    pub(super) fn flags_ui(&mut self, ctx: &egui::Context) {
+        let Some(service) = &mut self.flags else {
+            return;
+        };
+        if let Some(intent) = handle_dropped_files(ctx) {
+            self.state.prefs.show_flags = true;
+            service.execute(intent);
+        }
+        if !self.state.prefs.show_flags {
+            return;
+        }
+        let mut open = true;
+        let mut intents = Vec::new();
+        egui::Window::new("Flags")
+            .open(&mut open)
+            .default_size([760.0, 560.0])
+            .show(ctx, |ui| {
+                intents = flags_ui(
+                    ui,
+                    &mut self.state.flags_panel,
+                    service.state(),
+                    &mut self.state.flag_cache,
+                );
+            });
+        self.state.prefs.show_flags = open;
+        for i in intents {
+            service.execute(i);
+        }
+    }
+
+    /// Resolve the scoreboard's two countries to textures (cache hits after the first frame).
+    pub(super) fn update_board_flags(&mut self, ctx: &egui::Context) {
+        let Ok(mut board) = self.scoreboard.lock() else {
+            return;
+        };
+        let Some(state) = &board.state else { return };
+        let codes = [state.blue.country.clone(), state.red.country.clone()];
+        let mut textures = [None, None];
+        for (slot, code) in textures.iter_mut().zip(&codes) {
+            if code.is_empty() {
+                continue;
+            }
+            let resolved = self.state.flag_resolver.resolve(code);
+            if let Some(img) = &resolved.image {
+                *slot = self.state.flag_cache.texture(ctx, img, BOARD_FLAG_PX);
+            }
+        }
+        let [blue, red] = textures;
+        let changed = board.blue_flag.as_ref().map(|t| t.id()) != blue.as_ref().map(|t| t.id())
+            || board.red_flag.as_ref().map(|t| t.id()) != red.as_ref().map(|t| t.id());
+        if changed {
+            tracing::debug!(
+                blue = blue.is_some(),
+                red = red.is_some(),
+                "scoreboard flags updated"
+            );
+            board.blue_flag = blue;
+            board.red_flag = red;
+            ctx.request_repaint_of(crate::ui::scoreboard::viewport_id());
+        }
+    }
+}
