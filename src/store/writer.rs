@@ -31,7 +31,7 @@ pub struct WriterConfig {
 impl Default for WriterConfig {
     fn default() -> Self {
         WriterConfig {
-            batch_max: 512,
+            batch_max: 4096,
             batch_window: Duration::from_millis(2),
             queue_capacity: 65_536,
         }
