@@ -53,8 +53,13 @@ fn free_port() -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
+/// One OBS at a time: several software-rendered OBS instances on a 2-core CI machine starve each
+/// other (a request then times out), so the tests of this binary take turns.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A running headless OBS.
 pub struct ObsProcess {
+    _turn: std::sync::MutexGuard<'static, ()>,
     home: tempfile::TempDir,
     /// Websocket port.
     pub port: u16,
@@ -70,6 +75,8 @@ pub struct ObsProcess {
 impl ObsProcess {
     /// Start Xvfb and OBS; returns once OBS accepts websocket connections.
     pub fn start() -> Result<ObsProcess, String> {
+        // A test that failed while holding the turn poisons the lock; the next may still run.
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let home = tempfile::tempdir().map_err(|e| format!("temp HOME: {e}"))?;
         let record_dir = home.path().join("recordings");
         std::fs::create_dir_all(&record_dir).map_err(|e| e.to_string())?;
@@ -78,6 +85,7 @@ impl ObsProcess {
         write_config(home.path(), port, &password, &record_dir)?;
         let (xvfb, display) = start_xvfb()?;
         let mut obs = ObsProcess {
+            _turn: turn,
             home,
             port,
             password,
