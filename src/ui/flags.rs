@@ -63,20 +63,33 @@ pub fn flags_ui(
 
 fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, intents: &mut Vec<FlagsIntent>) {
     ui.horizontal(|ui| {
-        if ui.button("Import…").clicked() {
+        if ui
+            .button("Import…")
+            .on_hover_text("Choose flag images (PNG, JPEG, SVG); the file name gives the code")
+            .clicked()
+        {
             intents.push(FlagsIntent::PickFiles);
         }
-        if ui.button("Import folder…").clicked() {
+        if ui
+            .button("Import folder…")
+            .on_hover_text("Import every flag image in a folder")
+            .clicked()
+        {
             intents.push(FlagsIntent::PickFolder);
         }
         let n = state.resolver.imports().len();
         if ui
             .add_enabled(n > 0, egui::Button::new("Export imported…"))
+            .on_hover_text("Write every imported flag to a folder (CODE.ext, original bytes)")
             .clicked()
         {
             intents.push(FlagsIntent::PickExportFolder);
         }
-        if ui.button("Refresh").clicked() {
+        if ui
+            .button("Refresh")
+            .on_hover_text("Reload flags, mapping and codes seen from the store")
+            .clicked()
+        {
             intents.push(FlagsIntent::Refresh);
         }
         match state.progress {
@@ -129,13 +142,21 @@ fn pending_ui(
                     .desired_width(60.0)
                     .hint_text("KOR"),
             );
-            if ui.button("Import as this code").clicked() {
+            if ui
+                .button("Import as this code")
+                .on_hover_text("Import the file as the flag of the code typed here")
+                .clicked()
+            {
                 intents.push(FlagsIntent::ImportAs {
                     path: p.path.clone(),
                     code: code.clone(),
                 });
             }
-            if ui.button("Skip").clicked() {
+            if ui
+                .button("Skip")
+                .on_hover_text("Do not import this file")
+                .clicked()
+            {
                 intents.push(FlagsIntent::Dismiss(p.path.clone()));
             }
             if let Some(s) = &p.suggestion {
@@ -166,7 +187,8 @@ fn missing_ui(
         .collect();
     ui.horizontal(|ui| {
         ui.strong("Missing flags for today's athletes");
-        ui.checkbox(&mut panel.only_today, "today only");
+        ui.checkbox(&mut panel.only_today, "today only")
+            .on_hover_text("Only codes of athletes seen today");
     });
     if problems.is_empty() {
         ui.weak("Every athlete seen has a flag.");
@@ -182,7 +204,11 @@ fn missing_ui(
             };
             ui.colored_label(color, format!("{} — {what}", seen.code));
             ui.weak(seen.athletes.join(", "));
-            if ui.small_button("Map…").clicked() {
+            if ui
+                .small_button("Map…")
+                .on_hover_text("Show another code's flag for this received code")
+                .clicked()
+            {
                 panel.map_from = seen.code.clone();
                 panel.map_to = crate::flags::ioc::suggest(&seen.code)
                     .map(|c| c.ioc.to_string())

@@ -101,7 +101,11 @@ fn table_ui(
                     cache.flag_ui(ui, &state.resolver.resolve(r.code), ROW_HEIGHT - 6.0);
                 });
                 row.col(|ui| {
-                    if ui.selectable_label(selected, r.code).clicked() {
+                    if ui
+                        .selectable_label(selected, r.code)
+                        .on_hover_text("Show this flag larger")
+                        .clicked()
+                    {
                         panel.selected = Some(r.code.to_string());
                     }
                 });
@@ -168,7 +172,11 @@ fn preview_ui(
         } else {
             "Remove imported flag"
         };
-        if ui.button(label).clicked() {
+        if ui
+            .button(label)
+            .on_hover_text("Drop the imported flag of this code")
+            .clicked()
+        {
             intents.push(FlagsIntent::Revert(code.to_string()));
         }
     } else if resolved.source == FlagSource::Missing {

@@ -21,7 +21,11 @@ pub(super) fn mapping_ui(
             for (from, to) in state.resolver.mapping() {
                 ui.horizontal(|ui| {
                     ui.monospace(format!("{from} → {to}"));
-                    if ui.small_button("Remove").clicked() {
+                    if ui
+                        .small_button("Remove")
+                        .on_hover_text("Remove this mapping")
+                        .clicked()
+                    {
                         intents.push(FlagsIntent::RemoveMapping(from.clone()));
                     }
                 });
@@ -57,6 +61,7 @@ fn editor_ui(
         let ready = known && ioc::normalize_code(&panel.map_from).is_some();
         if ui
             .add_enabled(ready, egui::Button::new("Save mapping"))
+            .on_hover_text("Show the second code's flag whenever the first code is received")
             .clicked()
         {
             intents.push(FlagsIntent::SetMapping {
