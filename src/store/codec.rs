@@ -39,3 +39,37 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T
 pub fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("\"<unrenderable: {e}>\""))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::protocol::parse_datagram;
+    use crate::store::{EventRecord, EventRecordRef};
+
+    #[test]
+    fn borrowed_record_encodes_exactly_like_the_owned_one() {
+        let raw = b"at1;J. M\xc3\x9cLLER;Jonas;GER;at2;A;B;\xff\r\n".to_vec();
+        let owned = EventRecord {
+            seq: 7,
+            received_at_ns: -3,
+            source: "[::1]:6000".into(),
+            court: "Mat A".into(),
+            events: parse_datagram(&raw),
+            raw: raw.clone(),
+            match_key: 5,
+        };
+        let borrowed = EventRecordRef {
+            seq: owned.seq,
+            received_at_ns: owned.received_at_ns,
+            source: &owned.source,
+            court: &owned.court,
+            raw: &owned.raw,
+            events: &owned.events,
+            match_key: owned.match_key,
+        };
+        let a = super::encode(&owned, "event").expect("encode");
+        let b = super::encode(&borrowed, "event").expect("encode");
+        assert_eq!(a, b);
+        let back: EventRecord = super::decode(&b, "event").expect("decode");
+        assert_eq!(back, owned);
+    }
+}

@@ -111,6 +111,19 @@ pub struct EventRecord {
     pub match_key: u64,
 }
 
+/// A borrowed [`EventRecord`] with exactly its encoding (serde writes a slice and a `Vec`, a `&str`
+/// and a `String` alike), so the writer stores a datagram without copying its bytes first.
+#[derive(Serialize)]
+pub(crate) struct EventRecordRef<'a> {
+    pub(crate) seq: u64,
+    pub(crate) received_at_ns: i64,
+    pub(crate) source: &'a str,
+    pub(crate) court: &'a str,
+    pub(crate) raw: &'a [u8],
+    pub(crate) events: &'a [Event],
+    pub(crate) match_key: u64,
+}
+
 /// A match: from its `pre` to the next `pre` on the same court.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchRecord {
@@ -133,11 +146,16 @@ pub struct MatchRecord {
 impl MatchRecord {
     /// A new match record starting with `rec`.
     pub fn start(rec: &EventRecord) -> MatchRecord {
+        MatchRecord::start_at(rec.match_key, &rec.court, rec.received_at_ns)
+    }
+
+    /// A new match record with key `key` on `court`, starting at `at_ns`.
+    pub fn start_at(key: u64, court: &str, at_ns: i64) -> MatchRecord {
         MatchRecord {
-            key: rec.match_key,
-            court: rec.court.clone(),
-            started_at_ns: rec.received_at_ns,
-            last_event_at_ns: rec.received_at_ns,
+            key,
+            court: court.to_string(),
+            started_at_ns: at_ns,
+            last_event_at_ns: at_ns,
             ended_at_ns: None,
             event_count: 0,
             state: MatchState::new(),
@@ -146,14 +164,19 @@ impl MatchRecord {
 
     /// Fold one stored datagram into the record.
     pub fn absorb(&mut self, rec: &EventRecord) {
-        for e in &rec.events {
+        self.absorb_events(&rec.events, rec.received_at_ns);
+    }
+
+    /// Fold the events of one datagram received at `at_ns` into the record.
+    pub fn absorb_events(&mut self, events: &[Event], at_ns: i64) {
+        for e in events {
             self.state.apply(e);
             if matches!(e, Event::Winner { .. }) && self.ended_at_ns.is_none() {
-                self.ended_at_ns = Some(rec.received_at_ns);
+                self.ended_at_ns = Some(at_ns);
             }
         }
         self.event_count += 1;
-        self.last_event_at_ns = rec.received_at_ns;
+        self.last_event_at_ns = at_ns;
     }
 }
 

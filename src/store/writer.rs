@@ -7,7 +7,7 @@
 
 use super::schema::{EVENTS, MATCH_EVENTS, MATCHES};
 use super::settings::write_setting;
-use super::{EventRecord, MatchRecord, SettingChange, Store, StoreError, codec};
+use super::{EventRecord, EventRecordRef, MatchRecord, SettingChange, Store, StoreError, codec};
 use crate::protocol::Event;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use redb::WriteTransaction;
@@ -350,9 +350,27 @@ impl WriterState {
             let saved_seq = self.next_seq;
             let started = Instant::now();
             match self.try_commit(&batch) {
-                Ok(records) => {
-                    self.record_commit(started, records.len());
-                    self.publish(records, &batch);
+                Ok(keys) => {
+                    self.record_commit(started, keys.len());
+                    // Durable: the batch's bytes move into the published records, uncopied.
+                    let records = batch
+                        .into_iter()
+                        .zip(keys)
+                        .zip(saved_seq..)
+                        .map(|((d, match_key), seq)| {
+                            let rec = EventRecord {
+                                seq,
+                                received_at_ns: d.received_at_ns,
+                                source: d.source,
+                                court: d.court,
+                                raw: d.raw,
+                                events: d.events,
+                                match_key,
+                            };
+                            (Arc::new(rec), d.received)
+                        })
+                        .collect();
+                    self.publish(records);
                     return;
                 }
                 Err(e) => {
@@ -392,10 +410,13 @@ impl WriterState {
         }
     }
 
-    fn try_commit(&mut self, batch: &[Incoming]) -> Result<Vec<Arc<EventRecord>>, StoreError> {
+    /// Store the batch in one transaction; returns each datagram's match key (sequence numbers
+    /// are consecutive from the `next_seq` before the call). Encodes from borrowed data, so a
+    /// failed attempt leaves the batch intact for the retry without any copy.
+    fn try_commit(&mut self, batch: &[Incoming]) -> Result<Vec<u64>, StoreError> {
         let txn = self.store.db().begin_write()?;
-        let mut records = Vec::with_capacity(batch.len());
-        let mut dirty: Vec<String> = Vec::new();
+        let mut keys = Vec::with_capacity(batch.len());
+        let mut dirty: Vec<&str> = Vec::new();
         {
             let mut events = txn.open_table(EVENTS)?;
             let mut index = txn.open_table(MATCH_EVENTS)?;
@@ -404,51 +425,53 @@ impl WriterState {
                 let seq = self.next_seq;
                 self.next_seq += 1;
                 let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
-                let mut rec = EventRecord {
-                    seq,
-                    received_at_ns: d.received_at_ns,
-                    source: d.source.clone(),
-                    court: d.court.clone(),
-                    raw: d.raw.clone(),
-                    events: d.events.clone(),
-                    match_key: seq,
-                };
+                let mut match_key = seq;
                 if !loaded && let Some(m) = self.open.get(&d.court) {
-                    rec.match_key = m.key;
+                    match_key = m.key;
                 }
-                if rec.match_key == seq {
+                if match_key == seq {
                     // A `pre`, or the first datagram ever seen on this court: a new match.
                     if let Some(prev) = self.open.remove(&d.court) {
                         matches.insert(prev.key, codec::encode(&prev, "match")?.as_slice())?;
                     }
-                    self.open.insert(d.court.clone(), MatchRecord::start(&rec));
+                    let m = MatchRecord::start_at(seq, &d.court, d.received_at_ns);
+                    self.open.insert(d.court.clone(), m);
                 }
                 if let Some(m) = self.open.get_mut(&d.court) {
-                    m.absorb(&rec);
+                    m.absorb_events(&d.events, d.received_at_ns);
                 }
-                if !dirty.contains(&d.court) {
-                    dirty.push(d.court.clone());
+                if !dirty.contains(&d.court.as_str()) {
+                    dirty.push(&d.court);
                 }
+                let rec = EventRecordRef {
+                    seq,
+                    received_at_ns: d.received_at_ns,
+                    source: &d.source,
+                    court: &d.court,
+                    raw: &d.raw,
+                    events: &d.events,
+                    match_key,
+                };
                 events.insert(seq, codec::encode(&rec, "event")?.as_slice())?;
-                index.insert((rec.match_key, seq), ())?;
-                records.push(Arc::new(rec));
+                index.insert((match_key, seq), ())?;
+                keys.push(match_key);
             }
-            for court in &dirty {
+            for court in dirty {
                 if let Some(m) = self.open.get(court) {
                     matches.insert(m.key, codec::encode(m, "match")?.as_slice())?;
                 }
             }
         }
         txn.commit()?;
-        Ok(records)
+        Ok(keys)
     }
 
-    fn publish(&self, records: Vec<Arc<EventRecord>>, batch: &[Incoming]) {
-        for (record, d) in records.into_iter().zip(batch) {
+    fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
+        for (record, received) in records {
             for sub in &self.subscribers {
                 let msg = Persisted {
                     record: record.clone(),
-                    received: d.received,
+                    received,
                 };
                 match sub.try_send(msg) {
                     Ok(()) => {}
