@@ -7,10 +7,12 @@
 //! suggestion in the manager), because ISO and IOC codes collide (`BRN`).
 
 pub mod builtin;
+pub mod export;
 pub mod import;
 pub mod ioc;
 pub mod resolve;
 pub mod service;
+pub mod state;
 pub mod store;
 pub mod texture;
 pub mod validate;

@@ -6,106 +6,22 @@
 //! `App::logic`) drains it into [`FlagsState`]. After every change a worker reads a fresh
 //! snapshot (resolver, history, seen codes) from the store, so the UI never reads redb itself.
 
+pub use super::export::export_flags;
 use super::import::{self, ImportItem, ImportMsg, ImportRequest};
 use super::resolve::FlagResolver;
+pub use super::state::{FlagsIntent, FlagsState, LogLine, PendingFile, Progress};
 use super::store::{self, MappingChange, SeenCode};
 use super::{FlagsError, Waker};
 use crate::store::writer::{WriteOp, now_ns};
 use crate::store::{Store, WriteRequest};
 use crossbeam_channel::{Receiver, Sender, bounded};
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 
 /// Log lines kept for the panel.
 const LOG_LINES: usize = 200;
 /// Mapping changes kept for the panel.
 const HISTORY_ROWS: usize = 100;
-
-/// What the flags panel (or the drop handler) asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlagsIntent {
-    /// Import files and folders; codes from the file names.
-    Import(Vec<PathBuf>),
-    /// Import one file under a code the operator confirmed.
-    ImportAs {
-        /// The file.
-        path: PathBuf,
-        /// The confirmed code.
-        code: String,
-    },
-    /// Forget a file that was waiting for a code.
-    Dismiss(PathBuf),
-    /// Open a file dialog to pick images to import.
-    PickFiles,
-    /// Open a folder dialog to import a folder.
-    PickFolder,
-    /// Remove the imported flag of a code (back to the built-in one).
-    Revert(String),
-    /// Map a received code to another code's flag.
-    SetMapping {
-        /// Code the scoring system sends.
-        from: String,
-        /// Code whose flag to show.
-        to: String,
-    },
-    /// Remove the mapping of a received code.
-    RemoveMapping(String),
-    /// Open a folder dialog, then export every imported flag there.
-    PickExportFolder,
-    /// Export every imported flag to this folder (`CODE.ext`, original bytes).
-    ExportTo(PathBuf),
-    /// Re-read the store (e.g. after a new match was loaded).
-    Refresh,
-}
-
-/// A valid image waiting for the operator to say which code it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingFile {
-    /// The file.
-    pub path: PathBuf,
-    /// The code-shaped part of its name, if any.
-    pub name_code: Option<String>,
-    /// A likely IOC code.
-    pub suggestion: Option<String>,
-}
-
-/// One line of the panel's report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    /// False for errors and rejected files.
-    pub ok: bool,
-    /// The message (names the file or code and the reason).
-    pub text: String,
-}
-
-/// Progress of a running import.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// Files done.
-    pub done: usize,
-    /// Files in all.
-    pub total: usize,
-}
-
-/// Everything the flags panel shows.
-#[derive(Debug, Clone, Default)]
-pub struct FlagsState {
-    /// Current mapping and imports (also what the scoreboard should resolve with).
-    pub resolver: FlagResolver,
-    /// Latest mapping changes, newest first.
-    pub history: Vec<MappingChange>,
-    /// Codes of athletes in the store, most recent first.
-    pub seen: Vec<SeenCode>,
-    /// The running import, if any.
-    pub progress: Option<Progress>,
-    /// Files waiting for a code.
-    pub pending: Vec<PendingFile>,
-    /// Report lines, oldest first.
-    pub log: VecDeque<LogLine>,
-    /// Bumped with every snapshot from the store.
-    pub generation: u64,
-}
 
 struct Snapshot {
     resolver: FlagResolver,
@@ -455,39 +371,4 @@ impl WorkerCtx {
             Err(e) => self.log(false, format!("cannot read flags from the store: {e}")),
         }
     }
-}
-
-/// Write every imported flag to `dir` as `CODE.ext` (original bytes). Existing files are left
-/// alone and reported. Returns one `(ok, message)` line per flag plus a summary.
-pub fn export_flags(store: &Store, dir: &Path) -> Result<Vec<(bool, String)>, FlagsError> {
-    let io = |e: std::io::Error| FlagsError::Io {
-        path: dir.to_path_buf(),
-        cause: e.to_string(),
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let flags = store::imported_flags(store)?;
-    let mut report = Vec::new();
-    let mut written = 0;
-    for (code, flag) in &flags {
-        let path = dir.join(format!("{code}.{}", flag.meta.format.extension()));
-        let result = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &flag.data));
-        match result {
-            Ok(()) => written += 1,
-            Err(e) => report.push((false, format!("{}: not exported: {e}", path.display()))),
-        }
-    }
-    let ok = written == flags.len();
-    report.push((
-        ok,
-        format!(
-            "exported {written} of {} flags to {}",
-            flags.len(),
-            dir.display()
-        ),
-    ));
-    Ok(report)
 }
