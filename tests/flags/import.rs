@@ -1,6 +1,6 @@
 //! Flags: the IOC table and built-in set, resolution, mapping, the store tables, import.
 
-mod flags_support;
+use crate::flags_support;
 
 use courtside::flags::import::{self, ImportItem, ImportMsg, ImportRequest};
 use courtside::flags::validate::Rejection;

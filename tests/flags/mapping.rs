@@ -1,6 +1,6 @@
 //! Flags: the code mapping (persisted, with history), codes seen in matches, the CLI.
 
-mod flags_support;
+use crate::flags_support;
 
 use courtside::cli::{FlagsArgs, FlagsCommand};
 use courtside::flags::{FlagResolver, FlagSource, FlagsError, store};

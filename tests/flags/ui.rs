@@ -1,7 +1,7 @@
 //! Flags panel (egui_kittest): files dropped onto the window are imported and the grid updates;
 //! the texture cache rasterises once per image and size.
 
-mod flags_support;
+use crate::flags_support;
 
 use courtside::flags::{FlagImage, FlagResolver, FlagTextureCache, FlagsService, no_waker};
 use courtside::ui::flags::{FlagsPanel, flags_ui, handle_dropped_files};

@@ -1,17 +1,14 @@
 //! Integration tests against a real OBS Studio (Debian's 29.0.2 with obs-websocket 5.1), started
-//! headless under Xvfb by the harness in `support/obs_process.rs`, one OBS per test (own
+//! headless under Xvfb by the harness in `obs_process.rs`, one OBS per test (own
 //! display, HOME, port and random password). Needs the apt packages
 //! `obs-studio obs-plugins xvfb libgl1-mesa-dri` (obs-plugins holds obs-websocket and is only a
 //! Recommends of obs-studio; Mesa's llvmpipe renders). Linux only: OBS runs under Xvfb.
 
 #![cfg(target_os = "linux")]
 
-#[path = "support/obs_court.rs"]
-mod obs_court;
-#[path = "support/obs_process.rs"]
-mod obs_process;
-#[path = "support/obs_ui.rs"]
-mod obs_ui;
+use crate::obs_court;
+use crate::obs_process;
+use crate::obs_ui;
 
 use courtside::obs::store as obs_store;
 use courtside::obs::{

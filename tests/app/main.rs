@@ -1,0 +1,6 @@
+//! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
+//! real loopback listener, and the venue panels (advanced mode, About/licence).
+
+mod panels;
+mod venue_panels;
+mod whole_app;

@@ -1,0 +1,13 @@
+//! OBS tests, one binary (one link): the rule engine and its defaults, the OBS store tables, and
+//! the integration tests against a real OBS Studio started headless (Linux only).
+
+#[cfg(target_os = "linux")]
+mod obs_court;
+#[cfg(target_os = "linux")]
+mod obs_process;
+#[cfg(target_os = "linux")]
+mod obs_ui;
+mod real;
+mod rule_defs;
+mod rules;
+mod store;
