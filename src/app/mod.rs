@@ -4,6 +4,8 @@
 mod commands;
 mod events;
 mod flags_glue;
+mod obs_glue;
+pub mod obs_state;
 mod reader;
 pub mod settings;
 mod settings_draft;
@@ -90,6 +92,7 @@ pub struct CourtsideApp {
     smoke_report: Option<Arc<Mutex<SmokeReport>>>,
     frames: u64,
     last_statuses: Vec<String>,
+    obs: obs_glue::ObsParts,
 }
 
 /// Longest `logic` spends draining channels per frame.
@@ -129,6 +132,7 @@ impl CourtsideApp {
             smoke_report: options.smoke_report.clone(),
             frames: 0,
             last_statuses: Vec::new(),
+            obs: obs_glue::ObsParts::default(),
         };
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
@@ -159,7 +163,10 @@ impl CourtsideApp {
         if let Some(m) = self.sysmon.take() {
             m.stop();
         }
+        // Listeners first (nothing new arrives), then OBS (automation, worker; the worker may
+        // still log firings through the writer), then the writer, which stores everything queued.
         self.listeners.clear();
+        self.stop_obs();
         self.reader = None;
         if let Some(w) = self.writer.take() {
             w.shutdown();
@@ -174,6 +181,7 @@ impl eframe::App for CourtsideApp {
         let started = Instant::now();
         let more = self.drain(started);
         self.poll_workers();
+        self.poll_obs();
         if let Some(f) = &mut self.flags
             && f.poll()
         {

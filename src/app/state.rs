@@ -34,6 +34,8 @@ pub enum Command {
     ScoreboardFullscreen(bool),
     /// Put text on the clipboard.
     Copy(String),
+    /// OBS control, connections, rules.
+    Obs(super::obs_state::ObsIntent),
     /// Ask for a store location with a file dialog.
     PickStorePath,
 }
@@ -240,6 +242,9 @@ pub struct UiPrefs {
     /// Flags manager open.
     #[serde(default)]
     pub show_flags: bool,
+    /// OBS window open.
+    #[serde(default)]
+    pub show_obs: bool,
     /// Scoreboard window position and size (x, y, w, h), if known.
     pub scoreboard_rect: Option<[f32; 4]>,
 }
@@ -252,6 +257,7 @@ impl Default for UiPrefs {
             show_settings: false,
             scoreboard_open: true,
             show_flags: false,
+            show_obs: false,
             scoreboard_rect: None,
         }
     }
@@ -411,6 +417,8 @@ pub struct AppState {
     pub flag_cache: crate::flags::FlagTextureCache,
     /// The flags manager panel.
     pub flags_panel: crate::ui::flags::FlagsPanel,
+    /// OBS statuses, connections, rules and the automation log.
+    pub obs: super::obs_state::ObsView,
 }
 
 impl AppState {

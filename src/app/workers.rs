@@ -52,10 +52,12 @@ impl CourtsideApp {
         let ctx = self.ctx.clone();
         let wake: crate::store::writer::Waker =
             Arc::new(move || ctx.request_repaint_after(std::time::Duration::from_millis(10)));
+        // OBS automation reads every stored datagram from its own subscription.
+        let (automation_tx, automation_rx) = bounded(16_384);
         match Writer::spawn_notify(
             store.clone(),
             WriterConfig::default(),
-            vec![self.persisted_tx.clone()],
+            vec![self.persisted_tx.clone(), automation_tx],
             Some(wake.clone()),
         ) {
             Ok(w) => self.writer = Some(w),
@@ -87,6 +89,7 @@ impl CourtsideApp {
             self.state.flag_resolver = service.resolver();
             self.flags = Some(service);
         }
+        self.start_obs(&store, automation_rx);
         self.store = Some(store);
         self.start_listeners();
         self.request(ReadRequest::Matches);

@@ -7,6 +7,7 @@ pub mod flags;
 pub mod live_data;
 pub mod match_panel;
 pub mod monitor;
+pub mod obs;
 pub mod scoreboard;
 pub mod settings;
 pub mod status_bar;
@@ -27,6 +28,24 @@ pub const FOLLOW_TABLE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMM
 /// Ctrl+, : settings.
 pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
 
+/// Ctrl+Shift+A: pause / resume OBS automation.
+pub const PAUSE_AUTOMATION: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::A);
+/// F9: save the replay buffer (instant replay) on every connected OBS.
+pub const SAVE_REPLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F9);
+/// Ctrl+Shift+R: start / stop recording on every connected OBS.
+pub const TOGGLE_RECORDING: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::R);
+/// Ctrl+Shift+B: start / stop the replay buffer on every connected OBS.
+pub const TOGGLE_REPLAY: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::B);
+/// Ctrl+Shift+S: start / stop streaming on every connected OBS.
+pub const TOGGLE_STREAMING: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+/// Ctrl+Shift+O: the OBS window.
+pub const OBS_WINDOW: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::O);
+
 /// Handle the keyboard shortcuts of the frequent actions.
 pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
     ctx.input_mut(|i| {
@@ -46,7 +65,38 @@ pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
         if i.consume_shortcut(&SETTINGS) {
             s.prefs.show_settings = !s.prefs.show_settings;
         }
+        obs_shortcuts(i, s);
     });
+}
+
+/// OBS shortcuts act on every connected OBS; a toggle stops what any of them runs.
+fn obs_shortcuts(i: &mut egui::InputState, s: &mut AppState) {
+    use crate::app::obs_state::{ObsIntent, Toggle};
+    use crate::obs::{ObsAction, Target};
+    if i.consume_shortcut(&OBS_WINDOW) {
+        s.prefs.show_obs = !s.prefs.show_obs;
+    }
+    if i.consume_shortcut(&PAUSE_AUTOMATION) {
+        s.commands
+            .push(Command::Obs(ObsIntent::SetPaused(!s.obs.paused)));
+    }
+    let mut actions = Vec::new();
+    if i.consume_shortcut(&SAVE_REPLAY) {
+        actions.push(ObsAction::SaveReplay);
+    }
+    for (k, t) in [
+        (&TOGGLE_RECORDING, Toggle::Recording),
+        (&TOGGLE_REPLAY, Toggle::ReplayBuffer),
+        (&TOGGLE_STREAMING, Toggle::Streaming),
+    ] {
+        if i.consume_shortcut(k) {
+            actions.push(s.obs.toggle(t));
+        }
+    }
+    for a in actions {
+        s.commands
+            .push(Command::Obs(ObsIntent::Run(Target::All, a)));
+    }
 }
 
 /// The main window.
@@ -72,6 +122,7 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
     }
     egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
     settings::settings_window(ui.ctx(), s);
+    obs::obs_window(ui.ctx(), s);
 }
 
 fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -86,6 +137,11 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .on_hover_text(
                 "Flags manager: import (or drop files on the window), mapping, missing flags",
             );
+        ui.toggle_value(&mut s.prefs.show_obs, "OBS")
+            .on_hover_text(format!(
+                "OBS: status and control, connections, automation rules and log ({})",
+                fmt(&OBS_WINDOW)
+            ));
         let board = s.prefs.scoreboard_open;
         if ui
             .selectable_label(board, "Scoreboard window")

@@ -9,7 +9,7 @@ const BAD: Color32 = Color32::from_rgb(0xE0, 0x40, 0x40);
 const WARN: Color32 = Color32::from_rgb(0xE8, 0xA0, 0x20);
 
 /// One line per concern: listeners, OBS, store.
-pub fn status_bar_ui(ui: &mut egui::Ui, s: &AppState) {
+pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.horizontal_wrapped(|ui| {
         for c in &s.listeners {
             status_dot(ui, if c.ok { OK } else { BAD });
@@ -44,13 +44,75 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &AppState) {
                 .on_hover_text("Events are not received; see the notices");
             ui.separator();
         }
-        ui.label(RichText::new("OBS: not connected").weak())
-            .on_hover_text("OBS Studio control (connections, recording, replay) appears here");
+        obs_ui(ui, s);
         ui.separator();
         system_ui(ui, s);
         ui.separator();
         store_ui(ui, s);
     });
+}
+
+/// One entry per OBS instance: link state (with the reconnect countdown), recording, replay
+/// buffer, scene; a click opens the OBS window.
+fn obs_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    use crate::ui::obs::{link_color, older_obs_text, output_text};
+    let now = std::time::Instant::now();
+    let mut open = false;
+    if s.obs.statuses.is_empty() {
+        open |= ui
+            .link(RichText::new("OBS: none set up").weak())
+            .on_hover_text("No OBS connection yet: click to add one")
+            .clicked();
+    }
+    for st in &s.obs.statuses {
+        status_dot(ui, link_color(&st.link));
+        let mut text = format!("OBS {}", st.name);
+        if st.link.is_connected() {
+            for part in [
+                output_text("REC", &st.recording, now),
+                output_text("LIVE", &st.streaming, now),
+                st.replay_buffer.phase.is_on().then(|| "replay".to_string()),
+                st.program_scene.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                text.push_str(" · ");
+                text.push_str(&part);
+            }
+        } else {
+            text.push_str(": ");
+            text.push_str(&st.link.label(now));
+        }
+        let color = if st.recording.phase.is_on() {
+            crate::ui::obs::REC
+        } else {
+            ui.visuals().text_color()
+        };
+        open |= ui
+            .link(RichText::new(text).color(color))
+            .on_hover_text(format!(
+                "{} ({}, {}): {}\nClick for the OBS window",
+                st.name,
+                st.role.label(),
+                st.addr,
+                st.link.label(now)
+            ))
+            .clicked();
+        if st.older_obs {
+            ui.label(RichText::new("older OBS").color(WARN).small())
+                .on_hover_text(older_obs_text(st));
+        }
+    }
+    if s.obs.paused {
+        open |= ui
+            .link(RichText::new("automation paused").color(WARN))
+            .on_hover_text("OBS automation rules are paused; click to open the OBS window")
+            .clicked();
+    }
+    if open {
+        s.prefs.show_obs = true;
+    }
 }
 
 fn system_ui(ui: &mut egui::Ui, s: &AppState) {

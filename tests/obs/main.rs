@@ -2,6 +2,8 @@
 //! the integration tests against a real OBS Studio started headless (Linux only).
 
 #[cfg(target_os = "linux")]
+mod app;
+#[cfg(target_os = "linux")]
 mod obs_court;
 #[cfg(target_os = "linux")]
 mod obs_process;

@@ -1,0 +1,349 @@
+//! OBS in the app: the tokio runtime, the OBS worker, the automation thread, and the panel's
+//! intents (run through the worker and the store writer; the UI thread never waits on either).
+
+use super::CourtsideApp;
+use super::obs_state::{FIRING_LOG_LEN, ObsIntent, RulesDraft};
+use super::state::Level;
+use crate::obs::store as obs_store;
+use crate::obs::{
+    Automation, AutomationHandle, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
+    Rule, current_states,
+};
+use crate::store::writer::Persisted;
+use crate::store::{Store, WriteRequest};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use std::time::Duration;
+
+/// Updates the worker may queue before the UI drains them.
+const UPDATE_CAPACITY: usize = 1024;
+/// Most updates handled per frame (the rest wait for the next one).
+const UPDATES_PER_FRAME: usize = 512;
+
+/// A store write the panel waits for.
+enum PendingKind {
+    Connection(ObsConnection),
+    Delete(u64),
+    Rules(Vec<Rule>),
+    Paused(bool),
+}
+
+struct Pending {
+    kind: PendingKind,
+    ack: Receiver<Result<(), String>>,
+}
+
+/// The running OBS parts; dropped in [`CourtsideApp::stop_obs`]'s order.
+#[derive(Default)]
+pub(super) struct ObsParts {
+    automation: Option<AutomationHandle>,
+    worker: Option<ObsWorker>,
+    rt: Option<tokio::runtime::Runtime>,
+    updates: Option<Receiver<ObsUpdate>>,
+    pending: Vec<Pending>,
+}
+
+impl CourtsideApp {
+    /// Load the OBS settings, start the runtime, the worker and the automation thread.
+    pub(super) fn start_obs(&mut self, store: &Store, persisted: Receiver<Persisted>) {
+        let Some(writer) = self.writer.as_ref().map(|w| w.sender()) else {
+            return;
+        };
+        let warn = |s: &mut Self, what: &str, e: &dyn std::fmt::Display| {
+            s.state.notices.push(
+                Level::Warning,
+                &format!("OBS {what} could not be read"),
+                &e.to_string(),
+                "Check them in the OBS window and save them again.",
+            )
+        };
+        let connections = obs_store::load_connections(store).unwrap_or_else(|e| {
+            warn(self, "connections", &e);
+            Vec::new()
+        });
+        let rules = obs_store::load_rules(store).unwrap_or_else(|e| {
+            warn(self, "automation rules", &e);
+            crate::obs::rules::default_rules()
+        });
+        let paused = obs_store::load_paused(store).unwrap_or(false);
+        let firings = obs_store::load_firings(store, FIRING_LOG_LEN).unwrap_or_default();
+        let states = current_states(store).unwrap_or_default();
+        let view = &mut self.state.obs;
+        view.connections = connections.clone();
+        view.rules = rules.clone();
+        view.paused = paused;
+        view.firings = firings.into();
+        match self.spawn_obs(connections, rules, paused, states, writer, persisted) {
+            Ok(()) => self.state.obs.available = true,
+            Err(e) => self.state.notices.push(
+                Level::Error,
+                "OBS control did not start",
+                &e.to_string(),
+                "Scores are received and stored as usual; restart courtside to control OBS.",
+            ),
+        }
+    }
+
+    fn spawn_obs(
+        &mut self,
+        connections: Vec<ObsConnection>,
+        rules: Vec<Rule>,
+        paused: bool,
+        states: std::collections::HashMap<String, crate::match_state::MatchState>,
+        writer: Sender<WriteRequest>,
+        persisted: Receiver<Persisted>,
+    ) -> std::io::Result<()> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("obs-rt")
+            .enable_all()
+            .build()?;
+        let (tx, rx) = bounded(UPDATE_CAPACITY);
+        let ctx = self.ctx.clone();
+        let worker = ObsWorker::spawn(
+            rt.handle().clone(),
+            ObsWorkerConfig {
+                connections,
+                updates: tx,
+                repaint: Box::new(move || ctx.request_repaint()),
+                store_writer: Some(writer),
+            },
+        )?;
+        let automation = Automation::new(rules, paused, worker.commands())
+            .with_states(states)
+            .spawn(persisted)?;
+        self.obs = ObsParts {
+            automation: Some(automation),
+            worker: Some(worker),
+            rt: Some(rt),
+            updates: Some(rx),
+            pending: Vec::new(),
+        };
+        Ok(())
+    }
+
+    /// Stop automation first (no new actions), then the worker (closes the connections; pending
+    /// delayed actions are logged as not run), then the runtime.
+    pub(super) fn stop_obs(&mut self) {
+        let parts = std::mem::take(&mut self.obs);
+        if let Some(a) = parts.automation {
+            a.stop();
+        }
+        if let Some(w) = parts.worker {
+            w.shutdown();
+        }
+        if let Some(rt) = parts.rt {
+            rt.shutdown_timeout(Duration::from_secs(2));
+        }
+    }
+
+    /// Take the worker's updates and the store's answers to the panel's saves.
+    pub(super) fn poll_obs(&mut self) {
+        if let Some(rx) = self.obs.updates.clone() {
+            for u in rx.try_iter().take(UPDATES_PER_FRAME) {
+                self.absorb_obs(u);
+            }
+            if !rx.is_empty() {
+                self.ctx.request_repaint();
+            }
+        }
+        let pending = std::mem::take(&mut self.obs.pending);
+        for p in pending {
+            match p.ack.try_recv() {
+                Ok(result) => self.obs_saved(p.kind, result),
+                Err(TryRecvError::Empty) => self.obs.pending.push(p),
+                Err(TryRecvError::Disconnected) => {
+                    self.obs_saved(p.kind, Err("the store writer stopped".into()))
+                }
+            }
+        }
+        if !self.obs.pending.is_empty() {
+            self.ctx.request_repaint_after(Duration::from_millis(20));
+        }
+        // Countdowns ("reconnecting in 4 s") and recording time tick once a second.
+        let ticking = self.state.obs.statuses.iter().any(|s| {
+            matches!(s.link, crate::obs::LinkState::Waiting { .. })
+                || s.recording.phase.is_on()
+                || s.streaming.phase.is_on()
+        });
+        if ticking {
+            self.ctx.request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    fn absorb_obs(&mut self, u: ObsUpdate) {
+        let view = &mut self.state.obs;
+        match u {
+            ObsUpdate::Status(s) => view.set_status(*s),
+            ObsUpdate::Removed(id) => view.statuses.retain(|s| s.connection_id != id),
+            ObsUpdate::Firing(f) => view.push_firing(*f),
+            ObsUpdate::Notice(n) => {
+                if n.what == "test connection" {
+                    view.test_results.retain(|(c, _)| c != &n.connection);
+                    view.test_results
+                        .push((n.connection.clone(), n.result.clone()));
+                }
+                let who = if n.connection.is_empty() {
+                    "OBS".to_string()
+                } else {
+                    format!("OBS '{}'", n.connection)
+                };
+                match (&n.result, n.automation) {
+                    // Automation successes are in the log; a notice each would drown the rest.
+                    (Ok(_), true) => {}
+                    (Ok(detail), false) => self.state.notices.push(
+                        Level::Info,
+                        &format!("{who}: {} — done", n.what),
+                        detail,
+                        "",
+                    ),
+                    (Err(why), auto) => self.state.notices.push(
+                        if auto { Level::Warning } else { Level::Error },
+                        &format!(
+                            "{who}: {}{} failed",
+                            if auto { "automation: " } else { "" },
+                            n.what
+                        ),
+                        why,
+                        "Check OBS and the connection in the OBS window; the automation log \
+                         lists every action.",
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Run one intent of the OBS panel or a shortcut.
+    pub(super) fn handle_obs(&mut self, intent: ObsIntent) {
+        match intent {
+            ObsIntent::Run(target, action) => {
+                self.obs_command(ObsCommand::operator(target, action));
+            }
+            ObsIntent::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
+            ObsIntent::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
+            ObsIntent::SaveConnection(conn) => {
+                let kind = PendingKind::Connection(conn.clone());
+                self.obs_write(kind, |ack| obs_store::save_connection(conn, ack));
+            }
+            ObsIntent::DeleteConnection(id) => {
+                self.obs_write(PendingKind::Delete(id), |ack| {
+                    obs_store::delete_connection(id, ack)
+                });
+            }
+            ObsIntent::SaveRules(rules) => {
+                let kind = PendingKind::Rules(rules.clone());
+                self.obs_write(kind, |ack| obs_store::save_rules(rules, ack));
+            }
+            ObsIntent::SetPaused(paused) => {
+                // Takes effect at once; storing it only makes it survive a restart.
+                if let Some(a) = &self.obs.automation {
+                    a.set_paused(paused);
+                }
+                self.state.obs.paused = paused;
+                self.obs_write(PendingKind::Paused(paused), |ack| {
+                    obs_store::save_paused(paused, ack)
+                });
+            }
+        }
+    }
+
+    fn obs_command(&mut self, c: ObsCommand) {
+        let Some(w) = &self.obs.worker else {
+            self.state.notices.push(
+                Level::Error,
+                "OBS control is not running",
+                "the OBS worker did not start",
+                "Restart courtside.",
+            );
+            return;
+        };
+        if w.commands().try_send(c).is_err() {
+            self.state.notices.push(
+                Level::Warning,
+                "OBS is busy: the command was not sent",
+                "too many OBS commands are waiting",
+                "Try again in a moment.",
+            );
+        }
+    }
+
+    fn obs_write(&mut self, kind: PendingKind, req: impl FnOnce(obs_store::Ack) -> WriteRequest) {
+        let (tx, rx) = bounded(1);
+        let sent = self
+            .writer
+            .as_ref()
+            .is_some_and(|w| w.sender().try_send(req(Some(tx))).is_ok());
+        if sent {
+            self.obs.pending.push(Pending { kind, ack: rx });
+        } else {
+            self.obs_saved(kind, Err("the store is not open or is busy".into()));
+        }
+    }
+
+    /// The store answered a save: apply it (or show why not).
+    fn obs_saved(&mut self, kind: PendingKind, result: Result<(), String>) {
+        let view = &mut self.state.obs;
+        match (kind, result) {
+            (PendingKind::Connection(c), Ok(())) => {
+                match view.connections.iter_mut().find(|o| o.id == c.id) {
+                    Some(o) => *o = c,
+                    None => view.connections.push(c),
+                }
+                view.editing = None;
+                let all = view.connections.clone();
+                self.obs_command(ObsCommand::SetConnections(all));
+            }
+            (PendingKind::Delete(id), Ok(())) => {
+                view.connections.retain(|c| c.id != id);
+                view.confirm_delete = None;
+                let all = view.connections.clone();
+                self.obs_command(ObsCommand::SetConnections(all));
+            }
+            (PendingKind::Rules(rules), Ok(())) => {
+                view.rules = rules.clone();
+                view.rules_draft = Some(RulesDraft::of(&rules));
+                let applied = self
+                    .obs
+                    .automation
+                    .as_ref()
+                    .is_some_and(|a| a.set_rules(rules));
+                if !applied {
+                    self.state.notices.push(
+                        Level::Warning,
+                        "Rules stored but not applied yet",
+                        "the automation thread is busy or stopped",
+                        "Restart courtside to apply the stored rules.",
+                    );
+                }
+            }
+            (PendingKind::Paused(_), Ok(())) => {}
+            (PendingKind::Connection(_), Err(e)) => {
+                if let Some(d) = &mut view.editing {
+                    d.saving = false;
+                    d.error = Some(format!("not saved: {e}"));
+                }
+            }
+            (PendingKind::Delete(_), Err(e)) => self.state.notices.push(
+                Level::Error,
+                "OBS connection not deleted",
+                &e,
+                "Try again; the connection is unchanged.",
+            ),
+            (PendingKind::Rules(_), Err(e)) => {
+                if let Some(d) = &mut view.rules_draft {
+                    d.saving = false;
+                    d.error = Some(format!("not saved: {e}"));
+                }
+            }
+            (PendingKind::Paused(p), Err(e)) => self.state.notices.push(
+                Level::Warning,
+                if p {
+                    "Automation paused, but the pause was not stored"
+                } else {
+                    "Automation resumed, but this was not stored"
+                },
+                &e,
+                "It applies now; after a restart the stored setting applies again.",
+            ),
+        }
+    }
+}

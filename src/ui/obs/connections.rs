@@ -1,0 +1,214 @@
+//! OBS connections: list, add, edit, delete (with confirmation), test. A stored password is
+//! never shown: the list says only whether one is set, the form's field starts empty.
+
+use super::{BAD, OK, link_color};
+use crate::app::Command;
+use crate::app::obs_state::{ConnectionDraft, ObsIntent, ObsView};
+use crate::obs::ObsRole;
+use egui::RichText;
+
+/// The Connections tab.
+pub fn connections_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>) {
+    let now = std::time::Instant::now();
+    egui::Grid::new("obs-connections")
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in ["Name", "Address", "Role", "Password", "State", ""] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for c in view.connections.clone() {
+                ui.label(&c.name);
+                ui.label(c.addr());
+                ui.label(c.role.label());
+                ui.label(if c.password.is_empty() { "none" } else { "set" })
+                    .on_hover_text("Passwords are stored but never shown");
+                let status = view.statuses.iter().find(|s| s.connection_id == c.id);
+                match status {
+                    Some(s) => ui.colored_label(link_color(&s.link), s.link.label(now)),
+                    None if !c.enabled => ui.label("disabled"),
+                    None => ui.label("…"),
+                };
+                ui.horizontal(|ui| row_buttons(ui, view, &c, commands));
+                ui.end_row();
+            }
+        });
+    if view.connections.is_empty() {
+        ui.label(RichText::new("No OBS connection yet.").weak());
+    }
+    if view.editing.is_none()
+        && ui
+            .button("Add connection…")
+            .on_hover_text("A new OBS connection (obs-websocket, port 4455 by default)")
+            .clicked()
+    {
+        view.editing = Some(ConnectionDraft::new_local(view.connections.len()));
+    }
+    if view.editing.is_some() {
+        ui.separator();
+        editor_ui(ui, view, commands);
+    }
+}
+
+fn row_buttons(
+    ui: &mut egui::Ui,
+    view: &mut ObsView,
+    c: &crate::obs::ObsConnection,
+    commands: &mut Vec<Command>,
+) {
+    if view.confirm_delete == Some(c.id) {
+        ui.colored_label(BAD, "Delete?");
+        if ui
+            .button("Yes, delete")
+            .on_hover_text(format!("Remove '{}' and disconnect from it", c.name))
+            .clicked()
+        {
+            commands.push(Command::Obs(ObsIntent::DeleteConnection(c.id)));
+        }
+        if ui.button("Keep").on_hover_text("Do not delete").clicked() {
+            view.confirm_delete = None;
+        }
+        return;
+    }
+    if ui
+        .button("Edit")
+        .on_hover_text("Change this connection")
+        .clicked()
+    {
+        view.editing = Some(ConnectionDraft::edit(c));
+    }
+    if ui
+        .button("Test")
+        .on_hover_text("Connect once with these settings and report the OBS version")
+        .clicked()
+    {
+        commands.push(Command::Obs(ObsIntent::Test(c.clone())));
+    }
+    if ui
+        .button("Delete…")
+        .on_hover_text("Remove this connection (asks first)")
+        .clicked()
+    {
+        view.confirm_delete = Some(c.id);
+    }
+}
+
+fn editor_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>) {
+    let all = view.connections.clone();
+    let results = view.test_results.clone();
+    let Some(d) = &mut view.editing else { return };
+    ui.strong(if d.id.is_some() {
+        "Edit connection"
+    } else {
+        "New connection"
+    });
+    egui::Grid::new("obs-conn-editor")
+        .num_columns(2)
+        .show(ui, |ui| form_rows(ui, d));
+    if let Some(e) = &d.error {
+        ui.colored_label(BAD, e);
+    }
+    let name = d.name.trim().to_string();
+    if let Some((_, r)) = results.iter().find(|(n, _)| *n == name) {
+        match r {
+            Ok(t) => ui.colored_label(OK, format!("Test: connected — {t}")),
+            Err(e) => ui.colored_label(BAD, format!("Test failed: {e}")),
+        };
+    }
+    let mut close = false;
+    ui.horizontal(|ui| {
+        let save = ui
+            .add_enabled(!d.saving, egui::Button::new("Save"))
+            .on_hover_text("Check the fields, store the connection and (re)connect");
+        if save.clicked() {
+            match d.to_connection(&all) {
+                Ok(c) => {
+                    d.error = None;
+                    d.saving = true;
+                    d.password.clear();
+                    commands.push(Command::Obs(ObsIntent::SaveConnection(c)));
+                }
+                Err(e) => d.error = Some(e),
+            }
+        }
+        if ui
+            .button("Test")
+            .on_hover_text("Connect once with the settings in this form (nothing is saved)")
+            .clicked()
+        {
+            match d.to_connection(&all) {
+                Ok(c) => {
+                    d.error = None;
+                    commands.push(Command::Obs(ObsIntent::Test(c)));
+                }
+                Err(e) => d.error = Some(e),
+            }
+        }
+        if ui
+            .button("Cancel")
+            .on_hover_text("Close the form without saving")
+            .clicked()
+        {
+            close = true;
+        }
+        if d.saving {
+            ui.spinner();
+        }
+    });
+    if close {
+        view.editing = None;
+    }
+}
+
+fn form_rows(ui: &mut egui::Ui, d: &mut ConnectionDraft) {
+    ui.label("Name");
+    ui.add(egui::TextEdit::singleline(&mut d.name).desired_width(220.0))
+        .on_hover_text("Your name for this OBS, e.g. 'recording PC'");
+    ui.end_row();
+    ui.label("Host");
+    ui.add(egui::TextEdit::singleline(&mut d.host).desired_width(220.0))
+        .on_hover_text("Host name or IP address of the machine running OBS (127.0.0.1: this one)");
+    ui.end_row();
+    ui.label("Port");
+    ui.add(egui::TextEdit::singleline(&mut d.port).desired_width(80.0))
+        .on_hover_text("obs-websocket port (OBS: Tools → WebSocket Server Settings; default 4455)");
+    ui.end_row();
+    ui.label("Password");
+    ui.horizontal(|ui| {
+        let hint = if d.has_password && !d.clear_password {
+            "unchanged (a password is stored)"
+        } else {
+            "none"
+        };
+        ui.add(
+            egui::TextEdit::singleline(&mut d.password)
+                .password(true)
+                .hint_text(hint)
+                .desired_width(220.0),
+        )
+        .on_hover_text(
+            "obs-websocket password; stored, never shown again. Empty keeps the stored one",
+        );
+        if d.has_password {
+            ui.checkbox(&mut d.clear_password, "remove")
+                .on_hover_text("Remove the stored password (OBS without authentication)");
+        }
+    });
+    ui.end_row();
+    ui.label("Role");
+    egui::ComboBox::from_id_salt("obs-role")
+        .selected_text(d.role.label())
+        .show_ui(ui, |ui| {
+            for r in ObsRole::ALL {
+                ui.selectable_value(&mut d.role, r, r.label());
+            }
+        })
+        .response
+        .on_hover_text("What this OBS does; rules can target instances by role");
+    ui.end_row();
+    ui.label("Enabled");
+    ui.checkbox(&mut d.enabled, "connect to this OBS")
+        .on_hover_text("Off: keep the settings but do not connect");
+    ui.end_row();
+}
