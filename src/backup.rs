@@ -170,6 +170,8 @@ fn copy_known_table(
 ) -> Result<Option<u64>, BackupError> {
     const AUTH: TableDefinition<&str, &[u8]> = crate::advanced::AUTH;
     const LICENSE: TableDefinition<&str, &[u8]> = crate::license::LICENSE_TABLE;
+    use crate::flags::store as flags;
+    use crate::obs::store as obs;
     let n = match name {
         n if n == META.name() => copy(src, dst, META)?,
         n if n == EVENTS.name() => copy(src, dst, EVENTS)?,
@@ -179,6 +181,16 @@ fn copy_known_table(
         n if n == SETTINGS_HISTORY.name() => copy(src, dst, SETTINGS_HISTORY)?,
         n if n == AUTH.name() => copy(src, dst, AUTH)?,
         n if n == LICENSE.name() => copy(src, dst, LICENSE)?,
+        n if n == obs::CONNECTIONS.name() => copy(src, dst, obs::CONNECTIONS)?,
+        n if n == obs::RULES.name() => copy(src, dst, obs::RULES)?,
+        n if n == obs::META.name() => copy(src, dst, obs::META)?,
+        n if n == obs::FIRINGS.name() => copy(src, dst, obs::FIRINGS)?,
+        n if n == flags::FLAG_IMPORTS.name() => copy(src, dst, flags::FLAG_IMPORTS)?,
+        n if n == flags::FLAG_IMAGES.name() => copy(src, dst, flags::FLAG_IMAGES)?,
+        n if n == flags::FLAG_MAPPING.name() => copy(src, dst, flags::FLAG_MAPPING)?,
+        n if n == flags::FLAG_MAPPING_HISTORY.name() => {
+            copy(src, dst, flags::FLAG_MAPPING_HISTORY)?
+        }
         _ => return Ok(None),
     };
     Ok(Some(n))

@@ -185,3 +185,61 @@ fn bad_inputs_are_refused_with_clear_errors() {
         "no partial file left"
     );
 }
+
+#[test]
+fn backup_keeps_obs_settings_and_flag_mapping() {
+    use courtside::obs::store as obs_store;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("s.redb")).expect("open");
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).expect("writer");
+    let mut conn = courtside::obs::ObsConnection::new("recording PC", "10.0.0.5", 4455);
+    conn.password = courtside::obs::Password::new(format!("pw-{}", now_ns()));
+    let (ack, acked) = crossbeam_channel::bounded(8);
+    let mut rules = courtside::obs::rules::default_rules();
+    rules[0].enabled = false;
+    let requests = [
+        obs_store::save_connection(conn.clone(), Some(ack.clone())),
+        obs_store::save_rules(rules.clone(), Some(ack.clone())),
+        obs_store::save_paused(true, Some(ack.clone())),
+        WriteRequest::Apply {
+            what: "flag mapping",
+            op: courtside::flags::store::set_mapping_op(
+                "HRV".into(),
+                Some("CRO".into()),
+                "test".into(),
+                now_ns(),
+            ),
+            ack: Some(ack),
+        },
+    ];
+    let n = requests.len();
+    for r in requests {
+        writer.sender().send(r).expect("queue");
+    }
+    for _ in 0..n {
+        acked.recv().expect("ack").expect("stored");
+    }
+    writer.shutdown();
+    let out = dir.path().join("b.redb");
+    let summary = backup::backup(&store, &out).expect("backup");
+    for t in ["obs_connections", "obs_rules", "obs_meta", "flag_mapping"] {
+        assert!(
+            summary
+                .tables
+                .iter()
+                .any(|(name, rows)| name == t && *rows > 0),
+            "{t} in {:?}",
+            summary.tables
+        );
+    }
+    drop(store);
+    let restored = Store::open(&out).expect("backup opens");
+    assert_eq!(
+        obs_store::load_connections(&restored).expect("conns"),
+        vec![conn]
+    );
+    assert_eq!(obs_store::load_rules(&restored).expect("rules"), rules);
+    assert!(obs_store::load_paused(&restored).expect("paused"));
+    let mapping = courtside::flags::store::mapping(&restored).expect("mapping");
+    assert_eq!(mapping.get("HRV").map(String::as_str), Some("CRO"));
+}
