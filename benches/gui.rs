@@ -99,6 +99,7 @@ fn frame_times(db: &Path, n: u64) {
                     db: db_owned,
                     smoke_frames: None,
                     smoke_report: None,
+                    log: None,
                 },
             )
         });

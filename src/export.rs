@@ -16,6 +16,9 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    /// Both formats, for pickers.
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::Json, ExportFormat::Csv];
+
     /// File extension (for the save dialog's default name and filter).
     pub fn extension(self) -> &'static str {
         match self {

@@ -7,8 +7,17 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
-    match run(cli) {
+    let db = cli::resolve_db(cli.db.clone());
+    // The GUI and the headless ingest log to daily files beside the store (support reads them);
+    // the one-shot tools log to stderr only.
+    let long_running = matches!(cli.command, None | Some(Command::Listen(_)));
+    let log = if long_running {
+        init_file_logging(&db)
+    } else {
+        init_logging();
+        None
+    };
+    match run(cli, log) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("courtside: error: {e:#}");
@@ -27,7 +36,11 @@ fn has_display() -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
-fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<()> {
+fn run_gui(
+    db: std::path::PathBuf,
+    smoke_frames: Option<u32>,
+    log: Option<std::sync::Arc<courtside::logging::LogControl>>,
+) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("courtside")
@@ -41,6 +54,7 @@ fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<
         db,
         smoke_frames,
         smoke_report: smoke_frames.map(|_| report.clone()),
+        log,
     };
     eframe::run_native(
         "courtside",
@@ -75,6 +89,36 @@ fn run_gui(db: std::path::PathBuf, smoke_frames: Option<u32>) -> anyhow::Result<
     Ok(())
 }
 
+/// File logging (daily files, size-capped) plus stderr; on failure stderr only, said on stderr.
+fn init_file_logging(
+    db: &std::path::Path,
+) -> Option<std::sync::Arc<courtside::logging::LogControl>> {
+    use courtside::logging::{LogConfig, default_log_dir, init};
+    let dir = match db.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("logs"),
+        _ => default_log_dir(),
+    };
+    match init(&LogConfig::new(&dir)) {
+        Ok(control) => Some(std::sync::Arc::new(control)),
+        Err(e) => {
+            init_logging();
+            eprintln!("courtside: logging to stderr only: {e}");
+            None
+        }
+    }
+}
+
+/// Swap in a restore staged from the app (the GUI does this itself at start).
+fn apply_restore(db: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(kept) = courtside::backup::apply_pending_restore(db)? {
+        eprintln!(
+            "courtside: store restored from the staged backup; the previous store is kept as {}",
+            kept.display()
+        );
+    }
+    Ok(())
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -84,7 +128,10 @@ fn init_logging() {
         .init();
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(
+    cli: Cli,
+    log: Option<std::sync::Arc<courtside::logging::LogControl>>,
+) -> anyhow::Result<()> {
     let db = cli::resolve_db(cli.db.clone());
     match &cli.command {
         None if !has_display() && cli.smoke_frames.is_none() => {
@@ -92,10 +139,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "courtside: no display found: running headless ingest with the stored listener \
                  settings (same as `courtside listen`); Ctrl-C stops"
             );
+            apply_restore(&db)?;
             cli::listen_from_settings(&db)
         }
-        None => run_gui(db, cli.smoke_frames),
-        Some(Command::Listen(args)) => cli::listen(args, &db),
+        None => run_gui(db, cli.smoke_frames, log),
+        Some(Command::Listen(args)) => {
+            apply_restore(&db)?;
+            cli::listen(args, &db)
+        }
         Some(Command::Simulate(args)) => {
             let n = cli::simulate(args)?;
             eprintln!("courtside: sent {n} datagrams to {}", args.to);

@@ -105,6 +105,14 @@ impl CourtsideApp {
             self.state.draft.error = Some(e);
             return;
         }
+        if new.store_path != self.state.settings.store_path && !self.advanced_unlocked() {
+            self.state.draft.error = Some(
+                "changing the store location needs advanced mode: unlock it in System & support \
+                 → Advanced (or revert the store location)"
+                    .into(),
+            );
+            return;
+        }
         let Some(writer) = &self.writer else {
             self.state.draft.error =
                 Some("the store is not open, so settings cannot be saved".into());

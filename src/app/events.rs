@@ -34,6 +34,8 @@ impl CourtsideApp {
         }
         if let Some(m) = &self.sysmon {
             while let Ok(sample) = m.receiver().try_recv() {
+                let keep = crate::sysmon::SysmonConfig::default().history;
+                self.state.venue.history.push(sample.clone(), keep);
                 self.state.system = Some(sample);
             }
         }

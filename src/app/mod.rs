@@ -12,6 +12,8 @@ mod settings_draft;
 pub mod state;
 mod table_logic;
 pub mod table_model;
+mod venue;
+pub mod venue_state;
 mod workers;
 
 pub use state::{AppState, Command};
@@ -32,6 +34,8 @@ pub struct AppOptions {
     pub smoke_frames: Option<u32>,
     /// Where the smoke test reports the frames each window drew.
     pub smoke_report: Option<Arc<Mutex<SmokeReport>>>,
+    /// The log file's control (level, folder), when `main` set up file logging.
+    pub log: Option<Arc<crate::logging::LogControl>>,
 }
 
 /// Frames drawn during a smoke test, read by `main` after the window closed.
@@ -93,6 +97,7 @@ pub struct CourtsideApp {
     frames: u64,
     last_statuses: Vec<String>,
     obs: obs_glue::ObsParts,
+    venue: venue::VenueParts,
 }
 
 /// Longest `logic` spends draining channels per frame.
@@ -133,6 +138,7 @@ impl CourtsideApp {
             frames: 0,
             last_statuses: Vec::new(),
             obs: obs_glue::ObsParts::default(),
+            venue: venue::VenueParts::new(options.log.clone()),
         };
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
@@ -182,6 +188,7 @@ impl eframe::App for CourtsideApp {
         let more = self.drain(started);
         self.poll_workers();
         self.poll_obs();
+        self.poll_venue(started);
         if let Some(f) = &mut self.flags
             && f.poll()
         {
@@ -194,6 +201,7 @@ impl eframe::App for CourtsideApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let started = Instant::now();
         self.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
@@ -203,6 +211,12 @@ impl eframe::App for CourtsideApp {
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {
             self.handle(c);
+        }
+        for i in std::mem::take(&mut self.state.venue.intents) {
+            self.handle_venue(i);
+        }
+        if let Some(d) = &mut self.state.venue.diagnostics {
+            d.record_frame(started.elapsed());
         }
         self.smoke_step(ui.ctx());
     }

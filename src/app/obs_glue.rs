@@ -229,6 +229,16 @@ impl CourtsideApp {
                     obs_store::delete_connection(id, ack)
                 });
             }
+            ObsIntent::SaveRules(_) if !self.advanced_unlocked() => {
+                if let Some(d) = &mut self.state.obs.rules_draft {
+                    d.saving = false;
+                    d.error = Some(
+                        "changing automation rules needs advanced mode: unlock it in System & \
+                         support → Advanced"
+                            .into(),
+                    );
+                }
+            }
             ObsIntent::SaveRules(rules) => {
                 let kind = PendingKind::Rules(rules.clone());
                 self.obs_write(kind, |ack| obs_store::save_rules(rules, ack));

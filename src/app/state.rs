@@ -245,6 +245,9 @@ pub struct UiPrefs {
     /// OBS window open.
     #[serde(default)]
     pub show_obs: bool,
+    /// "System & support" window open.
+    #[serde(default)]
+    pub show_venue: bool,
     /// Scoreboard window position and size (x, y, w, h), if known.
     pub scoreboard_rect: Option<[f32; 4]>,
 }
@@ -258,6 +261,7 @@ impl Default for UiPrefs {
             scoreboard_open: true,
             show_flags: false,
             show_obs: false,
+            show_venue: false,
             scoreboard_rect: None,
         }
     }
@@ -419,6 +423,8 @@ pub struct AppState {
     pub flags_panel: crate::ui::flags::FlagsPanel,
     /// OBS statuses, connections, rules and the automation log.
     pub obs: super::obs_state::ObsView,
+    /// System monitor, diagnostics, logs, data jobs, advanced mode, licence.
+    pub venue: super::venue_state::VenueView,
 }
 
 impl AppState {

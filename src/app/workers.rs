@@ -31,6 +31,22 @@ impl CourtsideApp {
                 "CPU and memory are not shown; everything else works.",
             ),
         }
+        // A restore staged in an earlier run replaces the store before it is opened.
+        match crate::backup::apply_pending_restore(db) {
+            Ok(Some(kept)) => self.state.notices.push(
+                Level::Info,
+                "Store restored from the backup",
+                &format!("the previous store was kept as {}", kept.display()),
+                "Check the match list; delete the kept file once you no longer need it.",
+            ),
+            Ok(None) => {}
+            Err(e) => self.state.notices.push(
+                Level::Error,
+                "The staged restore was not applied",
+                &e.to_string(),
+                "The store is unchanged. Stage the restore again (System & support → Data).",
+            ),
+        }
         let store = match Store::open(db) {
             Ok(s) => s,
             Err(e) => {
@@ -90,6 +106,7 @@ impl CourtsideApp {
             self.flags = Some(service);
         }
         self.start_obs(&store, automation_rx);
+        self.start_venue(&store);
         self.store = Some(store);
         self.start_listeners();
         self.request(ReadRequest::Matches);

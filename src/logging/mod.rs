@@ -185,6 +185,15 @@ pub struct LogControl {
     _guard: WorkerGuard,
 }
 
+impl fmt::Debug for LogControl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogControl")
+            .field("dir", &self.dir)
+            .field("level", &self.level())
+            .finish_non_exhaustive()
+    }
+}
+
 impl LogControl {
     /// The current level.
     pub fn level(&self) -> LogLevel {

@@ -173,10 +173,10 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
         let st = &m.state;
         let text = crate::ui::event_table::match_title(m);
         let selected = s.table.chosen == Some(m.key);
-        if ui
+        let r = ui
             .selectable_label(selected, text)
             .on_hover_text(format!(
-                "{} · {} · {} datagrams{}\nclick to show its events",
+                "{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
                 m.court,
                 crate::ui::live_data::local_time(m.started_at_ns),
                 m.event_count,
@@ -184,10 +184,37 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
                     .as_ref()
                     .map(|w| format!(" · winner {w}"))
                     .unwrap_or_default()
-            ))
+            ));
+        r.context_menu(|ui| match_menu(ui, m.key, &mut s.venue.intents));
+        if r.clicked() {
+            s.commands.push(Command::SelectMatch(Some(m.key)));
+        }
+    }
+}
+
+/// Right-click menu of a match: report, export.
+fn match_menu(
+    ui: &mut egui::Ui,
+    key: u64,
+    intents: &mut Vec<crate::app::venue_state::VenueIntent>,
+) {
+    use crate::app::venue_state::VenueIntent;
+    use crate::export::ExportFormat;
+    if ui.button("Match report").clicked() {
+        intents.push(VenueIntent::OpenReport(key));
+        ui.close();
+    }
+    for f in ExportFormat::ALL {
+        if ui
+            .button(format!("Export {}…", f.extension().to_uppercase()))
             .clicked()
         {
-            s.commands.push(Command::SelectMatch(Some(m.key)));
+            intents.push(VenueIntent::ExportMatch {
+                key,
+                format: f,
+                path: None,
+            });
+            ui.close();
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod scoreboard;
 pub mod settings;
 pub mod status_bar;
 pub mod theme;
+pub mod venue;
 
 use crate::app::{AppState, Command};
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -123,6 +124,7 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
     egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
     settings::settings_window(ui.ctx(), s);
     obs::obs_window(ui.ctx(), s);
+    venue::venue_windows(ui.ctx(), s);
 }
 
 fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -142,6 +144,11 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
                 "OBS: status and control, connections, automation rules and log ({})",
                 fmt(&OBS_WINDOW)
             ));
+        ui.toggle_value(&mut s.prefs.show_venue, "System & support")
+            .on_hover_text(
+                "System monitor, diagnostics, logs, export/backup/restore, match reports, \
+                 advanced mode, licence",
+            );
         let board = s.prefs.scoreboard_open;
         if ui
             .selectable_label(board, "Scoreboard window")

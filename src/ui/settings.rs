@@ -35,10 +35,17 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     });
     ui.horizontal(|ui| {
         ui.strong("Store location");
-        ui.add(egui::TextEdit::singleline(&mut s.draft.store_path).desired_width(360.0))
-            .on_hover_text("Store file used from the next start (empty: the default location)");
+        let unlocked = s.venue.unlocked();
+        ui.add_enabled(
+            unlocked,
+            egui::TextEdit::singleline(&mut s.draft.store_path).desired_width(360.0),
+        )
+        .on_hover_text("Store file used from the next start (empty: the default location)")
+        .on_disabled_hover_text(
+            "Changing the store location needs advanced mode (System & support → Advanced)",
+        );
         if ui
-            .button("Browse…")
+            .add_enabled(unlocked, egui::Button::new("Browse…"))
             .on_hover_text("Choose the store file with a file dialog")
             .clicked()
         {

@@ -2,5 +2,6 @@
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
 mod panels;
+mod venue_app;
 mod venue_panels;
 mod whole_app;

@@ -18,7 +18,7 @@ const EXAMPLE: &str = concat!(
 );
 
 /// A UDP port that is free right now.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 }
 
 /// Store listener settings before the app starts (as an operator's saved settings would be).
-fn configure(db: &Path, port: u16) {
+pub fn configure(db: &Path, port: u16) {
     let store = Store::open(db).expect("store");
     let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
     let settings = AppSettings {
@@ -44,7 +44,7 @@ fn configure(db: &Path, port: u16) {
     writer.shutdown();
 }
 
-fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
+pub fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
     Harness::builder()
         .with_size([1400.0, 900.0])
         .build_eframe(move |cc| {
@@ -55,13 +55,18 @@ fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
                     db,
                     smoke_frames: None,
                     smoke_report: None,
+                    log: None,
                 },
             )
         })
 }
 
 /// Step the app until `done` holds, failing after a deadline (no fixed sleeps).
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
+pub fn step_until(
+    h: &mut Harness<'_, CourtsideApp>,
+    what: &str,
+    done: impl Fn(&CourtsideApp) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done(h.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
@@ -70,7 +75,7 @@ fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&Cour
     }
 }
 
-fn simulate(port: u16) {
+pub fn simulate(port: u16) {
     let out = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .args(["simulate", EXAMPLE, "--to", &format!("127.0.0.1:{port}")])
         .output()
@@ -215,7 +220,11 @@ fn port_in_use_shows_a_notice_and_the_app_keeps_working() {
     // The embedded scoreboard window would sit on top of the notice in this harness.
     h.state_mut().state.prefs.scoreboard_open = false;
     h.run_steps(2);
-    h.get_by_label("Dismiss").click();
+    // The port notice is the newest (the licence notice came at start): its Dismiss is last.
+    h.get_all_by_label("Dismiss")
+        .last()
+        .expect("dismiss button")
+        .click();
     h.run_steps(2);
     assert!(h.query_by_label(&title).is_none());
     // Free the port: the listener recovers on its own (retry with backoff).

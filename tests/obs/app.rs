@@ -66,6 +66,7 @@ fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
                     db,
                     smoke_frames: None,
                     smoke_report: None,
+                    log: None,
                 },
             )
         })

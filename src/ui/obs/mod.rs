@@ -36,6 +36,7 @@ pub fn obs_window(ctx: &egui::Context, s: &mut AppState) {
 
 /// The OBS panel's content (also used directly by tests).
 pub fn obs_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let unlocked = s.venue.unlocked();
     let commands = &mut s.commands;
     let view = &mut s.obs;
     ui.horizontal(|ui| {
@@ -74,7 +75,7 @@ pub fn obs_ui(ui: &mut egui::Ui, s: &mut AppState) {
     match view.tab {
         ObsTab::Control => control_ui(ui, view, commands),
         ObsTab::Connections => connections_ui(ui, view, commands),
-        ObsTab::Automation => rules_ui(ui, view, commands),
+        ObsTab::Automation => rules_ui(ui, view, commands, unlocked),
         ObsTab::Log => firing_log_ui(ui, view),
     }
 }

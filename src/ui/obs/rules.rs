@@ -20,7 +20,12 @@ const POINT_KINDS: [PointKind; 5] = [
 ];
 
 /// The Automation tab.
-pub fn rules_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>) {
+pub fn rules_ui(
+    ui: &mut egui::Ui,
+    view: &mut ObsView,
+    commands: &mut Vec<Command>,
+    unlocked: bool,
+) {
     let connections = view.connections.clone();
     let in_force = view.rules.clone();
     let draft = view
@@ -51,14 +56,22 @@ pub fn rules_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Comman
     }
     // A draft that does not validate counts as changed, so Save can say why.
     let dirty = draft.checked().map_or(true, |r| r != in_force);
-    footer_ui(ui, draft, &in_force, dirty, commands);
+    footer_ui(ui, draft, &in_force, (dirty, unlocked), commands);
+    if dirty && !unlocked {
+        ui.label(
+            RichText::new(
+                "Saving rules needs advanced mode: unlock it in System & support → Advanced.",
+            )
+            .italics(),
+        );
+    }
 }
 
 fn footer_ui(
     ui: &mut egui::Ui,
     draft: &mut RulesDraft,
     in_force: &[Rule],
-    dirty: bool,
+    (dirty, can_save): (bool, bool),
     commands: &mut Vec<Command>,
 ) {
     if let Some(e) = &draft.error {
@@ -88,9 +101,16 @@ fn footer_ui(
             *draft = RulesDraft::of(&default_rules());
         }
         let save = ui
-            .add_enabled(dirty && !draft.saving, egui::Button::new("Save rules"))
+            .add_enabled(
+                dirty && can_save && !draft.saving,
+                egui::Button::new("Save rules"),
+            )
             .on_hover_text("Check every rule; if all are valid, store them and apply them now")
-            .on_disabled_hover_text("No change to save");
+            .on_disabled_hover_text(if can_save {
+                "No change to save"
+            } else {
+                "Saving rules needs advanced mode (System & support → Advanced)"
+            });
         if save.clicked() {
             match draft.checked() {
                 Ok(rules) => {

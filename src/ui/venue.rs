@@ -1,0 +1,318 @@
+//! The "System & support" window (system monitor, pipeline diagnostics, logs, data jobs,
+//! advanced mode, About/licence) and the match report window. Draws `AppState::venue` and pushes
+//! `VenueIntent`s; no I/O here.
+
+use crate::app::AppState;
+use crate::app::venue_state::{ReportFormat, TaskState, VenueIntent, VenueTab, VenueView};
+use crate::export::ExportFormat;
+use crate::logging::LogLevel;
+use crate::store::MatchRecord;
+use crate::ui::advanced::{AdvancedIntent, advanced_ui};
+use egui::{Color32, RichText};
+
+const BAD: Color32 = Color32::from_rgb(0xE0, 0x40, 0x40);
+const OK: Color32 = Color32::from_rgb(0x3C, 0xB3, 0x71);
+
+/// The window (when open) and the report window (when a report is shown).
+pub fn venue_windows(ctx: &egui::Context, s: &mut AppState) {
+    let mut open = s.prefs.show_venue;
+    egui::Window::new("System & support")
+        .open(&mut open)
+        .default_width(720.0)
+        .default_height(520.0)
+        .vscroll(true)
+        .show(ctx, |ui| venue_ui(ui, s));
+    s.prefs.show_venue = open;
+    report_window(ctx, &mut s.venue);
+}
+
+/// The window's content (also used directly by tests).
+pub fn venue_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let v = &mut s.venue;
+    ui.horizontal(|ui| {
+        for (tab, label, tip) in [
+            (
+                VenueTab::System,
+                "System",
+                "CPU and memory of this machine and of courtside",
+            ),
+            (
+                VenueTab::Diagnostics,
+                "Diagnostics",
+                "Pipeline numbers and slow operations",
+            ),
+            (VenueTab::Logs, "Logs", "Log level and log folder"),
+            (
+                VenueTab::Data,
+                "Data",
+                "Export, match report, backup, restore",
+            ),
+            (
+                VenueTab::Advanced,
+                "Advanced",
+                "Unlock expert and destructive actions",
+            ),
+            (VenueTab::About, "About", "Version and licence"),
+        ] {
+            ui.selectable_value(&mut v.tab, tab, label)
+                .on_hover_text(tip);
+        }
+    });
+    ui.separator();
+    match v.tab {
+        VenueTab::System => crate::ui::monitor::system_ui(ui, &v.history),
+        VenueTab::Diagnostics => match &mut v.diagnostics {
+            Some(d) => {
+                let snapshot = d.snapshot().clone();
+                crate::ui::monitor::diagnostics_ui(ui, &snapshot, d.slow_ops());
+            }
+            None => {
+                ui.label("No store open: nothing to measure.");
+            }
+        },
+        VenueTab::Logs => logs_ui(ui, v),
+        VenueTab::Data => data_ui(
+            ui,
+            v,
+            &s.match_list,
+            current_match(s.table.chosen, &s.court_keys),
+        ),
+        VenueTab::Advanced => advanced_tab(ui, v),
+        VenueTab::About => about_tab(ui, v),
+    }
+}
+
+fn current_match(
+    chosen: Option<u64>,
+    courts: &std::collections::BTreeMap<String, u64>,
+) -> Option<u64> {
+    chosen.or_else(|| courts.values().max().copied())
+}
+
+fn logs_ui(ui: &mut egui::Ui, v: &mut VenueView) {
+    if let Some(p) = &v.log_problem {
+        ui.colored_label(BAD, p);
+    }
+    let Some(level) = v.log_level else { return };
+    ui.horizontal(|ui| {
+        ui.label("Log level");
+        egui::ComboBox::from_id_salt("log-level")
+            .selected_text(level.name())
+            .show_ui(ui, |ui| {
+                for l in LogLevel::ALL {
+                    if ui.selectable_label(l == level, l.name()).clicked() && l != level {
+                        v.intents.push(VenueIntent::SetLogLevel(l));
+                    }
+                }
+            })
+            .response
+            .on_hover_text(
+                "How much courtside writes to its log (info is right for a competition day)",
+            );
+    });
+    if let Some(dir) = &v.log_dir {
+        ui.label(format!("Log folder: {}", dir.display()));
+        ui.label(
+            RichText::new("One file per day; the oldest are deleted beyond 50 MB in total.").weak(),
+        );
+        if ui
+            .button("Open log folder")
+            .on_hover_text("Open the folder in the file manager (to send the logs to support)")
+            .clicked()
+        {
+            v.intents.push(VenueIntent::OpenLogFolder);
+        }
+    }
+}
+
+fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], current: Option<u64>) {
+    ui.heading("Match");
+    let mut key = v.data_match.or(current);
+    ui.horizontal(|ui| {
+        let label = |k: Option<u64>| {
+            k.and_then(|k| matches.iter().find(|m| m.key == k)).map_or(
+                "(choose a match)".to_string(),
+                crate::ui::event_table::match_title,
+            )
+        };
+        egui::ComboBox::from_id_salt("data-match")
+            .selected_text(label(key))
+            .width(360.0)
+            .show_ui(ui, |ui| {
+                for m in matches {
+                    let title = crate::ui::event_table::match_title(m);
+                    ui.selectable_value(&mut key, Some(m.key), title);
+                }
+            })
+            .response
+            .on_hover_text("The match to export or report on (default: the one in the table)");
+    });
+    v.data_match = key;
+    let format = v.export_format.get_or_insert(ExportFormat::Json);
+    ui.horizontal(|ui| {
+        for f in ExportFormat::ALL {
+            ui.radio_value(format, f, f.extension().to_uppercase())
+                .on_hover_text(match f {
+                    ExportFormat::Json => "JSON: one object per datagram with its events",
+                    ExportFormat::Csv => "CSV: one row per event (spreadsheets)",
+                });
+        }
+        let format = *format;
+        if let Some(key) = key {
+            if ui
+                .button("Export…")
+                .on_hover_text("Write every datagram of this match to a file you choose")
+                .clicked()
+            {
+                v.intents.push(VenueIntent::ExportMatch {
+                    key,
+                    format,
+                    path: None,
+                });
+            }
+            if ui
+                .button("Match report")
+                .on_hover_text("One-page summary: athletes, scores per round, points, penalties…")
+                .clicked()
+            {
+                v.intents.push(VenueIntent::OpenReport(key));
+            }
+        }
+    });
+    ui.separator();
+    ui.heading("Whole store");
+    ui.horizontal(|ui| {
+        if ui
+            .button("Back up…")
+            .on_hover_text("Copy the whole store to a new file; ingest keeps running meanwhile")
+            .clicked()
+        {
+            v.intents.push(VenueIntent::Backup { path: None });
+        }
+        let unlocked = v.unlocked();
+        if ui
+            .add_enabled(unlocked, egui::Button::new("Restore…"))
+            .on_hover_text(
+                "Replace the store with a backup at the next start (the current store is kept)",
+            )
+            .on_disabled_hover_text("Restore needs advanced mode (Advanced tab)")
+            .clicked()
+        {
+            v.intents.push(VenueIntent::Restore { path: None });
+        }
+    });
+    tasks_ui(ui, v);
+}
+
+fn tasks_ui(ui: &mut egui::Ui, v: &VenueView) {
+    if v.tasks.is_empty() {
+        return;
+    }
+    ui.separator();
+    for t in v.tasks.iter().rev() {
+        ui.horizontal_wrapped(|ui| match &t.state {
+            TaskState::Running(p) => {
+                ui.spinner();
+                ui.label(format!("{}: {p}", t.what));
+            }
+            TaskState::Done(d) => {
+                ui.colored_label(OK, format!("{}: done — {d}", t.what));
+            }
+            TaskState::Failed(e) => {
+                ui.colored_label(BAD, format!("{}: {e}", t.what));
+            }
+        });
+    }
+}
+
+fn advanced_tab(ui: &mut egui::Ui, v: &mut VenueView) {
+    let Some(lock) = v.lock else {
+        ui.label("Advanced mode is unavailable (see the notices).");
+        return;
+    };
+    let intent = advanced_ui(ui, &mut v.advanced_panel, lock, v.advanced_busy);
+    if let Some(i) = intent {
+        v.intents.push(match i {
+            AdvancedIntent::SetPassword { new, confirm } => {
+                VenueIntent::SetPassword { new, confirm }
+            }
+            AdvancedIntent::Unlock(p) => VenueIntent::Unlock(p),
+            AdvancedIntent::Lock => VenueIntent::Lock,
+        });
+    }
+}
+
+fn about_tab(ui: &mut egui::Ui, v: &mut VenueView) {
+    let Some(report) = v.license.clone() else {
+        ui.label("Licence status unavailable: no store open.");
+        return;
+    };
+    if let Some(key) = crate::ui::about::about_ui(ui, &report, &mut v.license_entry) {
+        v.intents.push(VenueIntent::ApplyLicense(key));
+    }
+    match &v.license_message {
+        Some(Ok(m)) => {
+            ui.colored_label(OK, m);
+        }
+        Some(Err(e)) => {
+            ui.colored_label(BAD, e);
+        }
+        None => {}
+    }
+}
+
+fn report_window(ctx: &egui::Context, v: &mut VenueView) {
+    if let Some(key) = v.report_loading {
+        egui::Window::new("Match report")
+            .id(egui::Id::unique("report-window"))
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Building the report of match {key}…"));
+                });
+            });
+        return;
+    }
+    let Some(r) = &v.report else { return };
+    let mut open = true;
+    let key = r.key;
+    let mut save = None;
+    egui::Window::new(format!("Match report — {}", r.title))
+        .id(egui::Id::unique("report-window"))
+        .open(&mut open)
+        .default_size([640.0, 860.0])
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Save PNG…")
+                    .on_hover_text("Save the report as an image")
+                    .clicked()
+                {
+                    save = Some(ReportFormat::Png);
+                }
+                if ui
+                    .button("Save PDF…")
+                    .on_hover_text("Save the report as a one-page PDF (A4)")
+                    .clicked()
+                {
+                    save = Some(ReportFormat::Pdf);
+                }
+            });
+            egui::ScrollArea::both().show(ui, |ui| {
+                let w = ui.available_width().max(200.0);
+                let scale = w / r.size[0] as f32;
+                let size = egui::vec2(w, r.size[1] as f32 * scale);
+                ui.add(egui::Image::new(&r.texture).fit_to_exact_size(size));
+            });
+        });
+    if let Some(format) = save {
+        v.intents.push(VenueIntent::SaveReport {
+            key,
+            format,
+            path: None,
+        });
+    }
+    if !open {
+        v.report = None;
+    }
+}

@@ -1,0 +1,181 @@
+//! Venue operation through the whole app: match export and report from the UI's intents,
+//! backup while ingest runs, restore behind advanced mode (refused while locked), applied at the
+//! next start; saving automation rules needs advanced mode too.
+
+use super::whole_app::{app, configure, free_port, simulate, step_until};
+use courtside::app::obs_state::{ObsIntent, RulesDraft};
+use courtside::app::state::{Command, Level};
+use courtside::app::venue_state::{TaskState, VenueIntent};
+use courtside::export::{ExportFormat, export_events};
+use courtside::logging::Secret;
+use courtside::store::Store;
+
+fn task_done(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String> {
+    a.state.venue.tasks.iter().find_map(|t| match &t.state {
+        TaskState::Done(d) if t.what.starts_with(prefix) => Some(d.clone()),
+        _ => None,
+    })
+}
+
+fn task_failed(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String> {
+    a.state.venue.tasks.iter().find_map(|t| match &t.state {
+        TaskState::Failed(e) if t.what.starts_with(prefix) => Some(e.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn export_report_backup_and_restore_from_the_app() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    let port = free_port();
+    configure(&db, port);
+    let mut h = app(db.clone());
+    h.state_mut().state.prefs.scoreboard_open = false;
+    step_until(&mut h, "listener up", |a| {
+        a.state
+            .listeners
+            .first()
+            .is_some_and(|l| l.status == "listening")
+    });
+    simulate(port);
+    step_until(&mut h, "match stored", |a| {
+        a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")
+    });
+    let key = h.state().state.court_keys["Court 1"];
+
+    // Export and report, as the Data tab asks for them (with the path a dialog would give).
+    let json = dir.path().join("match.json");
+    let intents = &mut h.state_mut().state.venue.intents;
+    intents.push(VenueIntent::ExportMatch {
+        key,
+        format: ExportFormat::Json,
+        path: Some(json.clone()),
+    });
+    intents.push(VenueIntent::OpenReport(key));
+    step_until(&mut h, "export done", |a| task_done(a, "Export").is_some());
+    step_until(&mut h, "report shown", |a| a.state.venue.report.is_some());
+    let title = h
+        .state()
+        .state
+        .venue
+        .report
+        .as_ref()
+        .map(|r| r.title.clone());
+    assert!(
+        title.as_deref().is_some_and(|t| t.contains("Kenji TANAKA")),
+        "{title:?}"
+    );
+
+    // Saving rules and restoring are refused while advanced mode is locked.
+    let rules = h.state().state.obs.rules.clone();
+    h.state_mut().state.obs.rules_draft = Some(RulesDraft::of(&rules));
+    let backup = dir.path().join("backup.redb");
+    h.state_mut()
+        .state
+        .commands
+        .push(Command::Obs(ObsIntent::SaveRules(rules.clone())));
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(VenueIntent::Restore {
+            path: Some(backup.clone()),
+        });
+    h.step();
+    h.step();
+    let draft_error = h
+        .state()
+        .state
+        .obs
+        .rules_draft
+        .as_ref()
+        .and_then(|d| d.error.clone());
+    assert!(
+        draft_error
+            .as_deref()
+            .is_some_and(|e| e.contains("advanced mode")),
+        "{draft_error:?}"
+    );
+    assert!(
+        h.state()
+            .state
+            .notices
+            .items
+            .iter()
+            .any(|n| n.title == "Restore needs advanced mode")
+    );
+
+    // Back up now (49 datagrams), then more traffic that the backup does not hold.
+    h.state_mut().state.venue.intents.push(VenueIntent::Backup {
+        path: Some(backup.clone()),
+    });
+    step_until(&mut h, "backup done", |a| task_done(a, "Backup").is_some());
+    simulate(port);
+    step_until(&mut h, "second match stored", |a| {
+        a.state.live.lines.len() == 98
+    });
+
+    // Set the advanced-mode password (first use), then restore.
+    let password = Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(VenueIntent::SetPassword {
+            new: password.clone(),
+            confirm: password,
+        });
+    step_until(&mut h, "unlocked", |a| a.state.venue.unlocked());
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(VenueIntent::Restore {
+            path: Some(backup.clone()),
+        });
+    step_until(&mut h, "restore staged", |a| {
+        task_done(a, "Restore").is_some() || task_failed(a, "Restore").is_some()
+    });
+    assert!(
+        task_done(h.state(), "Restore").is_some(),
+        "{:?}",
+        task_failed(h.state(), "Restore")
+    );
+    h.state_mut().flush_store();
+    drop(h);
+
+    // The export holds exactly what the store held for that match when it ran (the second
+    // stream's first datagram, sent before its `pre`, joined the match afterwards).
+    let store = Store::open_existing(&db).expect("reopen");
+    let mut now = Vec::new();
+    export_events(&store, Some(key), ExportFormat::Json, &mut now).expect("export");
+    let now: Vec<serde_json::Value> = serde_json::from_slice(&now).expect("json");
+    let file = std::fs::read(&json).expect("exported file");
+    let file: Vec<serde_json::Value> = serde_json::from_slice(&file).expect("exported json");
+    assert_eq!(file.len(), 48, "the match's datagrams at export time");
+    assert!(
+        file[..] == now[..file.len()],
+        "exported records differ from the store's"
+    );
+    assert_eq!(store.stats().expect("stats").events, 98);
+    drop(store);
+
+    // Next start: the staged backup replaces the store (49 datagrams), the old one is kept.
+    let h = app(db.clone());
+    assert!(
+        h.state()
+            .state
+            .notices
+            .items
+            .iter()
+            .any(|n| n.level == Level::Info && n.title == "Store restored from the backup")
+    );
+    assert_eq!(h.state().state.store.events, 49);
+    drop(h);
+    let kept = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().contains("before-restore"));
+    assert!(kept, "the replaced store is kept");
+}
