@@ -349,11 +349,11 @@ pub fn notice(report: &LicenseReport) -> Option<LicenseNotice> {
         LicenseStatus::Valid { .. } => None,
         LicenseStatus::Expired { days_ago, .. } => Some(n(
             format!("the courtside licence expired {days_ago} days ago ({KEEPS})"),
-            "enter a renewed licence key in Help → About",
+            "enter a renewed licence key in System & support → About",
         )),
         LicenseStatus::Missing => Some(n(
             format!("no courtside licence key entered ({KEEPS})"),
-            "enter your licence key in Help → About",
+            "enter your licence key in System & support → About",
         )),
         LicenseStatus::Invalid { reason } => Some(n(
             format!("{reason} ({KEEPS})"),

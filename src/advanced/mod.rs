@@ -1,5 +1,5 @@
-//! Advanced mode: destructive or expert actions (clear the store, delete matches, edit automation
-//! rules, change the store location, restore a backup) unlock with a password the operator sets
+//! Advanced mode: destructive or expert actions (delete matches, edit automation rules, change
+//! the store location — a new empty store —, restore a backup) unlock with a password the operator sets
 //! on first use. There is no built-in password: a new store has none, and nothing unlocks until
 //! one is set.
 //!

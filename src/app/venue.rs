@@ -39,6 +39,14 @@ pub(super) struct VenueParts {
     tx: Sender<VenueDone>,
     rx: Receiver<VenueDone>,
     last_time_record: Option<Instant>,
+    deletes: Vec<PendingDelete>,
+}
+
+/// A match deletion the writer has not answered yet.
+struct PendingDelete {
+    key: u64,
+    ack: Receiver<Result<(), String>>,
+    count: Receiver<u64>,
 }
 
 impl VenueParts {
@@ -50,6 +58,7 @@ impl VenueParts {
             tx,
             rx,
             last_time_record: None,
+            deletes: Vec::new(),
         }
     }
 }
@@ -141,6 +150,7 @@ impl CourtsideApp {
         while let Ok(done) = self.venue.rx.try_recv() {
             self.venue_done(done);
         }
+        self.poll_deletes();
         let due = self
             .venue
             .last_time_record
@@ -193,7 +203,79 @@ impl CourtsideApp {
                 }
             }
             VenueIntent::ApplyLicense(token) => self.apply_license(token),
+            VenueIntent::DeleteMatch(key) => self.delete_match(key),
             intent => self.run_job(intent),
+        }
+    }
+
+    fn delete_match(&mut self, key: u64) {
+        self.state.venue.confirm_delete = None;
+        let what = format!("Delete match {key}");
+        if !self.advanced_unlocked() {
+            self.venue_done(VenueDone::Task {
+                what,
+                result: Err("deleting a match needs advanced mode (Advanced tab)".into()),
+            });
+            return;
+        }
+        let (ack, acked) = bounded(1);
+        let (req, count) = crate::store::delete::delete_match_request(key, ack);
+        let sent = self
+            .writer
+            .as_ref()
+            .is_some_and(|w| w.sender().try_send(req).is_ok());
+        if !sent {
+            self.venue_done(VenueDone::Task {
+                what,
+                result: Err("the store is not open or is busy; try again".into()),
+            });
+            return;
+        }
+        self.state
+            .venue
+            .task(&what, TaskState::Running("deleting…".into()));
+        self.venue.deletes.push(PendingDelete {
+            key,
+            ack: acked,
+            count,
+        });
+    }
+
+    fn poll_deletes(&mut self) {
+        for p in std::mem::take(&mut self.venue.deletes) {
+            let result = match p.ack.try_recv() {
+                Ok(r) => r,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    self.venue.deletes.push(p);
+                    continue;
+                }
+                Err(_) => Err("the store writer stopped".into()),
+            };
+            let what = format!("Delete match {}", p.key);
+            let result = result.map(|()| {
+                let n = p.count.try_recv().unwrap_or(0);
+                format!("{n} datagrams removed")
+            });
+            if result.is_ok() {
+                if self.state.table.chosen == Some(p.key) {
+                    self.handle(super::Command::SelectMatch(None));
+                }
+                if self
+                    .state
+                    .venue
+                    .report
+                    .as_ref()
+                    .is_some_and(|r| r.key == p.key)
+                {
+                    self.state.venue.report = None;
+                }
+                self.state.venue.data_match = None;
+                self.handle(super::Command::LoadMatches);
+            }
+            self.venue_done(VenueDone::Task { what, result });
+        }
+        if !self.venue.deletes.is_empty() {
+            self.ctx.request_repaint_after(Duration::from_millis(20));
         }
     }
 

@@ -77,6 +77,8 @@ pub enum VenueIntent {
         /// Backup file (`None`: ask).
         path: Option<PathBuf>,
     },
+    /// Delete a finished match (advanced mode; asks first in the UI).
+    DeleteMatch(u64),
     /// Build a match's report and show it.
     OpenReport(u64),
     /// Save the shown report.
@@ -151,6 +153,8 @@ pub struct VenueView {
     pub license_message: Option<Result<String, String>>,
     /// Match chosen in the Data tab (`None`: the table's).
     pub data_match: Option<u64>,
+    /// Match waiting for delete confirmation.
+    pub confirm_delete: Option<u64>,
     /// Format chosen for match exports.
     pub export_format: Option<ExportFormat>,
     /// Background jobs, newest last.

@@ -4,6 +4,7 @@
 //! never wait for it (redb is MVCC). Values are encoded only in [`codec`].
 
 pub mod codec;
+pub mod delete;
 pub mod schema;
 mod settings;
 pub mod writer;

@@ -42,9 +42,9 @@ pub fn advanced_ui(
     let intent = match state {
         LockState::NotSetUp => {
             ui.label(
-                "Destructive actions (clear the store, delete matches, edit automation rules, \
-                 change the store location, restore a backup) need a password. Set one now; \
-                 there is no default password.",
+                "Destructive actions (delete matches, edit automation rules, change the store \
+                 location, restore a backup) need a password. Set one now; there is no default \
+                 password.",
             );
             set_password_form(ui, panel, busy)
         }

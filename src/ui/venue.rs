@@ -148,6 +148,7 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
             .on_hover_text("The match to export or report on (default: the one in the table)");
     });
     v.data_match = key;
+    let unlocked = v.unlocked();
     let format = v.export_format.get_or_insert(ExportFormat::Json);
     ui.horizontal(|ui| {
         for f in ExportFormat::ALL {
@@ -177,8 +178,45 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
             {
                 v.intents.push(VenueIntent::OpenReport(key));
             }
+            if ui
+                .add_enabled(unlocked, egui::Button::new("Delete match…"))
+                .on_hover_text("Remove this match and its datagrams from the store (asks first)")
+                .on_disabled_hover_text("Deleting a match needs advanced mode (Advanced tab)")
+                .clicked()
+            {
+                v.confirm_delete = Some(key);
+            }
         }
     });
+    if let Some(k) = v.confirm_delete {
+        let events = matches
+            .iter()
+            .find(|m| m.key == k)
+            .map_or(0, |m| m.event_count);
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                BAD,
+                format!(
+                    "Delete match {k} and its {events} datagrams? This cannot be undone — back \
+                     up first if you may need it."
+                ),
+            );
+            if ui
+                .button("Yes, delete")
+                .on_hover_text("Delete the match now")
+                .clicked()
+            {
+                v.intents.push(VenueIntent::DeleteMatch(k));
+            }
+            if ui
+                .button("Keep it")
+                .on_hover_text("Do not delete")
+                .clicked()
+            {
+                v.confirm_delete = None;
+            }
+        });
+    }
     ui.separator();
     ui.heading("Whole store");
     ui.horizontal(|ui| {
@@ -189,7 +227,6 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
         {
             v.intents.push(VenueIntent::Backup { path: None });
         }
-        let unlocked = v.unlocked();
         if ui
             .add_enabled(unlocked, egui::Button::new("Restore…"))
             .on_hover_text(

@@ -1,4 +1,4 @@
-//! Venue operation through the whole app: match export and report from the UI's intents,
+//! Venue operation through the whole app: match export, report and delete from the UI's intents,
 //! backup while ingest runs, restore behind advanced mode (refused while locked), applied at the
 //! next start; saving automation rules needs advanced mode too.
 
@@ -82,8 +82,20 @@ fn export_report_backup_and_restore_from_the_app() {
         .push(VenueIntent::Restore {
             path: Some(backup.clone()),
         });
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(VenueIntent::DeleteMatch(key));
     h.step();
     h.step();
+    let refused = task_failed(h.state(), "Delete match");
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("advanced mode")),
+        "{refused:?}"
+    );
     let draft_error = h
         .state()
         .state
@@ -127,6 +139,20 @@ fn export_report_backup_and_restore_from_the_app() {
             confirm: password,
         });
     step_until(&mut h, "unlocked", |a| a.state.venue.unlocked());
+    // The first match is finished (the second one started): it can be deleted now.
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(VenueIntent::DeleteMatch(key));
+    step_until(&mut h, "match deleted", |a| {
+        task_done(a, "Delete match").is_some() && !a.state.match_list.iter().any(|m| m.key == key)
+    });
+    assert_eq!(
+        task_done(h.state(), "Delete match").as_deref(),
+        // The second stream's first datagram came before its `pre`: it joined this match.
+        Some("49 datagrams removed")
+    );
     h.state_mut()
         .state
         .venue
@@ -145,21 +171,21 @@ fn export_report_backup_and_restore_from_the_app() {
     h.state_mut().flush_store();
     drop(h);
 
-    // The export holds exactly what the store held for that match when it ran (the second
-    // stream's first datagram, sent before its `pre`, joined the match afterwards).
+    // The match is gone from the store (98 − 49 datagrams left) …
     let store = Store::open_existing(&db).expect("reopen");
-    let mut now = Vec::new();
-    export_events(&store, Some(key), ExportFormat::Json, &mut now).expect("export");
-    let now: Vec<serde_json::Value> = serde_json::from_slice(&now).expect("json");
+    assert_eq!(store.stats().expect("stats").events, 49);
+    assert!(store.match_record(key).expect("read").is_none());
+    drop(store);
+    // … and the export holds exactly what the store held for it then (as the backup does).
+    let held = Store::open_existing(&backup).expect("backup opens");
+    let mut expected = Vec::new();
+    export_events(&held, Some(key), ExportFormat::Json, &mut expected).expect("export");
+    drop(held);
+    let expected: Vec<serde_json::Value> = serde_json::from_slice(&expected).expect("json");
     let file = std::fs::read(&json).expect("exported file");
     let file: Vec<serde_json::Value> = serde_json::from_slice(&file).expect("exported json");
-    assert_eq!(file.len(), 48, "the match's datagrams at export time");
-    assert!(
-        file[..] == now[..file.len()],
-        "exported records differ from the store's"
-    );
-    assert_eq!(store.stats().expect("stats").events, 98);
-    drop(store);
+    assert_eq!(file.len(), 48);
+    assert!(file == expected, "exported records differ from the store's");
 
     // Next start: the staged backup replaces the store (49 datagrams), the old one is kept.
     let h = app(db.clone());

@@ -3,6 +3,7 @@
 
 mod advanced;
 mod backup;
+mod delete;
 mod license;
 mod logging;
 mod report;
