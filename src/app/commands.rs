@@ -105,10 +105,12 @@ impl CourtsideApp {
             self.state.draft.error = Some(e);
             return;
         }
-        if new.store_path != self.state.settings.store_path && !self.advanced_unlocked() {
+        let expert = new.store_path != self.state.settings.store_path
+            || new.advanced_lock_minutes != self.state.settings.advanced_lock_minutes;
+        if expert && !self.advanced_unlocked() {
             self.state.draft.error = Some(
-                "changing the store location needs advanced mode: unlock it in System & support \
-                 → Advanced (or revert the store location)"
+                "changing the store location or the advanced-mode lock time needs advanced \
+                 mode: unlock it in System & support → Advanced (or revert those fields)"
                     .into(),
             );
             return;
@@ -188,6 +190,9 @@ impl CourtsideApp {
         }
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);
+        }
+        if old.advanced_lock_minutes != new.advanced_lock_minutes {
+            self.apply_lock_time();
         }
         if old.store_path != new.store_path {
             self.state.notices.push(

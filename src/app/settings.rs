@@ -18,7 +18,12 @@ pub mod keys {
     pub const THEME: &str = "theme";
     /// Store location used at the next start.
     pub const STORE_PATH: &str = "store_path";
+    /// Minutes without activity before advanced mode locks again.
+    pub const ADVANCED_LOCK: &str = "advanced_lock_minutes";
 }
+
+/// Allowed inactivity before advanced mode locks, minutes.
+pub const LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 
 /// One UDP listener as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +124,8 @@ pub struct AppSettings {
     pub theme: Theme,
     /// Store location for the next start (none = default location).
     pub store_path: Option<String>,
+    /// Advanced mode locks after this many minutes without activity.
+    pub advanced_lock_minutes: u32,
 }
 
 impl Default for AppSettings {
@@ -128,6 +135,7 @@ impl Default for AppSettings {
             scoreboard: ScoreboardSettings::default(),
             theme: Theme::Dark,
             store_path: None,
+            advanced_lock_minutes: 5,
         }
     }
 }
@@ -160,6 +168,11 @@ impl AppSettings {
                     Ok(v) => s.store_path = v,
                     Err(e) => warnings.push(bad(&e)),
                 },
+                keys::ADVANCED_LOCK => match serde_json::from_str::<u32>(value) {
+                    Ok(v) if LOCK_MINUTES.contains(&v) => s.advanced_lock_minutes = v,
+                    Ok(v) => warnings.push(bad(&format!("{v} minutes is outside 1–240"))),
+                    Err(e) => warnings.push(bad(&e)),
+                },
                 _ => {}
             }
         }
@@ -174,6 +187,7 @@ impl AppSettings {
             (keys::SCOREBOARD, to_json(&self.scoreboard)),
             (keys::THEME, to_json(&self.theme)),
             (keys::STORE_PATH, to_json(&self.store_path)),
+            (keys::ADVANCED_LOCK, to_json(&self.advanced_lock_minutes)),
         ]
     }
 }
@@ -238,4 +252,30 @@ pub fn parse_hex_color(text: &str) -> Option<[u8; 3]> {
     }
     let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_time_round_trips_and_bad_values_fall_back_with_a_warning() {
+        let s = AppSettings {
+            advanced_lock_minutes: 15,
+            ..AppSettings::default()
+        };
+        let entries: Vec<(String, String)> = s
+            .to_entries()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        assert_eq!(AppSettings::from_entries(&entries), (s, vec![]));
+        for bad in ["0", "241", "\"ten\"", "-3"] {
+            let entries = vec![(keys::ADVANCED_LOCK.to_string(), bad.to_string())];
+            let (got, warnings) = AppSettings::from_entries(&entries);
+            assert_eq!(got.advanced_lock_minutes, 5, "{bad}");
+            assert_eq!(warnings.len(), 1, "{bad}");
+            assert!(warnings[0].contains("advanced_lock_minutes"), "{}", warnings[0]);
+        }
+    }
 }

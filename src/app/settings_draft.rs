@@ -60,6 +60,8 @@ impl SettingsDraft {
             court: s.scoreboard.court.clone().unwrap_or_default(),
             theme: s.theme,
             store_path: s.store_path.clone().unwrap_or_default(),
+            lock_minutes: s.advanced_lock_minutes.to_string(),
+            lock_error: None,
             error: None,
             status: None,
             saving: false,
@@ -102,6 +104,15 @@ impl SettingsDraft {
             self.error = Some(format!("{e}; nothing was saved"));
             return None;
         }
+        self.lock_error = None;
+        let lock = self.lock_minutes.trim().parse::<u32>().ok();
+        let Some(advanced_lock_minutes) =
+            lock.filter(|m| super::settings::LOCK_MINUTES.contains(m))
+        else {
+            self.lock_error = Some("a number of minutes, 1–240".into());
+            self.error = Some("fix the marked fields; nothing was saved".into());
+            return None;
+        };
         if !(0.5..=3.0).contains(&self.font_scale) {
             self.error = Some("font scale must be between 0.5 and 3".into());
             return None;
@@ -130,6 +141,7 @@ impl SettingsDraft {
                 let p = self.store_path.trim();
                 (!p.is_empty()).then(|| p.to_string())
             },
+            advanced_lock_minutes,
         })
     }
 }

@@ -288,6 +288,10 @@ pub struct SettingsDraft {
     pub theme: Theme,
     /// Store location text.
     pub store_path: String,
+    /// Advanced-mode lock time in minutes, as typed.
+    pub lock_minutes: String,
+    /// Why the lock time was refused.
+    pub lock_error: Option<String>,
     /// Error not tied to one field.
     pub error: Option<String>,
     /// Result of the last save.

@@ -81,7 +81,11 @@ impl CourtsideApp {
             }
             None => v.log_problem = Some("file logging is off (see the notices)".into()),
         }
-        match AdvancedMode::load(store, AdvancedConfig::default()) {
+        let config = AdvancedConfig {
+            inactivity: lock_time(self.state.settings.advanced_lock_minutes),
+            ..AdvancedConfig::default()
+        };
+        match AdvancedMode::load(store, config) {
             Ok(m) => self.venue.advanced = Some(m),
             Err(e) => self.state.notices.push(
                 Level::Error,
@@ -91,6 +95,17 @@ impl CourtsideApp {
             ),
         }
         self.check_license(store);
+    }
+
+    /// Use the lock time from the settings (after they changed).
+    pub(super) fn apply_lock_time(&mut self) {
+        let inactivity = lock_time(self.state.settings.advanced_lock_minutes);
+        if let Some(a) = &mut self.venue.advanced {
+            a.set_config(AdvancedConfig {
+                inactivity,
+                ..a.config().clone()
+            });
+        }
     }
 
     fn check_license(&mut self, store: &Store) {
@@ -541,6 +556,10 @@ impl Job {
         };
         VenueDone::Task { what, result }
     }
+}
+
+fn lock_time(minutes: u32) -> Duration {
+    Duration::from_secs(u64::from(minutes) * 60)
 }
 
 fn report_ext(f: ReportFormat) -> &'static str {

@@ -53,6 +53,22 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
         }
     });
     ui.label(RichText::new(format!("Current store: {}", s.store.path)).weak());
+    ui.horizontal(|ui| {
+        ui.strong("Advanced mode locks after");
+        let unlocked = s.venue.unlocked();
+        ui.add_enabled(
+            unlocked,
+            egui::TextEdit::singleline(&mut s.draft.lock_minutes).desired_width(50.0),
+        )
+        .on_hover_text("Minutes without activity before advanced mode locks again (1–240)")
+        .on_disabled_hover_text(
+            "Changing the lock time needs advanced mode (System & support → Advanced)",
+        );
+        ui.label("minutes without activity");
+        if let Some(e) = &s.draft.lock_error {
+            ui.colored_label(ERR, e);
+        }
+    });
     ui.separator();
     ui.horizontal(|ui| {
         let save = ui
