@@ -275,7 +275,11 @@ mod tests {
             let (got, warnings) = AppSettings::from_entries(&entries);
             assert_eq!(got.advanced_lock_minutes, 5, "{bad}");
             assert_eq!(warnings.len(), 1, "{bad}");
-            assert!(warnings[0].contains("advanced_lock_minutes"), "{}", warnings[0]);
+            assert!(
+                warnings[0].contains("advanced_lock_minutes"),
+                "{}",
+                warnings[0]
+            );
         }
     }
 }

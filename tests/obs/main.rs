@@ -4,6 +4,8 @@
 #[cfg(target_os = "linux")]
 mod app;
 #[cfg(target_os = "linux")]
+mod log;
+#[cfg(target_os = "linux")]
 mod obs_court;
 #[cfg(target_os = "linux")]
 mod obs_process;
