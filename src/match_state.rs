@@ -94,6 +94,31 @@ pub struct Side {
     pub last_hit_level: Option<u32>,
 }
 
+impl Side {
+    /// Names and country from `at1`/`at2`. A datagram cut short (TkStrike counts its length in
+    /// UTF-16 units) has its last field cut and the ones after it missing: a value already known
+    /// for the same athlete is then kept instead of the cut one.
+    fn load_athlete(&mut self, fields: [&str; 3], truncated: bool) {
+        let old = [&self.short_name, &self.long_name, &self.country].map(|s| s.to_string());
+        let mut new = fields.map(str::to_string);
+        if truncated {
+            let last = fields.iter().rposition(|f| !f.is_empty()).unwrap_or(0);
+            let same = !old[0].is_empty()
+                && (old[0] == fields[0] || (last == 0 && old[0].starts_with(fields[0])));
+            for i in last..3 {
+                let cut_of_known = i == last && old[i].starts_with(fields[i]);
+                if same && (i > last || cut_of_known) {
+                    new[i] = old[i].clone();
+                }
+            }
+        }
+        let [short, long, country] = new;
+        self.short_name = short;
+        self.long_name = long;
+        self.country = country;
+    }
+}
+
 /// Injury (kye-shi) clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Injury {
@@ -277,12 +302,10 @@ impl MatchState {
                 short_name,
                 long_name,
                 country,
-                ..
+                truncated,
             } => {
-                let side = self.side_mut(*athlete);
-                side.short_name = short_name.clone();
-                side.long_name = long_name.clone();
-                side.country = country.clone();
+                self.side_mut(*athlete)
+                    .load_athlete([short_name, long_name, country], *truncated);
             }
             Event::MatchConfig(cfg) => self.apply_config(cfg),
             Event::RoundScore {

@@ -305,3 +305,50 @@ fn clock_and_timeout() {
     let s = state_of(&["to2;1:00;start;", "to2;0:00;stopEnd;"]);
     assert_eq!(s.timeout, None);
 }
+
+#[test]
+fn a_truncated_athlete_resend_keeps_the_known_names() {
+    // TkStrike counts the datagram length in UTF-16 units: with accented names the end is cut.
+    let full = "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜLLER;Łukasz MÜLLER;GER";
+    let s = state_of(&[
+        full,
+        "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜLLER;Łukasz MÜ",
+    ]);
+    assert_eq!(s.red.long_name, "Łukasz MÜLLER");
+    assert_eq!(s.red.country, "GER");
+    assert_eq!(s.blue.long_name, "Kenji TANAKA");
+    // Cut inside the short name: still the same athlete.
+    let s = state_of(&[full, "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜ"]);
+    assert_eq!(
+        (
+            s.red.short_name.as_str(),
+            s.red.long_name.as_str(),
+            s.red.country.as_str()
+        ),
+        ("Ł. MÜLLER", "Łukasz MÜLLER", "GER")
+    );
+    // A different athlete, cut: what arrived is shown, nothing of the previous one.
+    let s = state_of(&[full, "at1;K. TANAKA;Kenji TANAKA;JPN;at2;A. SILVA;Ana SIL"]);
+    assert_eq!(
+        (
+            s.red.short_name.as_str(),
+            s.red.long_name.as_str(),
+            s.red.country.as_str()
+        ),
+        ("A. SILVA", "Ana SIL", "")
+    );
+    // A new match resets: a cut name is all there is.
+    let s = state_of(&[
+        full,
+        "pre;FightLoaded",
+        "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜ",
+    ]);
+    assert_eq!(s.red.short_name, "Ł. MÜ");
+    assert_eq!(s.red.long_name, "");
+    // An untruncated resend replaces everything, even with shorter values.
+    let s = state_of(&[
+        full,
+        "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜLLER;Łukasz M;GER",
+    ]);
+    assert_eq!(s.red.long_name, "Łukasz M");
+}
