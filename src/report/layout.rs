@@ -61,6 +61,19 @@ pub enum Item {
         /// Colour.
         color: Rgb,
     },
+    /// An athlete's flag, scaled into the box.
+    Flag {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Whose flag (`report.side(athlete).flag`).
+        athlete: Athlete,
+    },
 }
 
 impl Item {
@@ -137,7 +150,22 @@ fn header(p: &mut Page, r: &MatchReport) -> f32 {
         p.rect(x, 96.0, box_w, 70.0, color);
         let white = [255, 255, 255];
         p.text(x + 10.0, 118.0, 13.0, white, Anchor::Left, &s.name);
-        p.text(x + 10.0, 136.0, 10.0, white, Anchor::Left, &s.country);
+        // The flag (16 pt tall, thin white frame) goes before the country code.
+        let mut country_x = x + 10.0;
+        if let Some(f) = &s.flag {
+            let h = 16.0;
+            let w = h * f.width as f32 / f.height.max(1) as f32;
+            p.rect(x + 9.0, 125.0, w + 2.0, h + 2.0, white);
+            p.items.push(Item::Flag {
+                x: x + 10.0,
+                y: 126.0,
+                w,
+                h,
+                athlete: a,
+            });
+            country_x += w + 6.0;
+        }
+        p.text(country_x, 138.0, 10.0, white, Anchor::Left, &s.country);
         let gj = format!("Gam-jeom {}", s.penalties);
         p.text(x + 10.0, 156.0, 9.0, white, Anchor::Left, &gj);
         p.text(

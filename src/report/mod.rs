@@ -55,6 +55,46 @@ pub struct SideReport {
     pub rounds_won: u32,
     /// Points by type.
     pub points: PointCounts,
+    /// The flag of `country` (mapping and imports applied), when one is known.
+    #[serde(skip)]
+    pub flag: Option<FlagBitmap>,
+}
+
+/// A flag as opaque RGB pixels (composited on white), for both back ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagBitmap {
+    /// Width, pixels.
+    pub width: u32,
+    /// Height, pixels.
+    pub height: u32,
+    /// `width * height * 3` bytes, row-major.
+    pub rgb: Vec<u8>,
+}
+
+/// Pixel height flags are rasterised at (the page shows them 36 pt tall: ~190 dpi).
+const FLAG_PX: u32 = 96;
+
+impl FlagBitmap {
+    /// The flag for a received country code, through the store's mapping and imports.
+    pub fn for_code(resolver: &crate::flags::FlagResolver, code: &str) -> Option<FlagBitmap> {
+        let image = resolver.resolve(code).image?;
+        let img = crate::flags::texture::rasterise(&image, FLAG_PX).ok()?;
+        let mut rgb = Vec::with_capacity(img.pixels.len() * 3);
+        for p in &img.pixels {
+            // Premultiplied: over white is colour + (1 − alpha) · 255.
+            let under = 255 - p.a();
+            rgb.extend_from_slice(&[
+                p.r().saturating_add(under),
+                p.g().saturating_add(under),
+                p.b().saturating_add(under),
+            ]);
+        }
+        Some(FlagBitmap {
+            width: img.size[0] as u32,
+            height: img.size[1] as u32,
+            rgb,
+        })
+    }
 }
 
 /// One sensor hit.
@@ -121,7 +161,14 @@ impl MatchReport {
             .match_record(key)?
             .ok_or(ReportError::NoSuchMatch(key))?;
         let events = store.match_events(key)?;
-        Ok(MatchReport::from_records(key, &record.court, &events))
+        let mut report = MatchReport::from_records(key, &record.court, &events);
+        // Without the store's flags (unreadable mapping) the built-in set still applies.
+        let resolver = crate::flags::FlagResolver::load(store)
+            .unwrap_or_else(|_| crate::flags::FlagResolver::builtin_only());
+        for side in [&mut report.blue, &mut report.red] {
+            side.flag = FlagBitmap::for_code(&resolver, &side.country);
+        }
+        Ok(report)
     }
 
     /// The report from a match's stored datagrams, in order.
@@ -162,6 +209,7 @@ impl MatchReport {
             penalties: s.penalties,
             rounds_won: s.rounds_won,
             points: s.points,
+            flag: None,
         };
         MatchReport {
             key,

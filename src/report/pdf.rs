@@ -17,6 +17,17 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
     let mut used: BTreeMap<u16, (f32, char)> = BTreeMap::new();
     let content = page_content(report, font, &mut used);
     let mut doc = Doc::default();
+    // Flags are image objects 11 and up, numbered in the order present (the xref table needs
+    // consecutive ids).
+    let flags: Vec<(&str, &super::FlagBitmap)> = [("FlagB", &report.blue), ("FlagR", &report.red)]
+        .into_iter()
+        .filter_map(|(name, side)| side.flag.as_ref().map(|f| (name, f)))
+        .collect();
+    let xobjects: String = flags
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| format!("/{name} {} 0 R ", 11 + i))
+        .collect();
     let title = pdf_text_string(&format!("Match report {}", report.number));
     doc.obj(1, b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
     doc.obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec());
@@ -24,7 +35,7 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
         3,
         format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
-             /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+             /Resources << /Font << /F1 5 0 R >> /XObject << {xobjects}>> >> /Contents 4 0 R >>"
         )
         .into_bytes(),
     );
@@ -34,6 +45,15 @@ pub fn render_pdf(report: &MatchReport, font: &Font) -> Result<Vec<u8>, ReportEr
         10,
         format!("<< /Title {title} /Producer (courtside) >>").into_bytes(),
     );
+    for (i, (_, f)) in flags.iter().enumerate() {
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(&f.rgb, 6);
+        let dict = format!(
+            "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB \
+             /BitsPerComponent 8 /Filter /FlateDecode",
+            f.width, f.height
+        );
+        doc.stream(11 + i as u32, &dict, &packed);
+    }
     Ok(doc.finish(10))
 }
 
@@ -108,6 +128,26 @@ fn page_content(
     };
     for item in layout(report) {
         match item {
+            Item::Flag {
+                x,
+                y,
+                w,
+                h,
+                athlete,
+            } => {
+                if report.side(athlete).flag.is_some() {
+                    let name = if athlete == crate::protocol::Athlete::Blue {
+                        "FlagB"
+                    } else {
+                        "FlagR"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "q {w:.2} 0 0 {h:.2} {x:.2} {:.2} cm /{name} Do Q",
+                        PAGE_H - y - h
+                    );
+                }
+            }
             Item::Rect { x, y, w, h, color } => {
                 let _ = writeln!(
                     out,

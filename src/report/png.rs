@@ -3,7 +3,7 @@
 
 use super::font::Font;
 use super::layout::{Item, PAGE_H, PAGE_W, layout};
-use super::{MatchReport, ReportError, write_file};
+use super::{FlagBitmap, MatchReport, ReportError, write_file};
 use skrifa::outline::OutlinePen;
 use std::path::Path;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
@@ -29,6 +29,17 @@ pub fn render_rgba(report: &MatchReport, font: &Font, scale: f32) -> Result<Rgba
     pixmap.fill(tiny_skia::Color::WHITE);
     for item in layout(report) {
         match item {
+            Item::Flag {
+                x,
+                y,
+                w,
+                h,
+                athlete,
+            } => {
+                if let Some(f) = &report.side(athlete).flag {
+                    draw_flag(&mut pixmap, f, [x, y, w, h].map(|v| v * scale));
+                }
+            }
             Item::Rect { x, y, w, h, color } => {
                 if let Some(rect) = Rect::from_xywh(x * scale, y * scale, w * scale, h * scale) {
                     pixmap.fill_rect(rect, &paint(color), Transform::identity(), None);
@@ -83,6 +94,28 @@ pub fn render_png(report: &MatchReport, font: &Font, scale: f32) -> Result<Vec<u
 pub fn write_png(report: &MatchReport, path: &Path) -> Result<(), ReportError> {
     let font = Font::noto_sans()?;
     write_file(path, &render_png(report, &font, 2.0)?)
+}
+
+/// Draw a flag scaled into `[x, y, w, h]` (pixels), smoothly filtered.
+fn draw_flag(pixmap: &mut Pixmap, f: &FlagBitmap, [x, y, w, h]: [f32; 4]) {
+    let rgba: Vec<u8> = f
+        .rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    let Some(size) = tiny_skia::IntSize::from_wh(f.width, f.height) else {
+        return;
+    };
+    let Some(src) = Pixmap::from_vec(rgba, size) else {
+        return;
+    };
+    let paint = tiny_skia::PixmapPaint {
+        quality: tiny_skia::FilterQuality::Bicubic,
+        ..Default::default()
+    };
+    let (sx, sy) = (w / f.width as f32, h / f.height as f32);
+    let t = Transform::from_row(sx, 0.0, 0.0, sy, x, y);
+    pixmap.draw_pixmap(0, 0, src.as_ref(), &paint, t, None);
 }
 
 fn paint(color: [u8; 3]) -> Paint<'static> {

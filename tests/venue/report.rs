@@ -182,8 +182,9 @@ fn pdf_is_well_formed_with_embedded_font_and_text() {
         .and_then(|s| s.parse().ok())
         .expect("startxref");
     let xref = std::str::from_utf8(&bytes[xref_at..]).expect("ascii xref");
-    assert!(xref.starts_with("xref\n0 11\n"));
-    for (i, line) in xref.lines().skip(3).take(10).enumerate() {
+    // 10 objects, plus the two flags (images 11 and 12).
+    assert!(xref.starts_with("xref\n0 13\n"));
+    for (i, line) in xref.lines().skip(3).take(12).enumerate() {
         let off: usize = line[..10].parse().expect("offset");
         let head = format!("{} 0 obj", i + 1);
         assert!(
@@ -275,4 +276,45 @@ fn parse_csv(s: &str) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+#[test]
+fn flags_are_drawn_in_png_and_embedded_in_pdf() {
+    let (_dir, store, key) = stored_match();
+    let font = Font::noto_sans().expect("font");
+    let r = MatchReport::load(&store, key).expect("report");
+    let (jpn, fra) = (
+        r.blue.flag.as_ref().expect("JPN flag"),
+        r.red.flag.as_ref().expect("FRA flag"),
+    );
+    assert_eq!(jpn.rgb.len() as u32, jpn.width * jpn.height * 3);
+    assert!(fra.width > fra.height, "flags keep their aspect");
+    // The flag sits before the country code in the blue box (x 58..82, y 126..142 at scale 1):
+    // Japan's red disc is there, a colour found nowhere else in the blue box.
+    let img = image::load_from_memory(&png::render_png(&r, &font, 2.0).expect("png"))
+        .expect("decode")
+        .to_rgba8();
+    let disc = (2 * 58..2 * 82)
+        .flat_map(|x| (2 * 126..2 * 142).map(move |y| (x, y)))
+        .filter(|&(x, y)| {
+            let p = img.get_pixel(x, y);
+            p[0] > 160 && p[1] < 90 && p[2] < 110
+        })
+        .count();
+    assert!(disc > 100, "red disc pixels: {disc}");
+    let mut flagless = r.clone();
+    flagless.blue.flag = None;
+    let img2 = image::load_from_memory(&png::render_png(&flagless, &font, 2.0).expect("png"))
+        .expect("decode")
+        .to_rgba8();
+    assert_ne!(img, img2);
+    // PDF: two image objects, each drawn once.
+    let bytes = pdf::render_pdf(&r, &font).expect("pdf");
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(text.matches("/Subtype /Image").count(), 2);
+    assert!(text.contains("/FlagB Do") && text.contains("/FlagR Do"));
+    let only_red = pdf::render_pdf(&flagless, &font).expect("pdf");
+    let only_red = String::from_utf8_lossy(&only_red);
+    assert_eq!(only_red.matches("/Subtype /Image").count(), 1);
+    assert!(!only_red.contains("/FlagB"));
 }
