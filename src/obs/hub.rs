@@ -22,6 +22,8 @@ pub struct HubStats {
     pub updates_dropped: AtomicU64,
     /// Automation log entries not stored because the writer queue was full.
     pub log_dropped: AtomicU64,
+    /// Automation actions with no enabled OBS to go to (not logged: a court without OBS).
+    pub automation_without_obs: AtomicU64,
 }
 
 /// Shared reporting sink of the dispatcher and every session.

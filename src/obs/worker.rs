@@ -180,6 +180,19 @@ impl Dispatcher {
             .filter(|c| c.enabled && target.matches(c))
             .map(|c| c.id)
             .collect();
+        if ids.is_empty() && matches!(origin, Origin::Automation(_)) {
+            // A court run without OBS (or with it disabled): the default rules would otherwise
+            // log a failure and raise a notice for every match.
+            self.hub
+                .stats
+                .automation_without_obs
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::debug!(
+                "automation: '{}' has no enabled OBS to go to",
+                action.label()
+            );
+            return;
+        }
         if ids.is_empty() {
             self.hub.finish(Outcome {
                 connection: "",

@@ -130,6 +130,18 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
     h.get_by_label_contains(&format!("Court 1 127.0.0.1:{port}"));
     h.get_by_label("Kenji TANAKA");
     h.get_by_label("Winner: blue (2-1 PTF)");
+    // No OBS is set up: the default automation rules stay quiet instead of failing per match.
+    let obs_notices: Vec<_> = h
+        .state()
+        .state
+        .notices
+        .items
+        .iter()
+        .filter(|n| n.title.contains("OBS"))
+        .map(|n| n.title.clone())
+        .collect();
+    assert!(obs_notices.is_empty(), "{obs_notices:?}");
+    assert!(h.state().state.obs.firings.is_empty());
     // Restart: the store rebuilds the same scoreboard.
     h.state_mut().flush_store();
     drop(h);

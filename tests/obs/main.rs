@@ -5,6 +5,7 @@
 mod app;
 #[cfg(target_os = "linux")]
 mod log;
+mod no_obs;
 #[cfg(target_os = "linux")]
 mod obs_court;
 #[cfg(target_os = "linux")]
