@@ -125,7 +125,8 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
         let b = b.lock().expect("lock");
         b.blue_flag.is_some() && b.red_flag.is_some()
     });
-    h.run();
+    // Workers wake the UI on their own (commits, samples): a fixed number of frames, not run().
+    h.run_steps(3);
     // The status bar names the listener and the match panel shows the names.
     h.get_by_label_contains(&format!("Court 1 127.0.0.1:{port}"));
     h.get_by_label("Kenji TANAKA");
@@ -146,7 +147,7 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
     h.state_mut().flush_store();
     drop(h);
     let mut h = app(db);
-    h.run();
+    h.run_steps(3);
     let rebuilt = h.state().scoreboard().lock().expect("lock").state.clone();
     assert_eq!(rebuilt, Some(expected));
     step_until(&mut h, "table reloaded from the store", |a| {
@@ -171,7 +172,7 @@ fn good_settings_edit_is_stored_applied_and_in_history() {
     let new_port = free_port();
     h.state_mut().state.draft.listeners[0].port = new_port.to_string();
     h.state_mut().state.draft.listeners[0].court = "Mat A".into();
-    h.run();
+    h.run_steps(3);
     h.get_by_label("Save and apply").click();
     step_until(&mut h, "saved", |a| {
         a.state.draft.status.as_deref() == Some("Saved and applied.")
@@ -190,7 +191,7 @@ fn good_settings_edit_is_stored_applied_and_in_history() {
             .any(|c| c.key == keys::LISTENERS && c.source == "ui")
     });
     h.get_by_label("History").click();
-    h.run();
+    h.run_steps(3);
     h.get_by_label_contains(&format!("\"port\":{new_port}"));
     drop(h);
     let store = Store::open(&db).expect("reopen");
