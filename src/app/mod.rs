@@ -13,6 +13,7 @@ pub mod state;
 mod table_logic;
 pub mod table_model;
 mod venue;
+mod venue_jobs;
 pub mod venue_state;
 mod workers;
 

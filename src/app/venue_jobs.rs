@@ -1,0 +1,234 @@
+//! The data jobs of the System & support window (export, backup, restore, match report), each
+//! run on its own named thread, asking for the file with a dialog when no path was given.
+
+use super::CourtsideApp;
+use super::venue::VenueDone;
+use super::venue_state::TaskState;
+use super::venue_state::{ReportFormat, VenueIntent};
+use crate::report::{MatchReport, font::Font, png};
+use crate::store::Store;
+use crossbeam_channel::{Receiver, bounded};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Render scale of the report page in the viewer (1.5 px per point ≈ 890 × 1260 px).
+const REPORT_SCALE: f32 = 1.5;
+
+/// A match deletion the writer has not answered yet.
+pub(super) struct PendingDelete {
+    key: u64,
+    ack: Receiver<Result<(), String>>,
+    count: Receiver<u64>,
+}
+
+impl CourtsideApp {
+    pub(super) fn delete_match(&mut self, key: u64) {
+        self.state.venue.confirm_delete = None;
+        let what = format!("Delete match {key}");
+        if !self.advanced_unlocked() {
+            self.venue_done(VenueDone::Task {
+                what,
+                result: Err("deleting a match needs advanced mode (Advanced tab)".into()),
+            });
+            return;
+        }
+        let (ack, acked) = bounded(1);
+        let (req, count) = crate::store::delete::delete_match_request(key, ack);
+        let sent = self
+            .writer
+            .as_ref()
+            .is_some_and(|w| w.sender().try_send(req).is_ok());
+        if !sent {
+            self.venue_done(VenueDone::Task {
+                what,
+                result: Err("the store is not open or is busy; try again".into()),
+            });
+            return;
+        }
+        self.state
+            .venue
+            .task(&what, TaskState::Running("deleting…".into()));
+        self.venue.deletes.push(PendingDelete {
+            key,
+            ack: acked,
+            count,
+        });
+    }
+
+    pub(super) fn poll_deletes(&mut self) {
+        for p in std::mem::take(&mut self.venue.deletes) {
+            let result = match p.ack.try_recv() {
+                Ok(r) => r,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    self.venue.deletes.push(p);
+                    continue;
+                }
+                Err(_) => Err("the store writer stopped".into()),
+            };
+            let what = format!("Delete match {}", p.key);
+            let result = result.map(|()| {
+                let n = p.count.try_recv().unwrap_or(0);
+                format!("{n} datagrams removed")
+            });
+            if result.is_ok() {
+                if self.state.table.chosen == Some(p.key) {
+                    self.handle(super::Command::SelectMatch(None));
+                }
+                if self
+                    .state
+                    .venue
+                    .report
+                    .as_ref()
+                    .is_some_and(|r| r.key == p.key)
+                {
+                    self.state.venue.report = None;
+                }
+                self.state.venue.data_match = None;
+                self.handle(super::Command::LoadMatches);
+            }
+            self.venue_done(VenueDone::Task { what, result });
+        }
+        if !self.venue.deletes.is_empty() {
+            self.ctx.request_repaint_after(Duration::from_millis(20));
+        }
+    }
+}
+
+/// One data job, run off the UI thread.
+pub(super) struct Job {
+    pub(super) store: Store,
+    pub(super) store_path: PathBuf,
+    pub(super) intent: VenueIntent,
+}
+
+impl Job {
+    pub(super) fn label(&self) -> String {
+        match &self.intent {
+            VenueIntent::ExportMatch { key, format, .. } => {
+                format!("Export of match {key} ({})", format.extension())
+            }
+            VenueIntent::Backup { .. } => "Backup".into(),
+            VenueIntent::Restore { .. } => "Restore".into(),
+            VenueIntent::OpenReport(key) => format!("Report of match {key}"),
+            VenueIntent::SaveReport { key, format, .. } => {
+                format!("Report of match {key} ({})", report_ext(*format))
+            }
+            _ => "Job".into(),
+        }
+    }
+
+    pub(super) fn run(self) -> VenueDone {
+        let what = self.label();
+        let result = match self.intent {
+            VenueIntent::OpenReport(key) => {
+                return VenueDone::Report {
+                    key,
+                    result: render_report(&self.store, key),
+                };
+            }
+            VenueIntent::ExportMatch { key, format, path } => {
+                let name = format!("match-{key}.{}", format.extension());
+                with_path(path, &name, format.extension(), |p| {
+                    crate::export::export_match_to_file(&self.store, key, format, p)
+                        .map(|n| format!("{n} datagrams written to {}", p.display()))
+                        .map_err(|e| e.to_string())
+                })
+            }
+            VenueIntent::Backup { path } => {
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+                let name = format!("courtside-backup-{stamp}.redb");
+                with_path(path, &name, "redb", |p| {
+                    crate::backup::backup(&self.store, p)
+                        .map(|s| {
+                            format!(
+                                "{} ({:.1} MB, events up to #{}, {:.1} s)",
+                                p.display(),
+                                s.bytes as f64 / 1e6,
+                                s.last_seq,
+                                s.took.as_secs_f64()
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                })
+            }
+            VenueIntent::Restore { path } => {
+                let picked = path.or_else(|| {
+                    rfd::FileDialog::new()
+                        .set_title("Restore from backup")
+                        .add_filter("courtside store", &["redb"])
+                        .pick_file()
+                });
+                match picked {
+                    None => Err("cancelled".into()),
+                    Some(p) => crate::backup::stage_restore(&p, &self.store_path)
+                        .map(|_| {
+                            format!(
+                                "{} will replace the store at the next start (the current store \
+                                 is kept beside it); restart courtside to use it",
+                                p.display()
+                            )
+                        })
+                        .map_err(|e| e.to_string()),
+                }
+            }
+            VenueIntent::SaveReport { key, format, path } => {
+                let ext = report_ext(format);
+                with_path(path, &format!("match-{key}-report.{ext}"), ext, |p| {
+                    let report = MatchReport::load(&self.store, key).map_err(|e| e.to_string())?;
+                    match format {
+                        ReportFormat::Png => crate::report::png::write_png(&report, p),
+                        ReportFormat::Pdf => crate::report::pdf::write_pdf(&report, p),
+                    }
+                    .map(|_| format!("saved {}", p.display()))
+                    .map_err(|e| e.to_string())
+                })
+            }
+            _ => Err("not a data job".into()),
+        };
+        VenueDone::Task { what, result }
+    }
+}
+
+fn report_ext(f: ReportFormat) -> &'static str {
+    match f {
+        ReportFormat::Png => "png",
+        ReportFormat::Pdf => "pdf",
+    }
+}
+
+/// Run `f` on `path`, or on a file chosen in a save dialog (cancel is reported, not an error
+/// notice… but it is a failed task line, so the operator sees nothing was written).
+fn with_path(
+    path: Option<PathBuf>,
+    default_name: &str,
+    ext: &str,
+    f: impl FnOnce(&Path) -> Result<String, String>,
+) -> Result<String, String> {
+    let picked = path.or_else(|| {
+        rfd::FileDialog::new()
+            .set_file_name(default_name)
+            .add_filter(ext, &[ext])
+            .save_file()
+    });
+    match picked {
+        Some(p) => f(&p),
+        None => Err("cancelled: nothing written".into()),
+    }
+}
+
+fn render_report(store: &Store, key: u64) -> Result<(String, png::RgbaPage), String> {
+    let report = MatchReport::load(store, key).map_err(|e| e.to_string())?;
+    let font = Font::noto_sans().map_err(|e| e.to_string())?;
+    let page = png::render_rgba(&report, &font, REPORT_SCALE).map_err(|e| e.to_string())?;
+    let title = format!(
+        "Match {} — {} vs {}",
+        if report.number.is_empty() {
+            "?"
+        } else {
+            &report.number
+        },
+        report.blue.name,
+        report.red.name
+    );
+    Ok((title, page))
+}
