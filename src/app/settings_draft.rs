@@ -1,10 +1,10 @@
 //! Turning the settings window's edit buffers into validated settings (and back).
 
+use super::settings::Theme;
 use super::settings::{
     AppSettings, ColorSource, ListenerSetting, ScoreboardSettings, parse_allowlist,
     parse_hex_color, parse_port, validate_listeners,
 };
-use super::state::{ListenerDraft, SettingsDraft};
 use egui::Color32;
 use std::net::IpAddr;
 
@@ -143,5 +143,75 @@ impl SettingsDraft {
             },
             advanced_lock_minutes,
         })
+    }
+}
+
+/// Edit buffers of the settings window, with per-field errors.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsDraft {
+    /// Listener rows being edited.
+    pub listeners: Vec<ListenerDraft>,
+    /// Scoreboard: use custom colours.
+    pub custom_colors: bool,
+    /// Custom colours (blue bg, blue fg, red bg, red fg).
+    pub colors: [egui::Color32; 4],
+    /// Chroma-key on.
+    pub chroma: bool,
+    /// Chroma-key colour.
+    pub chroma_color: egui::Color32,
+    /// Font scale.
+    pub font_scale: f32,
+    /// Scoreboard court.
+    pub court: String,
+    /// Theme.
+    pub theme: Theme,
+    /// Store location text.
+    pub store_path: String,
+    /// Advanced-mode lock time in minutes, as typed.
+    pub lock_minutes: String,
+    /// Why the lock time was refused.
+    pub lock_error: Option<String>,
+    /// Error not tied to one field.
+    pub error: Option<String>,
+    /// Result of the last save.
+    pub status: Option<String>,
+    /// A save is waiting for the store.
+    pub saving: bool,
+}
+
+/// One listener row being edited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListenerDraft {
+    /// Bind address text.
+    pub bind: String,
+    /// Port text.
+    pub port: String,
+    /// Court name.
+    pub court: String,
+    /// Allowlist text.
+    pub allow: String,
+    /// Error shown beside the port field.
+    pub port_error: Option<String>,
+    /// Error shown beside the allowlist field.
+    pub allow_error: Option<String>,
+    /// Error shown beside the bind field.
+    pub bind_error: Option<String>,
+}
+
+impl ListenerDraft {
+    /// Edit buffer for a stored listener.
+    pub fn from_setting(l: &ListenerSetting) -> ListenerDraft {
+        ListenerDraft {
+            bind: l.bind.to_string(),
+            port: l.port.to_string(),
+            court: l.court.clone(),
+            allow: l
+                .allow
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Default::default()
+        }
     }
 }
