@@ -353,11 +353,8 @@ impl WriterState {
                 Ok(keys) => {
                     self.record_commit(started, keys.len());
                     // Durable: the batch's bytes move into the published records, uncopied.
-                    let records = batch
-                        .into_iter()
-                        .zip(keys)
-                        .zip(saved_seq..)
-                        .map(|((d, match_key), seq)| {
+                    let records = batch.into_iter().zip(keys).zip(saved_seq..).map(
+                        |((d, match_key), seq)| {
                             let rec = EventRecord {
                                 seq,
                                 received_at_ns: d.received_at_ns,
@@ -368,8 +365,8 @@ impl WriterState {
                                 match_key,
                             };
                             (Arc::new(rec), d.received)
-                        })
-                        .collect();
+                        },
+                    );
                     self.publish(records);
                     return;
                 }
@@ -488,7 +485,7 @@ impl WriterState {
         })
     }
 
-    fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
+    fn publish(&self, records: impl Iterator<Item = (Arc<EventRecord>, Instant)>) {
         for (record, received) in records {
             for sub in &self.subscribers {
                 let msg = Persisted {
