@@ -353,8 +353,11 @@ impl WriterState {
                 Ok(keys) => {
                     self.record_commit(started, keys.len());
                     // Durable: the batch's bytes move into the published records, uncopied.
-                    let records = batch.into_iter().zip(keys).zip(saved_seq..).map(
-                        |((d, match_key), seq)| {
+                    let records = batch
+                        .into_iter()
+                        .zip(keys)
+                        .zip(saved_seq..)
+                        .map(|((d, match_key), seq)| {
                             let rec = EventRecord {
                                 seq,
                                 received_at_ns: d.received_at_ns,
@@ -365,8 +368,8 @@ impl WriterState {
                                 match_key,
                             };
                             (Arc::new(rec), d.received)
-                        },
-                    );
+                        })
+                        .collect();
                     self.publish(records);
                     return;
                 }
@@ -485,7 +488,7 @@ impl WriterState {
         })
     }
 
-    fn publish(&self, records: impl Iterator<Item = (Arc<EventRecord>, Instant)>) {
+    fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
         for (record, received) in records {
             for sub in &self.subscribers {
                 let msg = Persisted {
