@@ -221,8 +221,9 @@ fn redb_arm(traffic: &Arc<Vec<Vec<u8>>>, count: usize) -> anyhow::Result<Arm> {
     let ws = path.writer.stats();
     let commits = ws.commits.load(Ordering::Relaxed);
     let queue_full = ListenerStats::get(&path.listener.stats().writer_full);
+    let longest = ws.max_commit_micros.load(Ordering::Relaxed) as f64 / 1000.0;
     let note = format!(
-        "{persisted} published; {commits} commits (avg {:.0}/commit); writer queue full {queue_full}×; subscriber full {}×; {}",
+        "{persisted} published; {commits} commits (avg {:.0}/commit, longest {longest:.1} ms); writer queue full {queue_full}×; subscriber full {}×; {}",
         stored as f64 / commits.max(1) as f64,
         ws.subscriber_full.load(Ordering::Relaxed),
         if mismatched == 0 {

@@ -131,6 +131,7 @@ impl Listener {
             stats: stats.clone(),
             writer,
             stop: stop_rx,
+            source: None,
         };
         let join = std::thread::Builder::new()
             .name(format!("udp-{}", config.port))
@@ -179,6 +180,9 @@ struct Worker {
     stats: Arc<ListenerStats>,
     writer: Sender<WriteRequest>,
     stop: Receiver<()>,
+    /// The last source address and its text: a court has one scoring program, so this saves
+    /// formatting the same address for every datagram.
+    source: Option<(SocketAddr, String)>,
 }
 
 /// How often the receive loop looks at the stop signal when no datagram arrives.
@@ -187,7 +191,7 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 const DRAIN_MAX: usize = 65_536;
 
 impl Worker {
-    fn run(self, mut socket: Option<UdpSocket>) {
+    fn run(mut self, mut socket: Option<UdpSocket>) {
         let mut backoff = Duration::from_millis(250);
         loop {
             let sock = match socket.take() {
@@ -249,7 +253,7 @@ impl Worker {
     }
 
     /// Receive until stopped (Ok) or the socket fails (Err: rebind).
-    fn receive(&self, sock: &UdpSocket) -> io::Result<()> {
+    fn receive(&mut self, sock: &UdpSocket) -> io::Result<()> {
         sock.set_read_timeout(Some(STOP_POLL))?;
         let mut buf = vec![0u8; 65_536];
         loop {
@@ -286,7 +290,7 @@ impl Worker {
 
     /// On stop, take what is already queued in the socket so nothing that arrived before the stop
     /// is lost; bounded, so a sender that never pauses cannot hold the stop up.
-    fn drain(&self, sock: &UdpSocket, buf: &mut [u8]) -> io::Result<()> {
+    fn drain(&mut self, sock: &UdpSocket, buf: &mut [u8]) -> io::Result<()> {
         sock.set_nonblocking(true)?;
         for _ in 0..DRAIN_MAX {
             match sock.recv_from(buf) {
@@ -303,7 +307,7 @@ impl Worker {
     }
 
     /// Handle one datagram; false when the writer is gone (stop).
-    fn handle(&self, bytes: &[u8], src: SocketAddr) -> bool {
+    fn handle(&mut self, bytes: &[u8], src: SocketAddr) -> bool {
         let received = Instant::now();
         let received_at_ns = now_ns();
         // On a dual-stack socket an IPv4 sender arrives as `::ffff:a.b.c.d`; compare and store
@@ -320,7 +324,7 @@ impl Worker {
         let req = WriteRequest::Datagram(Incoming {
             received_at_ns,
             received,
-            source: src.to_string(),
+            source: self.source_text(src),
             court: self.config.court.clone(),
             raw: bytes.to_vec(),
             events,
@@ -336,6 +340,20 @@ impl Worker {
             Err(TrySendError::Disconnected(_)) => {
                 tracing::error!("store writer stopped; UDP {} stops", self.config.addr());
                 false
+            }
+        }
+    }
+}
+
+impl Worker {
+    /// `src` as text (`ip:port`), formatted once per new address.
+    fn source_text(&mut self, src: SocketAddr) -> String {
+        match &self.source {
+            Some((addr, text)) if *addr == src => text.clone(),
+            _ => {
+                let text = src.to_string();
+                self.source = Some((src, text.clone()));
+                text
             }
         }
     }

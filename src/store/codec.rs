@@ -24,6 +24,34 @@ pub fn encode<T: Serialize>(value: &T, what: &'static str) -> Result<Vec<u8>, Co
     })
 }
 
+/// Encode a value for storage into `out` (cleared first), reusing its capacity: the writer
+/// encodes thousands of records per commit, and a fresh, repeatedly grown `Vec` for each was a
+/// measurable share of its time. Same bytes as [`encode`].
+pub fn encode_into<T: Serialize>(
+    value: &T,
+    what: &'static str,
+    out: &mut Vec<u8>,
+) -> Result<(), CodecError> {
+    out.clear();
+    bincode::serde::encode_into_writer(value, VecWriter(out), bincode::config::standard()).map_err(
+        |e| CodecError {
+            op: "encode",
+            what,
+            cause: e.to_string(),
+        },
+    )
+}
+
+/// Appends to a borrowed `Vec` (bincode's own vec writer owns its `Vec`).
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl bincode::enc::write::Writer for VecWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), bincode::error::EncodeError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
 /// Decode a stored value.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, CodecError> {
     bincode::serde::decode_from_slice(bytes, bincode::config::standard())
@@ -69,6 +97,10 @@ mod tests {
         let a = super::encode(&owned, "event").expect("encode");
         let b = super::encode(&borrowed, "event").expect("encode");
         assert_eq!(a, b);
+        // Into a reused buffer holding older, longer bytes: the same bytes, nothing left over.
+        let mut reused = vec![0xAA; a.len() + 7];
+        super::encode_into(&borrowed, "event", &mut reused).expect("encode");
+        assert_eq!(reused, a);
         let back: EventRecord = super::decode(&b, "event").expect("decode");
         assert_eq!(back, owned);
     }

@@ -11,7 +11,6 @@ use super::{EventRecord, EventRecordRef, MatchRecord, SettingChange, Store, Stor
 use crate::protocol::Event;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use redb::WriteTransaction;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -152,10 +151,10 @@ impl Writer {
         subscribers: Vec<Sender<Persisted>>,
         notify: Option<Waker>,
     ) -> Result<Writer, StoreError> {
-        let mut open = HashMap::new();
-        for (court, key) in store.current_matches()? {
+        let mut open = Vec::new();
+        for (_, key) in store.current_matches()? {
             if let Some(m) = store.match_record(key)? {
-                open.insert(court, m);
+                open.push(m);
             }
         }
         let next_seq = store.stats()?.last_seq + 1;
@@ -293,8 +292,9 @@ struct WriterState {
     notify: Option<Waker>,
     stats: Arc<WriterStats>,
     stopping: Arc<AtomicBool>,
-    /// Current match of each court.
-    open: HashMap<String, MatchRecord>,
+    /// Current match of each court (one per court; a handful of courts, so a short list scanned
+    /// by name is cheaper per datagram than hashing the name).
+    open: Vec<MatchRecord>,
     next_seq: u64,
 }
 
@@ -416,7 +416,10 @@ impl WriterState {
     fn try_commit(&mut self, batch: &[Incoming]) -> Result<Vec<u64>, StoreError> {
         let txn = self.store.db().begin_write()?;
         let mut keys = Vec::with_capacity(batch.len());
-        let mut dirty: Vec<&str> = Vec::new();
+        // Indices into `open` of the matches this batch changed.
+        let mut dirty: Vec<usize> = Vec::new();
+        // One buffer for every record of the batch.
+        let mut buf = Vec::with_capacity(512);
         {
             let mut events = txn.open_table(EVENTS)?;
             let mut index = txn.open_table(MATCH_EVENTS)?;
@@ -424,24 +427,12 @@ impl WriterState {
             for d in batch {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
-                let mut match_key = seq;
-                if !loaded && let Some(m) = self.open.get(&d.court) {
-                    match_key = m.key;
-                }
-                if match_key == seq {
-                    // A `pre`, or the first datagram ever seen on this court: a new match.
-                    if let Some(prev) = self.open.remove(&d.court) {
-                        matches.insert(prev.key, codec::encode(&prev, "match")?.as_slice())?;
-                    }
-                    let m = MatchRecord::start_at(seq, &d.court, d.received_at_ns);
-                    self.open.insert(d.court.clone(), m);
-                }
-                if let Some(m) = self.open.get_mut(&d.court) {
-                    m.absorb_events(&d.events, d.received_at_ns);
-                }
-                if !dirty.contains(&d.court.as_str()) {
-                    dirty.push(&d.court);
+                let at = self.match_for(d, seq, &mut matches)?;
+                let m = &mut self.open[at];
+                m.absorb_events(&d.events, d.received_at_ns);
+                let match_key = m.key;
+                if !dirty.contains(&at) {
+                    dirty.push(at);
                 }
                 let rec = EventRecordRef {
                     seq,
@@ -452,18 +443,49 @@ impl WriterState {
                     events: &d.events,
                     match_key,
                 };
-                events.insert(seq, codec::encode(&rec, "event")?.as_slice())?;
+                codec::encode_into(&rec, "event", &mut buf)?;
+                events.insert(seq, buf.as_slice())?;
                 index.insert((match_key, seq), ())?;
                 keys.push(match_key);
             }
-            for court in dirty {
-                if let Some(m) = self.open.get(court) {
-                    matches.insert(m.key, codec::encode(m, "match")?.as_slice())?;
-                }
+            for at in dirty {
+                let m = &self.open[at];
+                codec::encode_into(m, "match", &mut buf)?;
+                matches.insert(m.key, buf.as_slice())?;
             }
         }
         txn.commit()?;
         Ok(keys)
+    }
+
+    /// The index in `open` of the match datagram `d` (sequence `seq`) belongs to. A `pre`, or the
+    /// first datagram ever seen on its court, starts a new match keyed by `seq`; the match it
+    /// replaces is written out with its final state.
+    fn match_for(
+        &mut self,
+        d: &Incoming,
+        seq: u64,
+        matches: &mut redb::Table<'_, u64, &'static [u8]>,
+    ) -> Result<usize, StoreError> {
+        let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
+        let found = self.open.iter().position(|m| m.court == d.court);
+        if let Some(at) = found
+            && !loaded
+        {
+            return Ok(at);
+        }
+        let new = MatchRecord::start_at(seq, &d.court, d.received_at_ns);
+        Ok(match found {
+            Some(at) => {
+                let prev = std::mem::replace(&mut self.open[at], new);
+                matches.insert(prev.key, codec::encode(&prev, "match")?.as_slice())?;
+                at
+            }
+            None => {
+                self.open.push(new);
+                self.open.len() - 1
+            }
+        })
     }
 
     fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
