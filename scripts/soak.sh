@@ -76,7 +76,7 @@ gen_match() {
                 if (t % 10 == 5) { b += 2; printf "pt1;2;\nsc1;%d;sc2;%d;\n", b, r }
                 if (t % 20 == 0) { r += 1; printf "pt2;1;\nsc1;%d;sc2;%d;\n", b, r }
             }
-            printf "clk;0:00;stopEnd;\nwrd;rd1;1;rd2;%d;rd3;0;\n", rd > 1
+            printf "clk;0:00;stopEnd;\nwrd;rd1;1;rd2;%d;rd3;0;\n", (rd > 1)
             if (rd < 3) { for (s = 59; s >= 0; s -= 10) printf "brk;0:%02d;\n", s }
         }
         print "win;BLUE;"
