@@ -3,7 +3,8 @@
 //! 1. frame CPU time (median, p99) of the real `CourtsideApp` with a store of N stored events
 //!    (default 1 000 000, one long match) and the event table on screen, following new events;
 //! 2. startup: `CourtsideApp::new` + first frame on that store;
-//! 3. idle CPU of the real binary under Xvfb over 10 s, scoreboard open, clock stopped.
+//! 3. idle CPU of the real binary under Xvfb over 10 s, scoreboard open, clock stopped, and its
+//!    resident memory (RSS now and peak) on that store.
 //!
 //! Run: `cargo bench --bench gui` (set COURTSIDE_BENCH_EVENTS=100000 for a shorter run).
 //! The store is built once and kept in `target/bench-stores/` for later runs.
@@ -154,6 +155,16 @@ fn cpu_secs(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// Resident memory of a process, MB: (now, peak). Linux `/proc`; None elsewhere.
+fn rss_mb(pid: u32) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb = |key: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((kb("VmRSS:")? / 1024.0, kb("VmHWM:")? / 1024.0))
+}
+
 struct Kill(Child);
 impl Drop for Kill {
     fn drop(&mut self) {
@@ -233,6 +244,13 @@ fn idle_cpu(db: &Path) {
          ({:.3} CPU s; start-up used {c0:.2} CPU s) (target ≤ 1 %)",
         c1 - c0
     );
+    match rss_mb(pid) {
+        Some((now, peak)) => println!(
+            "RSS of the real app on that store, idle: {now:.1} MB, peak since start {peak:.1} MB \
+             (target ≤ 150 MB)"
+        ),
+        None => println!("RSS: not measured (no /proc on this system)"),
+    }
 }
 
 fn main() {

@@ -212,6 +212,20 @@ impl Store {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen {
                 path: path.to_path_buf(),
             },
+            redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                if io.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                // The store is always opened for writing (ingest, settings, migrations), so a
+                // read-only file or folder cannot be used: say so instead of a bare errno.
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    cause: format!(
+                        "the file (or its folder) is read-only or not writable by this user, and \
+                         courtside must write to its store; make it writable or choose another \
+                         store with --db ({io})"
+                    ),
+                }
+            }
             other => StoreError::Open {
                 path: path.to_path_buf(),
                 cause: other.to_string(),

@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod crash;
+mod crash_twenty;
+mod faults;
 mod ingest;
 mod ingest_lib;
 mod match_state;

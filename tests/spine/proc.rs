@@ -149,6 +149,13 @@ impl Proc {
         self.shared.state.lock().unwrap().committed
     }
 
+    /// Wait until the child wrote `needle` to stderr.
+    pub fn wait_stderr(&self, needle: &str) {
+        self.wait_for(&format!("{needle:?} on stderr"), |c| {
+            String::from_utf8_lossy(&c.stderr).contains(needle)
+        });
+    }
+
     /// Send SIGINT (what Ctrl-C sends).
     #[cfg(unix)]
     pub fn interrupt(&self) {
