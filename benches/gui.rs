@@ -196,20 +196,40 @@ fn configure_free_port(db: &Path) {
 
 fn idle_cpu(db: &Path) {
     configure_free_port(db);
-    let Ok(xvfb) = Command::new("Xvfb")
-        .args([":73", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+    // Xvfb picks a free display and writes its number once it accepts clients (a fixed display
+    // number can be taken, or left as a stale socket, and the app would exit at once).
+    let Ok(mut xvfb) = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
     else {
         println!("idle CPU: not measured (Xvfb is not installed; `apt-get install xvfb`)");
         return;
     };
+    let mut line = String::new();
+    if let Some(out) = xvfb.stdout.take() {
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+    }
     let _xvfb = Kill(xvfb);
+    let display = format!(":{}", line.trim());
+    if line.trim().is_empty() {
+        println!("idle CPU: not measured (Xvfb did not start)");
+        return;
+    }
     let home = tempfile::tempdir().expect("tempdir");
     let app = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .arg("--db")
         .arg(db)
-        .env("DISPLAY", ":73")
+        .env("DISPLAY", &display)
         .env("HOME", home.path())
         .env("LIBGL_ALWAYS_SOFTWARE", "1")
         .stderr(Stdio::null())

@@ -75,29 +75,51 @@ impl SysSample {
         self.mem_total.saturating_sub(self.mem_available)
     }
 
-    /// What the UI shows of this sample, rounded as displayed: whole percents, memory in 0.1 GiB,
-    /// RSS in MiB, and the warnings. A change here is the only reason to wake the UI.
+    /// What the status bar shows of this sample, as displayed: total CPU in 5 % steps, memory
+    /// in whole percents, courtside's RSS in 10 MB steps. Coarse on purpose: finer values change
+    /// every second on an idle machine, and each change costs a repaint (the System tab, which
+    /// shows every value, refreshes itself while open).
+    pub fn status_values(&self) -> (u32, u32, u64) {
+        let cpu = ((self.cpu_total / 5.0).round() * 5.0).max(0.0) as u32;
+        let mem = if self.mem_total == 0 {
+            0
+        } else {
+            (self.mem_used() as f64 / self.mem_total as f64 * 100.0).round() as u32
+        };
+        (cpu, mem, self.proc_rss / 10_000_000 * 10)
+    }
+
+    /// The displayed values and the warnings; see [`DisplayKey::changed_from`].
     pub fn display_key(&self) -> DisplayKey {
-        const GIB10: u64 = 1024 * 1024 * 1024 / 10;
+        let (cpu, mem, rss) = self.status_values();
         DisplayKey {
-            cpu_total: self.cpu_total.round() as i32,
-            per_core: self.per_core.iter().map(|c| c.round() as i32).collect(),
-            mem_used_tenth_gib: self.mem_used() / GIB10,
-            proc_cpu: self.proc_cpu.round() as i32,
-            proc_rss_mib: self.proc_rss / (1024 * 1024),
+            cpu,
+            mem,
+            rss,
             warnings: self.warnings,
         }
+    }
+}
+
+impl DisplayKey {
+    /// Whether the status bar should be redrawn for this sample, given the key it was last
+    /// redrawn for: a warning changed, CPU moved by 10 points, memory by 2 points or RSS by
+    /// 20 MB. The dead band matters: a repaint costs CPU, so waking on every step would let
+    /// the app's own drawing flip the CPU figure back and forth and keep it busy.
+    pub fn changed_from(&self, before: &DisplayKey) -> bool {
+        self.warnings != before.warnings
+            || self.cpu.abs_diff(before.cpu) >= 10
+            || self.mem.abs_diff(before.mem) >= 2
+            || self.rss.abs_diff(before.rss) >= 20
     }
 }
 
 /// The displayed (rounded) values of a sample; see [`SysSample::display_key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayKey {
-    cpu_total: i32,
-    per_core: Vec<i32>,
-    mem_used_tenth_gib: u64,
-    proc_cpu: i32,
-    proc_rss_mib: u64,
+    cpu: u32,
+    mem: u32,
+    rss: u64,
     warnings: Warnings,
 }
 
@@ -292,7 +314,10 @@ impl Worker {
                     self.channel_full.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            if last_key.as_ref() != Some(&key) {
+            if last_key
+                .as_ref()
+                .is_none_or(|before| key.changed_from(before))
+            {
                 last_key = Some(key);
                 (self.wake)();
             }
@@ -400,10 +425,16 @@ mod tests {
         let a = sample(0.0, 10.2, 4 << 30);
         let mut b = sample(1.0, 10.4, (4 << 30) - 1000);
         assert_eq!(a.display_key(), b.display_key());
-        b.cpu_total = 10.6;
+        b.cpu_total = 13.0; // shown as 15 %: within the dead band, no wake
         assert_ne!(a.display_key(), b.display_key());
+        assert!(!b.display_key().changed_from(&a.display_key()));
+        b.cpu_total = 21.0; // shown as 20 %: woken
+        assert!(b.display_key().changed_from(&a.display_key()));
         let mut c = a.clone();
         c.warnings.memory_low = true;
-        assert_ne!(a.display_key(), c.display_key());
+        assert!(c.display_key().changed_from(&a.display_key()));
+        let mut d = a.clone();
+        d.proc_rss += 25_000_000;
+        assert!(d.display_key().changed_from(&a.display_key()));
     }
 }

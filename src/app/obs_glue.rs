@@ -7,7 +7,7 @@ use super::state::Level;
 use crate::obs::store as obs_store;
 use crate::obs::{
     Automation, AutomationHandle, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
-    Rule, current_states,
+    Rule,
 };
 use crate::store::writer::Persisted;
 use crate::store::{Store, WriteRequest};
@@ -66,7 +66,13 @@ impl CourtsideApp {
         });
         let paused = obs_store::load_paused(store).unwrap_or(false);
         let firings = obs_store::load_firings(store, FIRING_LOG_LEN).unwrap_or_default();
-        let states = current_states(store).unwrap_or_default();
+        // The live states were just rebuilt for the scoreboard; automation starts from the same.
+        let states = self
+            .state
+            .courts
+            .iter()
+            .map(|(c, s)| (c.clone(), s.clone()))
+            .collect();
         let view = &mut self.state.obs;
         view.connections = connections.clone();
         view.rules = rules.clone();

@@ -39,6 +39,14 @@ impl EventTable {
         if generation != self.generation {
             return;
         }
+        // Reserve for the whole match from the rows per datagram seen so far, so the index does
+        // not grow by doubling (up to twice its size in memory on a million-event match).
+        let (loaded, total) = progress;
+        if loaded > 0 && total > loaded && self.rows.capacity() == self.rows.len() {
+            let have = (self.rows.len() + rows.len()) as u64;
+            let want = (have.saturating_mul(total) / loaded).min(u64::from(u32::MAX)) as usize;
+            self.rows.reserve(want.saturating_sub(self.rows.len()));
+        }
         self.rows.extend(rows);
         self.through_seq = self.through_seq.max(through_seq);
         self.filter_applied = None;
@@ -46,6 +54,7 @@ impl EventTable {
             // Live appends continue the reader's fold (round, clock, pending hit levels).
             self.builder = builder;
             self.loading = None;
+            self.rows.shrink_to_fit();
             let waiting = std::mem::take(&mut self.waiting_live);
             for rec in waiting {
                 if rec.seq > self.through_seq {
@@ -99,10 +108,12 @@ impl EventTable {
         if self.filter_applied.as_ref() == Some(&self.filter) {
             return false;
         }
-        let visible: Vec<u32> = (0..self.rows.len())
-            .filter(|i| self.passes(&self.rows[*i]))
-            .map(|i| i as u32)
-            .collect();
+        let mut visible = Vec::with_capacity(self.rows.len());
+        visible.extend(
+            (0..self.rows.len())
+                .filter(|i| self.passes(&self.rows[*i]))
+                .map(|i| i as u32),
+        );
         self.visible = visible;
         self.filter_applied = Some(self.filter.clone());
         true

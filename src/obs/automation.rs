@@ -41,7 +41,13 @@ pub struct Automation {
 pub fn current_states(store: &Store) -> Result<HashMap<String, MatchState>, StoreError> {
     let mut out = HashMap::new();
     for (court, key) in store.current_matches()? {
-        out.insert(court, store.rebuild_state(key)?);
+        // The writer keeps each match's state in its record (committed with its events):
+        // replaying is only the fallback, as it costs a pass over the whole match.
+        let state = match store.match_record(key)? {
+            Some(m) => m.state,
+            None => store.rebuild_state(key)?,
+        };
+        out.insert(court, state);
     }
     Ok(out)
 }

@@ -121,19 +121,10 @@ fn system_ui(ui: &mut egui::Ui, s: &AppState) {
             .on_hover_text("System monitor: first sample in a second");
         return;
     };
-    let used = x.mem_total.saturating_sub(x.mem_available);
-    let mem_pct = if x.mem_total == 0 {
-        0.0
-    } else {
-        used as f64 / x.mem_total as f64 * 100.0
-    };
+    // The values the monitor wakes the UI for (coarse, so an idle app stays idle).
+    let (cpu, mem_pct, rss_mb) = x.status_values();
     let warn = x.warnings.cpu_high || x.warnings.memory_low;
-    let text = format!(
-        "CPU {:.0} % · memory {:.0} % · courtside {:.0} MB",
-        x.cpu_total,
-        mem_pct,
-        x.proc_rss as f64 / 1e6
-    );
+    let text = format!("CPU {cpu} % · memory {mem_pct} % · courtside {rss_mb} MB");
     let label = if warn {
         RichText::new(format!("{text} · HIGH LOAD")).color(WARN)
     } else {

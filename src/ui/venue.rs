@@ -59,6 +59,12 @@ pub fn venue_ui(ui: &mut egui::Ui, s: &mut AppState) {
         }
     });
     ui.separator();
+    if matches!(v.tab, VenueTab::System | VenueTab::Diagnostics) {
+        // Every value changes by the second here; the monitor wakes the UI only for the coarse
+        // status-bar values.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs(1));
+    }
     match v.tab {
         VenueTab::System => crate::ui::monitor::system_ui(ui, &v.history),
         VenueTab::Diagnostics => match &mut v.diagnostics {
