@@ -2,7 +2,7 @@
 //! backup while ingest runs, restore behind advanced mode (refused while locked), applied at the
 //! next start; saving automation rules needs advanced mode too.
 
-use super::whole_app::{app, configure, free_port, simulate, step_until};
+use super::whole_app::{app, configure, free_port, simulate, step_until, wait_listening};
 use courtside::app::obs_state::{ObsIntent, RulesDraft};
 use courtside::app::state::{Command, Level};
 use courtside::app::venue_state::{TaskState, VenueIntent};
@@ -32,12 +32,7 @@ fn export_report_backup_and_restore_from_the_app() {
     configure(&db, port);
     let mut h = app(db.clone());
     h.state_mut().state.prefs.scoreboard_open = false;
-    step_until(&mut h, "listener up", |a| {
-        a.state
-            .listeners
-            .first()
-            .is_some_and(|l| l.status == "listening")
-    });
+    wait_listening(&mut h);
     simulate(port);
     step_until(&mut h, "match stored", |a| {
         a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")

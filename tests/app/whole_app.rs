@@ -75,6 +75,16 @@ pub fn step_until(
     }
 }
 
+/// Step until the court's listener is receiving.
+pub fn wait_listening(h: &mut Harness<'_, CourtsideApp>) {
+    step_until(h, "listener up", |a| {
+        a.state
+            .listeners
+            .first()
+            .is_some_and(|l| l.status == "listening")
+    });
+}
+
 pub fn simulate(port: u16) {
     let out = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .args(["simulate", EXAMPLE, "--to", &format!("127.0.0.1:{port}")])
@@ -102,12 +112,7 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
     let port = free_port();
     configure(&db, port);
     let mut h = app(db.clone());
-    step_until(&mut h, "listener up", |a| {
-        a.state
-            .listeners
-            .first()
-            .is_some_and(|l| l.status == "listening")
-    });
+    wait_listening(&mut h);
     simulate(port);
     let expected = expected_final_state();
     step_until(&mut h, "every datagram shown", |a| {
@@ -163,12 +168,7 @@ fn good_settings_edit_is_stored_applied_and_in_history() {
     configure(&db, port);
     let mut h = app(db.clone());
     h.state_mut().state.prefs.show_settings = true;
-    step_until(&mut h, "listener up", |a| {
-        a.state
-            .listeners
-            .first()
-            .is_some_and(|l| l.status == "listening")
-    });
+    wait_listening(&mut h);
     let new_port = free_port();
     h.state_mut().state.draft.listeners[0].port = new_port.to_string();
     h.state_mut().state.draft.listeners[0].court = "Mat A".into();
