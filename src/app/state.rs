@@ -179,8 +179,9 @@ pub struct EventTable {
     pub key: Option<u64>,
     /// Every row of the match.
     pub rows: Vec<RowMeta>,
-    /// Indexes into `rows` that pass the filters.
-    pub visible: Vec<u32>,
+    /// Indexes into `rows` that pass the filters; `None` while no filter is set (every row
+    /// passes, and a list of two million indexes would cost 8 MB for nothing).
+    pub(crate) visible: Option<Vec<u32>>,
     /// Filters as edited.
     pub filter: TableFilter,
     /// Text-search hits for `filter.text` (None while searching or no text).
@@ -210,7 +211,7 @@ impl Default for EventTable {
             chosen: None,
             key: None,
             rows: Vec::new(),
-            visible: Vec::new(),
+            visible: None,
             filter: TableFilter::default(),
             hits: None,
             loading: None,

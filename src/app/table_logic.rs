@@ -11,7 +11,7 @@ impl EventTable {
         self.generation += 1;
         self.key = key;
         self.rows.clear();
-        self.visible.clear();
+        self.visible = None;
         self.through_seq = 0;
         self.builder = RowBuilder::default();
         self.waiting_live.clear();
@@ -39,13 +39,19 @@ impl EventTable {
         if generation != self.generation {
             return;
         }
-        // Reserve for the whole match from the rows per datagram seen so far, so the index does
-        // not grow by doubling (up to twice its size in memory on a million-event match).
-        let (loaded, total) = progress;
-        if loaded > 0 && total > loaded && self.rows.capacity() == self.rows.len() {
-            let have = (self.rows.len() + rows.len()) as u64;
-            let want = (have.saturating_mul(total) / loaded).min(u64::from(u32::MAX)) as usize;
-            self.rows.reserve(want.saturating_sub(self.rows.len()));
+        // Grow for the whole match at once, estimated from the rows per datagram seen so far
+        // (plus 1/16), and exactly: growing by doubling would hold room for up to twice the rows
+        // of a million-event match while it loads.
+        let need = self.rows.len() + rows.len();
+        if need > self.rows.capacity() {
+            let (loaded, total) = progress;
+            let estimate = if loaded > 0 && total > loaded {
+                (need as u64).saturating_mul(total) / loaded
+            } else {
+                need as u64
+            };
+            let want = (estimate + estimate / 16).min(u64::from(u32::MAX)) as usize;
+            self.rows.reserve_exact(want.max(need) - self.rows.len());
         }
         self.rows.extend(rows);
         self.through_seq = self.through_seq.max(through_seq);
@@ -85,10 +91,13 @@ impl EventTable {
                 && let Some(hits) = &mut self.hits
                 && TableFilter::text_matches(&needle, &rec, usize::from(row.part))
             {
-                hits.insert((row.seq, row.part));
+                hits.insert((rec.seq, row.part));
             }
-            if self.filter_applied.as_ref() == Some(&self.filter) && self.passes(&row) {
-                self.visible.push(i as u32);
+            if self.filter_applied.as_ref() == Some(&self.filter)
+                && self.passes(&row)
+                && let Some(visible) = &mut self.visible
+            {
+                visible.push(i as u32);
             }
         }
         self.cache.insert(rec);
@@ -100,7 +109,28 @@ impl EventTable {
                 || self
                     .hits
                     .as_ref()
-                    .is_some_and(|h| h.contains(&(row.seq, row.part))))
+                    .is_some_and(|h| h.contains(&(row.seq(self.key.unwrap_or(0)), row.part))))
+    }
+
+    /// Number of rows that pass the filters.
+    pub fn visible_len(&self) -> usize {
+        self.visible.as_ref().map_or(self.rows.len(), Vec::len)
+    }
+
+    /// The `i`-th row that passes the filters.
+    pub fn visible_row(&self, i: usize) -> Option<&RowMeta> {
+        match &self.visible {
+            None => self.rows.get(i),
+            Some(v) => v.get(i).and_then(|r| self.rows.get(*r as usize)),
+        }
+    }
+
+    /// Indexes into `rows` of the rows that pass the filters.
+    pub fn visible_indices(&self) -> Vec<u32> {
+        match &self.visible {
+            None => (0..self.rows.len() as u32).collect(),
+            Some(v) => v.clone(),
+        }
     }
 
     /// Recompute the visible rows if the filters changed. Returns true when it did.
@@ -108,13 +138,16 @@ impl EventTable {
         if self.filter_applied.as_ref() == Some(&self.filter) {
             return false;
         }
-        let mut visible = Vec::with_capacity(self.rows.len());
-        visible.extend(
-            (0..self.rows.len())
+        self.visible = if self.filter.shows_everything() {
+            None
+        } else {
+            let mut visible: Vec<u32> = (0..self.rows.len())
                 .filter(|i| self.passes(&self.rows[*i]))
-                .map(|i| i as u32),
-        );
-        self.visible = visible;
+                .map(|i| i as u32)
+                .collect();
+            visible.shrink_to_fit();
+            Some(visible)
+        };
         self.filter_applied = Some(self.filter.clone());
         true
     }
@@ -130,5 +163,127 @@ impl EventTable {
     /// Whether a text search is still running.
     pub fn searching(&self) -> bool {
         !self.filter.text.is_empty() && self.hits.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::table_model::{AthleteFilter, RowKind};
+    use crate::protocol::parse_datagram;
+
+    fn rec(seq: u64, match_key: u64, raw: &str) -> Arc<EventRecord> {
+        Arc::new(EventRecord {
+            seq,
+            received_at_ns: 0,
+            source: "127.0.0.1:5000".into(),
+            court: "Court 1".into(),
+            events: parse_datagram(raw.as_bytes()),
+            raw: raw.as_bytes().to_vec(),
+            match_key,
+        })
+    }
+
+    #[test]
+    fn a_row_is_sixteen_bytes() {
+        // Two million rows (a million-datagram match) must stay near 32 MB.
+        assert_eq!(std::mem::size_of::<RowMeta>(), 16);
+    }
+
+    #[test]
+    fn rows_keep_sequence_athlete_kind_and_hit_level() {
+        let key = 5_000_000_000;
+        let mut b = RowBuilder::default();
+        let mut rows = Vec::new();
+        b.push(&rec(key, key, "hl2;37;"), &mut rows);
+        b.push(&rec(key + 7, key, "pt2;3;wg1;1;"), &mut rows);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].seq(key), key);
+        assert_eq!(rows[0].kind(), RowKind::HitLevel);
+        assert_eq!((rows[0].athlete(), rows[0].hit_level), (2, 37));
+        assert_eq!((rows[1].seq(key), rows[1].part), (key + 7, 0));
+        assert_eq!(rows[1].kind(), RowKind::Head);
+        assert_eq!((rows[1].athlete(), rows[1].hit_level), (2, 37));
+        assert_eq!((rows[2].seq(key), rows[2].part), (key + 7, 1));
+        assert_eq!((rows[2].kind(), rows[2].athlete()), (RowKind::Penalty, 1));
+        assert!(!b.overflowed);
+    }
+
+    #[test]
+    fn a_record_too_far_from_its_match_start_is_flagged_not_misnumbered() {
+        let mut b = RowBuilder::default();
+        let mut rows = Vec::new();
+        b.push(
+            &rec(10 + u64::from(u32::MAX) + 1, 10, "clk;1:00;"),
+            &mut rows,
+        );
+        assert!(rows.is_empty());
+        assert!(b.overflowed);
+    }
+
+    #[test]
+    fn unfiltered_table_keeps_no_index_list() {
+        let mut t = EventTable::default();
+        let g = t.reset(Some(1));
+        let mut b = RowBuilder::default();
+        let mut rows = Vec::new();
+        for seq in 1..=10 {
+            b.push(&rec(seq, 1, "pt1;1;pt2;1;"), &mut rows);
+        }
+        t.apply_chunk(g, rows, 10, (10, 10), Some(b));
+        assert!(t.refilter());
+        assert!(t.visible.is_none());
+        assert_eq!(t.visible_len(), 20);
+        t.filter.athlete = AthleteFilter::Red;
+        assert!(t.refilter());
+        assert_eq!(t.visible_len(), 10);
+        assert!(t.visible_indices().iter().all(|i| i % 2 == 1));
+        // A live row of red extends the list; one of blue does not.
+        t.append_live(rec(11, 1, "pt2;1;"));
+        t.append_live(rec(12, 1, "pt1;1;"));
+        assert_eq!(t.visible_len(), 11);
+        assert_eq!(t.visible_row(10).map(|r| r.seq(1)), Some(11));
+        t.filter = TableFilter::default();
+        assert!(t.refilter());
+        assert!(t.visible.is_none());
+        assert_eq!(t.visible_len(), 22);
+    }
+
+    #[test]
+    fn chunked_loading_does_not_double_the_index() {
+        // Rows per datagram rise late in the match, so the early estimate runs short: growing
+        // by doubling at that point would leave room for twice the rows.
+        let mut t = EventTable::default();
+        let g = t.reset(Some(1));
+        let mut b = RowBuilder::default();
+        let (chunks, per_chunk) = (20u64, 1000u64);
+        let total = chunks * per_chunk;
+        let mut peak = 0;
+        for c in 0..chunks {
+            let raw = if c < chunks - 3 {
+                "pt1;1;"
+            } else {
+                "pt1;1;pt2;1;"
+            };
+            let mut rows = Vec::new();
+            let first = c * per_chunk + 1;
+            for seq in first..first + per_chunk {
+                b.push(&rec(seq, 1, raw), &mut rows);
+            }
+            t.apply_chunk(
+                g,
+                rows,
+                first + per_chunk - 1,
+                (first + per_chunk - 1, total),
+                None,
+            );
+            peak = peak.max(t.rows.capacity());
+        }
+        // The reader's last chunk is the short (here empty) page that ends the match.
+        t.apply_chunk(g, Vec::new(), total, (total, total), Some(b));
+        let len = t.rows.len();
+        assert_eq!(len as u64, total + 3 * per_chunk);
+        assert!(peak * 4 <= len * 5, "peak capacity {peak} for {len} rows");
+        assert_eq!(t.rows.capacity(), len, "trimmed once loaded");
     }
 }

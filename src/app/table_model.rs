@@ -100,25 +100,39 @@ impl RowKind {
     }
 }
 
-/// One event of the table, without strings.
+/// One event of the table, without strings: 16 bytes, so a match of a million datagrams
+/// (about two million events) costs about 35 MB. The receive time and the label come from the
+/// cached record; the sequence is kept as an offset from the match's first datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowMeta {
-    /// Datagram sequence.
-    pub seq: u64,
-    /// Index of the event within its datagram.
-    pub part: u16,
-    /// Receive time, Unix ns.
-    pub at_ns: i64,
-    /// Round at that point.
-    pub round: u8,
+    seq_offset: u32,
     /// Match clock at that point, seconds.
     pub clock: u32,
-    /// 0 none, 1 blue, 2 red.
-    pub athlete: u8,
-    /// Kind.
-    pub kind: RowKind,
     /// Hit level: the level itself, or for a point the level that preceded it (0 = none).
     pub hit_level: u32,
+    /// Index of the event within its datagram.
+    pub part: u16,
+    /// Round at that point.
+    pub round: u8,
+    /// Athlete in the low two bits (0 none, 1 blue, 2 red), kind above.
+    packed: u8,
+}
+
+impl RowMeta {
+    /// Datagram sequence, given the match key (the sequence of the match's first datagram).
+    pub fn seq(&self, match_key: u64) -> u64 {
+        match_key + u64::from(self.seq_offset)
+    }
+
+    /// 0 none, 1 blue, 2 red.
+    pub fn athlete(&self) -> u8 {
+        self.packed & 0b11
+    }
+
+    /// Filterable kind.
+    pub fn kind(&self) -> RowKind {
+        RowKind::ALL[usize::from(self.packed >> 2) % RowKind::ALL.len()]
+    }
 }
 
 /// Folds records into rows, tracking round, clock and the pending hit level of each athlete.
@@ -126,11 +140,22 @@ pub struct RowMeta {
 pub struct RowBuilder {
     state: MatchState,
     pending_hl: [u32; 2],
+    /// Set when a record lay more than `u32::MAX` datagrams after its match's first one (rows
+    /// from then on are not indexed; the table says so).
+    pub overflowed: bool,
 }
 
 impl RowBuilder {
     /// Append the rows of `rec` to `out`.
     pub fn push(&mut self, rec: &EventRecord, out: &mut Vec<RowMeta>) {
+        let Some(seq_offset) = rec
+            .seq
+            .checked_sub(rec.match_key)
+            .and_then(|d| u32::try_from(d).ok())
+        else {
+            self.overflowed = true;
+            return;
+        };
         for (part, e) in rec.events.iter().enumerate() {
             self.state.apply(e);
             let athlete = e.athlete().map_or(0, Athlete::number);
@@ -145,13 +170,11 @@ impl RowBuilder {
                 _ => 0,
             };
             out.push(RowMeta {
-                seq: rec.seq,
-                part: part as u16,
-                at_ns: rec.received_at_ns,
+                seq_offset,
+                part: part.min(usize::from(u16::MAX)) as u16,
                 round: self.state.round.min(255) as u8,
                 clock: clock_secs(&self.state.clock),
-                athlete,
-                kind: RowKind::of(e),
+                packed: athlete | ((RowKind::of(e) as u8) << 2),
                 hit_level,
             });
         }
@@ -207,11 +230,18 @@ impl TableFilter {
     pub fn passes(&self, row: &RowMeta) -> bool {
         let athlete_ok = match self.athlete {
             AthleteFilter::All => true,
-            AthleteFilter::Blue => row.athlete == 1,
-            AthleteFilter::Red => row.athlete == 2,
-            AthleteFilter::Neither => row.athlete == 0,
+            AthleteFilter::Blue => row.athlete() == 1,
+            AthleteFilter::Red => row.athlete() == 2,
+            AthleteFilter::Neither => row.athlete() == 0,
         };
-        athlete_ok && self.kinds & row.kind.bit() != 0 && self.round.is_none_or(|r| r == row.round)
+        athlete_ok
+            && self.kinds & row.kind().bit() != 0
+            && self.round.is_none_or(|r| r == row.round)
+    }
+
+    /// Whether every row passes (no filter set).
+    pub fn shows_everything(&self) -> bool {
+        *self == TableFilter::default()
     }
 
     /// Whether an event matches the free text.

@@ -18,7 +18,7 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.horizontal(|ui| {
         ui.label(format!(
             "{} of {} events shown",
-            t.visible.len(),
+            t.visible_len(),
             t.rows.len()
         ));
         if let Some((loaded, total)) = t.loading {
@@ -31,6 +31,12 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
                 egui::ProgressBar::new(frac)
                     .desired_width(200.0)
                     .text(format!("loading {loaded} / {total} datagrams")),
+            );
+        }
+        if t.builder.overflowed {
+            ui.colored_label(
+                Color32::from_rgb(0xE0, 0x40, 0x40),
+                "this match runs past 4 294 967 295 datagrams: later events are stored but not listed here",
             );
         }
         if t.searching() {
@@ -170,7 +176,8 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
 
 fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) {
     let mut missing: Option<(u64, u64)> = None;
-    let n = t.visible.len();
+    let n = t.visible_len();
+    let key = t.key.unwrap_or(0);
     let mut builder = TableBuilder::new(ui)
         .id_salt("events")
         .striped(true)
@@ -207,20 +214,15 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, n, |mut row| {
-                let Some(meta) = t
-                    .visible
-                    .get(row.index())
-                    .and_then(|i| t.rows.get(*i as usize))
-                else {
+                let Some(meta) = t.visible_row(row.index()) else {
                     return;
                 };
-                let rec = t.cache.get(meta.seq).cloned();
+                let seq = meta.seq(key);
+                let rec = t.cache.get(seq).cloned();
                 if rec.is_none() {
-                    missing = Some(missing.map_or((meta.seq, meta.seq), |(a, b)| {
-                        (a.min(meta.seq), b.max(meta.seq))
-                    }));
+                    missing = Some(missing.map_or((seq, seq), |(a, b)| (a.min(seq), b.max(seq))));
                 }
-                row_cells(&mut row, meta, rec.as_deref());
+                row_cells(&mut row, meta, seq, rec.as_deref());
             });
         });
     if let Some((from, to)) = missing {
@@ -231,18 +233,24 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
 fn row_cells(
     row: &mut egui_extras::TableRow<'_, '_>,
     m: &RowMeta,
+    seq: u64,
     rec: Option<&crate::store::EventRecord>,
 ) {
     let event = rec.and_then(|r| r.events.get(usize::from(m.part)));
     row.col(|ui| {
         ui.label(if m.part == 0 {
-            m.seq.to_string()
+            seq.to_string()
         } else {
-            format!("{}.{}", m.seq, m.part)
+            format!("{seq}.{}", m.part)
         });
     });
-    row.col(|ui| {
-        ui.label(crate::ui::live_data::local_time(m.at_ns));
+    row.col(|ui| match rec {
+        Some(r) => {
+            ui.label(crate::ui::live_data::local_time(r.received_at_ns));
+        }
+        None => {
+            ui.weak("…");
+        }
     });
     row.col(|ui| {
         ui.label(if m.round == 0 {
@@ -255,7 +263,7 @@ fn row_cells(
         ui.label(format!("{}:{:02}", m.clock / 60, m.clock % 60));
     });
     row.col(|ui| {
-        if let Some(c) = crate::ui::theme::athlete_color(m.athlete) {
+        if let Some(c) = crate::ui::theme::athlete_color(m.athlete()) {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(28.0, 14.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 3.0, c);
         }
@@ -265,7 +273,7 @@ fn row_cells(
     });
     row.col(|ui| match (event, rec) {
         (Some(e), Some(r)) => {
-            let color = match m.kind {
+            let color = match m.kind() {
                 RowKind::Malformed => Color32::from_rgb(0xE0, 0x40, 0x40),
                 RowKind::Unknown => Color32::from_rgb(0xE8, 0xA0, 0x20),
                 _ => ui.visuals().text_color(),

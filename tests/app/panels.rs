@@ -50,7 +50,7 @@ fn table_state() -> AppState {
 fn shown_label(s: &AppState) -> String {
     format!(
         "{} of {} events shown",
-        s.table.visible.len(),
+        s.table.visible_len(),
         s.table.rows.len()
     )
 }
@@ -75,7 +75,7 @@ fn table_shows_every_event_of_the_match_with_labels() {
     h.run();
     let total = h.state().table.rows.len();
     assert!(total > 49, "paired datagrams give one row per event");
-    assert_eq!(h.state().table.visible.len(), total);
+    assert_eq!(h.state().table.visible_len(), total);
     h.get_by_label(&shown_label(h.state()));
     // Following the newest event: the last rows are on screen with their human labels.
     h.get_by_label("Winner Kenji TANAKA (2-1 PTF)");
@@ -98,18 +98,18 @@ fn table_shows_every_event_of_the_match_with_labels() {
 fn kind_filter_hides_clock_rows() {
     let mut h = table_harness(table_state());
     h.run();
-    let before = h.state().table.visible.len();
+    let before = h.state().table.visible_len();
     let clock_rows = h
         .state()
         .table
         .rows
         .iter()
-        .filter(|r| r.kind == RowKind::Clock)
+        .filter(|r| r.kind() == RowKind::Clock)
         .count();
     assert!(clock_rows > 10);
     h.get_by_role_and_label(Role::CheckBox, "Clock").click();
     h.run();
-    assert_eq!(h.state().table.visible.len(), before - clock_rows);
+    assert_eq!(h.state().table.visible_len(), before - clock_rows);
     h.get_by_label(&shown_label(h.state()));
 }
 
@@ -119,20 +119,20 @@ fn athlete_and_round_filters_narrow_the_rows() {
     h.run();
     h.state_mut().table.filter.athlete = AthleteFilter::Red;
     h.run();
-    let red: Vec<_> = h.state().table.visible.clone();
+    let red: Vec<_> = h.state().table.visible_indices();
     assert!(!red.is_empty());
     for i in &red {
-        assert_eq!(h.state().table.rows[*i as usize].athlete, 2);
+        assert_eq!(h.state().table.rows[*i as usize].athlete(), 2);
     }
     h.state_mut().table.filter.round = Some(2);
     h.run();
-    let red_r2 = h.state().table.visible.len();
+    let red_r2 = h.state().table.visible_len();
     assert!(red_r2 < red.len() && red_r2 > 0);
     // Only penalties of red: the `wg2` rows.
     h.state_mut().table.filter.round = None;
     h.state_mut().table.filter.kinds = RowKind::Penalty.bit();
     h.run();
-    assert_eq!(h.state().table.visible.len(), 2, "wg2;0 and wg2;1");
+    assert_eq!(h.state().table.visible_len(), 2, "wg2;0 and wg2;1");
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn text_search_uses_hits_and_shows_progress_until_they_arrive() {
     h.run_steps(3);
     assert!(h.state().table.searching());
     assert_eq!(
-        h.state().table.visible.len(),
+        h.state().table.visible_len(),
         0,
         "nothing until the search answers"
     );
