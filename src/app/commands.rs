@@ -32,16 +32,26 @@ impl CourtsideApp {
                 }
                 self.search_again();
             }
-            Command::FetchRecords { from, to } => {
-                if !self.state.table.pending.contains(&(from, to)) {
-                    self.state.table.pending.push((from, to));
-                    self.request(ReadRequest::Records { from, to });
+            Command::FetchRecords(mut seqs) => {
+                seqs.retain(|s| !self.state.table.pending.contains(s));
+                if !seqs.is_empty() {
+                    self.state.table.pending.extend(seqs.iter().copied());
+                    if !self.request(ReadRequest::Records(seqs.clone())) {
+                        // Not queued: forget them, the next frame asks again.
+                        for s in &seqs {
+                            self.state.table.pending.remove(s);
+                        }
+                    }
                 }
             }
             Command::SearchText(_) => self.search_again(),
             Command::SaveSettings(s) => self.save_settings(*s),
-            Command::LoadHistory => self.request(ReadRequest::History),
-            Command::LoadMatches => self.request(ReadRequest::Matches),
+            Command::LoadHistory => {
+                self.request(ReadRequest::History);
+            }
+            Command::LoadMatches => {
+                self.request(ReadRequest::Matches);
+            }
             Command::ToggleScoreboard => {
                 self.state.prefs.scoreboard_open = !self.state.prefs.scoreboard_open;
             }

@@ -114,8 +114,10 @@ impl CourtsideApp {
                 (loaded, total),
                 done.map(|b| *b),
             ),
-            ReadReply::Records { from, to, recs } => {
-                self.state.table.pending.retain(|r| *r != (from, to));
+            ReadReply::Records { seqs, recs } => {
+                for s in &seqs {
+                    self.state.table.pending.remove(s);
+                }
                 for r in recs {
                     self.state.table.cache.insert(r);
                 }

@@ -183,6 +183,12 @@ impl CourtsideApp {
 
 const PREFS_KEY: &str = "courtside.prefs";
 
+/// Widest font atlas egui may make. egui makes the atlas as wide as the GPU allows (16 384
+/// pixels on most drivers) and doubles its height as glyphs arrive, so the scoreboard's large
+/// digits alone grew it to 16 384 x 256 (16.8 MB in RAM, the same again as a texture). 4096 holds
+/// several rows of full-screen 4K score digits.
+pub const FONT_ATLAS_SIDE: usize = 4096;
+
 impl eframe::App for CourtsideApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let started = Instant::now();
@@ -220,6 +226,15 @@ impl eframe::App for CourtsideApp {
             d.record_frame(started.elapsed());
         }
         self.smoke_step(ui.ctx());
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // Same value for every viewport: egui rebuilds its fonts when it changes.
+        raw_input.max_texture_side = Some(
+            raw_input
+                .max_texture_side
+                .map_or(FONT_ATLAS_SIDE, |s| s.min(FONT_ATLAS_SIDE)),
+        );
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -21,13 +21,8 @@ pub enum ReadRequest {
         /// Generation (newer supersedes older).
         generation: u64,
     },
-    /// Records with sequence in `from..=to`.
-    Records {
-        /// First sequence.
-        from: u64,
-        /// Last sequence.
-        to: u64,
-    },
+    /// Records with these sequences (at most the rows of one screen).
+    Records(Vec<u64>),
     /// Events of a match whose label or raw text contains `text` (lower-case).
     Search {
         /// Match key.
@@ -66,12 +61,10 @@ pub enum ReadReply {
         /// On the last chunk: the fold state, so live rows continue it.
         done: Option<Box<RowBuilder>>,
     },
-    /// Records asked for with `from..=to`.
+    /// Records asked for by sequence.
     Records {
-        /// First sequence asked for.
-        from: u64,
-        /// Last sequence asked for.
-        to: u64,
+        /// Sequences asked for.
+        seqs: Vec<u64>,
         /// The records found.
         recs: Vec<Arc<EventRecord>>,
     },
@@ -143,7 +136,7 @@ impl Reader {
     /// Ask for a read. Never blocks: a full queue drops the request and returns false.
     pub fn request(&self, req: ReadRequest) -> bool {
         let lane = match &req {
-            ReadRequest::Records { .. } | ReadRequest::History => &self.quick,
+            ReadRequest::Records(_) | ReadRequest::History => &self.quick,
             ReadRequest::Index { generation, .. } => {
                 self.latest.index.fetch_max(*generation, Ordering::Relaxed);
                 &self.bulk
@@ -216,12 +209,10 @@ impl Job {
                 }
             }
             ReadRequest::Index { key, generation } => self.index(key, generation)?,
-            ReadRequest::Records { from, to } => {
-                let n = usize::try_from(to.saturating_sub(from) + 1).unwrap_or(usize::MAX);
-                let recs = self.store.events_page(from, n.min(4096))?;
+            ReadRequest::Records(seqs) => {
+                let recs = self.store.events_by_seq(&seqs)?;
                 self.send(ReadReply::Records {
-                    from,
-                    to,
+                    seqs,
                     recs: recs.into_iter().map(Arc::new).collect(),
                 });
             }

@@ -13,13 +13,8 @@ use std::sync::Arc;
 pub enum Command {
     /// Show another match in the event table (`None` = follow the current match).
     SelectMatch(Option<u64>),
-    /// Fetch records `from..=to` into the cache.
-    FetchRecords {
-        /// First sequence.
-        from: u64,
-        /// Last sequence.
-        to: u64,
-    },
+    /// Fetch these records (the rows on screen that are not cached) into the cache.
+    FetchRecords(Vec<u64>),
     /// The table's text filter changed.
     SearchText(String),
     /// Validate, store and apply settings.
@@ -194,8 +189,8 @@ pub struct EventTable {
     pub cache: RecordCache,
     /// Highest sequence folded into `rows`.
     pub through_seq: u64,
-    /// Record ranges asked for and not yet answered.
-    pub pending: Vec<(u64, u64)>,
+    /// Records asked for and not yet answered.
+    pub pending: std::collections::HashSet<u64>,
     pub(crate) builder: RowBuilder,
     pub(crate) generation: u64,
     pub(crate) search_generation: u64,
@@ -218,7 +213,7 @@ impl Default for EventTable {
             follow: true,
             cache: RecordCache::default(),
             through_seq: 0,
-            pending: Vec::new(),
+            pending: Default::default(),
             builder: RowBuilder::default(),
             generation: 0,
             search_generation: 0,

@@ -189,10 +189,9 @@ impl CourtsideApp {
     }
 
     /// Ask the readers for something; a full queue is retried by the caller's next frame.
-    pub(super) fn request(&self, req: ReadRequest) {
-        if let Some(r) = &self.reader {
-            r.request(req);
-        }
+    /// Ask the reader; false when it is gone or its queue is full (ask again later).
+    pub(super) fn request(&self, req: ReadRequest) -> bool {
+        self.reader.as_ref().is_some_and(|r| r.request(req))
     }
 
     /// Update listener and store status; raise notices on failures.

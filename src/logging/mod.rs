@@ -260,7 +260,9 @@ pub fn build(
         stats: cap.clone(),
     };
     // Lossy: a full log queue drops (and counts) lines instead of blocking the UI thread.
+    // 8192 queued lines (the default, 128 000, is a 4 MB queue allocated up front).
     let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(8192)
         .lossy(true)
         .thread_name("log-writer")
         .finish(capped);

@@ -32,7 +32,10 @@ impl Default for WriterConfig {
         WriterConfig {
             batch_max: 4096,
             batch_window: Duration::from_millis(2),
-            queue_capacity: 65_536,
+            // 16 384 slots (2 MB, allocated up front) hold four full batches: a 40 ms fsync
+            // stall at 350 000 datagrams/s. Beyond that the listener waits and datagrams wait in
+            // the socket's 4 MiB receive buffer.
+            queue_capacity: 16_384,
         }
     }
 }

@@ -175,7 +175,7 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
 }
 
 fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) {
-    let mut missing: Option<(u64, u64)> = None;
+    let mut missing: Vec<u64> = Vec::new();
     let n = t.visible_len();
     let key = t.key.unwrap_or(0);
     let mut builder = TableBuilder::new(ui)
@@ -219,14 +219,15 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
                 };
                 let seq = meta.seq(key);
                 let rec = t.cache.get(seq).cloned();
-                if rec.is_none() {
-                    missing = Some(missing.map_or((seq, seq), |(a, b)| (a.min(seq), b.max(seq))));
+                // Parts of one datagram are neighbours: one fetch per datagram.
+                if rec.is_none() && missing.last() != Some(&seq) {
+                    missing.push(seq);
                 }
                 row_cells(&mut row, meta, seq, rec.as_deref());
             });
         });
-    if let Some((from, to)) = missing {
-        commands.push(Command::FetchRecords { from, to });
+    if !missing.is_empty() {
+        commands.push(Command::FetchRecords(missing));
     }
 }
 

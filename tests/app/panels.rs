@@ -136,6 +136,43 @@ fn athlete_and_round_filters_narrow_the_rows() {
 }
 
 #[test]
+fn rows_on_screen_without_records_are_fetched_by_sequence() {
+    // No record cached: the table asks for exactly the datagrams of the rows it shows (not
+    // the whole range between them, which on a filtered million-event match could be most of
+    // the match).
+    let mut s = AppState::default();
+    s.table.key = Some(1);
+    let mut b = RowBuilder::default();
+    for r in example_records() {
+        b.push(&r, &mut s.table.rows);
+    }
+    s.table.filter.kinds = RowKind::Penalty.bit();
+    let mut h = table_harness(s);
+    h.run_steps(2);
+    let want: Vec<u64> = {
+        let t = &h.state().table;
+        let mut v: Vec<u64> = (0..t.visible_len())
+            .filter_map(|i| t.visible_row(i))
+            .map(|r| r.seq(1))
+            .collect();
+        v.dedup();
+        v
+    };
+    assert!(want.len() >= 2 && want.windows(2).any(|w| w[1] > w[0] + 1));
+    let asked: Vec<Vec<u64>> = h
+        .state()
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchRecords(seqs) => Some(seqs.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!asked.is_empty(), "uncached rows are fetched");
+    assert!(asked.iter().all(|a| *a == want), "{asked:?} vs {want:?}");
+}
+
+#[test]
 fn text_search_uses_hits_and_shows_progress_until_they_arrive() {
     let mut h = table_harness(table_state());
     h.run();

@@ -51,6 +51,11 @@ fn reopening_keeps_events_matches_and_settings() {
     let rec = store.event(6).unwrap().unwrap();
     assert_eq!((rec.match_key, rec.raw.as_slice()), (2, &b"sc1;4;"[..]));
     assert_eq!(store.match_event_count(2).unwrap(), 5);
+    // The event table fetches the rows on screen by sequence: found ones in the order asked,
+    // sequences that do not exist skipped.
+    let got = store.events_by_seq(&[5, 99, 1, 6]).unwrap();
+    assert_eq!(got.iter().map(|r| r.seq).collect::<Vec<_>>(), [5, 1, 6]);
+    assert_eq!(got[0], events[4]);
 }
 
 #[test]
