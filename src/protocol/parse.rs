@@ -3,14 +3,6 @@
 use super::messages::*;
 use super::types::*;
 
-/// Codes the parser knows. Used to find where one message ends and the next begins.
-const KNOWN_CODES: &[&str] = &[
-    "pt1", "pt2", "hl1", "hl2", "wg1", "wg2", "ij0", "ij1", "ij2", "ch0", "ch1", "ch2", "brk",
-    "wrd", "wmh", "win", "at1", "at2", "mch", "s11", "s21", "s12", "s22", "s13", "s23", "sc1",
-    "sc2", "avt", "clk", "rnd", "pre", "rdy", "sup", "to1", "to2", "ref", "hel", "bye", "hwt",
-    "inlb", "insl", "inth",
-];
-
 /// Parse one datagram. Bytes are decoded lossily (invalid UTF-8 becomes U+FFFD); the caller keeps
 /// the exact bytes. Always returns at least one event, so every datagram is counted.
 pub fn parse_datagram(bytes: &[u8]) -> Vec<Event> {
@@ -68,7 +60,59 @@ fn parse_line(line: &str, events: &mut Vec<Event>) {
 
 fn is_known_code(field: &str) -> bool {
     let f = field.trim();
-    KNOWN_CODES.contains(&f) || led_code(f).is_some()
+    // Called for every optional field of every message: a length check first, then a `match`
+    // the compiler turns into a few comparisons instead of a scan of the whole list.
+    match f.len() {
+        3 => is_three_letter_code(f),
+        0..=2 => false,
+        _ => f.starts_with("in") && led_code(f).is_some(),
+    }
+}
+
+/// The three-letter entries of `KNOWN_CODES` (a unit test keeps the two in step).
+fn is_three_letter_code(f: &str) -> bool {
+    matches!(
+        f,
+        "pt1"
+            | "pt2"
+            | "hl1"
+            | "hl2"
+            | "wg1"
+            | "wg2"
+            | "ij0"
+            | "ij1"
+            | "ij2"
+            | "ch0"
+            | "ch1"
+            | "ch2"
+            | "brk"
+            | "wrd"
+            | "wmh"
+            | "win"
+            | "at1"
+            | "at2"
+            | "mch"
+            | "s11"
+            | "s21"
+            | "s12"
+            | "s22"
+            | "s13"
+            | "s23"
+            | "sc1"
+            | "sc2"
+            | "avt"
+            | "clk"
+            | "rnd"
+            | "pre"
+            | "rdy"
+            | "sup"
+            | "to1"
+            | "to2"
+            | "ref"
+            | "hel"
+            | "bye"
+            | "hwt"
+    )
 }
 
 /// `inlb`, `insl`, `inth`, possibly written as `inlb:VALUE` in one field.
@@ -175,5 +219,42 @@ fn led_event(code: &str, value: &str) -> Event {
     Event::LedSetting {
         code: code.to_string(),
         value: v.strip_suffix(':').unwrap_or(v).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code the parser knows, as the protocol lists them.
+    const KNOWN_CODES: &[&str] = &[
+        "pt1", "pt2", "hl1", "hl2", "wg1", "wg2", "ij0", "ij1", "ij2", "ch0", "ch1", "ch2", "brk",
+        "wrd", "wmh", "win", "at1", "at2", "mch", "s11", "s21", "s12", "s22", "s13", "s23", "sc1",
+        "sc2", "avt", "clk", "rnd", "pre", "rdy", "sup", "to1", "to2", "ref", "hel", "bye", "hwt",
+        "inlb", "insl", "inth",
+    ];
+
+    #[test]
+    fn known_codes_are_exactly_the_protocol_list() {
+        for code in KNOWN_CODES {
+            assert!(is_known_code(code), "{code}");
+            assert!(is_known_code(&format!(" {code} ")), "{code} with spaces");
+        }
+        // Every three-character string of letters and digits: known only if listed.
+        let chars: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+        for a in &chars {
+            for b in &chars {
+                for c in &chars {
+                    let f: String = [*a, *b, *c].iter().collect();
+                    assert_eq!(is_known_code(&f), KNOWN_CODES.contains(&f.as_str()), "{f}");
+                }
+            }
+        }
+        assert!(is_known_code("inlb:3"));
+        for not in [
+            "", "in", "inl", "inlbx", "inlb3", "PT1", "pt", "pt12", "xinlb",
+        ] {
+            assert!(!is_known_code(not), "{not:?}");
+        }
     }
 }
