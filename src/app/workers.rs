@@ -114,8 +114,18 @@ impl CourtsideApp {
     }
 
     fn load_settings(&mut self, store: &Store) {
-        let entries = match store.settings() {
-            Ok(e) => e,
+        let entries = match store.settings_checked() {
+            Ok((e, unreadable)) => {
+                for w in unreadable {
+                    self.state.notices.push(
+                        Level::Warning,
+                        "A stored setting could not be read",
+                        &w,
+                        "Open Settings, check the value and save.",
+                    );
+                }
+                e
+            }
             Err(e) => {
                 self.state.notices.push(
                     Level::Warning,

@@ -48,9 +48,9 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
 /// Headless ingest with the listeners configured in the store's settings (the app's headless
 /// mode where no display exists).
 pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
-    let entries = Store::open(db)?.settings()?;
+    let (entries, unreadable) = Store::open(db)?.settings_checked()?;
     let (settings, warnings) = crate::app::settings::AppSettings::from_entries(&entries);
-    for w in warnings {
+    for w in unreadable.into_iter().chain(warnings) {
         tracing::warn!("{w}");
     }
     let configs = settings.listeners.iter().map(|l| l.to_config()).collect();

@@ -46,6 +46,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Every setting whose stored value decodes, sorted by key, and a message naming each key
+    /// whose value does not: one damaged value must not cost the others (start-up uses this and
+    /// falls back to the default for the damaged ones only).
+    pub fn settings_checked(&self) -> Result<(Vec<(String, String)>, Vec<String>), StoreError> {
+        let txn = self.db().begin_read()?;
+        let table = txn.open_table(SETTINGS)?;
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        for item in table.iter()? {
+            let (k, v) = item?;
+            let key = k.value().to_string();
+            match codec::decode::<String>(v.value(), "setting") {
+                Ok(value) => good.push((key, value)),
+                Err(e) => bad.push(format!(
+                    "stored setting '{key}' cannot be read ({e}); using the default"
+                )),
+            }
+        }
+        Ok((good, bad))
+    }
+
     /// The latest `limit` setting changes, newest first.
     pub fn settings_history(&self, limit: usize) -> Result<Vec<SettingChange>, StoreError> {
         let txn = self.db().begin_read()?;

@@ -200,3 +200,75 @@ fn a_garbage_setting_value_starts_headless_with_a_warning_naming_the_key() {
         "the bad value is kept for the operator to see, not silently overwritten"
     );
 }
+
+/// Overwrite `key`'s stored bytes with something the codec cannot decode (a damaged value, as a
+/// bug in another version or a bad restore could leave it).
+fn damage_setting(db: &Path, key: &str) {
+    let table: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("settings");
+    let db = redb::Database::open(db).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(table)
+        .unwrap()
+        .insert(key, &[0xFF_u8, 0xFF, 0xFF][..])
+        .unwrap();
+    txn.commit().unwrap();
+}
+
+#[test]
+fn an_undecodable_setting_costs_only_its_own_key() {
+    let dir = temp_dir();
+    let db = dir.path().join("damaged-setting.redb");
+    filled_store(&db);
+    set_setting(&db, keys::THEME, "light");
+    set_setting(&db, "scoreboard.font_scale", "1.5");
+    damage_setting(&db, keys::THEME);
+    let store = Store::open(&db).unwrap();
+    assert!(store.settings().is_err(), "the strict read refuses it");
+    let (good, bad) = store.settings_checked().unwrap();
+    assert_eq!(
+        good,
+        [("scoreboard.font_scale".to_string(), "1.5".to_string())]
+    );
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].contains("'theme'") && bad[0].contains("using the default"));
+}
+
+/// Headless start with a damaged (undecodable) value: the other stored settings still apply,
+/// the damaged key is named, nothing stored is lost.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn a_damaged_setting_value_starts_headless_with_the_other_settings() {
+    let dir = temp_dir();
+    let db = dir.path().join("damaged-headless.redb");
+    let before = filled_store(&db);
+    let port = free_port();
+    let listeners = vec![ListenerSetting {
+        bind: Ipv4Addr::LOCALHOST.into(),
+        port,
+        court: "Court 1".into(),
+        allow: Vec::new(),
+    }];
+    set_setting(
+        &db,
+        keys::LISTENERS,
+        &serde_json::to_string(&listeners).unwrap(),
+    );
+    set_setting(&db, keys::THEME, "light");
+    damage_setting(&db, keys::THEME);
+
+    let mut cmd = courtside();
+    cmd.arg("--db")
+        .arg(&db)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    let app = Proc::spawn(cmd);
+    assert_eq!(
+        app.wait_listening(1)[0].port(),
+        port,
+        "stored listener used"
+    );
+    app.wait_stderr("stored setting 'theme' cannot be read");
+    stop_listen(app);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.events_page(1, 100).unwrap(), before, "nothing lost");
+}
