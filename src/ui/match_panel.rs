@@ -7,8 +7,14 @@ use egui::{Color32, RichText};
 /// The match panel.
 pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
     let board = s.scoreboard_court();
+    // The courts on top (their own scroll area), the history below in a virtualised list: a
+    // tournament store holds hundreds of matches, and laying out every one each frame cost CPU
+    // and kept a laid-out text per match in egui's cache.
+    let courts_height = (ui.available_height() * 0.6).max(160.0);
     egui::ScrollArea::vertical()
         .id_salt("match-panel")
+        .max_height(courts_height)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
             for (court, state) in &s.courts {
                 egui::CollapsingHeader::new(RichText::new(court).strong())
@@ -25,9 +31,9 @@ pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
             if s.courts.is_empty() {
                 ui.weak("No match received yet.");
             }
-            ui.separator();
-            history_ui(ui, s);
         });
+    ui.separator();
+    history_ui(ui, s);
 }
 
 /// What the panel needs to draw flags.
@@ -169,26 +175,42 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
             s.commands.push(Command::LoadMatches);
         }
     });
-    for m in &s.match_list {
-        let st = &m.state;
-        let text = crate::ui::event_table::match_title(m);
-        let selected = s.table.chosen == Some(m.key);
-        let r = ui
-            .selectable_label(selected, text)
-            .on_hover_text(format!(
-                "{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
-                m.court,
-                crate::ui::live_data::local_time(m.started_at_ns),
-                m.event_count,
-                st.winner
-                    .as_ref()
-                    .map(|w| format!(" · winner {w}"))
-                    .unwrap_or_default()
-            ));
-        r.context_menu(|ui| match_menu(ui, m.key, &mut s.venue.intents));
-        if r.clicked() {
-            s.commands.push(Command::SelectMatch(Some(m.key)));
-        }
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt("match-history")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, s.match_list.len(), |ui, rows| {
+            for m in &s.match_list[rows] {
+                history_row(ui, m, s.table.chosen, &mut s.commands, &mut s.venue.intents);
+            }
+        });
+}
+
+/// One match of the history: click shows its events, right-click offers report and export.
+fn history_row(
+    ui: &mut egui::Ui,
+    m: &crate::store::MatchRecord,
+    chosen: Option<u64>,
+    commands: &mut Vec<Command>,
+    intents: &mut Vec<crate::app::venue_state::VenueIntent>,
+) {
+    let st = &m.state;
+    let text = crate::ui::event_table::match_title(m);
+    let r = ui
+        .selectable_label(chosen == Some(m.key), text)
+        .on_hover_text(format!(
+            "{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
+            m.court,
+            crate::ui::live_data::local_time(m.started_at_ns),
+            m.event_count,
+            st.winner
+                .as_ref()
+                .map(|w| format!(" · winner {w}"))
+                .unwrap_or_default()
+        ));
+    r.context_menu(|ui| match_menu(ui, m.key, intents));
+    if r.clicked() {
+        commands.push(Command::SelectMatch(Some(m.key)));
     }
 }
 

@@ -173,6 +173,48 @@ fn rows_on_screen_without_records_are_fetched_by_sequence() {
 }
 
 #[test]
+fn match_history_lays_out_only_the_rows_on_screen() {
+    let mut s = AppState::default();
+    for n in (1..=400u64).rev() {
+        let mut m = courtside::store::MatchRecord::start_at(n, "Court 1", 0);
+        m.state.info.number = n.to_string();
+        m.state.blue.short_name = format!("BLUE{n}");
+        m.state.blue.country = "KOR".into();
+        s.match_list.push(m);
+    }
+    let mut h = Harness::builder()
+        .with_size([500.0, 700.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
+            s,
+        );
+    h.run();
+    let shown = |h: &Harness<'_, AppState>, n: u64| {
+        h.query_all_by_label_contains(&format!("BLUE{n} (KOR)"))
+            .any(|_| true)
+    };
+    assert!(shown(&h, 400), "newest match listed");
+    assert!(
+        !shown(&h, 1),
+        "the oldest is not laid out until scrolled to"
+    );
+    let listed = (1..=400).filter(|n| shown(&h, *n)).count();
+    assert!(listed < 40, "{listed} of 400 history rows laid out");
+    // Clicking a row still selects that match.
+    h.query_all_by_label_contains("BLUE399 (KOR)")
+        .next()
+        .expect("row")
+        .click();
+    h.run();
+    assert!(
+        h.state()
+            .commands
+            .contains(&Command::SelectMatch(Some(399)))
+    );
+}
+
+#[test]
 fn text_search_uses_hits_and_shows_progress_until_they_arrive() {
     let mut h = table_harness(table_state());
     h.run();
