@@ -107,13 +107,19 @@ impl CourtsideApp {
                 loaded,
                 total,
                 done,
-            } => self.state.table.apply_chunk(
-                generation,
-                rows,
-                through_seq,
-                (loaded, total),
-                done.map(|b| *b),
-            ),
+            } => {
+                let finished = done.is_some();
+                self.state.table.apply_chunk(
+                    generation,
+                    rows,
+                    through_seq,
+                    (loaded, total),
+                    done.map(|b| *b),
+                );
+                if finished && self.state.table.rows.len() >= super::memory::TRIM_AFTER_ROWS {
+                    super::memory::release_freed_memory();
+                }
+            }
             ReadReply::Records { seqs, recs } => {
                 for s in &seqs {
                     self.state.table.pending.remove(s);

@@ -4,6 +4,7 @@
 mod commands;
 mod events;
 mod flags_glue;
+mod memory;
 mod obs_glue;
 pub mod obs_state;
 mod reader;

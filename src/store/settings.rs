@@ -22,6 +22,9 @@ pub struct SettingChange {
     pub source: String,
 }
 
+/// Settings that decoded (key, value), and a message per key that did not.
+pub type CheckedSettings = (Vec<(String, String)>, Vec<String>);
+
 impl Store {
     /// The value of a setting, if set.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -49,7 +52,7 @@ impl Store {
     /// Every setting whose stored value decodes, sorted by key, and a message naming each key
     /// whose value does not: one damaged value must not cost the others (start-up uses this and
     /// falls back to the default for the damaged ones only).
-    pub fn settings_checked(&self) -> Result<(Vec<(String, String)>, Vec<String>), StoreError> {
+    pub fn settings_checked(&self) -> Result<CheckedSettings, StoreError> {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(SETTINGS)?;
         let (mut good, mut bad) = (Vec::new(), Vec::new());
