@@ -31,6 +31,10 @@ pub struct SysmonConfig {
     pub low_memory_bytes: u64,
     /// Capacity of the sample channel.
     pub channel_capacity: usize,
+    /// Least time between two wakes for changed figures (a new warning wakes at once). Each
+    /// wake repaints the window; with software OpenGL a repaint costs 50–100 ms of CPU, and a
+    /// machine whose load swings every second woke the app every second (9.6 % of a core).
+    pub min_wake_gap: Duration,
 }
 
 impl Default for SysmonConfig {
@@ -43,6 +47,7 @@ impl Default for SysmonConfig {
             low_memory_fraction: 0.10,
             low_memory_bytes: 1024 * 1024 * 1024,
             channel_capacity: 64,
+            min_wake_gap: Duration::from_secs(5),
         }
     }
 }
@@ -107,8 +112,26 @@ impl DisplayKey {
     /// 20 MB. The dead band matters: a repaint costs CPU, so waking on every step would let
     /// the app's own drawing flip the CPU figure back and forth and keep it busy.
     pub fn changed_from(&self, before: &DisplayKey) -> bool {
+        self.warnings_changed_from(before) || self.figures_changed_from(before)
+    }
+
+    /// Whether the UI should be woken for this key: always for the first one or a changed
+    /// warning; for changed figures only once `gap` has passed since the last wake.
+    pub fn wakes(&self, before: Option<&DisplayKey>, since_wake: Duration, gap: Duration) -> bool {
+        match before {
+            None => true,
+            Some(b) => {
+                self.warnings_changed_from(b) || (self.figures_changed_from(b) && since_wake >= gap)
+            }
+        }
+    }
+
+    fn warnings_changed_from(&self, before: &DisplayKey) -> bool {
         self.warnings != before.warnings
-            || self.cpu.abs_diff(before.cpu) >= 10
+    }
+
+    fn figures_changed_from(&self, before: &DisplayKey) -> bool {
+        self.cpu.abs_diff(before.cpu) >= 10
             || self.mem.abs_diff(before.mem) >= 2
             || self.rss.abs_diff(before.rss) >= 20
     }
@@ -299,6 +322,7 @@ impl Worker {
         let min_gap = sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.max(Duration::from_millis(200));
         let mut wait = min_gap;
         let mut last_key = None;
+        let mut last_wake = Instant::now();
         loop {
             match self.stop.recv_timeout(wait) {
                 Err(RecvTimeoutError::Timeout) => {}
@@ -314,11 +338,13 @@ impl Worker {
                     self.channel_full.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            if last_key
-                .as_ref()
-                .is_none_or(|before| key.changed_from(before))
-            {
+            if key.wakes(
+                last_key.as_ref(),
+                last_wake.elapsed(),
+                self.config.min_wake_gap,
+            ) {
                 last_key = Some(key);
+                last_wake = Instant::now();
                 (self.wake)();
             }
         }
@@ -436,5 +462,19 @@ mod tests {
         let mut d = a.clone();
         d.proc_rss += 25_000_000;
         assert!(d.display_key().changed_from(&a.display_key()));
+    }
+
+    #[test]
+    fn changed_figures_wake_at_most_once_per_gap_warnings_at_once() {
+        let gap = Duration::from_secs(5);
+        let a = sample(0.0, 10.0, 4 << 30).display_key();
+        let mut busy = sample(1.0, 60.0, 4 << 30);
+        assert!(a.wakes(None, Duration::ZERO, gap), "first sample");
+        let soon = Duration::from_secs(1);
+        assert!(!busy.display_key().wakes(Some(&a), soon, gap));
+        assert!(busy.display_key().wakes(Some(&a), gap, gap));
+        busy.warnings.cpu_high = true;
+        assert!(busy.display_key().wakes(Some(&a), soon, gap));
+        assert!(!a.wakes(Some(&a), gap * 10, gap), "nothing changed");
     }
 }
