@@ -180,6 +180,9 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
         .id_salt("match-history")
         .auto_shrink([false, false])
         .show_rows(ui, row_height, s.match_list.len(), |ui, rows| {
+            // One line per match (the list is virtualised by a fixed row height); the whole
+            // title is in the tooltip.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             for m in &s.match_list[rows] {
                 history_row(ui, m, s.table.chosen, &mut s.commands, &mut s.venue.intents);
             }
@@ -197,9 +200,9 @@ fn history_row(
     let st = &m.state;
     let text = crate::ui::event_table::match_title(m);
     let r = ui
-        .selectable_label(chosen == Some(m.key), text)
+        .selectable_label(chosen == Some(m.key), &text)
         .on_hover_text(format!(
-            "{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
+            "{text}\n{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
             m.court,
             crate::ui::live_data::local_time(m.started_at_ns),
             m.event_count,

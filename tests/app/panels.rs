@@ -183,7 +183,7 @@ fn match_history_lays_out_only_the_rows_on_screen() {
         s.match_list.push(m);
     }
     let mut h = Harness::builder()
-        .with_size([500.0, 700.0])
+        .with_size([260.0, 700.0])
         .with_context_setup(courtside::ui::theme::install_fonts)
         .build_ui_state(
             |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
@@ -201,6 +201,14 @@ fn match_history_lays_out_only_the_rows_on_screen() {
     );
     let listed = (1..=400).filter(|n| shown(&h, *n)).count();
     assert!(listed < 40, "{listed} of 400 history rows laid out");
+    // Rows are one line each (the virtualised list assumes a fixed row height; a wrapped title
+    // would push the last matches out of reach).
+    let row = h
+        .query_all_by_label_contains("BLUE400 (KOR)")
+        .next()
+        .expect("row")
+        .rect();
+    assert!(row.height() < 30.0, "{row:?}");
     // Clicking a row still selects that match.
     h.query_all_by_label_contains("BLUE399 (KOR)")
         .next()
