@@ -184,6 +184,16 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
             // title is in the tooltip.
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             for m in &s.match_list[rows] {
+                // A court's current match: the list was loaded when it started, so its stored
+                // state is old; show the live one.
+                let live = (s.court_keys.get(&m.court) == Some(&m.key))
+                    .then(|| s.courts.get(&m.court))
+                    .flatten()
+                    .map(|state| crate::store::MatchRecord {
+                        state: state.clone(),
+                        ..m.clone()
+                    });
+                let m = live.as_ref().unwrap_or(m);
                 history_row(ui, m, s.table.chosen, &mut s.commands, &mut s.venue.intents);
             }
         });

@@ -223,6 +223,49 @@ fn match_history_lays_out_only_the_rows_on_screen() {
 }
 
 #[test]
+fn match_history_shows_the_live_score_of_a_courts_current_match() {
+    // The list is loaded when a match starts, so its stored state says 0:0; the court's live
+    // state has moved on.
+    let mut s = AppState::default();
+    let mut m = courtside::store::MatchRecord::start_at(7, "Court 1", 0);
+    m.state.info.number = "7".into();
+    m.state.blue.short_name = "A. KIM".into();
+    m.state.blue.country = "KOR".into();
+    let mut live = m.state.clone();
+    live.blue.score = 9;
+    live.red.score = 4;
+    let mut old = courtside::store::MatchRecord::start_at(3, "Court 1", 0);
+    old.state = live.clone();
+    old.state.info.number = "3".into();
+    old.state.blue.score = 1;
+    s.match_list = vec![m, old];
+    s.court_keys.insert("Court 1".into(), 7);
+    s.courts.insert("Court 1".into(), live);
+    let mut h = Harness::builder()
+        .with_size([900.0, 700.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
+            s,
+        );
+    h.run();
+    let row = |start: &str, score: &str| {
+        h.query_all_by(|x| {
+            x.label()
+                .is_some_and(|l| l.starts_with(start) && l.contains(score))
+        })
+        .next()
+        .is_some()
+    };
+    assert!(
+        row("#7 ", " 9:4 "),
+        "the current match shows its live score"
+    );
+    assert!(!row("#7 ", " 0:0 "));
+    assert!(row("#3 ", " 1:4 "), "an ended match keeps its stored state");
+}
+
+#[test]
 fn text_search_uses_hits_and_shows_progress_until_they_arrive() {
     let mut h = table_harness(table_state());
     h.run();
