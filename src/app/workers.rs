@@ -114,18 +114,8 @@ impl CourtsideApp {
     }
 
     fn load_settings(&mut self, store: &Store) {
-        let entries = match store.settings_checked() {
-            Ok((e, unreadable)) => {
-                for w in unreadable {
-                    self.state.notices.push(
-                        Level::Warning,
-                        "A stored setting could not be read",
-                        &w,
-                        "Open Settings, check the value and save.",
-                    );
-                }
-                e
-            }
+        let (entries, unreadable) = match store.settings_checked() {
+            Ok(checked) => checked,
             Err(e) => {
                 self.state.notices.push(
                     Level::Warning,
@@ -133,11 +123,11 @@ impl CourtsideApp {
                     &e.to_string(),
                     "Check the settings and save them again.",
                 );
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
         let (settings, warnings) = AppSettings::from_entries(&entries);
-        for w in warnings {
+        for w in unreadable.into_iter().chain(warnings) {
             self.state.notices.push(
                 Level::Warning,
                 "A stored setting was invalid",

@@ -29,6 +29,37 @@ fn set_setting(db: &Path, key: &str, value: &str) {
     writer.shutdown();
 }
 
+/// A store holding a few datagrams and one listener setting on a free loopback port; returns
+/// what it holds and the port.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn store_with_a_loopback_listener(db: &Path) -> (Vec<EventRecord>, u16) {
+    let before = filled_store(db);
+    let port = free_port();
+    let listeners = vec![ListenerSetting {
+        bind: Ipv4Addr::LOCALHOST.into(),
+        port,
+        court: "Court 1".into(),
+        allow: Vec::new(),
+    }];
+    set_setting(
+        db,
+        keys::LISTENERS,
+        &serde_json::to_string(&listeners).unwrap(),
+    );
+    (before, port)
+}
+
+/// `courtside --db DB` with no display: the app's headless mode.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn start_headless(db: &Path) -> Proc {
+    let mut cmd = courtside();
+    cmd.arg("--db")
+        .arg(db)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    Proc::spawn(cmd)
+}
+
 /// `courtside ARGS` as a user who cannot write read-only files. Run as root (a CI container),
 /// the permission bits would not stop it, so there it runs without the capabilities that
 /// override them (`setpriv`, util-linux).
@@ -162,27 +193,10 @@ fn an_invalid_listener_setting_falls_back_to_the_default_with_a_warning() {
 fn a_garbage_setting_value_starts_headless_with_a_warning_naming_the_key() {
     let dir = temp_dir();
     let db = dir.path().join("bad-setting.redb");
-    let before = filled_store(&db);
-    let port = free_port();
-    let listeners = vec![ListenerSetting {
-        bind: Ipv4Addr::LOCALHOST.into(),
-        port,
-        court: "Court 1".into(),
-        allow: Vec::new(),
-    }];
-    set_setting(
-        &db,
-        keys::LISTENERS,
-        &serde_json::to_string(&listeners).unwrap(),
-    );
+    let (before, port) = store_with_a_loopback_listener(&db);
     set_setting(&db, keys::THEME, "\u{1}garbage{");
 
-    let mut cmd = courtside();
-    cmd.arg("--db")
-        .arg(&db)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    let app = Proc::spawn(cmd);
+    let app = start_headless(&db);
     assert_eq!(
         app.wait_listening(1)[0].port(),
         port,
@@ -240,28 +254,11 @@ fn an_undecodable_setting_costs_only_its_own_key() {
 fn a_damaged_setting_value_starts_headless_with_the_other_settings() {
     let dir = temp_dir();
     let db = dir.path().join("damaged-headless.redb");
-    let before = filled_store(&db);
-    let port = free_port();
-    let listeners = vec![ListenerSetting {
-        bind: Ipv4Addr::LOCALHOST.into(),
-        port,
-        court: "Court 1".into(),
-        allow: Vec::new(),
-    }];
-    set_setting(
-        &db,
-        keys::LISTENERS,
-        &serde_json::to_string(&listeners).unwrap(),
-    );
+    let (before, port) = store_with_a_loopback_listener(&db);
     set_setting(&db, keys::THEME, "light");
     damage_setting(&db, keys::THEME);
 
-    let mut cmd = courtside();
-    cmd.arg("--db")
-        .arg(&db)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    let app = Proc::spawn(cmd);
+    let app = start_headless(&db);
     assert_eq!(
         app.wait_listening(1)[0].port(),
         port,
