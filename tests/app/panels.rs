@@ -172,6 +172,17 @@ fn rows_on_screen_without_records_are_fetched_by_sequence() {
     assert!(asked.iter().all(|a| *a == want), "{asked:?} vs {want:?}");
 }
 
+/// The match panel alone, `width` wide.
+fn match_panel_harness(state: AppState, width: f32) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size([width, 700.0])
+        .with_context_setup(courtside::ui::theme::install_fonts)
+        .build_ui_state(
+            |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
+            state,
+        )
+}
+
 #[test]
 fn match_history_lays_out_only_the_rows_on_screen() {
     let mut s = AppState::default();
@@ -182,13 +193,7 @@ fn match_history_lays_out_only_the_rows_on_screen() {
         m.state.blue.country = "KOR".into();
         s.match_list.push(m);
     }
-    let mut h = Harness::builder()
-        .with_size([260.0, 700.0])
-        .with_context_setup(courtside::ui::theme::install_fonts)
-        .build_ui_state(
-            |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
-            s,
-        );
+    let mut h = match_panel_harness(s, 260.0);
     h.run();
     let shown = |h: &Harness<'_, AppState>, n: u64| {
         h.query_all_by_label_contains(&format!("BLUE{n} (KOR)"))
@@ -241,13 +246,7 @@ fn match_history_shows_the_live_score_of_a_courts_current_match() {
     s.match_list = vec![m, old];
     s.court_keys.insert("Court 1".into(), 7);
     s.courts.insert("Court 1".into(), live);
-    let mut h = Harness::builder()
-        .with_size([900.0, 700.0])
-        .with_context_setup(courtside::ui::theme::install_fonts)
-        .build_ui_state(
-            |ui, s: &mut AppState| courtside::ui::match_panel::match_panel_ui(ui, s),
-            s,
-        );
+    let mut h = match_panel_harness(s, 900.0);
     h.run();
     let row = |start: &str, score: &str| {
         h.query_all_by(|x| {
