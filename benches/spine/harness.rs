@@ -3,7 +3,7 @@
 
 use anyhow::{Context, anyhow};
 use courtside::ingest::{self, Listener, ListenerConfig, ListenerStats};
-use courtside::store::writer::Persisted;
+use courtside::store::writer::{Persisted, Subscribers};
 use courtside::store::{Store, Writer, WriterConfig};
 use crossbeam_channel::{Receiver, bounded};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -34,12 +34,15 @@ pub fn bind_loopback() -> anyhow::Result<(UdpSocket, ListenerConfig)> {
 }
 
 /// The real ingest path against a temp store: datagrams sent to `addr` are parsed by the
-/// listener, committed durably by the writer, then published on `persisted`.
+/// listener, committed durably by the writer, then published on `persisted`; as in the app, an
+/// early subscriber (`shown`, the display's) gets each record before its commit.
 pub struct IngestPath {
     /// Where to send.
     pub addr: SocketAddr,
     /// Durable records, in commit order.
     pub persisted: Receiver<Persisted>,
+    /// The same records before their commit (what the app's display subscribes to).
+    pub shown: Receiver<Persisted>,
     /// The store (for verification reads).
     pub store: Store,
     /// The writer (for its counters).
@@ -56,13 +59,19 @@ impl IngestPath {
         let dir = temp_dir()?;
         let store = Store::open(&dir.path().join("bench.redb"))?;
         let (tx, persisted) = bounded(capacity);
-        let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![tx])?;
+        let (early_tx, shown) = bounded(capacity);
+        let subscribers = Subscribers {
+            early: vec![early_tx],
+            durable: vec![tx],
+        };
+        let writer = Writer::spawn_with(store.clone(), WriterConfig::default(), subscribers, None)?;
         let (socket, config) = bind_loopback()?;
         let addr = SocketAddr::new(config.bind, config.port);
         let listener = Listener::spawn(config, Some(socket), writer.sender())?;
         Ok(IngestPath {
             addr,
             persisted,
+            shown,
             store,
             writer,
             listener,

@@ -1,6 +1,7 @@
 //! Datagram → state-updated latency through the real path: send a datagram on loopback, the
-//! listener parses it, the writer commits it durably, the subscriber receives the `Persisted`
-//! record and applies it to a `MatchState`. Sent at a realistic rate (100/s) with a match-load
+//! listener parses it, the writer writes it and, before the commit's fsync, hands it to the early
+//! subscriber (the app's display), which applies it to a `MatchState`. The same run also times
+//! the durable subscriber (after the fsync: what OBS automation waits for). Sent at a realistic rate (100/s) with a match-load
 //! burst every 2 s.
 
 use crate::harness::{IDLE_LIMIT, IngestPath, fmt_duration, join, quantile};
@@ -57,7 +58,7 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     // A moment for the threads to settle before the first datagram.
     let base = Instant::now() + Duration::from_millis(50);
     let state_thread = {
-        let (plan, sent_at, rx) = (plan.clone(), sent_at.clone(), path.persisted.clone());
+        let (plan, sent_at, rx) = (plan.clone(), sent_at.clone(), path.shown.clone());
         std::thread::Builder::new()
             .name("bench-state".into())
             .spawn(move || -> anyhow::Result<(Vec<Sample>, u64, MatchState)> {
@@ -87,6 +88,23 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
                 Ok((samples, mismatched, state))
             })?
     };
+    let durable_thread = {
+        let (n, sent_at, rx) = (plan.len(), sent_at.clone(), path.persisted.clone());
+        std::thread::Builder::new()
+            .name("bench-durable".into())
+            .spawn(move || -> anyhow::Result<Vec<Duration>> {
+                let mut out = Vec::with_capacity(n);
+                while out.len() < n {
+                    let Ok(p) = rx.recv_timeout(IDLE_LIMIT) else {
+                        break;
+                    };
+                    let i = usize::try_from(p.record.seq - 1)?;
+                    let sent = Duration::from_nanos(sent_at[i].load(Ordering::Acquire));
+                    out.push(base.elapsed().saturating_sub(sent));
+                }
+                Ok(out)
+            })?
+    };
     let socket = UdpSocket::bind("127.0.0.1:0").context("cannot bind the sending socket")?;
     for (i, (at, bytes)) in plan.iter().enumerate() {
         let due = base + *at;
@@ -99,11 +117,13 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         socket.send_to(bytes, path.addr)?;
     }
     let (samples, mismatched, state) = join(state_thread)?;
+    let mut durable = join(durable_thread)?;
+    durable.sort();
     let commits = path.writer.stats().commits.load(Ordering::Relaxed);
     path.listener.stop();
     path.writer.shutdown();
-    print(opts, &plan, &samples, commits, &state);
-    if samples.len() != plan.len() || mismatched != 0 {
+    print(opts, &plan, &samples, &durable, commits, &state);
+    if samples.len() != plan.len() || durable.len() != plan.len() || mismatched != 0 {
         bail!(
             "latency run: {} of {} datagrams reached the state, {mismatched} altered",
             samples.len(),
@@ -117,6 +137,7 @@ fn print(
     opts: &Options,
     plan: &[(Duration, Vec<u8>)],
     samples: &[Sample],
+    durable: &[Duration],
     commits: u64,
     state: &MatchState,
 ) {
@@ -148,9 +169,13 @@ fn print(
         "segment", "p50", "p99", "max"
     );
     for (name, v) in [
-        ("send → state updated (total)", &total),
+        ("send → state updated (total, the display)", &total),
         ("  send → listener received", &listener),
-        ("  received → parsed, fsynced, applied", &rest),
+        ("  received → parsed, written, applied", &rest),
+        (
+            "send → stored durably (fsynced; automation)",
+            &durable.to_vec(),
+        ),
     ] {
         println!(
             "{:<44} {:>10} {:>10} {:>10}",

@@ -26,6 +26,7 @@ impl CourtsideApp {
             self.ctx
                 .request_repaint_of(crate::ui::scoreboard::viewport_id());
         }
+        self.match_list_again_if_due();
         while let Ok(reply) = self.reply_rx.try_recv() {
             self.on_reply(reply);
             if started.elapsed() > super::DRAIN_BUDGET {
@@ -75,6 +76,9 @@ impl CourtsideApp {
                 self.state.table.start_fresh(&rec);
             } else {
                 self.follow_current_match();
+                // The record may not be committed yet when the index is read: queue it (it is
+                // skipped if the index already has it).
+                self.state.table.append_live(rec.clone());
             }
         } else {
             self.state.table.append_live(rec);
@@ -92,6 +96,31 @@ impl CourtsideApp {
         }
     }
 
+    /// The display gets records before their commit, so a match-list reload asked for at a new
+    /// match can read the store before that match is in it: while a court's current match is
+    /// missing from the list, ask again shortly (a few times at most).
+    fn check_match_list(&mut self) {
+        const AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
+        const MOST_TRIES: u8 = 20;
+        let listed = |k: &u64| self.state.match_list.iter().any(|m| m.key == *k);
+        let (_, tries) = self.matches_again;
+        if self.state.court_keys.values().all(listed) {
+            self.matches_again = (None, 0);
+        } else if tries < MOST_TRIES {
+            self.matches_again = (Some(Instant::now() + AGAIN_AFTER), tries + 1);
+            self.ctx.request_repaint_after(AGAIN_AFTER);
+        }
+    }
+
+    fn match_list_again_if_due(&mut self) {
+        if let (Some(at), tries) = self.matches_again
+            && Instant::now() >= at
+        {
+            self.matches_again = (None, tries);
+            self.request(ReadRequest::Matches);
+        }
+    }
+
     fn on_reply(&mut self, reply: ReadReply) {
         match reply {
             ReadReply::Matches { page, first } => {
@@ -99,6 +128,7 @@ impl CourtsideApp {
                     self.state.match_list.clear();
                 }
                 self.state.match_list.extend(page);
+                self.check_match_list();
             }
             ReadReply::IndexChunk {
                 generation,

@@ -98,6 +98,8 @@ pub struct CourtsideApp {
     smoke_report: Option<Arc<Mutex<SmokeReport>>>,
     frames: u64,
     last_statuses: Vec<String>,
+    /// A match-list reload to ask again for (when, tries so far): see `check_match_list`.
+    matches_again: (Option<Instant>, u8),
     obs: obs_glue::ObsParts,
     venue: venue::VenueParts,
 }
@@ -132,6 +134,7 @@ impl CourtsideApp {
             ack_rx,
             pick_tx,
             pick_rx,
+            matches_again: (None, 0),
             pending_settings: None,
             scoreboard: Arc::default(),
             rates: Vec::new(),

@@ -68,12 +68,17 @@ impl CourtsideApp {
         let ctx = self.ctx.clone();
         let wake: crate::store::writer::Waker =
             Arc::new(move || ctx.request_repaint_after(std::time::Duration::from_millis(10)));
-        // OBS automation reads every stored datagram from its own subscription.
+        // The display takes each datagram before its commit's fsync (the scoreboard does not
+        // wait for the disk); OBS automation acts only on stored datagrams.
         let (automation_tx, automation_rx) = bounded(16_384);
-        match Writer::spawn_notify(
+        let subscribers = crate::store::writer::Subscribers {
+            early: vec![self.persisted_tx.clone()],
+            durable: vec![automation_tx],
+        };
+        match Writer::spawn_with(
             store.clone(),
             WriterConfig::default(),
-            vec![self.persisted_tx.clone(), automation_tx],
+            subscribers,
             Some(wake.clone()),
         ) {
             Ok(w) => self.writer = Some(w),

@@ -34,9 +34,11 @@ fn export_report_backup_and_restore_from_the_app() {
     h.state_mut().state.prefs.scoreboard_open = false;
     wait_listening(&mut h);
     simulate(port);
-    step_until(&mut h, "match stored", |a| {
+    step_until(&mut h, "match shown", |a| {
         a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")
     });
+    // The display gets datagrams before their commit: wait for the store too.
+    h.state_mut().flush_store();
     let key = h.state().state.court_keys["Court 1"];
 
     // Export and report, as the Data tab asks for them (with the path a dialog would give).
@@ -119,9 +121,10 @@ fn export_report_backup_and_restore_from_the_app() {
     });
     step_until(&mut h, "backup done", |a| task_done(a, "Backup").is_some());
     simulate(port);
-    step_until(&mut h, "second match stored", |a| {
+    step_until(&mut h, "second match shown", |a| {
         a.state.live.lines.len() == 98
     });
+    h.state_mut().flush_store();
 
     // Set the advanced-mode password (first use), then restore.
     let password = Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));

@@ -33,3 +33,55 @@ fn shutdown_stores_everything_queued_even_while_other_senders_live() {
             .is_err()
     );
 }
+
+/// Early subscribers (the display) get every record once, before its commit, with the sequence
+/// and match key the store then holds — across courts, new matches (`pre`) inside a batch and a
+/// court's first datagram — and durable subscribers get the same records after.
+#[test]
+fn early_records_equal_the_stored_ones() {
+    use courtside::store::writer::Subscribers;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("early.redb")).expect("store");
+    let (early_tx, early_rx) = crossbeam_channel::bounded(10_000);
+    let (durable_tx, durable_rx) = crossbeam_channel::bounded(10_000);
+    let subscribers = Subscribers {
+        early: vec![early_tx],
+        durable: vec![durable_tx],
+    };
+    let writer = Writer::spawn_with(store.clone(), WriterConfig::default(), subscribers, None)
+        .expect("writer");
+    let tx = writer.sender();
+    let mut sent = 0;
+    for i in 0..3000u32 {
+        let court = ["Court 1", "Court 2", "Court 3"][(i % 3) as usize];
+        let raw: &[u8] = match i % 97 {
+            0 | 41 => b"pre;FightLoaded;",
+            5 => b"pre;FightLoaded;sc1;0;sc2;0;",
+            _ => b"sc1;1;sc2;2;",
+        };
+        tx.send(WriteRequest::Datagram(Incoming {
+            received_at_ns: now_ns(),
+            received: Instant::now(),
+            source: "127.0.0.1:1".into(),
+            court: court.into(),
+            events: parse_datagram(raw),
+            raw: raw.to_vec(),
+        }))
+        .expect("queued");
+        sent += 1;
+    }
+    writer.shutdown();
+    let early: Vec<_> = early_rx.try_iter().map(|p| p.record).collect();
+    let durable: Vec<_> = durable_rx.try_iter().map(|p| p.record).collect();
+    assert_eq!(early.len(), sent, "each record shown once");
+    assert_eq!(durable.len(), sent);
+    let stored = store.events_page(1, 10_000).expect("stored");
+    assert_eq!(stored.len(), sent);
+    for ((e, d), s) in early.iter().zip(&durable).zip(&stored) {
+        assert_eq!(**e, *s, "shown before the commit = stored");
+        assert_eq!(**d, *s);
+    }
+    // Several matches per court, keyed by the sequence of their first datagram.
+    let keys: std::collections::BTreeSet<u64> = stored.iter().map(|r| r.match_key).collect();
+    assert!(keys.len() > 3 * 2, "{keys:?}");
+}

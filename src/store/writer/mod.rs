@@ -1,9 +1,11 @@
 //! The single writer thread: owns every write, batches datagrams into one durable commit.
 //!
 //! A batch ends at `batch_max` datagrams, when `batch_window` has passed since its first one, or
-//! as soon as nothing more is queued (group commit: no idle waiting at low rates). Only after the
-//! commit returns (redb `Durability::Immediate`: fsynced) are the records published to
-//! subscribers (the UI), so nothing is shown that is not stored.
+//! as soon as nothing more is queued (group commit: no idle waiting at low rates). Records go to
+//! two kinds of subscribers (see [`Subscribers`]): *early* ones (the display) once the batch is
+//! written and only the commit's fsync is left, so the scoreboard does not wait for the disk;
+//! *durable* ones (automation, `--print-commits`) after the commit returned (redb
+//! `Durability::Immediate`: fsynced).
 
 use super::{EventRecord, SettingChange, Store, StoreError};
 use crate::protocol::Event;
@@ -58,13 +60,26 @@ pub struct Incoming {
     pub events: Vec<Event>,
 }
 
-/// A datagram that is durably stored, as published to subscribers.
+/// A stored datagram as published to subscribers (to early ones: written, commit pending).
 #[derive(Debug, Clone)]
 pub struct Persisted {
     /// The stored record.
     pub record: Arc<EventRecord>,
     /// When it was received (for latency measurements).
     pub received: Instant,
+}
+
+/// Who gets the stored records, and when.
+#[derive(Debug, Default)]
+pub struct Subscribers {
+    /// Each record once, when its batch is written and only its commit (the fsync) is left:
+    /// what the display needs, without waiting for the disk. A crash before that commit loses
+    /// the datagram from the store (it was shown, it is not stored; on restart the display is
+    /// rebuilt from the store).
+    pub early: Vec<Sender<Persisted>>,
+    /// Each record after its commit returned: for what must rest on stored data only
+    /// (automation, `--print-commits`).
+    pub durable: Vec<Sender<Persisted>>,
 }
 
 /// A callback that wakes a consumer (e.g. `egui::Context::request_repaint`).
@@ -155,6 +170,20 @@ impl Writer {
         subscribers: Vec<Sender<Persisted>>,
         notify: Option<Waker>,
     ) -> Result<Writer, StoreError> {
+        let subscribers = Subscribers {
+            early: Vec::new(),
+            durable: subscribers,
+        };
+        Writer::spawn_with(store, config, subscribers, notify)
+    }
+
+    /// Start the writer with early and durable subscribers (see [`Subscribers`]).
+    pub fn spawn_with(
+        store: Store,
+        config: WriterConfig,
+        subscribers: Subscribers,
+        notify: Option<Waker>,
+    ) -> Result<Writer, StoreError> {
         let mut open = Vec::new();
         for (_, key) in store.current_matches()? {
             if let Some(m) = store.match_record(key)? {
@@ -169,7 +198,8 @@ impl Writer {
             stopping: stopping.clone(),
             store,
             config,
-            subscribers,
+            subscribers: subscribers.durable,
+            early: subscribers.early,
             notify,
             stats: stats.clone(),
             open,

@@ -36,6 +36,8 @@ pub(super) struct WriterState {
     pub(super) store: Store,
     pub(super) config: WriterConfig,
     pub(super) subscribers: Vec<Sender<Persisted>>,
+    /// Subscribers that get each record once, before its commit (the UI).
+    pub(super) early: Vec<Sender<Persisted>>,
     pub(super) notify: Option<Waker>,
     pub(super) stats: Arc<WriterStats>,
     pub(super) stopping: Arc<AtomicBool>,
@@ -93,12 +95,26 @@ impl WriterState {
     fn commit_datagrams(&mut self, batch: Vec<Incoming>) {
         let mut backoff = Duration::from_millis(50);
         let mut attempts = 0u32;
+        // Early subscribers see each datagram once, before the transaction even starts: its
+        // sequence and match key are decided here the way `match_for` decides them, and the
+        // commit (however many attempts it takes) gives the same ones.
+        let planned = (!self.early.is_empty()).then(|| {
+            let keys = self.plan_keys(&batch);
+            self.publish_early(&batch, &keys, self.next_seq);
+            keys
+        });
         loop {
             let saved_open = self.open.clone();
             let saved_seq = self.next_seq;
             let started = Instant::now();
             match self.try_commit(&batch) {
                 Ok(keys) => {
+                    if planned.as_ref().is_some_and(|p| *p != keys) {
+                        // Cannot happen while plan_keys mirrors match_for; said loudly if it does.
+                        tracing::error!(
+                            "writer: the match keys shown before the commit differ from the stored ones"
+                        );
+                    }
                     self.record_commit(started, keys.len());
                     // Durable: the batch's bytes move into the published records, uncopied.
                     let records = batch
@@ -234,6 +250,62 @@ impl WriterState {
                 self.open.len() - 1
             }
         })
+    }
+
+    /// The match key each datagram of `batch` will get, decided as [`Self::match_for`] does
+    /// (a `pre`, or a court's first datagram, starts a match keyed by its sequence) without
+    /// touching the store.
+    pub(super) fn plan_keys(&self, batch: &[Incoming]) -> Vec<u64> {
+        let mut current: Vec<(&str, u64)> = self
+            .open
+            .iter()
+            .map(|m| (m.court.as_str(), m.key))
+            .collect();
+        batch
+            .iter()
+            .zip(self.next_seq..)
+            .map(|(d, seq)| {
+                let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
+                match current.iter_mut().find(|(court, _)| *court == d.court) {
+                    Some((_, key)) if !loaded => *key,
+                    Some((_, key)) => {
+                        *key = seq;
+                        seq
+                    }
+                    None => {
+                        current.push((d.court.as_str(), seq));
+                        seq
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Publish copies of the batch's records to the early subscribers (before the commit).
+    fn publish_early(&self, batch: &[Incoming], keys: &[u64], first_seq: u64) {
+        for ((d, match_key), seq) in batch.iter().zip(keys).zip(first_seq..) {
+            let record = Arc::new(EventRecord {
+                seq,
+                received_at_ns: d.received_at_ns,
+                source: d.source.clone(),
+                court: d.court.clone(),
+                raw: d.raw.clone(),
+                events: d.events.clone(),
+                match_key: *match_key,
+            });
+            for sub in &self.early {
+                let msg = Persisted {
+                    record: record.clone(),
+                    received: d.received,
+                };
+                if let Err(TrySendError::Full(_)) = sub.try_send(msg) {
+                    self.stats.subscriber_full.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        if let Some(wake) = &self.notify {
+            wake();
+        }
     }
 
     fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
