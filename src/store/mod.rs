@@ -125,6 +125,21 @@ pub(crate) struct EventRecordRef<'a> {
     pub(crate) match_key: u64,
 }
 
+impl<'a> EventRecordRef<'a> {
+    /// Borrow a record for encoding.
+    pub(crate) fn of(r: &'a EventRecord) -> Self {
+        EventRecordRef {
+            seq: r.seq,
+            received_at_ns: r.received_at_ns,
+            source: &r.source,
+            court: &r.court,
+            raw: &r.raw,
+            events: &r.events,
+            match_key: r.match_key,
+        }
+    }
+}
+
 /// A match: from its `pre` to the next `pre` on the same court.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchRecord {

@@ -95,53 +95,45 @@ impl WriterState {
     fn commit_datagrams(&mut self, batch: Vec<Incoming>) {
         let mut backoff = Duration::from_millis(50);
         let mut attempts = 0u32;
-        // Early subscribers see each datagram once, before the transaction even starts: its
-        // sequence and match key are decided here the way `match_for` decides them, and the
-        // commit (however many attempts it takes) gives the same ones.
-        let planned = (!self.early.is_empty()).then(|| {
-            let keys = self.plan_keys(&batch);
-            self.publish_early(&batch, &keys, self.next_seq);
-            keys
-        });
+        // Each datagram's sequence and match key are decided before the transaction, the way
+        // `match_for` decides them in it, so each record is built once (the batch's bytes move
+        // in, uncopied), shown to early subscribers before the fsync, encoded from there, and
+        // published to durable subscribers after the commit — the same record every time, also
+        // over retries.
+        let keys = self.plan_keys(&batch);
+        let records: Vec<(Arc<EventRecord>, Instant)> = batch
+            .into_iter()
+            .zip(keys)
+            .zip(self.next_seq..)
+            .map(|((d, match_key), seq)| {
+                let rec = EventRecord {
+                    seq,
+                    received_at_ns: d.received_at_ns,
+                    source: d.source,
+                    court: d.court,
+                    raw: d.raw,
+                    events: d.events,
+                    match_key,
+                };
+                (Arc::new(rec), d.received)
+            })
+            .collect();
+        self.publish(&self.early, &records, !self.early.is_empty());
         loop {
             let saved_open = self.open.clone();
             let saved_seq = self.next_seq;
             let started = Instant::now();
-            match self.try_commit(&batch) {
-                Ok(keys) => {
-                    if planned.as_ref().is_some_and(|p| *p != keys) {
-                        // Cannot happen while plan_keys mirrors match_for; said loudly if it does.
-                        tracing::error!(
-                            "writer: the match keys shown before the commit differ from the stored ones"
-                        );
-                    }
-                    self.record_commit(started, keys.len());
-                    // Durable: the batch's bytes move into the published records, uncopied.
-                    let records = batch
-                        .into_iter()
-                        .zip(keys)
-                        .zip(saved_seq..)
-                        .map(|((d, match_key), seq)| {
-                            let rec = EventRecord {
-                                seq,
-                                received_at_ns: d.received_at_ns,
-                                source: d.source,
-                                court: d.court,
-                                raw: d.raw,
-                                events: d.events,
-                                match_key,
-                            };
-                            (Arc::new(rec), d.received)
-                        })
-                        .collect();
-                    self.publish(records);
+            match self.try_commit(&records) {
+                Ok(()) => {
+                    self.record_commit(started, records.len());
+                    self.publish(&self.subscribers, &records, self.early.is_empty());
                     return;
                 }
                 Err(e) => {
                     self.open = saved_open;
                     self.next_seq = saved_seq;
                     self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
-                    let msg = format!("cannot store {} datagram(s): {e}", batch.len());
+                    let msg = format!("cannot store {} datagram(s): {e}", records.len());
                     tracing::error!("{msg}; retrying in {} ms", backoff.as_millis());
                     if let Ok(mut slot) = self.stats.last_error.lock() {
                         *slot = Some(msg);
@@ -149,7 +141,7 @@ impl WriterState {
                     if self.stopping.load(Ordering::Relaxed) && attempts >= 3 {
                         tracing::error!(
                             "giving up at shutdown: {} datagram(s) could not be stored",
-                            batch.len()
+                            records.len()
                         );
                         return;
                     }
@@ -174,12 +166,10 @@ impl WriterState {
         }
     }
 
-    /// Store the batch in one transaction; returns each datagram's match key (sequence numbers
-    /// are consecutive from the `next_seq` before the call). Encodes from borrowed data, so a
-    /// failed attempt leaves the batch intact for the retry without any copy.
-    fn try_commit(&mut self, batch: &[Incoming]) -> Result<Vec<u64>, StoreError> {
+    /// Store the records in one transaction. Their sequences and match keys were planned by
+    /// `plan_keys`; the transaction decides them again as it updates the match records.
+    fn try_commit(&mut self, records: &[(Arc<EventRecord>, Instant)]) -> Result<(), StoreError> {
         let txn = self.store.db().begin_write()?;
-        let mut keys = Vec::with_capacity(batch.len());
         // Indices into `open` of the matches this batch changed.
         let mut dirty: Vec<usize> = Vec::new();
         // One buffer for every record of the batch.
@@ -188,29 +178,33 @@ impl WriterState {
             let mut events = txn.open_table(EVENTS)?;
             let mut index = txn.open_table(MATCH_EVENTS)?;
             let mut matches = txn.open_table(MATCHES)?;
-            for d in batch {
+            for (rec, _) in records {
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                let at = self.match_for(d, seq, &mut matches)?;
+                let at = self.match_for(rec, seq, &mut matches)?;
                 let m = &mut self.open[at];
-                m.absorb_events(&d.events, d.received_at_ns);
+                m.absorb_events(&rec.events, rec.received_at_ns);
                 let match_key = m.key;
+                if (seq, match_key) != (rec.seq, rec.match_key) {
+                    // plan_keys mirrors match_for (tested); should they ever part, the store
+                    // keeps what the transaction decided and the log says so.
+                    tracing::error!(
+                        "writer: datagram shown as {}/{} is stored as {seq}/{match_key}",
+                        rec.seq,
+                        rec.match_key
+                    );
+                }
                 if !dirty.contains(&at) {
                     dirty.push(at);
                 }
-                let rec = EventRecordRef {
+                let stored = EventRecordRef {
                     seq,
-                    received_at_ns: d.received_at_ns,
-                    source: &d.source,
-                    court: &d.court,
-                    raw: &d.raw,
-                    events: &d.events,
                     match_key,
+                    ..EventRecordRef::of(rec)
                 };
-                codec::encode_into(&rec, "event", &mut buf)?;
+                codec::encode_into(&stored, "event", &mut buf)?;
                 events.insert(seq, buf.as_slice())?;
                 index.insert((match_key, seq), ())?;
-                keys.push(match_key);
             }
             for at in dirty {
                 let m = &self.open[at];
@@ -219,7 +213,7 @@ impl WriterState {
             }
         }
         txn.commit()?;
-        Ok(keys)
+        Ok(())
     }
 
     /// The index in `open` of the match datagram `d` (sequence `seq`) belongs to. A `pre`, or the
@@ -227,7 +221,7 @@ impl WriterState {
     /// replaces is written out with its final state.
     fn match_for(
         &mut self,
-        d: &Incoming,
+        d: &EventRecord,
         seq: u64,
         matches: &mut redb::Table<'_, u64, &'static [u8]>,
     ) -> Result<usize, StoreError> {
@@ -281,52 +275,28 @@ impl WriterState {
             .collect()
     }
 
-    /// Publish copies of the batch's records to the early subscribers (before the commit).
-    fn publish_early(&self, batch: &[Incoming], keys: &[u64], first_seq: u64) {
-        for ((d, match_key), seq) in batch.iter().zip(keys).zip(first_seq..) {
-            let record = Arc::new(EventRecord {
-                seq,
-                received_at_ns: d.received_at_ns,
-                source: d.source.clone(),
-                court: d.court.clone(),
-                raw: d.raw.clone(),
-                events: d.events.clone(),
-                match_key: *match_key,
-            });
-            for sub in &self.early {
+    /// Send the records to `subs` (never blocking: a full subscriber is counted and pages the
+    /// records in from the store), then, with `wake`, wake the consumer (the display: once per
+    /// batch, on the publication it subscribes to).
+    fn publish(
+        &self,
+        subs: &[Sender<Persisted>],
+        records: &[(Arc<EventRecord>, Instant)],
+        wake: bool,
+    ) {
+        for (record, received) in records {
+            for sub in subs {
                 let msg = Persisted {
                     record: record.clone(),
-                    received: d.received,
+                    received: *received,
                 };
                 if let Err(TrySendError::Full(_)) = sub.try_send(msg) {
                     self.stats.subscriber_full.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
-        if let Some(wake) = &self.notify {
-            wake();
-        }
-    }
-
-    fn publish(&self, records: Vec<(Arc<EventRecord>, Instant)>) {
-        for (record, received) in records {
-            for sub in &self.subscribers {
-                let msg = Persisted {
-                    record: record.clone(),
-                    received,
-                };
-                match sub.try_send(msg) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(_)) => {
-                        // Stored already; the UI can page it in from the store.
-                        self.stats.subscriber_full.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(TrySendError::Disconnected(_)) => {}
-                }
-            }
-        }
-        if let Some(wake) = &self.notify {
-            wake();
+        if wake && let Some(notify) = &self.notify {
+            notify();
         }
     }
 
