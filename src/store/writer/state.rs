@@ -95,11 +95,10 @@ impl WriterState {
     fn commit_datagrams(&mut self, batch: Vec<Incoming>) {
         let mut backoff = Duration::from_millis(50);
         let mut attempts = 0u32;
-        // Each datagram's sequence and match key are decided before the transaction, the way
-        // `match_for` decides them in it, so each record is built once (the batch's bytes move
-        // in, uncopied), shown to early subscribers before the fsync, encoded from there, and
-        // published to durable subscribers after the commit — the same record every time, also
-        // over retries.
+        // Each datagram's sequence and match key are decided before the transaction, so each
+        // record is built once (the batch's bytes move in, uncopied), shown to early subscribers
+        // before the fsync, encoded from there, and published to durable subscribers after the
+        // commit: the same record every time, also over retries.
         let keys = self.plan_keys(&batch);
         let records: Vec<(Arc<EventRecord>, Instant)> = batch
             .into_iter()
@@ -166,8 +165,8 @@ impl WriterState {
         }
     }
 
-    /// Store the records in one transaction. Their sequences and match keys were planned by
-    /// `plan_keys`; the transaction decides them again as it updates the match records.
+    /// Store the records in one transaction, with the sequences and match keys `plan_keys` gave
+    /// them (the one place that decides where a match starts).
     fn try_commit(&mut self, records: &[(Arc<EventRecord>, Instant)]) -> Result<(), StoreError> {
         let txn = self.store.db().begin_write()?;
         // Indices into `open` of the matches this batch changed.
@@ -179,32 +178,15 @@ impl WriterState {
             let mut index = txn.open_table(MATCH_EVENTS)?;
             let mut matches = txn.open_table(MATCHES)?;
             for (rec, _) in records {
-                let seq = self.next_seq;
-                self.next_seq += 1;
-                let at = self.match_for(rec, seq, &mut matches)?;
-                let m = &mut self.open[at];
-                m.absorb_events(&rec.events, rec.received_at_ns);
-                let match_key = m.key;
-                if (seq, match_key) != (rec.seq, rec.match_key) {
-                    // plan_keys mirrors match_for (tested); should they ever part, the store
-                    // keeps what the transaction decided and the log says so.
-                    tracing::error!(
-                        "writer: datagram shown as {}/{} is stored as {seq}/{match_key}",
-                        rec.seq,
-                        rec.match_key
-                    );
-                }
+                self.next_seq = rec.seq + 1;
+                let at = self.open_match(rec, &mut matches)?;
+                self.open[at].absorb_events(&rec.events, rec.received_at_ns);
                 if !dirty.contains(&at) {
                     dirty.push(at);
                 }
-                let stored = EventRecordRef {
-                    seq,
-                    match_key,
-                    ..EventRecordRef::of(rec)
-                };
-                codec::encode_into(&stored, "event", &mut buf)?;
-                events.insert(seq, buf.as_slice())?;
-                index.insert((match_key, seq), ())?;
+                codec::encode_into(&EventRecordRef::of(rec), "event", &mut buf)?;
+                events.insert(rec.seq, buf.as_slice())?;
+                index.insert((rec.match_key, rec.seq), ())?;
             }
             for at in dirty {
                 let m = &self.open[at];
@@ -216,23 +198,21 @@ impl WriterState {
         Ok(())
     }
 
-    /// The index in `open` of the match datagram `d` (sequence `seq`) belongs to. A `pre`, or the
-    /// first datagram ever seen on its court, starts a new match keyed by `seq`; the match it
-    /// replaces is written out with its final state.
-    fn match_for(
+    /// The index in `open` of `rec`'s match. When its planned key is not its court's open match,
+    /// the match starts here (keyed by `rec`'s sequence) and the one it replaces is written out
+    /// with its final state.
+    fn open_match(
         &mut self,
-        d: &EventRecord,
-        seq: u64,
+        rec: &EventRecord,
         matches: &mut redb::Table<'_, u64, &'static [u8]>,
     ) -> Result<usize, StoreError> {
-        let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
-        let found = self.open.iter().position(|m| m.court == d.court);
+        let found = self.open.iter().position(|m| m.court == rec.court);
         if let Some(at) = found
-            && !loaded
+            && self.open[at].key == rec.match_key
         {
             return Ok(at);
         }
-        let new = MatchRecord::start_at(seq, &d.court, d.received_at_ns);
+        let new = MatchRecord::start_at(rec.match_key, &rec.court, rec.received_at_ns);
         Ok(match found {
             Some(at) => {
                 let prev = std::mem::replace(&mut self.open[at], new);
@@ -246,9 +226,10 @@ impl WriterState {
         })
     }
 
-    /// The match key each datagram of `batch` will get, decided as [`Self::match_for`] does
-    /// (a `pre`, or a court's first datagram, starts a match keyed by its sequence) without
-    /// touching the store.
+    /// The match key each datagram of `batch` gets: a `pre`, or the first datagram ever seen on
+    /// its court, starts a new match keyed by its sequence; anything else joins its court's
+    /// current match. Decided before the transaction, so the records shown early are the ones
+    /// stored.
     pub(super) fn plan_keys(&self, batch: &[Incoming]) -> Vec<u64> {
         let mut current: Vec<(&str, u64)> = self
             .open
