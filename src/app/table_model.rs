@@ -265,9 +265,10 @@ pub struct RecordCache {
 }
 
 impl RecordCache {
-    /// Most records kept. A screen shows about fifty rows and a fetch asks for a few hundred; 4096 records keep
-    /// scrolling back and forth cheap without holding a whole match's records (a 20 000-record
-    /// cache was ~7 MB, most of the app's memory growth in the first 40 matches of a soak).
+    /// Most records kept. A screen shows about fifty rows and fetches only those; 4096 records
+    /// keep scrolling back and forth cheap without holding a whole match's records (a
+    /// 20 000-record cache was ~7 MB, most of the app's memory growth in a soak's first 40
+    /// matches).
     pub const CAPACITY: usize = 4096;
 
     /// Look up a record.
