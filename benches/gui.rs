@@ -120,6 +120,12 @@ fn frame_times(db: &Path, n: u64) {
         h.state().state.table.rows.len(),
         load.elapsed().as_secs_f64()
     );
+    let rows = &h.state().state.table.rows;
+    println!(
+        "  row index in memory: {:.1} MB ({:.2} bytes per row)",
+        rows.heap_bytes() as f64 / 1e6,
+        rows.heap_bytes() as f64 / rows.len().max(1) as f64
+    );
     // Let the visible page of records arrive, then measure steady frames.
     for _ in 0..20 {
         h.step();

@@ -8,6 +8,7 @@ mod memory;
 mod obs_glue;
 pub mod obs_state;
 mod reader;
+pub mod row_index;
 pub mod settings;
 mod settings_draft;
 pub mod state;

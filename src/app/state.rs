@@ -1,7 +1,8 @@
 //! Everything the panels draw, and the intents they emit. No I/O here.
 
+use super::row_index::RowIndex;
 use super::settings::AppSettings;
-use super::table_model::{RecordCache, RowBuilder, RowMeta, TableFilter, TextHits};
+use super::table_model::{RecordCache, RowBuilder, TableFilter, TextHits};
 use crate::match_state::MatchState;
 use crate::store::{EventRecord, MatchRecord, SettingChange};
 use serde::{Deserialize, Serialize};
@@ -173,7 +174,7 @@ pub struct EventTable {
     /// Match whose rows are loaded.
     pub key: Option<u64>,
     /// Every row of the match.
-    pub rows: Vec<RowMeta>,
+    pub rows: RowIndex,
     /// Indexes into `rows` that pass the filters; `None` while no filter is set (every row
     /// passes, and a list of two million indexes would cost 8 MB for nothing).
     pub(crate) visible: Option<Vec<u32>>,
@@ -205,7 +206,7 @@ impl Default for EventTable {
         EventTable {
             chosen: None,
             key: None,
-            rows: Vec::new(),
+            rows: RowIndex::default(),
             visible: None,
             filter: TableFilter::default(),
             hits: None,

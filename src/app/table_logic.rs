@@ -39,20 +39,8 @@ impl EventTable {
         if generation != self.generation {
             return;
         }
-        // Grow for the whole match at once, estimated from the rows per datagram seen so far
-        // (plus 1/16), and exactly: growing by doubling would hold room for up to twice the rows
-        // of a million-event match while it loads.
-        let need = self.rows.len() + rows.len();
-        if need > self.rows.capacity() {
-            let (loaded, total) = progress;
-            let estimate = if loaded > 0 && total > loaded {
-                (need as u64).saturating_mul(total) / loaded
-            } else {
-                need as u64
-            };
-            let want = (estimate + estimate / 16).min(u64::from(u32::MAX)) as usize;
-            self.rows.reserve_exact(want.max(need) - self.rows.len());
-        }
+        // The index grows by an eighth at a time (see RowIndex): no estimate of the match's
+        // size is needed to keep it from holding room for twice its rows.
         self.rows.extend(rows);
         self.through_seq = self.through_seq.max(through_seq);
         self.filter_applied = None;
@@ -60,7 +48,6 @@ impl EventTable {
             // Live appends continue the reader's fold (round, clock, pending hit levels).
             self.builder = builder;
             self.loading = None;
-            self.rows.shrink_to_fit();
             let waiting = std::mem::take(&mut self.waiting_live);
             for rec in waiting {
                 if rec.seq > self.through_seq {
@@ -81,12 +68,16 @@ impl EventTable {
             self.waiting_live.push(rec);
             return;
         }
-        let start = self.rows.len();
-        self.builder.push(&rec, &mut self.rows);
+        let mut new_rows = Vec::new();
+        self.builder.push(&rec, &mut new_rows);
         self.through_seq = rec.seq;
         let needle = self.filter.text.to_lowercase();
-        for i in start..self.rows.len() {
-            let row = self.rows[i];
+        for row in new_rows {
+            let i = self.rows.len();
+            self.rows.push(row);
+            if self.rows.len() == i {
+                break; // index full (flagged in the table)
+            }
             if !needle.is_empty()
                 && let Some(hits) = &mut self.hits
                 && TableFilter::text_matches(&needle, &rec, usize::from(row.part))
@@ -118,7 +109,7 @@ impl EventTable {
     }
 
     /// The `i`-th row that passes the filters.
-    pub fn visible_row(&self, i: usize) -> Option<&RowMeta> {
+    pub fn visible_row(&self, i: usize) -> Option<RowMeta> {
         match &self.visible {
             None => self.rows.get(i),
             Some(v) => v.get(i).and_then(|r| self.rows.get(*r as usize)),
@@ -140,10 +131,16 @@ impl EventTable {
         }
         self.visible = if self.filter.shows_everything() {
             None
+        } else if self.filter.text.is_empty() {
+            let f = &self.filter;
+            let mut visible = self.rows.rows_where(|a, k, r| f.passes_fields(a, k, r));
+            visible.shrink_to_fit();
+            Some(visible)
         } else {
-            let mut visible: Vec<u32> = (0..self.rows.len())
-                .filter(|i| self.passes(&self.rows[*i]))
-                .map(|i| i as u32)
+            let mut visible: Vec<u32> = (0..)
+                .zip(self.rows.iter())
+                .filter(|(_, row)| self.passes(row))
+                .map(|(i, _)| i)
                 .collect();
             visible.shrink_to_fit();
             Some(visible)
@@ -185,8 +182,8 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_sixteen_bytes() {
-        // Two million rows (a million-datagram match) must stay near 32 MB.
+    fn a_decoded_row_is_sixteen_bytes() {
+        // The reader sends rows in this form, a chunk at a time.
         assert_eq!(std::mem::size_of::<RowMeta>(), 16);
     }
 
@@ -243,6 +240,7 @@ mod tests {
         t.append_live(rec(12, 1, "pt1;1;"));
         assert_eq!(t.visible_len(), 11);
         assert_eq!(t.visible_row(10).map(|r| r.seq(1)), Some(11));
+        assert_eq!(t.visible_row(10).map(|r| r.athlete()), Some(2));
         t.filter = TableFilter::default();
         assert!(t.refilter());
         assert!(t.visible.is_none());
@@ -251,8 +249,8 @@ mod tests {
 
     #[test]
     fn chunked_loading_does_not_double_the_index() {
-        // Rows per datagram rise late in the match, so the early estimate runs short: growing
-        // by doubling at that point would leave room for twice the rows.
+        // Rows per datagram rise late in the match: an index that grows by doubling holds room
+        // for up to twice the rows at the end.
         let mut t = EventTable::default();
         let g = t.reset(Some(1));
         let mut b = RowBuilder::default();
@@ -277,13 +275,26 @@ mod tests {
                 (first + per_chunk - 1, total),
                 None,
             );
-            peak = peak.max(t.rows.capacity());
+            peak = peak.max(t.rows.heap_bytes());
         }
         // The reader's last chunk is the short (here empty) page that ends the match.
         t.apply_chunk(g, Vec::new(), total, (total, total), Some(b));
         let len = t.rows.len();
         assert_eq!(len as u64, total + 3 * per_chunk);
-        assert!(peak * 4 <= len * 5, "peak capacity {peak} for {len} rows");
-        assert_eq!(t.rows.capacity(), len, "trimmed once loaded");
+        let used = t.rows.heap_bytes();
+        assert!(peak * 4 <= used * 5, "peak {peak} bytes, {used} at the end");
+        assert!(used <= len * 5, "{used} bytes for {len} rows");
+        // Every row decodes to what the builder made.
+        let mut want = Vec::new();
+        let mut b = RowBuilder::default();
+        for seq in 1..=total {
+            let raw = if seq <= (chunks - 3) * per_chunk {
+                "pt1;1;"
+            } else {
+                "pt1;1;pt2;1;"
+            };
+            b.push(&rec(seq, 1, raw), &mut want);
+        }
+        assert!(t.rows.iter().eq(want.iter().copied()));
     }
 }

@@ -100,12 +100,12 @@ impl RowKind {
     }
 }
 
-/// One event of the table, without strings: 16 bytes, so a match of a million datagrams
-/// (about two million events) costs about 35 MB. The receive time and the label come from the
-/// cached record; the sequence is kept as an offset from the match's first datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One event of the table, without strings. The receive time and the label come from the cached
+/// record; the sequence is kept as an offset from the match's first datagram. The table keeps its
+/// rows packed in a [`super::row_index::RowIndex`] (about 4 bytes per row instead of these 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RowMeta {
-    seq_offset: u32,
+    pub(crate) seq_offset: u32,
     /// Match clock at that point, seconds.
     pub clock: u32,
     /// Hit level: the level itself, or for a point the level that preceded it (0 = none).
@@ -115,7 +115,7 @@ pub struct RowMeta {
     /// Round at that point.
     pub round: u8,
     /// Athlete in the low two bits (0 none, 1 blue, 2 red), kind above.
-    packed: u8,
+    pub(crate) packed: u8,
 }
 
 impl RowMeta {
@@ -146,8 +146,8 @@ pub struct RowBuilder {
 }
 
 impl RowBuilder {
-    /// Append the rows of `rec` to `out`.
-    pub fn push(&mut self, rec: &EventRecord, out: &mut Vec<RowMeta>) {
+    /// Append the rows of `rec` to `out` (a `Vec<RowMeta>` or the table's `RowIndex`).
+    pub fn push(&mut self, rec: &EventRecord, out: &mut impl Extend<RowMeta>) {
         let Some(seq_offset) = rec
             .seq
             .checked_sub(rec.match_key)
@@ -169,14 +169,14 @@ impl RowBuilder {
                 }
                 _ => 0,
             };
-            out.push(RowMeta {
+            out.extend(Some(RowMeta {
                 seq_offset,
                 part: part.min(usize::from(u16::MAX)) as u16,
                 round: self.state.round.min(255) as u8,
                 clock: clock_secs(&self.state.clock),
                 packed: athlete | ((RowKind::of(e) as u8) << 2),
                 hit_level,
-            });
+            }));
         }
     }
 }
@@ -228,15 +228,18 @@ impl Default for TableFilter {
 impl TableFilter {
     /// Whether a row passes the filters other than text.
     pub fn passes(&self, row: &RowMeta) -> bool {
+        self.passes_fields(row.athlete(), row.kind(), row.round)
+    }
+
+    /// Whether a row of this athlete, kind and round passes the filters other than text.
+    pub fn passes_fields(&self, athlete: u8, kind: RowKind, round: u8) -> bool {
         let athlete_ok = match self.athlete {
             AthleteFilter::All => true,
-            AthleteFilter::Blue => row.athlete() == 1,
-            AthleteFilter::Red => row.athlete() == 2,
-            AthleteFilter::Neither => row.athlete() == 0,
+            AthleteFilter::Blue => athlete == 1,
+            AthleteFilter::Red => athlete == 2,
+            AthleteFilter::Neither => athlete == 0,
         };
-        athlete_ok
-            && self.kinds & row.kind().bit() != 0
-            && self.round.is_none_or(|r| r == row.round)
+        athlete_ok && self.kinds & kind.bit() != 0 && self.round.is_none_or(|r| r == round)
     }
 
     /// Whether every row passes (no filter set).

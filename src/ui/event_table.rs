@@ -33,10 +33,10 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
                     .text(format!("loading {loaded} / {total} datagrams")),
             );
         }
-        if t.builder.overflowed {
+        if t.builder.overflowed || t.rows.full {
             ui.colored_label(
                 Color32::from_rgb(0xE0, 0x40, 0x40),
-                "this match runs past 4 294 967 295 datagrams: later events are stored but not listed here",
+                "this match runs past 4 294 967 295 datagrams or events: later events are stored but not listed here",
             );
         }
         if t.searching() {
@@ -223,7 +223,7 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
                 if rec.is_none() && missing.last() != Some(&seq) {
                     missing.push(seq);
                 }
-                row_cells(&mut row, meta, seq, rec.as_deref());
+                row_cells(&mut row, &meta, seq, rec.as_deref());
             });
         });
     if !missing.is_empty() {

@@ -122,7 +122,7 @@ fn athlete_and_round_filters_narrow_the_rows() {
     let red: Vec<_> = h.state().table.visible_indices();
     assert!(!red.is_empty());
     for i in &red {
-        assert_eq!(h.state().table.rows[*i as usize].athlete(), 2);
+        assert_eq!(h.state().table.rows.get(*i as usize).unwrap().athlete(), 2);
     }
     h.state_mut().table.filter.round = Some(2);
     h.run();
