@@ -310,6 +310,8 @@ fn renderer_rss_mb(pid: u32) -> Option<f64> {
 }
 
 fn main() {
+    // As the app's main does.
+    courtside::app::memory::configure_allocator();
     let n = events_wanted();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
     std::fs::create_dir_all(&dir).expect("bench dir");

@@ -66,6 +66,8 @@ fn parser_benches(c: &mut Criterion) {
 }
 
 fn main() -> anyhow::Result<()> {
+    // As the app's main does.
+    courtside::app::memory::configure_allocator();
     let opts = options::Options::from_env();
     let (warm_up, measure) = opts.criterion_times();
     let mut c = Criterion::default()

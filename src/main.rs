@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    courtside::app::memory::configure_allocator();
     let cli = Cli::parse();
     let db = cli::resolve_db(cli.db.clone());
     // The GUI and the headless ingest log to daily files beside the store (support reads them);

@@ -4,7 +4,7 @@
 mod commands;
 mod events;
 mod flags_glue;
-mod memory;
+pub mod memory;
 mod obs_glue;
 pub mod obs_state;
 mod reader;

@@ -217,9 +217,11 @@ pub struct Store {
 /// redb's page cache (read cache and write buffer together). Its default (1 GiB) keeps every page
 /// the writer ever wrote, so the app's memory grew with the store (~140 bytes per datagram: 354 MB
 /// on a 1 M-event store). Reads are mostly of recent pages (the live match) and the OS caches the
-/// file anyway. 12 MiB and 24 MiB gave the same ingest rate (three interleaved pairs of
-/// `cargo bench --bench spine -- ingest`); the app's memory stops growing sooner with 12.
-pub const CACHE_BYTES: usize = 12 * 1024 * 1024;
+/// file anyway; the app's one big read, loading a match into the event table, goes through every
+/// page once and gains nothing from a cache (it filled 12 MiB on a 1 M-event match). 4, 12 and 24
+/// MiB gave the same ingest rate (interleaved runs of `cargo bench --bench spine -- ingest`:
+/// 4 MiB 0.73/0.67/0.68, 12 MiB 0.67/0.70/0.55 of a bare receive loop).
+pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 impl Store {
     /// Open (or create) the store at `path`, migrating an older schema.
