@@ -6,7 +6,9 @@
 //! 3. idle CPU of the real binary under Xvfb over 10 s, scoreboard open, clock stopped, and its
 //!    resident memory (RSS now and peak) on that store.
 //!
-//! Run: `cargo bench --bench gui` (set COURTSIDE_BENCH_EVENTS=100000 for a shorter run).
+//! Run: `cargo bench --bench gui` (set COURTSIDE_BENCH_EVENTS=100000 for a shorter run). Part 3
+//! runs the bench build of the binary (no LTO); `COURTSIDE_BIN=target/release/courtside` measures
+//! the shipped build instead (`cargo build --release` first).
 //! The store is built once and kept in `target/bench-stores/` for later runs.
 
 use courtside::app::{AppOptions, CourtsideApp};
@@ -161,14 +163,27 @@ fn cpu_secs(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
-/// Resident memory of a process, MB: (now, peak). Linux `/proc`; None elsewhere.
-fn rss_mb(pid: u32) -> Option<(f64, f64)> {
+/// Resident memory of a process in bytes: (now, peak). Linux `/proc`; None elsewhere.
+fn rss_bytes(pid: u32) -> Option<(f64, f64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kb = |key: &str| -> Option<f64> {
         let line = status.lines().find(|l| l.starts_with(key))?;
         line.split_whitespace().nth(1)?.parse().ok()
     };
-    Some((kb("VmRSS:")? / 1024.0, kb("VmHWM:")? / 1024.0))
+    Some((kb("VmRSS:")? * 1024.0, kb("VmHWM:")? * 1024.0))
+}
+
+/// `bytes` as "X MB (Y MiB)": MB are 10^6 bytes, the unit the target is judged in.
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB ({:.1} MiB)", bytes / 1e6, bytes / 1048576.0)
+}
+
+/// The executable measured: `COURTSIDE_BIN` (e.g. the shipped `cargo build --release` binary,
+/// with LTO), else the bench build of this checkout.
+fn app_binary() -> PathBuf {
+    std::env::var_os("COURTSIDE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_courtside")))
 }
 
 struct Kill(Child);
@@ -232,7 +247,7 @@ fn idle_cpu(db: &Path, label: &str) {
         return;
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let app = Command::new(env!("CARGO_BIN_EXE_courtside"))
+    let app = Command::new(app_binary())
         .arg("--db")
         .arg(db)
         .env("DISPLAY", &display)
@@ -266,47 +281,85 @@ fn idle_cpu(db: &Path, label: &str) {
     };
     let pct = (c1 - c0) / t0.elapsed().as_secs_f64() * 100.0;
     println!("[{label}]");
+    println!("  binary: {}", app_binary().display());
     println!(
         "  idle CPU over 10 s, main window + scoreboard open, clock stopped: {pct:.2} % of one \
          core ({:.3} CPU s; start-up used {c0:.2} CPU s) (target ≤ 1 %)",
         c1 - c0
     );
-    match (rss_mb(pid), renderer_rss_mb(pid)) {
-        (Some((now, peak)), Some(renderer)) => {
+    match (rss_bytes(pid), rss_breakdown(pid)) {
+        (Some((now, peak)), Some(b)) => {
             println!(
-                "  RSS of the real app, idle: {now:.1} MB, peak since start {peak:.1} MB \
-                 (target ≤ 150 MB: {})",
-                if now <= 150.0 { "met" } else { "NOT met" }
+                "  RSS of the real app, idle: {}, peak since start {} (target ≤ 150 MB: {})",
+                mb(now),
+                mb(peak),
+                if now <= 150e6 { "met" } else { "NOT met" }
             );
             println!(
                 "    of which Mesa's software renderer's files (libLLVM, *_dri.so, X shared \
-                 memory): {renderer:.1} MB; without them {:.1} MB",
-                now - renderer
+                 memory): {}; without them {}",
+                mb(b.renderer),
+                mb(now - b.renderer)
+            );
+            println!(
+                "    courtside's own executable (code and constants, read from the file, \
+                 shared): {}; anonymous memory (heap, stacks; includes the renderer's own \
+                 allocations): {}",
+                mb(b.executable),
+                mb(b.anonymous)
             );
         }
         _ => println!("  RSS: not measured (no /proc on this system)"),
     }
 }
 
-/// Resident MB of the files of Mesa's software OpenGL (llvmpipe) mapped into a process: what
-/// Xvfb without a GPU adds, and a GPU driver replaces. Linux `/proc`; None elsewhere.
-fn renderer_rss_mb(pid: u32) -> Option<f64> {
+/// Parts of a process's resident memory, bytes.
+struct Breakdown {
+    /// Files of Mesa's software OpenGL (llvmpipe) and X shared memory: what Xvfb without a GPU
+    /// adds, and a GPU driver replaces.
+    renderer: f64,
+    /// The courtside executable's own pages.
+    executable: f64,
+    /// Anonymous pages (heap, stacks, private mappings).
+    anonymous: f64,
+}
+
+/// Linux `/proc/PID/smaps`; None elsewhere.
+fn rss_breakdown(pid: u32) -> Option<Breakdown> {
     let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).ok()?;
-    let (mut kb, mut renderer) = (0u64, false);
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    let exe = exe.to_string_lossy().into_owned();
+    let mut b = Breakdown {
+        renderer: 0.0,
+        executable: 0.0,
+        anonymous: 0.0,
+    };
+    let mut path = String::new();
     for line in smaps.lines() {
         let mut f = line.split_whitespace();
         let first = f.next().unwrap_or_default();
         if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            let path = line.split_whitespace().nth(5).unwrap_or_default();
-            renderer = path.contains("libLLVM")
+            path = line
+                .split_whitespace()
+                .nth(5)
+                .unwrap_or_default()
+                .to_string();
+        } else if first == "Rss:" {
+            let bytes = f.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) * 1024.0;
+            if path.contains("libLLVM")
                 || path.ends_with("_dri.so")
                 || path.contains("libgallium")
-                || path.starts_with("/SYSV");
-        } else if first == "Rss:" && renderer {
-            kb += f.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                || path.starts_with("/SYSV")
+            {
+                b.renderer += bytes;
+            } else if path == exe {
+                b.executable += bytes;
+            } else if path.is_empty() || path.starts_with('[') {
+                b.anonymous += bytes;
+            }
         }
     }
-    Some(kb as f64 / 1024.0)
+    Some(b)
 }
 
 fn main() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak test (issue 7): MATCHES matches back to back, each sent by `courtside simulate`, into the
-# desktop app running under Xvfb. Prints the app's RSS at the start, every REPORT_EVERY matches
+# desktop app running under Xvfb. Prints the app's RSS (MB = 10^6 bytes) at the start, every REPORT_EVERY matches
 # and at the end, any warning/error it logged, and the store size per 1000 events.
 #
 #   cargo build --release && scripts/soak.sh [MATCHES] [INTERVAL_MS]
@@ -106,7 +106,7 @@ echo "soak: $matches matches, ${interval_ms} ms between datagrams, app pid $gui_
 printf 'soak: %6s %10s %10s %8s\n' match datagrams rss_mb elapsed_s
 start=$SECONDS
 sent=0
-printf 'soak: %6d %10d %10.1f %8d\n' 0 0 "$(echo "$(rss_kb "$gui_pid") / 1024" | bc -l)" 0
+printf 'soak: %6d %10d %10.1f %8d\n' 0 0 "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" 0
 for m in $(seq 1 "$matches"); do
     gen_match "$m" > "$tmp/match.pss"
     n="$("$bin" simulate "$tmp/match.pss" --to "127.0.0.1:$port" --interval-ms "$interval_ms" 2>&1 \
@@ -115,7 +115,7 @@ for m in $(seq 1 "$matches"); do
     kill -0 "$gui_pid" || { echo "soak: the app died at match $m" >&2; cat "$tmp/gui.log" >&2; exit 1; }
     if [ $((m % report_every)) -eq 0 ] || [ "$m" -eq "$matches" ]; then
         printf 'soak: %6d %10d %10.1f %8d\n' "$m" "$sent" \
-            "$(echo "$(rss_kb "$gui_pid") / 1024" | bc -l)" $((SECONDS - start))
+            "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" $((SECONDS - start))
     fi
 done
 
@@ -125,7 +125,7 @@ done
 prev=-1
 while [ "$(stat -c %s "$db")" != "$prev" ]; do prev="$(stat -c %s "$db")"; sleep 2; done
 printf 'soak: %6s %10d %10.1f %8d  (after the last commit)\n' end "$sent" \
-    "$(echo "$(rss_kb "$gui_pid") / 1024" | bc -l)" $((SECONDS - start))
+    "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" $((SECONDS - start))
 kill "$gui_pid"
 wait "$xvfb_pid" || true
 gui_pid=""

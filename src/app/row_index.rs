@@ -85,6 +85,19 @@ impl RowIndex {
         *self = RowIndex::default();
     }
 
+    /// Give back spare room (once a match is loaded; the next live row grows it by an eighth).
+    pub fn shrink_to_fit(&mut self) {
+        self.packed.shrink_to_fit();
+        self.row_blocks.shrink_to_fit();
+        self.seq_step.shrink_to_fit();
+        self.seq_blocks.shrink_to_fit();
+        self.seq_jumps.shrink_to_fit();
+        self.clock.shrink_to_fit();
+        self.clock_rows.shrink_to_fit();
+        self.rounds.shrink_to_fit();
+        self.hit_levels.shrink_to_fit();
+    }
+
     /// Bytes allocated on the heap.
     pub fn heap_bytes(&self) -> usize {
         self.packed.capacity()

@@ -48,6 +48,7 @@ impl EventTable {
             // Live appends continue the reader's fold (round, clock, pending hit levels).
             self.builder = builder;
             self.loading = None;
+            self.rows.shrink_to_fit();
             let waiting = std::mem::take(&mut self.waiting_live);
             for rec in waiting {
                 if rec.seq > self.through_seq {
@@ -283,7 +284,10 @@ mod tests {
         assert_eq!(len as u64, total + 3 * per_chunk);
         let used = t.rows.heap_bytes();
         assert!(peak * 4 <= used * 5, "peak {peak} bytes, {used} at the end");
+        // Loaded: no spare room; the next live row grows it by an eighth, not double.
         assert!(used <= len * 5, "{used} bytes for {len} rows");
+        t.append_live(rec(total + 1, 1, "pt1;1;"));
+        assert!(t.rows.heap_bytes() * 8 <= used * 9 + 16 * 8 * 9);
         // Every row decodes to what the builder made.
         let mut want = Vec::new();
         let mut b = RowBuilder::default();
@@ -295,6 +299,7 @@ mod tests {
             };
             b.push(&rec(seq, 1, raw), &mut want);
         }
+        b.push(&rec(total + 1, 1, "pt1;1;"), &mut want);
         assert!(t.rows.iter().eq(want.iter().copied()));
     }
 }
