@@ -125,7 +125,8 @@ fn paint(color: [u8; 3]) -> Paint<'static> {
     p
 }
 
-fn draw_text(
+/// Fill `text` at `px` pixels per em, baseline at (`x`, `baseline`), anti-aliased.
+pub(crate) fn draw_text(
     pixmap: &mut Pixmap,
     font: &Font,
     text: &str,

@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod advanced;
+pub mod big_text;
 pub mod event_table;
 pub mod flags;
 pub mod live_data;

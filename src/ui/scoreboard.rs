@@ -154,11 +154,14 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
         pos2(rect.center().x - unit * 2.5, top.max.y),
         vec2(unit * 5.0, unit * 1.6),
     );
-    painter.text(
+    // The clock and the scores are the biggest text: drawn from textures of their own, not
+    // from egui's font atlas (see big_text).
+    super::big_text::paint(
+        &painter,
         clock_rect.center(),
         Align2::CENTER_CENTER,
         &state.clock,
-        font(1.3),
+        font(1.3).size,
         clock_color,
     );
     let body_top = clock_rect.max.y + unit * 0.1;
@@ -226,15 +229,13 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, sca
         font(0.35),
         fg,
     );
-    let score_font = FontId::new(
-        (r.height() * 0.5).min(r.width() * 0.45) * scale.min(1.2),
-        bold(),
-    );
-    p.text(
+    let score_size = (r.height() * 0.5).min(r.width() * 0.45) * scale.min(1.2);
+    super::big_text::paint(
+        p,
         r.center() + vec2(0.0, unit * 0.1),
         Align2::CENTER_CENTER,
-        s.score.to_string(),
-        score_font,
+        &s.score.to_string(),
+        score_size,
         fg,
     );
     let bottom = r.max.y - pad;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// Noto Sans: Latin, Greek and Cyrillic (Müller, Ólafsdóttir, Łukasz, Иванов), embedded so the
 /// single executable needs no system fonts.
 const REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 /// DejaVu Sans: fallback for symbols Noto Sans lacks (arrows, geometric shapes).
 const SYMBOLS: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
