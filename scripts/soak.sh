@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak test (issue 7): MATCHES matches back to back, each sent by `courtside simulate`, into the
-# desktop app running under Xvfb. Prints the app's RSS (MB = 10^6 bytes) at the start, every REPORT_EVERY matches
-# and at the end, any warning/error it logged, and the store size per 1000 events.
+# desktop app running under Xvfb. Prints the app's RSS (MB = 10^6 bytes; also its anonymous and
+# file-backed parts) at the start, every REPORT_EVERY matches and at the end, any warning/error it
+# logged, and the store size per 1000 events.
 #
 #   cargo build --release && scripts/soak.sh [MATCHES] [INTERVAL_MS]
 #
@@ -83,7 +84,10 @@ gen_match() {
     }'
 }
 
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# RSS, anonymous part and file-backed part (executable and libraries), MB = 10^6 bytes.
+rss_cols() {
+    awk '/^(VmRSS|RssAnon|RssFile):/ { printf " %10.1f", $2 * 1024 / 1000000 }' "/proc/$1/status"
+}
 
 export HOME="$tmp/home" LIBGL_ALWAYS_SOFTWARE=1 RUST_LOG=warn NO_COLOR=1
 mkdir -p "$HOME"
@@ -103,10 +107,10 @@ until ss -uln | grep -q ":$port\b"; do
 done
 
 echo "soak: $matches matches, ${interval_ms} ms between datagrams, app pid $gui_pid ($netns), $(date -u +%FT%TZ)"
-printf 'soak: %6s %10s %10s %8s\n' match datagrams rss_mb elapsed_s
+printf 'soak: %6s %10s %10s %10s %10s %8s\n' match datagrams rss_mb anon_mb file_mb elapsed_s
 start=$SECONDS
 sent=0
-printf 'soak: %6d %10d %10.1f %8d\n' 0 0 "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" 0
+printf 'soak: %6d %10d%s %8d\n' 0 0 "$(rss_cols "$gui_pid")" 0
 for m in $(seq 1 "$matches"); do
     gen_match "$m" > "$tmp/match.pss"
     n="$("$bin" simulate "$tmp/match.pss" --to "127.0.0.1:$port" --interval-ms "$interval_ms" 2>&1 \
@@ -114,8 +118,7 @@ for m in $(seq 1 "$matches"); do
     sent=$((sent + n))
     kill -0 "$gui_pid" || { echo "soak: the app died at match $m" >&2; cat "$tmp/gui.log" >&2; exit 1; }
     if [ $((m % report_every)) -eq 0 ] || [ "$m" -eq "$matches" ]; then
-        printf 'soak: %6d %10d %10.1f %8d\n' "$m" "$sent" \
-            "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" $((SECONDS - start))
+        printf 'soak: %6d %10d%s %8d\n' "$m" "$sent" "$(rss_cols "$gui_pid")" $((SECONDS - start))
     fi
 done
 
@@ -124,8 +127,8 @@ done
 # store is durable at every commit, and reopening it below checks it).
 prev=-1
 while [ "$(stat -c %s "$db")" != "$prev" ]; do prev="$(stat -c %s "$db")"; sleep 2; done
-printf 'soak: %6s %10d %10.1f %8d  (after the last commit)\n' end "$sent" \
-    "$(echo "$(rss_kb "$gui_pid") * 1024 / 1000000" | bc -l)" $((SECONDS - start))
+printf 'soak: %6s %10d%s %8d  (after the last commit)\n' end "$sent" "$(rss_cols "$gui_pid")" \
+    $((SECONDS - start))
 kill "$gui_pid"
 wait "$xvfb_pid" || true
 gui_pid=""
