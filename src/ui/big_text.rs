@@ -44,6 +44,12 @@ impl Default for BigText {
 
 type Shared = Arc<Mutex<BigText>>;
 
+/// The context's cache (made on first use), kept in egui's temporary data.
+fn shared(ctx: &egui::Context) -> Shared {
+    let id = egui::Id::unique("courtside-big-text");
+    ctx.data_mut(|d| d.get_temp_mut_or_default::<Shared>(id).clone())
+}
+
 /// Draw `text` at `size` points, anchored at `pos` like [`Painter::text`], from a texture of its
 /// own instead of egui's font atlas.
 pub fn paint(
@@ -54,10 +60,7 @@ pub fn paint(
     size: f32,
     color: Color32,
 ) -> Rect {
-    let id = egui::Id::unique("courtside-big-text");
-    let shared: Shared = painter
-        .ctx()
-        .data_mut(|d| d.get_temp_mut_or_default::<Shared>(id).clone());
+    let shared = shared(painter.ctx());
     let mut cache = match shared.lock() {
         Ok(c) => c,
         Err(poisoned) => poisoned.into_inner(),
@@ -67,10 +70,7 @@ pub fn paint(
 
 /// Textures the cache holds (for tests and diagnostics).
 pub fn cached(ctx: &egui::Context) -> usize {
-    let id = egui::Id::unique("courtside-big-text");
-    ctx.data_mut(|d| d.get_temp::<Shared>(id))
-        .and_then(|s| s.lock().ok().map(|c| c.entries.len()))
-        .unwrap_or(0)
+    shared(ctx).lock().map_or(0, |c| c.entries.len())
 }
 
 impl BigText {
