@@ -117,6 +117,9 @@ impl BigText {
             Some(e) => {
                 e.last = self.tick;
                 let rect = align.anchor_size(pos, vec2(e.px[0] as f32, e.px[1] as f32) / ppp);
+                // On whole pixels, so the texture is drawn 1:1 and stays as sharp as egui's text.
+                let min = (rect.min.to_vec2() * ppp).round() / ppp;
+                let rect = Rect::from_min_size(min.to_pos2(), rect.size());
                 let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
                 painter.image(e.tex.id(), rect, uv, color);
                 rect
@@ -294,6 +297,29 @@ mod tests {
         assert_eq!(cached(&ctx), KEEP);
         let now = ctx.tex_manager().read().num_allocated();
         assert!(now <= textures + KEEP, "{now} textures (was {textures})");
+    }
+
+    #[test]
+    fn the_texture_lands_on_whole_pixels() {
+        let ctx = context();
+        let drawn = std::cell::Cell::new(Rect::NOTHING);
+        pass(&ctx, |p| {
+            let at = Pos2::new(100.3, 100.6);
+            drawn.set(paint(
+                p,
+                at,
+                Align2::CENTER_CENTER,
+                "7",
+                80.0,
+                Color32::WHITE,
+            ));
+        });
+        let r = drawn.get();
+        assert_eq!((r.min.x.fract(), r.min.y.fract()), (0.0, 0.0), "{r:?}");
+        assert!(
+            (r.center() - Pos2::new(100.3, 100.6)).length() <= 1.0,
+            "{r:?}"
+        );
     }
 
     #[test]
