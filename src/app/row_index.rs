@@ -69,6 +69,13 @@ fn sparse(list: &[(u32, u32)], row: usize) -> Option<u32> {
     list.get(i).filter(|e| e.0 as usize == row).map(|e| e.1)
 }
 
+/// Value at `row` of a sparse list read in row order: `next` is the first unread entry.
+fn take_at(list: &[(u32, u32)], next: &mut usize, row: usize) -> Option<u32> {
+    let e = list.get(*next).filter(|e| e.0 as usize == row)?;
+    *next += 1;
+    Some(e.1)
+}
+
 impl RowIndex {
     /// Number of rows.
     pub fn len(&self) -> usize {
@@ -305,20 +312,9 @@ impl Iterator for RowIter<'_> {
         let row = self.row;
         let m = RowMeta {
             seq_offset: self.seq,
-            clock: match ix.clock_rows.get(self.next_clock) {
-                Some(e) if e.0 as usize == row => {
-                    self.next_clock += 1;
-                    e.1
-                }
-                _ => u32::from(ix.clock[self.g]),
-            },
-            hit_level: match ix.hit_levels.get(self.next_hit) {
-                Some(e) if e.0 as usize == row => {
-                    self.next_hit += 1;
-                    e.1
-                }
-                _ => 0,
-            },
+            clock: take_at(&ix.clock_rows, &mut self.next_clock, row)
+                .unwrap_or(u32::from(ix.clock[self.g])),
+            hit_level: take_at(&ix.hit_levels, &mut self.next_hit, row).unwrap_or(0),
             part: self.part,
             round: self.round,
             packed: packed & !START,

@@ -10,8 +10,8 @@
 
 use crate::report::font::Font;
 use egui::{Align2, Color32, ColorImage, Painter, Pos2, Rect, TextureHandle, TextureOptions, vec2};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, hash_map};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Textures kept at most: two scores and a clock on screen, and a few recent values.
 const KEEP: usize = 12;
@@ -61,87 +61,58 @@ pub fn paint(
     color: Color32,
 ) -> Rect {
     let shared = shared(painter.ctx());
-    let mut cache = match shared.lock() {
-        Ok(c) => c,
-        Err(poisoned) => poisoned.into_inner(),
+    let mut guard = shared.lock().unwrap_or_else(PoisonError::into_inner);
+    let BigText {
+        font,
+        entries,
+        tick,
+    } = &mut *guard;
+    let ppp = painter.pixels_per_point();
+    let px = (size * ppp).round().clamp(1.0, MAX_SIDE as f32) as u32;
+    *tick += 1;
+    let entry = match entries.entry((text.to_owned(), px)) {
+        hash_map::Entry::Occupied(e) => e.into_mut(),
+        hash_map::Entry::Vacant(e) => {
+            let Some((image, dims)) = font.as_ref().and_then(|f| rasterise(f, text, px)) else {
+                // No font or too wide: egui draws it (correct, only costlier in memory).
+                let font = egui::FontId::new(size, super::theme::bold());
+                return painter.text(pos, align, text, font, color);
+            };
+            let name = format!("big-text {px}px {text}");
+            let tex = painter
+                .ctx()
+                .load_texture(name, image, TextureOptions::LINEAR);
+            e.insert(Entry {
+                tex,
+                px: dims,
+                last: 0,
+            })
+        }
     };
-    cache.paint(painter, pos, align, text, size, color)
+    entry.last = *tick;
+    let rect = align.anchor_size(pos, vec2(entry.px[0] as f32, entry.px[1] as f32) / ppp);
+    // On whole pixels, so the texture is drawn 1:1 and stays as sharp as egui's text.
+    let min = (rect.min.to_vec2() * ppp).round() / ppp;
+    let rect = Rect::from_min_size(min.to_pos2(), rect.size());
+    let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+    painter.image(entry.tex.id(), rect, uv, color);
+    while entries.len() > KEEP {
+        let Some(oldest) = entries
+            .iter()
+            .min_by_key(|(_, e)| e.last)
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        // Dropping the handle frees the texture.
+        entries.remove(&oldest);
+    }
+    rect
 }
 
 /// Textures the cache holds (for tests and diagnostics).
 pub fn cached(ctx: &egui::Context) -> usize {
     shared(ctx).lock().map_or(0, |c| c.entries.len())
-}
-
-impl BigText {
-    fn paint(
-        &mut self,
-        painter: &Painter,
-        pos: Pos2,
-        align: Align2,
-        text: &str,
-        size: f32,
-        color: Color32,
-    ) -> Rect {
-        let ppp = painter.pixels_per_point();
-        let px = (size * ppp).round().clamp(1.0, MAX_SIDE as f32) as u32;
-        self.tick += 1;
-        let key = (text.to_owned(), px);
-        if !self.entries.contains_key(&key) {
-            let Some((image, dims)) = self.font.as_ref().and_then(|f| rasterise(f, text, px))
-            else {
-                // No font or too wide: egui draws it (correct, only costlier in memory).
-                return painter.text(
-                    pos,
-                    align,
-                    text,
-                    egui::FontId::new(size, super::theme::bold()),
-                    color,
-                );
-            };
-            let tex = painter.ctx().load_texture(
-                format!("big-text {px}px {text}"),
-                image,
-                TextureOptions::LINEAR,
-            );
-            self.entries.insert(
-                key.clone(),
-                Entry {
-                    tex,
-                    px: dims,
-                    last: 0,
-                },
-            );
-        }
-        let rect = match self.entries.get_mut(&key) {
-            Some(e) => {
-                e.last = self.tick;
-                let rect = align.anchor_size(pos, vec2(e.px[0] as f32, e.px[1] as f32) / ppp);
-                // On whole pixels, so the texture is drawn 1:1 and stays as sharp as egui's text.
-                let min = (rect.min.to_vec2() * ppp).round() / ppp;
-                let rect = Rect::from_min_size(min.to_pos2(), rect.size());
-                let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-                painter.image(e.tex.id(), rect, uv, color);
-                rect
-            }
-            None => Rect::NOTHING,
-        };
-        while self.entries.len() > KEEP {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.last)
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => {
-                    // Dropping the handle frees the texture.
-                    self.entries.remove(&k);
-                }
-                None => break,
-            }
-        }
-        rect
-    }
 }
 
 /// White text on transparent, premultiplied (tinted when drawn), the height of the font's line
