@@ -132,17 +132,18 @@ impl EventTable {
         }
         self.visible = if self.filter.shows_everything() {
             None
-        } else if self.filter.text.is_empty() {
-            let f = &self.filter;
-            let mut visible = self.rows.rows_where(|a, k, r| f.passes_fields(a, k, r));
-            visible.shrink_to_fit();
-            Some(visible)
         } else {
-            let mut visible: Vec<u32> = (0..)
-                .zip(self.rows.iter())
-                .filter(|(_, row)| self.passes(row))
-                .map(|(i, _)| i)
-                .collect();
+            let mut visible: Vec<u32> = if self.filter.text.is_empty() {
+                // Athlete, kind and round only: read from the packed bytes.
+                let f = &self.filter;
+                self.rows.rows_where(|a, k, r| f.passes_fields(a, k, r))
+            } else {
+                (0..)
+                    .zip(self.rows.iter())
+                    .filter(|(_, row)| self.passes(row))
+                    .map(|(i, _)| i)
+                    .collect()
+            };
             visible.shrink_to_fit();
             Some(visible)
         };
@@ -284,7 +285,7 @@ mod tests {
         assert_eq!(len as u64, total + 3 * per_chunk);
         let used = t.rows.heap_bytes();
         assert!(peak * 4 <= used * 5, "peak {peak} bytes, {used} at the end");
-        // Loaded: no spare room; the next live row grows it by an eighth, not double.
+        // Loaded: trimmed; the next live row grows it by an eighth, not double.
         assert!(used <= len * 5, "{used} bytes for {len} rows");
         t.append_live(rec(total + 1, 1, "pt1;1;"));
         assert!(t.rows.heap_bytes() * 8 <= used * 9 + 16 * 8 * 9);
