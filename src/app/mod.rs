@@ -63,8 +63,10 @@ pub struct ScoreboardView {
     pub frames: u64,
     /// The operator closed the window.
     pub close_requested: bool,
-    /// Outer rect (x, y, w, h) as last seen.
+    /// Outer position and inner size (x, y, w, h) as last seen while windowed.
     pub rect: Option<[f32; 4]>,
+    /// The window is fullscreen (F11 in either window, or the toolbar button).
+    pub fullscreen: bool,
     /// Blue athlete's flag.
     pub blue_flag: Option<egui::TextureHandle>,
     /// Red athlete's flag.
@@ -94,6 +96,10 @@ pub struct CourtsideApp {
     pick_rx: Receiver<Option<PathBuf>>,
     pending_settings: Option<commands::PendingSave>,
     scoreboard: SharedScoreboard,
+    /// The scoreboard window's rect remembered from the last run, fixed for this run.
+    board_start_rect: Option<[f32; 4]>,
+    /// The scoreboard window's fullscreen state as it last reported it.
+    board_fullscreen_seen: bool,
     rates: Vec<workers::RateMeter>,
     smoke: Option<u32>,
     smoke_report: Option<Arc<Mutex<SmokeReport>>>,
@@ -138,6 +144,8 @@ impl CourtsideApp {
             matches_again: (None, 0),
             pending_settings: None,
             scoreboard: Arc::default(),
+            board_start_rect: None,
+            board_fullscreen_seen: false,
             rates: Vec::new(),
             smoke: options.smoke_frames,
             smoke_report: options.smoke_report.clone(),
@@ -149,6 +157,7 @@ impl CourtsideApp {
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
         }
+        app.board_start_rect = app.state.prefs.scoreboard_rect;
         if app.smoke.is_some() {
             app.state.prefs.scoreboard_open = true;
         }
@@ -160,6 +169,12 @@ impl CourtsideApp {
     /// The shared scoreboard view (tests read it).
     pub fn scoreboard(&self) -> SharedScoreboard {
         self.scoreboard.clone()
+    }
+
+    /// The scoreboard window's settings: the same for the whole run (egui resizes the window
+    /// whenever they change), from the rect remembered at the last exit.
+    pub fn scoreboard_builder(&self) -> egui::ViewportBuilder {
+        crate::ui::scoreboard::viewport_builder(self.board_start_rect)
     }
 
     /// Block until the store writer has made everything durable (tests only need this).

@@ -314,11 +314,17 @@ impl CourtsideApp {
 
     /// Show the scoreboard window while it is open.
     pub(super) fn show_scoreboard(&mut self, ctx: &egui::Context) {
-        let closed = self
+        let (closed, fullscreen) = self
             .scoreboard
             .lock()
-            .map(|mut s| std::mem::take(&mut s.close_requested))
-            .unwrap_or(false);
+            .map(|mut s| (std::mem::take(&mut s.close_requested), s.fullscreen))
+            .unwrap_or((false, false));
+        // F11 pressed in the scoreboard window itself toggles it there: follow what the window
+        // reports when it changes, so the main window's button and F11 toggle the right way.
+        if fullscreen != self.board_fullscreen_seen {
+            self.board_fullscreen_seen = fullscreen;
+            self.state.scoreboard_fullscreen = fullscreen;
+        }
         if closed {
             self.state.prefs.scoreboard_open = false;
         }
@@ -326,7 +332,7 @@ impl CourtsideApp {
             return;
         }
         let shared = self.scoreboard.clone();
-        let builder = crate::ui::scoreboard::viewport_builder(self.state.prefs.scoreboard_rect);
+        let builder = self.scoreboard_builder();
         ctx.show_viewport_deferred(
             crate::ui::scoreboard::viewport_id(),
             builder,

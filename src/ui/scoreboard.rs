@@ -13,7 +13,9 @@ pub fn viewport_id() -> egui::ViewportId {
     egui::ViewportId::from_hash_of("courtside-scoreboard")
 }
 
-/// Window settings: title, size, remembered position.
+/// Window settings: title, size, remembered position. `rect` is (x, y, inner w, inner h) as
+/// remembered at start: it must stay the same for the whole run, because egui resizes the window
+/// whenever the builder changes.
 pub fn viewport_builder(rect: Option<[f32; 4]>) -> egui::ViewportBuilder {
     let mut b = egui::ViewportBuilder::default()
         .with_title("courtside — scoreboard")
@@ -25,6 +27,18 @@ pub fn viewport_builder(rect: Option<[f32; 4]>) -> egui::ViewportBuilder {
     b
 }
 
+/// What to remember of the window: the outer position (where the window manager puts it) and the
+/// inner size (what `with_inner_size` sets), so the window reopens exactly as it was. Nothing while
+/// fullscreen: the windowed size is what should come back.
+pub fn remembered_rect(v: &egui::ViewportInfo) -> Option<[f32; 4]> {
+    if v.fullscreen == Some(true) {
+        return None;
+    }
+    let outer = v.outer_rect?;
+    let inner = v.inner_rect?;
+    Some([outer.min.x, outer.min.y, inner.width(), inner.height()])
+}
+
 /// The deferred viewport callback.
 pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
     let ctx = ui.ctx().clone();
@@ -32,8 +46,7 @@ pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
         let v = i.viewport();
         (
             v.close_requested(),
-            v.outer_rect
-                .map(|r| [r.min.x, r.min.y, r.width(), r.height()]),
+            remembered_rect(v),
             v.fullscreen.unwrap_or(false),
         )
     });
@@ -49,6 +62,7 @@ pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
             if rect.is_some() {
                 v.rect = rect;
             }
+            v.fullscreen = fullscreen;
             v.clone()
         }
         Err(_) => ScoreboardView::default(),

@@ -2,6 +2,7 @@
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
 mod panels;
+mod prefs;
 mod venue_app;
 mod venue_panels;
 mod whole_app;
