@@ -130,7 +130,7 @@ pub struct Injury {
     pub visible: bool,
 }
 
-/// The latest challenge.
+/// The challenge under review or just decided (cleared when the fight resumes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
     /// `"referee"`, `"blue"` or `"red"`.
@@ -185,7 +185,9 @@ pub struct MatchState {
     pub blue: Side,
     /// Athlete 2.
     pub red: Side,
-    /// The latest challenge, or null.
+    /// The challenge under review or just decided; null once the clock starts again or the round
+    /// changes (a decided challenge is over when the fight resumes: the scoreboard must not keep
+    /// showing it for the rest of the match; the event log keeps every challenge).
     pub challenge: Option<Challenge>,
     /// Timeout clock, or null.
     pub timeout: Option<Timeout>,
@@ -328,6 +330,7 @@ impl MatchState {
                     Some(ClockAction::Start) => {
                         self.clock_running = true;
                         self.break_clock = None;
+                        self.challenge = None;
                     }
                     Some(ClockAction::Stop) | Some(ClockAction::StopEnd) => {
                         self.clock_running = false
@@ -335,7 +338,12 @@ impl MatchState {
                     Some(ClockAction::Corr) | None => {}
                 }
             }
-            Event::Round { round } => self.round = *round,
+            Event::Round { round } => {
+                if *round != self.round {
+                    self.challenge = None;
+                }
+                self.round = *round;
+            }
             Event::FightReady => self.ready = true,
             Event::Timeout {
                 athlete,

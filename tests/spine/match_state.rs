@@ -35,7 +35,8 @@ pub fn replay_file(bytes: &[u8]) -> MatchState {
 /// - scores come from the last `sc1;6;sc2;5;` and `s11;3;…;s13;3;s23;0;`, penalties from
 ///   `wg1;0;wg2;1;`, rounds won from `wrd;rd1;1;rd2;2;rd3;1;`;
 /// - points by type: blue `pt1;2` (body) and `pt1;3` (head), red `pt2;5` (turning head);
-/// - the last challenge is `ch1;1;0;` (blue, accepted, lost); breaks ended with `stopEnd`.
+/// - the challenge `ch1;1;0;` (blue, accepted, lost) in round 2 is over: round 3's clock started
+///   after it, so no challenge is shown; breaks ended with `stopEnd`.
 pub fn example_final_state() -> Value {
     let no_points = json!({"punch": 0, "body": 0, "head": 0, "tech_body": 0, "tech_head": 0});
     let mut blue_points = no_points.clone();
@@ -87,7 +88,7 @@ pub fn example_final_state() -> Value {
             "points": red_points,
             "last_hit_level": 88,
         },
-        "challenge": {"by": "blue", "status": "lost"},
+        "challenge": null,
         "timeout": null,
         "ready": true,
         "counts": {"messages": 81, "unknown": 0, "malformed": 0},
@@ -219,6 +220,31 @@ fn challenge_states() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn a_challenge_is_shown_until_the_fight_resumes_or_the_round_changes() {
+    let challenge = |s: &MatchState| serde_json::to_value(s).unwrap()["challenge"].clone();
+    let mut s = state_of(&[
+        "rnd;2;",
+        "clk;1:59;start;",
+        "clk;1:59;stop;",
+        "ch1;",
+        "ch1;1;0;",
+    ]);
+    assert_eq!(challenge(&s), json!({"by": "blue", "status": "lost"}));
+    // A clock correction or a repeated round number while stopped changes nothing.
+    for line in ["clk;1:58;corr;", "rnd;2;", "clk;1:58;"] {
+        s.apply(&parse_text(line)[0]);
+        assert_eq!(challenge(&s)["status"], "lost", "{line}");
+    }
+    s.apply(&parse_text("clk;1:58;start;")[0]);
+    assert_eq!(challenge(&s), Value::Null, "cleared when the fight resumes");
+
+    let mut s = state_of(&["rnd;2;", "clk;0:00;stopEnd;", "ch2;", "ch2;1;1;"]);
+    assert_eq!(challenge(&s), json!({"by": "red", "status": "won"}));
+    s.apply(&parse_text("rnd;3;")[0]);
+    assert_eq!(challenge(&s), Value::Null, "cleared when the round changes");
 }
 
 #[test]
