@@ -70,9 +70,13 @@ fn run_gui(
     )
     .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
     if let Some(n) = smoke_frames {
-        let r = *report
+        let r = report
             .lock()
-            .map_err(|_| anyhow::anyhow!("smoke report unavailable"))?;
+            .map_err(|_| anyhow::anyhow!("smoke report unavailable"))?
+            .clone();
+        if !r.errors.is_empty() {
+            anyhow::bail!("smoke test: {}", r.errors.join("; "));
+        }
         if r.main_frames < u64::from(n) {
             anyhow::bail!(
                 "smoke test: the main window drew {} of {n} frames",

@@ -42,12 +42,15 @@ pub struct AppOptions {
 }
 
 /// Frames drawn during a smoke test, read by `main` after the window closed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SmokeReport {
     /// Frames of the main window.
     pub main_frames: u64,
     /// Frames of the scoreboard window.
     pub scoreboard_frames: u64,
+    /// Every error notice raised during the run ("title: cause"): a worker that failed (store,
+    /// listener, writer) fails the smoke test even though the windows drew.
+    pub errors: Vec<String>,
 }
 
 /// What the scoreboard window draws; shared with its deferred viewport callback.
@@ -282,10 +285,14 @@ impl CourtsideApp {
         if let Some(r) = &self.smoke_report
             && let Ok(mut r) = r.lock()
         {
-            *r = SmokeReport {
-                main_frames: self.frames,
-                scoreboard_frames: board_frames,
-            };
+            r.main_frames = self.frames;
+            r.scoreboard_frames = board_frames;
+            for n in &self.state.notices.items {
+                let line = format!("{}: {}", n.title, n.cause);
+                if n.level == state::Level::Error && !r.errors.contains(&line) {
+                    r.errors.push(line);
+                }
+            }
         }
         // Give the scoreboard window a fair chance to appear, but never hang the smoke test.
         let waited_enough = self.frames >= u64::from(target) + 600;

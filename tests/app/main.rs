@@ -3,6 +3,7 @@
 
 mod panels;
 mod prefs;
+mod smoke;
 mod venue_app;
 mod venue_panels;
 mod whole_app;
