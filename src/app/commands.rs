@@ -4,14 +4,12 @@ use super::CourtsideApp;
 use super::reader::ReadRequest;
 use super::settings::{AppSettings, validate_listeners};
 use super::state::{Command, Level, SettingsDraft};
-use crate::store::{SettingChange, WriteRequest};
+use crate::store::WriteRequest;
 
-/// Settings waiting for the store to confirm.
+/// Settings waiting for the store to confirm (one transaction for all changed keys).
 #[derive(Debug)]
 pub(super) struct PendingSave {
     settings: AppSettings,
-    remaining: usize,
-    errors: Vec<String>,
 }
 
 impl CourtsideApp {
@@ -140,52 +138,34 @@ impl CourtsideApp {
             self.state.draft.status = Some("Nothing changed.".into());
             return;
         }
-        let tx = writer.sender();
-        let mut sent = 0;
-        for (key, value) in changed {
-            let req = WriteRequest::Setting {
-                key: key.into(),
-                value,
-                source: "ui".into(),
-                ack: Some(self.ack_tx.clone()),
-            };
-            // try_send: the UI never waits for the writer.
-            if tx.try_send(req).is_ok() {
-                sent += 1;
-            }
-        }
-        if sent == 0 {
+        let changed = changed
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let req = WriteRequest::Apply {
+            what: "settings",
+            op: crate::store::write_settings_op(changed, "ui".into()),
+            ack: Some(self.ack_tx.clone()),
+        };
+        // try_send: the UI never waits for the writer.
+        if writer.sender().try_send(req).is_err() {
             self.state.draft.error = Some("the store is busy; try again".into());
             return;
         }
         self.state.draft.saving = true;
         self.state.draft.error = None;
         self.state.draft.status = None;
-        self.pending_settings = Some(PendingSave {
-            settings: new,
-            remaining: sent,
-            errors: Vec::new(),
-        });
+        self.pending_settings = Some(PendingSave { settings: new });
     }
 
-    /// The store answered one settings write.
-    pub(super) fn on_settings_saved(&mut self, ack: Result<Option<SettingChange>, String>) {
-        let Some(p) = &mut self.pending_settings else {
-            return;
-        };
-        p.remaining = p.remaining.saturating_sub(1);
-        if let Err(e) = ack {
-            p.errors.push(e);
-        }
-        if p.remaining > 0 {
-            return;
-        }
+    /// The store answered the settings write: every changed key stored, or none.
+    pub(super) fn on_settings_saved(&mut self, ack: Result<(), String>) {
         let Some(done) = self.pending_settings.take() else {
             return;
         };
         self.state.draft.saving = false;
-        if !done.errors.is_empty() {
-            self.state.draft.error = Some(format!("not saved: {}", done.errors.join("; ")));
+        if let Err(e) = ack {
+            self.state.draft.error = Some(format!("not saved: {e}"));
             return;
         }
         self.apply_settings(done.settings);

@@ -21,7 +21,7 @@ mod workers;
 
 pub use state::{AppState, Command};
 
-use crate::store::{SettingChange, Store, Writer, writer::Persisted};
+use crate::store::{Store, Writer, writer::Persisted};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use reader::{ReadReply, Reader};
 use std::path::PathBuf;
@@ -93,14 +93,16 @@ pub struct CourtsideApp {
     persisted_rx: Receiver<Persisted>,
     persisted_tx: Sender<Persisted>,
     reply_rx: Receiver<ReadReply>,
-    ack_tx: Sender<Result<Option<SettingChange>, String>>,
-    ack_rx: Receiver<Result<Option<SettingChange>, String>>,
+    ack_tx: Sender<Result<(), String>>,
+    ack_rx: Receiver<Result<(), String>>,
     pick_tx: Sender<Option<PathBuf>>,
     pick_rx: Receiver<Option<PathBuf>>,
     pending_settings: Option<commands::PendingSave>,
     scoreboard: SharedScoreboard,
     /// The scoreboard window's rect remembered from the last run, fixed for this run.
     board_start_rect: Option<[f32; 4]>,
+    /// The store writer's error as last followed (see `Notices::follow_store_error`).
+    writer_error_seen: Option<String>,
     /// The scoreboard window's fullscreen state as it last reported it.
     board_fullscreen_seen: bool,
     rates: Vec<workers::RateMeter>,
@@ -149,6 +151,7 @@ impl CourtsideApp {
             scoreboard: Arc::default(),
             board_start_rect: None,
             board_fullscreen_seen: false,
+            writer_error_seen: None,
             rates: Vec::new(),
             smoke: options.smoke_frames,
             smoke_report: options.smoke_report.clone(),

@@ -284,17 +284,14 @@ impl CourtsideApp {
         self.state.store.queue = w.queue_depth();
         self.state.store.last_commit_ns = stats.last_commit_at_ns.load(Ordering::Relaxed);
         let error = stats.last_error.lock().ok().and_then(|e| e.clone());
-        if let Some(e) = error {
-            self.state.notices.push(
-                Level::Error,
-                "The store cannot write: events are held and retried",
-                &e,
-                "Free disk space or fix the store location; nothing received is dropped while \
-                 courtside retries.",
-            );
+        if error.is_some() {
+            // Keep polling while it fails, so the recovery shows without input.
             self.ctx
                 .request_repaint_after(std::time::Duration::from_secs(1));
         }
+        self.state
+            .notices
+            .follow_store_error(&mut self.writer_error_seen, error);
     }
 
     /// Copy scoreboard settings into the shared view.

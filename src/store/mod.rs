@@ -9,7 +9,7 @@ pub mod schema;
 mod settings;
 pub mod writer;
 
-pub use settings::SettingChange;
+pub use settings::{SettingChange, write_settings_op};
 pub use writer::{WriteRequest, Writer, WriterConfig, WriterStats};
 
 use crate::match_state::MatchState;

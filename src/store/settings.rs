@@ -82,6 +82,18 @@ impl Store {
     }
 }
 
+/// One write operation storing several settings in one transaction (with history): a settings
+/// save from the app is all or nothing, never half the keys of one edit.
+pub fn write_settings_op(entries: Vec<(String, String)>, source: String) -> super::writer::WriteOp {
+    Box::new(move |txn| {
+        let at = super::writer::now_ns();
+        for (key, value) in &entries {
+            write_setting(txn, key, value, &source, at)?;
+        }
+        Ok(())
+    })
+}
+
 /// Write a setting inside `txn`, recording the change in the history. Returns the change, or
 /// `None` when the value did not change (no history row for a no-op).
 pub(crate) fn write_setting(

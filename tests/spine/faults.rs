@@ -247,6 +247,50 @@ fn an_undecodable_setting_costs_only_its_own_key() {
     assert!(bad[0].contains("'theme'") && bad[0].contains("using the default"));
 }
 
+/// A settings save is one transaction: when one key cannot be written (its stored value is
+/// damaged, so its history row cannot be made), the other keys of the same save stay unchanged.
+#[test]
+fn a_settings_save_is_all_or_nothing() {
+    let dir = temp_dir();
+    let db = dir.path().join("settings-save.redb");
+    set_setting(&db, "scoreboard.font_scale", "1.0");
+    set_setting(&db, keys::THEME, "dark");
+    damage_setting(&db, keys::THEME);
+    let store = Store::open(&db).unwrap();
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).unwrap();
+    let save = |entries: &[(&str, &str)]| {
+        let (ack, done) = crossbeam_channel::bounded(1);
+        let entries = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        writer
+            .sender()
+            .send(courtside::store::WriteRequest::Apply {
+                what: "settings",
+                op: courtside::store::write_settings_op(entries, "ui".into()),
+                ack: Some(ack),
+            })
+            .unwrap();
+        done.recv().unwrap()
+    };
+    let refused = save(&[("scoreboard.font_scale", "2.0"), (keys::THEME, "light")]);
+    assert!(refused.is_err(), "the damaged key fails the save");
+    assert_eq!(
+        store.setting("scoreboard.font_scale").unwrap().as_deref(),
+        Some("1.0"),
+        "the other key of the failed save is not half-applied"
+    );
+    let history = store.settings_history(10).unwrap().len();
+    save(&[("scoreboard.font_scale", "2.0"), ("ui.extra", "x")]).unwrap();
+    assert_eq!(
+        store.setting("scoreboard.font_scale").unwrap().as_deref(),
+        Some("2.0")
+    );
+    assert_eq!(store.settings_history(10).unwrap().len(), history + 2);
+    writer.shutdown();
+}
+
 /// Headless start with a damaged (undecodable) value: the other stored settings still apply,
 /// the damaged key is named, nothing stored is lost.
 #[cfg(all(unix, not(target_os = "macos")))]
