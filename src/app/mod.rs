@@ -101,6 +101,8 @@ pub struct CourtsideApp {
     scoreboard: SharedScoreboard,
     /// The scoreboard window's rect remembered from the last run, fixed for this run.
     board_start_rect: Option<[f32; 4]>,
+    /// Answers once the listeners replaced by a settings save have stopped.
+    listeners_stopping: Option<Receiver<()>>,
     /// The store writer's error as last followed (see `Notices::follow_store_error`).
     writer_error_seen: Option<String>,
     /// The scoreboard window's fullscreen state as it last reported it.
@@ -152,6 +154,7 @@ impl CourtsideApp {
             board_start_rect: None,
             board_fullscreen_seen: false,
             writer_error_seen: None,
+            listeners_stopping: None,
             rates: Vec::new(),
             smoke: options.smoke_frames,
             smoke_report: options.smoke_report.clone(),
@@ -199,6 +202,11 @@ impl CourtsideApp {
         // Listeners first (nothing new arrives), then OBS (automation, worker; the worker may
         // still log firings through the writer), then the writer, which stores everything queued.
         self.listeners.clear();
+        if let Some(stopping) = self.listeners_stopping.take() {
+            // Listeners replaced by a settings save: they must have handed over everything they
+            // received before the writer stops.
+            let _ = stopping.recv_timeout(Duration::from_secs(5));
+        }
         self.stop_obs();
         self.reader = None;
         if let Some(w) = self.writer.take() {

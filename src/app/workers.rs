@@ -175,8 +175,50 @@ impl CourtsideApp {
 
     /// (Re)start one listener per configured court.
     pub(super) fn start_listeners(&mut self) {
-        self.listeners.clear();
+        if self.listeners_stopping.is_some() {
+            // A restart is under way: it starts the listeners of the settings current then.
+            return;
+        }
         self.rates.clear();
+        self.last_statuses.clear();
+        let old = std::mem::take(&mut self.listeners);
+        if old.is_empty() {
+            self.spawn_listeners();
+            return;
+        }
+        // Stopping joins each listener's thread (up to its 100 ms socket poll): done on a
+        // short-lived thread so a settings save never stalls a frame. The new listeners start
+        // once the old ones have let go of their ports (`poll_listener_restart`).
+        let (done_tx, done_rx) = bounded(1);
+        let ctx = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("listeners-stop".into())
+            .spawn(move || {
+                drop(old);
+                let _ = done_tx.send(());
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.listeners_stopping = Some(done_rx),
+            // No thread to spare: stop them here (the old listeners were moved into the failed
+            // closure and dropped with it), then start the new ones.
+            Err(_) => self.spawn_listeners(),
+        }
+    }
+
+    /// Start the new listeners once the old ones have stopped.
+    pub(super) fn poll_listener_restart(&mut self) {
+        let Some(rx) = &self.listeners_stopping else {
+            return;
+        };
+        if matches!(rx.try_recv(), Err(crossbeam_channel::TryRecvError::Empty)) {
+            return;
+        }
+        self.listeners_stopping = None;
+        self.spawn_listeners();
+    }
+
+    fn spawn_listeners(&mut self) {
         let Some(writer) = &self.writer else { return };
         for l in &self.state.settings.listeners {
             match Listener::spawn(l.to_config(), None, writer.sender()) {
@@ -201,6 +243,7 @@ impl CourtsideApp {
 
     /// Update listener and store status; raise notices on failures.
     pub(super) fn poll_workers(&mut self) {
+        self.poll_listener_restart();
         let now = Instant::now();
         let mut statuses = Vec::new();
         let mut courts = Vec::new();
