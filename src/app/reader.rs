@@ -163,6 +163,9 @@ impl Drop for Reader {
     }
 }
 
+/// Matches per page of the match list.
+const MATCH_PAGE: usize = 200;
+
 struct Job {
     store: Store,
     reply: Sender<ReadReply>,
@@ -192,20 +195,20 @@ impl Job {
     fn handle(&self, req: ReadRequest) -> Result<(), crate::store::StoreError> {
         match req {
             ReadRequest::Matches => {
-                let all = self.store.matches()?;
+                // Page by page from redb, newest first; each page goes to the UI as it is read.
+                let mut before = None;
                 let mut first = true;
-                for page in all.chunks(200) {
-                    self.send(ReadReply::Matches {
-                        page: page.to_vec(),
-                        first,
-                    });
+                loop {
+                    let page = self.store.matches_page(before, MATCH_PAGE)?;
+                    let last = page.len() < MATCH_PAGE;
+                    before = page.last().map(|m| m.key);
+                    if !page.is_empty() || first {
+                        self.send(ReadReply::Matches { page, first });
+                    }
                     first = false;
-                }
-                if first {
-                    self.send(ReadReply::Matches {
-                        page: Vec::new(),
-                        first,
-                    });
+                    if last {
+                        break;
+                    }
                 }
             }
             ReadRequest::Index { key, generation } => self.index(key, generation)?,

@@ -389,6 +389,28 @@ impl Store {
         Ok(rec)
     }
 
+    /// One page of the match list, newest first: at most `limit` matches with a key below
+    /// `before` (all when `None`). Pages let a long-lived store's list load without holding it
+    /// twice or reading it in one transaction.
+    pub fn matches_page(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<MatchRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let matches = txn.open_table(MATCHES)?;
+        let range = match before {
+            Some(b) => matches.range(..b)?,
+            None => matches.range::<u64>(..)?,
+        };
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for item in range.rev().take(limit) {
+            let (_, v) = item?;
+            out.push(codec::decode(v.value(), "match")?);
+        }
+        Ok(out)
+    }
+
     /// Every match, newest first.
     pub fn matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
         let txn = self.db.begin_read()?;

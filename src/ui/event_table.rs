@@ -105,9 +105,16 @@ fn match_selector_ui(ui: &mut egui::Ui, s: &mut AppState) {
                     None,
                     format!("Current match ({court}) — follows new matches"),
                 );
-                for m in &s.match_list {
-                    ui.selectable_value(&mut chosen, Some(m.key), match_title(m));
-                }
+                // Only the rows in view are laid out: a store used for months holds thousands.
+                let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+                egui::ScrollArea::vertical()
+                    .id_salt("match-selector-rows")
+                    .max_height(row * 16.0)
+                    .show_rows(ui, row, s.match_list.len(), |ui, range| {
+                        for m in &s.match_list[range] {
+                            ui.selectable_value(&mut chosen, Some(m.key), match_title(m));
+                        }
+                    });
             })
             .response
             .on_hover_text("The current match, or any earlier match in the store");

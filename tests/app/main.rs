@@ -4,6 +4,7 @@
 mod listeners;
 mod panels;
 mod prefs;
+mod selector;
 mod smoke;
 mod venue_app;
 mod venue_panels;

@@ -195,3 +195,34 @@ fn open_existing_refuses_a_missing_file() {
     assert!(err.to_string().contains("typo.redb"), "{err}");
     assert!(!path.exists(), "no empty store was created");
 }
+
+#[test]
+fn the_match_list_reads_page_by_page_newest_first() {
+    let dir = temp_dir();
+    let store = Store::open(&dir.path().join("pages.redb")).unwrap();
+    let mut raws: Vec<Vec<u8>> = Vec::new();
+    for i in 0..23 {
+        raws.push(b"pre;FightLoaded;".to_vec());
+        raws.push(format!("mch;{i};Final;M-68;;#0000ff;#ffffff;#ff0000;#ffffff;").into_bytes());
+    }
+    let raws: Vec<&[u8]> = raws.iter().map(|r| &r[..]).collect();
+    store_datagrams(&store, "Court 1", &raws);
+    let all = store.matches().unwrap();
+    assert!(all.len() >= 23, "{} matches", all.len());
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.matches_page(before, 5).unwrap();
+        assert!(page.len() <= 5);
+        before = page.last().map(|m| m.key);
+        let last = page.len() < 5;
+        paged.extend(page);
+        if last {
+            break;
+        }
+    }
+    let keys = |v: &[courtside::store::MatchRecord]| v.iter().map(|m| m.key).collect::<Vec<_>>();
+    assert_eq!(keys(&paged), keys(&all), "same matches, same order");
+    assert!(keys(&paged).windows(2).all(|w| w[0] > w[1]), "newest first");
+    assert!(store.matches_page(Some(0), 5).unwrap().is_empty());
+}
