@@ -101,6 +101,8 @@ pub struct CourtsideApp {
     scoreboard: SharedScoreboard,
     /// The scoreboard window's rect remembered from the last run, fixed for this run.
     board_start_rect: Option<[f32; 4]>,
+    /// Settings was open last frame (interfaces are re-read when it opens).
+    settings_were_open: bool,
     /// Answers once the listeners replaced by a settings save have stopped.
     listeners_stopping: Option<Receiver<()>>,
     /// The store writer's error as last followed (see `Notices::follow_store_error`).
@@ -155,6 +157,7 @@ impl CourtsideApp {
             board_fullscreen_seen: false,
             writer_error_seen: None,
             listeners_stopping: None,
+            settings_were_open: false,
             rates: Vec::new(),
             smoke: options.smoke_frames,
             smoke_report: options.smoke_report.clone(),

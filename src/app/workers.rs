@@ -244,6 +244,13 @@ impl CourtsideApp {
     /// Update listener and store status; raise notices on failures.
     pub(super) fn poll_workers(&mut self) {
         self.poll_listener_restart();
+        // Re-read the interfaces each time Settings opens: a laptop joins the court LAN (or gets
+        // a new address) after courtside started.
+        let settings_open = self.state.prefs.show_settings;
+        if settings_open && !self.settings_were_open {
+            self.state.interfaces = interfaces();
+        }
+        self.settings_were_open = settings_open;
         let now = Instant::now();
         let mut statuses = Vec::new();
         let mut courts = Vec::new();

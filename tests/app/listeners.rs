@@ -36,3 +36,32 @@ fn two_quick_listener_saves_end_with_the_last_ones_only() {
     });
     assert_eq!(h.state().state.listeners.len(), 1);
 }
+
+#[test]
+fn opening_settings_reads_the_interfaces_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    configure(&db, free_port());
+    let mut h = app(db);
+    h.step();
+    // As if courtside had started before the laptop joined any network.
+    h.state_mut().state.interfaces.clear();
+    h.step();
+    assert!(
+        h.state().state.interfaces.is_empty(),
+        "not re-read while closed"
+    );
+    h.state_mut().state.prefs.show_settings = true;
+    h.step();
+    let addrs: Vec<&str> = h
+        .state()
+        .state
+        .interfaces
+        .iter()
+        .map(|i| i.addr.as_str())
+        .collect();
+    assert!(
+        addrs.contains(&"0.0.0.0") && addrs.contains(&"127.0.0.1"),
+        "{addrs:?}"
+    );
+}
