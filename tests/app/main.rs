@@ -3,6 +3,7 @@
 
 mod panels;
 mod prefs;
+mod scoreboard;
 mod venue_app;
 mod venue_panels;
 mod whole_app;
