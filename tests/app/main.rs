@@ -1,6 +1,7 @@
 //! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
+mod app_flows;
 mod panels;
 mod prefs;
 mod scoreboard;
