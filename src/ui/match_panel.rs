@@ -216,7 +216,7 @@ fn history_row(
         .on_hover_text(format!(
             "{text}\n{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
             m.court,
-            crate::ui::live_data::local_time(m.started_at_ns),
+            crate::ui::live_data::local_date_time(m.started_at_ns),
             m.event_count,
             st.winner
                 .as_ref()

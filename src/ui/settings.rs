@@ -250,7 +250,8 @@ fn history_ui(ui: &mut egui::Ui, history: &[SettingChange], commands: &mut Vec<C
     }
     egui::Grid::new("history").striped(true).show(ui, |ui| {
         for h in history {
-            ui.label(crate::ui::live_data::local_time(h.at_ns));
+            // History spans days (a tournament, setup the day before): date and time.
+            ui.label(crate::ui::live_data::local_date_time(h.at_ns));
             ui.label(&h.key);
             ui.label(format!(
                 "{} → {}",

@@ -2,6 +2,7 @@
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
 mod app_flows;
+mod panel_details;
 mod panels;
 mod prefs;
 mod scoreboard;
