@@ -144,38 +144,7 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
         return;
     }
     let [bbg, bfg, rbg, rfg] = board_colors(&view.settings, state);
-    let top = Rect::from_min_size(rect.min, vec2(rect.width(), unit * 1.1));
-    let (match_line, round) = top_texts(state);
-    painter.text(
-        top.left_center() + vec2(unit * 0.3, 0.0),
-        Align2::LEFT_CENTER,
-        match_line,
-        font(0.45),
-        Color32::WHITE,
-    );
-    painter.text(
-        top.right_center() - vec2(unit * 0.3, 0.0),
-        Align2::RIGHT_CENTER,
-        round,
-        font(0.55),
-        Color32::WHITE,
-    );
-    let clock = clock_face(state);
-    let clock_rect = Rect::from_min_size(
-        pos2(rect.center().x - unit * 2.5, top.max.y),
-        vec2(unit * 5.0, unit * 1.6),
-    );
-    // The clock and the scores are the biggest text: drawn from textures of their own, not
-    // from egui's font atlas (see big_text).
-    super::big_text::paint(
-        &painter,
-        clock_rect.center(),
-        Align2::CENTER_CENTER,
-        &clock.text,
-        font(1.3).size,
-        clock.color(),
-    );
-    let body_top = clock_rect.max.y + unit * 0.1;
+    let body_top = header_ui(&painter, rect, state, unit);
     let banner_h = unit * 1.2;
     let body = Rect::from_min_max(
         pos2(rect.min.x, body_top),
@@ -194,6 +163,43 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
     banner_ui(&painter, banner, state, unit, font(0.5));
 }
 
+/// The top line (match, round) and the clock; returns where the athletes' halves begin.
+fn header_ui(p: &egui::Painter, rect: Rect, state: &MatchState, unit: f32) -> f32 {
+    let font = |k: f32| FontId::new((unit * k).max(6.0), bold());
+    let top = Rect::from_min_size(rect.min, vec2(rect.width(), unit * 1.1));
+    let (match_line, round) = top_texts(state);
+    p.text(
+        top.left_center() + vec2(unit * 0.3, 0.0),
+        Align2::LEFT_CENTER,
+        match_line,
+        font(0.45),
+        Color32::WHITE,
+    );
+    p.text(
+        top.right_center() - vec2(unit * 0.3, 0.0),
+        Align2::RIGHT_CENTER,
+        round,
+        font(0.55),
+        Color32::WHITE,
+    );
+    let clock = clock_face(state);
+    let clock_rect = Rect::from_min_size(
+        pos2(rect.center().x - unit * 2.5, top.max.y),
+        vec2(unit * 5.0, unit * 1.6),
+    );
+    // The clock and the scores are the biggest text: drawn from textures of their own, not
+    // from egui's font atlas (see big_text).
+    super::big_text::paint(
+        p,
+        clock_rect.center(),
+        Align2::CENTER_CENTER,
+        &clock.text,
+        font(1.3).size,
+        clock.color(),
+    );
+    clock_rect.max.y + unit * 0.1
+}
+
 /// One athlete's half: colours (background, text) and the flag texture if there is one.
 type SideLook<'a> = (Color32, Color32, Option<&'a egui::TextureHandle>);
 
@@ -204,26 +210,7 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, sca
     p.rect_filled(r, unit * 0.1, bg);
     let pad = unit * 0.25;
     let flag_box = Rect::from_min_size(r.min + vec2(pad, pad), vec2(unit * 1.2, unit * 0.8));
-    let flag = match flag_tex {
-        Some(tex) => {
-            let flag = fit_contain(flag_box, tex.size_vec2());
-            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
-            p.image(tex.id(), flag, uv, Color32::WHITE);
-            flag
-        }
-        None => {
-            // No flag for this code: a box with the code, never another country's flag.
-            p.rect_filled(flag_box, 2.0, Color32::from_gray(70));
-            p.text(
-                flag_box.center(),
-                Align2::CENTER_CENTER,
-                &t.country,
-                font(0.35),
-                Color32::WHITE,
-            );
-            flag_box
-        }
-    };
+    let flag = flag_ui(p, flag_box, flag_tex, &t.country, unit);
     p.rect_stroke(
         flag,
         2.0,
@@ -272,6 +259,37 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, sca
             r.min.y + pad + unit * 0.3,
         );
         p.circle_filled(c, unit * 0.18, fg);
+    }
+}
+
+/// The flag fitted in its box, or the country code in a grey box when there is no flag; returns
+/// the rect drawn (to frame it).
+fn flag_ui(
+    p: &egui::Painter,
+    flag_box: Rect,
+    flag_tex: Option<&egui::TextureHandle>,
+    country: &str,
+    unit: f32,
+) -> Rect {
+    match flag_tex {
+        Some(tex) => {
+            let flag = fit_contain(flag_box, tex.size_vec2());
+            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+            p.image(tex.id(), flag, uv, Color32::WHITE);
+            flag
+        }
+        None => {
+            // No flag for this code: a box with the code, never another country's flag.
+            p.rect_filled(flag_box, 2.0, Color32::from_gray(70));
+            p.text(
+                flag_box.center(),
+                Align2::CENTER_CENTER,
+                country,
+                FontId::new((unit * 0.35).max(6.0), bold()),
+                Color32::WHITE,
+            );
+            flag_box
+        }
     }
 }
 
