@@ -58,9 +58,12 @@ pub fn about_ui(
     ui.horizontal(|ui| {
         let l = ui.label("Licence key");
         ui.add(egui::TextEdit::singleline(key_entry).password(true))
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .on_hover_text("Paste the licence key you received (it is hidden as you type)");
         if ui
             .add_enabled(!key_entry.trim().is_empty(), egui::Button::new("Apply key"))
+            .on_hover_text("Check this key and use it if it is valid")
+            .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
             applied = Some(Secret::new(std::mem::take(key_entry)));

@@ -57,6 +57,7 @@ pub fn advanced_ui(
                 locks_in.as_secs() % 60
             ));
             ui.button("Lock now")
+                .on_hover_text("Lock advanced mode now instead of waiting for the timeout")
                 .clicked()
                 .then_some(AdvancedIntent::Lock)
         }
@@ -73,11 +74,12 @@ pub fn advanced_ui(
     intent
 }
 
-fn password_field(ui: &mut egui::Ui, label: &str, text: &mut String) -> egui::Response {
+fn password_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
         let l = ui.label(label);
         ui.add(egui::TextEdit::singleline(text).password(true))
             .labelled_by(l.id)
+            .on_hover_text(hint)
     })
     .inner
 }
@@ -87,10 +89,22 @@ fn set_password_form(
     panel: &mut AdvancedPanel,
     busy: bool,
 ) -> Option<AdvancedIntent> {
-    password_field(ui, "New password", &mut panel.password);
-    password_field(ui, "Repeat password", &mut panel.confirm);
+    password_field(
+        ui,
+        "New password",
+        "The password that unlocks advanced mode (hidden as you type)",
+        &mut panel.password,
+    );
+    password_field(
+        ui,
+        "Repeat password",
+        "Type the same password again, to catch a typo",
+        &mut panel.confirm,
+    );
     let clicked = ui
         .add_enabled(!busy, egui::Button::new("Set password"))
+        .on_hover_text("Store this password for advanced mode")
+        .on_disabled_hover_text("Waiting for the password check to finish")
         .clicked();
     clicked.then(|| AdvancedIntent::SetPassword {
         new: Secret::new(std::mem::take(&mut panel.password)),
@@ -105,7 +119,12 @@ fn unlock_form(
     paused: Option<std::time::Duration>,
 ) -> Option<AdvancedIntent> {
     ui.label("Locked. Enter the advanced-mode password to unlock.");
-    let field = password_field(ui, "Password", &mut panel.password);
+    let field = password_field(
+        ui,
+        "Password",
+        "The advanced-mode password; Enter unlocks",
+        &mut panel.password,
+    );
     if let Some(wait) = paused {
         ui.label(format!(
             "Too many wrong passwords: try again in {} s",
@@ -115,6 +134,8 @@ fn unlock_form(
     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     let clicked = ui
         .add_enabled(!busy && paused.is_none(), egui::Button::new("Unlock"))
+        .on_hover_text("Unlock advanced mode with this password")
+        .on_disabled_hover_text("Wait: a check is running or too many wrong passwords")
         .clicked();
     ((clicked || enter) && !busy && paused.is_none())
         .then(|| AdvancedIntent::Unlock(Secret::new(std::mem::take(&mut panel.password))))

@@ -20,6 +20,15 @@ pub fn local_time(ns: i64) -> String {
         .to_string()
 }
 
+/// A receive or change time as local date and time to the second (`2026-11-27 14:05:09`), for
+/// lists that span days (settings history, match history) where a time alone is ambiguous.
+pub fn local_date_time(ns: i64) -> String {
+    let utc = chrono::DateTime::from_timestamp_nanos(ns);
+    utc.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 /// Raw bytes as visible text: CR, LF and other control bytes escaped (`\r`, `\n`, `\x00`),
 /// invalid UTF-8 as U+FFFD.
 pub fn visible_raw(raw: &[u8]) -> String {

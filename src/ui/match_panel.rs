@@ -26,7 +26,9 @@ pub fn match_panel_ui(ui: &mut egui::Ui, s: &mut AppState) {
                             cache: &mut s.flag_cache,
                         };
                         state_ui(ui, state, Some(&mut flags))
-                    });
+                    })
+                    .header_response
+                    .on_hover_text(format!("{court}: its current match; click to fold"));
             }
             if s.courts.is_empty() {
                 ui.weak("No match received yet.");
@@ -214,7 +216,7 @@ fn history_row(
         .on_hover_text(format!(
             "{text}\n{} · {} · {} datagrams{}\nclick to show its events; right-click for its report and export",
             m.court,
-            crate::ui::live_data::local_time(m.started_at_ns),
+            crate::ui::live_data::local_date_time(m.started_at_ns),
             m.event_count,
             st.winner
                 .as_ref()
@@ -235,13 +237,19 @@ fn match_menu(
 ) {
     use crate::app::venue_state::VenueIntent;
     use crate::export::ExportFormat;
-    if ui.button("Match report").clicked() {
+    if ui
+        .button("Match report")
+        .on_hover_text("Open this match's report: scores, points and timeline")
+        .clicked()
+    {
         intents.push(VenueIntent::OpenReport(key));
         ui.close();
     }
     for f in ExportFormat::ALL {
+        let ext = f.extension().to_uppercase();
         if ui
-            .button(format!("Export {}…", f.extension().to_uppercase()))
+            .button(format!("Export {ext}…"))
+            .on_hover_text(format!("Save this match's events as a {ext} file"))
             .clicked()
         {
             intents.push(VenueIntent::ExportMatch {

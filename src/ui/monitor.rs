@@ -113,7 +113,8 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, d: &DiagnosticsSnapshot, slow: &mut Slo
     ui.horizontal(|ui| {
         let l = ui.label("Slow operations above (ms)");
         ui.add(egui::DragValue::new(&mut ms).range(1..=60_000))
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .on_hover_text("List operations that take longer than this; drag or type to change");
     });
     if ms != slow.threshold().as_millis() as u64 {
         slow.set_threshold(Duration::from_millis(ms));

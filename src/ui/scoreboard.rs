@@ -8,6 +8,12 @@ use crate::match_state::{MatchState, Side};
 use crate::ui::theme::{BLUE, RED, bold};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Vec2, pos2, vec2};
 
+pub mod parts;
+pub use parts::{
+    BannerPart, ClockFace, SideTexts, banner_parts, banner_text, clock_face, fit_contain,
+    side_texts, top_texts,
+};
+
 /// The scoreboard viewport's id.
 pub fn viewport_id() -> egui::ViewportId {
     egui::ViewportId::from_hash_of("courtside-scoreboard")
@@ -138,47 +144,7 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
         return;
     }
     let [bbg, bfg, rbg, rfg] = board_colors(&view.settings, state);
-    let top = Rect::from_min_size(rect.min, vec2(rect.width(), unit * 1.1));
-    let info = &state.info;
-    painter.text(
-        top.left_center() + vec2(unit * 0.3, 0.0),
-        Align2::LEFT_CENTER,
-        format!("Match {} · {} · {}", info.number, info.phase, info.weight),
-        font(0.45),
-        Color32::WHITE,
-    );
-    let round = if state.round == 4 {
-        "GOLDEN ROUND".to_string()
-    } else {
-        format!("ROUND {}", state.round)
-    };
-    painter.text(
-        top.right_center() - vec2(unit * 0.3, 0.0),
-        Align2::RIGHT_CENTER,
-        round,
-        font(0.55),
-        Color32::WHITE,
-    );
-    let clock_color = if state.clock_running {
-        Color32::WHITE
-    } else {
-        Color32::from_rgb(255, 70, 70)
-    };
-    let clock_rect = Rect::from_min_size(
-        pos2(rect.center().x - unit * 2.5, top.max.y),
-        vec2(unit * 5.0, unit * 1.6),
-    );
-    // The clock and the scores are the biggest text: drawn from textures of their own, not
-    // from egui's font atlas (see big_text).
-    super::big_text::paint(
-        &painter,
-        clock_rect.center(),
-        Align2::CENTER_CENTER,
-        &state.clock,
-        font(1.3).size,
-        clock_color,
-    );
-    let body_top = clock_rect.max.y + unit * 0.1;
+    let body_top = header_ui(&painter, rect, state, unit);
     let banner_h = unit * 1.2;
     let body = Rect::from_min_max(
         pos2(rect.min.x, body_top),
@@ -197,49 +163,73 @@ pub fn scoreboard_ui(ui: &mut egui::Ui, view: &ScoreboardView) {
     banner_ui(&painter, banner, state, unit, font(0.5));
 }
 
+/// The top line (match, round) and the clock; returns where the athletes' halves begin.
+fn header_ui(p: &egui::Painter, rect: Rect, state: &MatchState, unit: f32) -> f32 {
+    let font = |k: f32| FontId::new((unit * k).max(6.0), bold());
+    let top = Rect::from_min_size(rect.min, vec2(rect.width(), unit * 1.1));
+    let (match_line, round) = top_texts(state);
+    p.text(
+        top.left_center() + vec2(unit * 0.3, 0.0),
+        Align2::LEFT_CENTER,
+        match_line,
+        font(0.45),
+        Color32::WHITE,
+    );
+    p.text(
+        top.right_center() - vec2(unit * 0.3, 0.0),
+        Align2::RIGHT_CENTER,
+        round,
+        font(0.55),
+        Color32::WHITE,
+    );
+    let clock = clock_face(state);
+    let clock_rect = Rect::from_min_size(
+        pos2(rect.center().x - unit * 2.5, top.max.y),
+        vec2(unit * 5.0, unit * 1.6),
+    );
+    // The clock and the scores are the biggest text: drawn from textures of their own, not
+    // from egui's font atlas (see big_text).
+    super::big_text::paint(
+        p,
+        clock_rect.center(),
+        Align2::CENTER_CENTER,
+        &clock.text,
+        font(1.3).size,
+        clock.color(),
+    );
+    clock_rect.max.y + unit * 0.1
+}
+
 /// One athlete's half: colours (background, text) and the flag texture if there is one.
 type SideLook<'a> = (Color32, Color32, Option<&'a egui::TextureHandle>);
 
 fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, scale: f32) {
     let (bg, fg, flag_tex) = look;
+    let t = side_texts(s);
     let font = |k: f32| FontId::new((unit * k).max(6.0), bold());
     p.rect_filled(r, unit * 0.1, bg);
     let pad = unit * 0.25;
-    let flag = Rect::from_min_size(r.min + vec2(pad, pad), vec2(unit * 1.2, unit * 0.8));
-    match flag_tex {
-        Some(t) => {
-            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
-            p.image(t.id(), flag, uv, Color32::WHITE);
-        }
-        None => {
-            // No flag for this code: a box with the code, never another country's flag.
-            p.rect_filled(flag, 2.0, Color32::from_gray(70));
-            p.text(
-                flag.center(),
-                Align2::CENTER_CENTER,
-                &s.country,
-                font(0.35),
-                Color32::WHITE,
-            );
-        }
-    }
+    let flag_box = Rect::from_min_size(r.min + vec2(pad, pad), vec2(unit * 1.2, unit * 0.8));
+    let flag = flag_ui(p, flag_box, flag_tex, &t.country, unit);
     p.rect_stroke(
         flag,
         2.0,
         egui::Stroke::new(1.0, fg),
         egui::StrokeKind::Inside,
     );
+    // Name and country are placed by the box, not the fitted flag, so they do not jump about
+    // with each country's flag ratio.
     p.text(
-        flag.right_center() + vec2(pad, 0.0),
+        flag_box.right_center() + vec2(pad, 0.0),
         Align2::LEFT_CENTER,
-        &s.short_name,
+        &t.short_name,
         font(0.55),
         fg,
     );
     p.text(
-        flag.center_bottom() + vec2(0.0, pad * 0.6),
+        flag_box.center_bottom() + vec2(0.0, pad * 0.6),
         Align2::CENTER_TOP,
-        &s.country,
+        &t.country,
         font(0.35),
         fg,
     );
@@ -248,29 +238,22 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, sca
         p,
         r.center() + vec2(0.0, unit * 0.1),
         Align2::CENTER_CENTER,
-        &s.score.to_string(),
+        &t.score,
         score_size,
         fg,
     );
     let bottom = r.max.y - pad;
+    let left_bottom = pos2(r.min.x + pad, bottom);
+    p.text(left_bottom, Align2::LEFT_BOTTOM, &t.gam_jeom, font(0.4), fg);
+    let right_bottom = pos2(r.max.x - pad, bottom);
     p.text(
-        pos2(r.min.x + pad, bottom),
-        Align2::LEFT_BOTTOM,
-        format!("GAM-JEOM {}", s.penalties),
-        font(0.4),
-        fg,
-    );
-    p.text(
-        pos2(r.max.x - pad, bottom),
+        right_bottom,
         Align2::RIGHT_BOTTOM,
-        format!(
-            "R1 {} · R2 {} · R3 {}",
-            s.round_scores[0], s.round_scores[1], s.round_scores[2]
-        ),
+        &t.round_scores,
         font(0.35),
         fg,
     );
-    for i in 0..s.rounds_won.min(3) {
+    for i in 0..t.round_dots {
         let c = Pos2::new(
             r.max.x - pad - unit * 0.2 - i as f32 * unit * 0.5,
             r.min.y + pad + unit * 0.3,
@@ -279,54 +262,49 @@ fn side(p: &egui::Painter, r: Rect, s: &Side, look: SideLook<'_>, unit: f32, sca
     }
 }
 
+/// The flag fitted in its box, or the country code in a grey box when there is no flag; returns
+/// the rect drawn (to frame it).
+fn flag_ui(
+    p: &egui::Painter,
+    flag_box: Rect,
+    flag_tex: Option<&egui::TextureHandle>,
+    country: &str,
+    unit: f32,
+) -> Rect {
+    match flag_tex {
+        Some(tex) => {
+            let flag = fit_contain(flag_box, tex.size_vec2());
+            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+            p.image(tex.id(), flag, uv, Color32::WHITE);
+            flag
+        }
+        None => {
+            // No flag for this code: a box with the code, never another country's flag.
+            p.rect_filled(flag_box, 2.0, Color32::from_gray(70));
+            p.text(
+                flag_box.center(),
+                Align2::CENTER_CENTER,
+                country,
+                FontId::new((unit * 0.35).max(6.0), bold()),
+                Color32::WHITE,
+            );
+            flag_box
+        }
+    }
+}
+
 fn banner_ui(p: &egui::Painter, r: Rect, s: &MatchState, unit: f32, font: FontId) {
-    let mut parts: Vec<(String, Color32)> = Vec::new();
-    if let Some(b) = &s.break_clock {
-        parts.push((format!("BREAK {b}"), Color32::from_rgb(255, 210, 80)));
-    }
-    if let Some(inj) = s.injury.as_ref().filter(|i| i.visible) {
-        let who = inj.athlete.as_deref().unwrap_or("").to_uppercase();
-        parts.push((
-            format!("INJURY {who} {}", inj.clock),
-            Color32::from_rgb(255, 160, 60),
-        ));
-    }
-    if let Some(c) = &s.challenge {
-        parts.push((
-            format!(
-                "CHALLENGE {}: {}",
-                c.by.to_uppercase(),
-                c.status.to_uppercase()
-            ),
-            Color32::from_rgb(120, 200, 255),
-        ));
-    }
-    if let Some(w) = &s.winner {
-        let side = if w == "blue" { &s.blue } else { &s.red };
-        let decision = s
-            .decision
-            .as_ref()
-            .map(|d| format!(" — {d}"))
-            .unwrap_or_default();
-        parts.push((
-            format!("WINNER {} ({}){decision}", side.long_name, side.country),
-            Color32::from_rgb(120, 255, 140),
-        ));
-    }
-    if parts.is_empty() {
+    let parts = banner_parts(s);
+    let Some(last) = parts.last() else {
         return;
-    }
+    };
     p.rect_filled(
         r.shrink(unit * 0.08),
         unit * 0.1,
         Color32::from_black_alpha(200),
     );
-    let text = parts
-        .iter()
-        .map(|(t, _)| t.as_str())
-        .collect::<Vec<_>>()
-        .join("   ·   ");
-    let color = parts.last().map_or(Color32::WHITE, |(_, c)| *c);
+    let text = banner_text(&parts);
+    let color = last.color();
     // Shrink the text until it fits the banner's width.
     let mut font = font;
     let max_w = r.width() - unit * 0.6;

@@ -99,7 +99,9 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.separator();
     egui::CollapsingHeader::new("History")
         .default_open(false)
-        .show(ui, |ui| history_ui(ui, &s.history, &mut s.commands));
+        .show(ui, |ui| history_ui(ui, &s.history, &mut s.commands))
+        .header_response
+        .on_hover_text("Every settings change: when, what, old → new value, and who made it");
 }
 
 fn listeners_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, ifaces: &[InterfaceChoice]) {
@@ -152,7 +154,8 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
                 .width(40.0)
                 .show_ui(ui, |ui| {
                     for f in ifaces {
-                        ui.selectable_value(&mut l.bind, f.addr.clone(), &f.label);
+                        ui.selectable_value(&mut l.bind, f.addr.clone(), &f.label)
+                            .on_hover_text(format!("Listen on {}", f.addr));
                     }
                 })
                 .response
@@ -222,9 +225,11 @@ fn scoreboard_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, courts: &[String]) {
                 &d.court
             })
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut d.court, String::new(), "first court");
+                ui.selectable_value(&mut d.court, String::new(), "first court")
+                    .on_hover_text("Show the first listener's court");
                 for c in courts {
-                    ui.selectable_value(&mut d.court, c.clone(), c);
+                    ui.selectable_value(&mut d.court, c.clone(), c)
+                        .on_hover_text(format!("Show {c} on the scoreboard"));
                 }
             })
             .response
@@ -245,7 +250,8 @@ fn history_ui(ui: &mut egui::Ui, history: &[SettingChange], commands: &mut Vec<C
     }
     egui::Grid::new("history").striped(true).show(ui, |ui| {
         for h in history {
-            ui.label(crate::ui::live_data::local_time(h.at_ns));
+            // History spans days (a tournament, setup the day before): date and time.
+            ui.label(crate::ui::live_data::local_date_time(h.at_ns));
             ui.label(&h.key);
             ui.label(format!(
                 "{} → {}",

@@ -1,9 +1,12 @@
 //! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
+mod app_flows;
 mod listeners;
+mod panel_details;
 mod panels;
 mod prefs;
+mod scoreboard;
 mod selector;
 mod smoke;
 mod venue_app;

@@ -493,13 +493,35 @@ fn athletes_names_in_latin_cyrillic_greek_render_with_the_embedded_font() {
             s,
         );
     h.run();
-    for name in [
+    let names = [
         "Jonas Müller",
         "Anna Ólafsdóttir",
         "Łukasz Nowak",
         "Иван Иванов",
         "Γιώργος Παπαδόπουλος",
-    ] {
+    ];
+    for name in names {
         h.get_by_label(name);
+    }
+    // egui's own fonts also cover these names, so the labels alone cannot tell whether
+    // courtside's font is used: its Noto Sans must come first, and its own data (parsed by
+    // egui's font loader, which lists the fonts that have each character) must have every
+    // letter.
+    let first = h.ctx.fonts(|f| {
+        f.definitions()
+            .families
+            .get(&egui::FontFamily::Proportional)
+            .and_then(|fam| fam.first().cloned())
+    });
+    assert_eq!(first.as_deref(), Some("noto"));
+    let chars = h
+        .ctx
+        .fonts_mut(|f| f.characters(&egui::FontFamily::Proportional).clone());
+    for c in names.concat().chars().filter(|c| !c.is_whitespace()) {
+        let fonts = chars.get(&c).map(Vec::as_slice).unwrap_or_default();
+        assert!(
+            fonts.iter().any(|f| f == "noto"),
+            "Noto Sans lacks {c:?} (only in {fonts:?})"
+        );
     }
 }
