@@ -157,6 +157,9 @@ fn store_ui(ui: &mut egui::Ui, s: &AppState) {
         "no commit yet".to_string()
     } else {
         let ns = crate::store::writer::now_ns().saturating_sub(st.last_commit_ns);
+        // Wake exactly when the shown age changes: every second in the first minute, then once
+        // a minute, then once an hour (an idle app stays idle, and the age is never stale).
+        ui.ctx().request_repaint_after(age_changes_in(ns));
         format!("last commit {}", human_age(ns))
     };
     ui.label(format!(
@@ -183,6 +186,18 @@ pub fn human_age(ns: i64) -> String {
         60..=3599 => format!("{} min ago", secs / 60),
         _ => format!("{} h ago", secs / 3600),
     }
+}
+
+/// How long until `human_age(ns)` shows something else.
+pub fn age_changes_in(ns: i64) -> std::time::Duration {
+    const S: i64 = 1_000_000_000;
+    let ns = ns.max(0);
+    let unit = match ns / S {
+        0..=59 => S,
+        60..=3599 => 60 * S,
+        _ => 3600 * S,
+    };
+    std::time::Duration::from_nanos((unit - ns % unit) as u64)
 }
 
 /// Notices with cause and action, each dismissable.

@@ -81,3 +81,35 @@ fn advanced_mode_buttons_have_tooltips() {
     hover_and_wait(&mut h, "Unlock");
     h.get_by_label_contains("Unlock advanced mode with this password");
 }
+
+#[test]
+fn the_last_commit_age_wakes_the_ui_exactly_when_its_text_changes() {
+    use courtside::ui::status_bar::{age_changes_in, human_age};
+    const S: i64 = 1_000_000_000;
+    for ns in [
+        0,
+        1,
+        S / 2,
+        59 * S + 7,
+        60 * S,
+        61 * S + 3,
+        3599 * S,
+        3600 * S,
+        5 * 3600 * S + 9,
+    ] {
+        let d = age_changes_in(ns).as_nanos() as i64;
+        assert!(d > 0, "{ns}");
+        assert_eq!(
+            human_age(ns),
+            human_age(ns + d - 1),
+            "unchanged just before, {ns}"
+        );
+        assert_ne!(
+            human_age(ns),
+            human_age(ns + d),
+            "changed at the wake-up, {ns}"
+        );
+    }
+    // Idle for an hour after the last commit: about one wake-up a minute, not one a frame.
+    assert_eq!(age_changes_in(10 * 60 * S).as_secs(), 60);
+}
