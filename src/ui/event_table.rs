@@ -54,7 +54,7 @@ pub fn match_title(m: &MatchRecord) -> String {
         return format!(
             "(no match loaded) — {} · {} · {} datagram(s)",
             m.court,
-            crate::ui::live_data::local_time(m.started_at_ns),
+            crate::ui::live_data::local_date_time(m.started_at_ns),
             m.event_count
         );
     }
