@@ -161,6 +161,14 @@ fn import_files(t: &TestStore, items: Vec<ImportItem>, allow_unknown: bool) -> V
     msgs.into_inner()
 }
 
+/// A valid one-colour SVG with this nominal size.
+fn big_svg(width: u32, height: u32) -> Vec<u8> {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 3 2"><rect width="3" height="2" fill="#00a"/></svg>"##
+    )
+    .into_bytes()
+}
+
 fn item(path: PathBuf) -> ImportItem {
     ImportItem { path, code: None }
 }
@@ -222,6 +230,9 @@ fn a_mixed_drop_rejects_each_bad_file_with_its_reason_and_imports_the_rest() {
         item(write(d, "ESP.png", &png(4097, 2))),
         item(write(d, "NED.gif", b"GIF89a")),
         item(write(d, "POR.svg", b"<svg><unclosed")),
+        item(write(d, "HUN.svg", &big_svg(5000, 300))),
+        item(write(d, "AUT.svg", &big_svg(300, 4097))),
+        item(write(d, "BEL.svg", &big_svg(4096, 4096))),
         item(write(d, "kor.svg", &svg())),
         item(write(d, "XYZ.svg", &svg())),
         item(write(d, "Flag of Japan.png", &png(30, 20))),
@@ -260,6 +271,21 @@ fn a_mixed_drop_rejects_each_bad_file_with_its_reason_and_imports_the_rest() {
         rejection_of(&msgs, "POR.svg"),
         Rejection::Corrupt(_)
     ));
+    // An SVG's nominal size counts like a raster's pixels; exactly the limit is fine (BEL).
+    assert_eq!(
+        rejection_of(&msgs, "HUN.svg"),
+        &Rejection::TooManyPixels {
+            width: 5000,
+            height: 300
+        }
+    );
+    assert_eq!(
+        rejection_of(&msgs, "AUT.svg"),
+        &Rejection::TooManyPixels {
+            width: 300,
+            height: 4097
+        }
+    );
     assert!(matches!(
         rejection_of(&msgs, "kor.svg"),
         Rejection::DuplicateCode { .. }
@@ -279,11 +305,21 @@ fn a_mixed_drop_rejects_each_bad_file_with_its_reason_and_imports_the_rest() {
     assert_eq!(asked, ["XYZ.svg", "Flag of Japan.png"]);
 
     let resolver = FlagResolver::load(&t.store).unwrap();
-    assert_eq!(resolver.imports().keys().collect::<Vec<_>>(), ["KOR"]);
+    assert_eq!(
+        resolver.imports().keys().collect::<Vec<_>>(),
+        ["BEL", "KOR"]
+    );
+    assert_eq!(
+        (
+            resolver.imports()["BEL"].meta.width,
+            resolver.imports()["BEL"].meta.height
+        ),
+        (4096, 4096)
+    );
     let Some(ImportMsg::Finished(s)) = msgs.last() else {
         panic!("no Finished")
     };
-    assert_eq!((s.imported, s.rejected, s.needs_code), (1, 8, 2));
+    assert_eq!((s.imported, s.rejected, s.needs_code), (2, 10, 2));
 }
 
 #[test]
