@@ -4,4 +4,5 @@
 mod flags_support;
 mod import;
 mod mapping;
+mod table;
 mod ui;
