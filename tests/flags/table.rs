@@ -42,7 +42,9 @@ fn table_has_the_206_nocs_sorted_and_unique() {
     iso.dedup();
     assert_eq!(iso.len(), 206, "two IOC codes share an ISO code");
     for c in ioc::COUNTRIES {
-        assert!(c.ioc.len() == 3 && c.ioc.bytes().all(|b| b.is_ascii_uppercase()));
+        // Three letters, except World Taekwondo's own team code.
+        let len_ok = c.ioc.len() == 3 || c.ioc == "WT";
+        assert!(len_ok && c.ioc.bytes().all(|b| b.is_ascii_uppercase()));
         assert_eq!(ioc::lookup(c.ioc), Some(c));
     }
 }
@@ -171,12 +173,28 @@ fn every_ioc_code_that_differs_from_iso_shows_its_flag_and_iso_codes_are_not_gue
 #[test]
 fn team_codes_get_labelled_placeholders_and_tpe_is_not_the_tw_flag() {
     let resolver = FlagResolver::builtin_only();
-    for code in ["AIN", "IOA", "EOR", "ROT", "RPT", "NPA", "TPE"] {
+    let teams: Vec<_> = ioc::COUNTRIES
+        .iter()
+        .filter(|c| !c.is_noc())
+        .map(|c| c.ioc)
+        .collect();
+    assert_eq!(
+        teams,
+        ["AIN", "EOR", "IOA", "IPA", "NPA", "ROT", "RPT", "WT"]
+    );
+    for code in teams.iter().copied().chain(["TPE", "wt", " WT "]) {
         let r = resolver.resolve(code);
         assert!(r.is_placeholder(), "{code}");
+        assert_eq!(r.source, FlagSource::Builtin, "{code}");
         let svg = String::from_utf8(r.image.unwrap().data.bytes().to_vec()).unwrap();
         assert!(svg.contains("NOT an official flag"), "{code}");
     }
+    // Athletes entered under World Taekwondo get their own labelled placeholder.
+    let wt = resolver.resolve("WT");
+    assert_eq!(wt.country.map(|c| c.asset), Some(ioc::WORLD_TAEKWONDO));
+    assert!(wt.country.unwrap().name.contains("World Taekwondo"));
+    let svg = String::from_utf8(wt.image.unwrap().data.bytes().to_vec()).unwrap();
+    assert!(svg.contains("<title>World Taekwondo team"), "{svg}");
     assert!(builtin::asset("flag-icons/tw").is_none());
     assert!(!resolver.resolve("KOR").is_placeholder());
 }
