@@ -38,8 +38,21 @@ impl CourtsideApp {
         }
     }
 
-    /// Resolve the scoreboard's two countries to textures (cache hits after the first frame).
+    /// Resolve the scoreboard's two countries to textures (cache hits after the first frame),
+    /// and tell the flags service when the live countries change so its missing-flags list
+    /// follows the matches being loaded.
     pub(super) fn update_board_flags(&mut self, ctx: &egui::Context) {
+        if let Some(service) = &mut self.flags {
+            let codes: Vec<&str> = self
+                .state
+                .courts
+                .values()
+                .flat_map(|m| [m.blue.country.as_str(), m.red.country.as_str()])
+                .collect();
+            if let Some(wait) = service.note_live_codes(&codes) {
+                ctx.request_repaint_after(wait);
+            }
+        }
         let Ok(mut board) = self.scoreboard.lock() else {
             return;
         };
