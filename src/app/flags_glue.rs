@@ -3,9 +3,6 @@
 use super::CourtsideApp;
 use crate::ui::flags::{flags_ui, handle_dropped_files};
 
-/// Scoreboard flag height in physical pixels (rasterised once, then cached).
-const BOARD_FLAG_PX: u32 = 192;
-
 impl CourtsideApp {
     /// The flags manager window and files dropped anywhere on the main window.
     pub(super) fn flags_ui(&mut self, ctx: &egui::Context) {
@@ -57,17 +54,11 @@ impl CourtsideApp {
             return;
         };
         let Some(state) = &board.state else { return };
-        let codes = [state.blue.country.clone(), state.red.country.clone()];
-        let mut textures = [None, None];
-        for (slot, code) in textures.iter_mut().zip(&codes) {
-            if code.is_empty() {
-                continue;
-            }
-            let resolved = self.state.flag_resolver.resolve(code);
-            if let Some(img) = &resolved.image {
-                *slot = self.state.flag_cache.texture(ctx, img, BOARD_FLAG_PX);
-            }
-        }
+        let codes = [state.blue.country.as_str(), state.red.country.as_str()];
+        let textures = self
+            .state
+            .flag_cache
+            .board_flags(ctx, &self.state.flag_resolver, codes);
         let [blue, red] = textures;
         let changed = board.blue_flag.as_ref().map(|t| t.id()) != blue.as_ref().map(|t| t.id())
             || board.red_flag.as_ref().map(|t| t.id()) != red.as_ref().map(|t| t.id());

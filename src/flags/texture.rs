@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 /// Largest flag texture height, px (a full-screen scoreboard flag is well below).
 const MAX_HEIGHT_PX: u32 = 1024;
+/// Scoreboard flag height in physical pixels (rasterised once, then cached).
+pub const BOARD_FLAG_PX: u32 = 192;
 
 /// Counters of the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -166,6 +168,24 @@ impl FlagTextureCache {
                 response
             }
         }
+    }
+
+    /// The scoreboard's flags `[blue, red]` for these country codes, resolved with `resolver`
+    /// and rasterised at [`BOARD_FLAG_PX`] (cache hits after the first frame). `None` for an
+    /// empty code, a code without a flag, or one put off to a later frame.
+    pub fn board_flags(
+        &mut self,
+        ctx: &egui::Context,
+        resolver: &FlagResolver,
+        codes: [&str; 2],
+    ) -> [Option<TextureHandle>; 2] {
+        codes.map(|code| {
+            if code.trim().is_empty() {
+                return None;
+            }
+            let image = resolver.resolve(code).image?;
+            self.texture(ctx, &image, BOARD_FLAG_PX)
+        })
     }
 
     /// Drop textures of imported flags that the resolver no longer uses (re-imported or
