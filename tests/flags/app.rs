@@ -1,5 +1,8 @@
 //! Flags in the real app (`CourtsideApp` under `build_eframe`, a real loopback listener, a temp
-//! store): the missing-flags list follows a newly loaded match.
+//! store): the missing-flags list follows a newly loaded match, a stored mapping reaches the
+//! scoreboard, files dropped on the main window are imported and reported.
+
+use crate::flags_support::{TestDrop, png, write};
 
 use courtside::app::settings::{AppSettings, ListenerSetting};
 use courtside::app::{AppOptions, CourtsideApp};
@@ -10,6 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A UDP port that is free right now.
@@ -77,7 +81,7 @@ fn step_until(
 
 /// A started app with its listener receiving, and a socket to play the scoring system.
 struct Court {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     h: Harness<'static, CourtsideApp>,
     pss: UdpSocket,
     port: u16,
@@ -97,12 +101,7 @@ fn court(mapping: Option<(&str, &str)>) -> Court {
             .is_some_and(|l| l.status == "listening")
     });
     let pss = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("pss socket");
-    Court {
-        _dir: dir,
-        h,
-        pss,
-        port,
-    }
+    Court { dir, h, pss, port }
 }
 
 impl Court {
@@ -140,6 +139,87 @@ fn missing_flags_list_follows_a_match_loaded_while_the_app_runs() {
     step_until(&mut c.h, "QQQ in the missing-flags list", |h| {
         h.query_by_label_contains("QQQ — no flag").is_some()
     });
+}
+
+/// The debug name egui keeps for a texture (the cache names it after the image's key).
+fn texture_name(h: &Harness<'_, CourtsideApp>, tex: &egui::TextureHandle) -> String {
+    let manager = h.ctx.tex_manager();
+    let manager = manager.read();
+    manager
+        .meta(tex.id())
+        .map(|m| m.name.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_stored_mapping_puts_the_mapped_flag_on_the_scoreboard() {
+    let mut c = court(Some(("HRV", "CRO")));
+    c.load_match("HRV", "XYZ");
+    step_until(&mut c.h, "the blue flag", |h| {
+        let board = h.state().scoreboard();
+        let board = board.lock().expect("lock");
+        board.blue_flag.is_some()
+    });
+    let board = c.h.state().scoreboard();
+    let (blue, red) = {
+        let b = board.lock().expect("lock");
+        (b.blue_flag.clone(), b.red_flag.clone())
+    };
+    let blue = blue.expect("blue flag");
+    // HRV alone is not a flag (ISO alpha-3); mapped to CRO it shows Croatia's flag-icons file.
+    assert_eq!(
+        texture_name(&c.h, &blue),
+        "flag builtin:flag-icons/hr@192",
+        "blue flag"
+    );
+    assert!(red.is_none(), "XYZ has no flag");
+}
+
+#[test]
+fn a_folder_dropped_on_the_main_window_is_imported_and_bad_files_are_named() {
+    let mut c = court(None);
+    let drop_dir = c.dir.path().join("drop");
+    std::fs::create_dir_all(&drop_dir).expect("drop dir");
+    write(&drop_dir, "KOR.png", &png(60, 40));
+    write(&drop_dir, "GER.png", b"not a png");
+    c.h.state_mut().state.flags_panel.search = "kor".into();
+    c.h.run_steps(2);
+    assert!(
+        !c.h.state().state.prefs.show_flags,
+        "manager closed at start"
+    );
+    c.h.input_mut()
+        .dropped_files
+        .push(Arc::new(TestDrop(drop_dir)));
+    step_until(&mut c.h, "the grid to show KOR imported", |h| {
+        h.query_all_by_label("imported").count() == 1
+    });
+    assert!(
+        c.h.state().state.prefs.show_flags,
+        "a drop opens the manager"
+    );
+    // "kor" also matches PRK, which stays built-in.
+    assert_eq!(c.h.query_all_by_label("built-in").count(), 1);
+    step_until(&mut c.h, "the import report", |h| {
+        h.query_by_label_contains("GER.png: not a readable image")
+            .is_some()
+    });
+    assert!(
+        c.h.query_by_label_contains("KOR.png: imported as KOR")
+            .is_some()
+    );
+    assert!(
+        c.h.query_by_label_contains("import done: 1 imported, 1 rejected")
+            .is_some()
+    );
+    // The app's resolver (what the scoreboard uses) has the import too.
+    assert!(
+        c.h.state()
+            .state
+            .flag_resolver
+            .imports()
+            .contains_key("KOR")
+    );
 }
 
 #[test]

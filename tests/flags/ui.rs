@@ -8,7 +8,7 @@ use courtside::ui::flags::{FlagsPanel, flags_ui, handle_dropped_files};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flags_support::*;
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,19 +28,6 @@ fn frame(ui: &mut egui::Ui, app: &mut FlagsApp) {
     let intents = flags_ui(ui, &mut app.panel, app.service.state(), &mut app.cache);
     for intent in intents {
         app.service.execute(intent);
-    }
-}
-
-#[derive(Debug)]
-struct TestDrop(PathBuf);
-
-impl egui::DroppedFile for TestDrop {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
     }
 }
 
