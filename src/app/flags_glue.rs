@@ -49,6 +49,11 @@ impl CourtsideApp {
             if let Some(wait) = service.note_live_codes(&codes) {
                 ctx.request_repaint_after(wait);
             }
+            // Re-imported or reverted flags: free their old textures.
+            let state = service.state();
+            self.state
+                .flag_cache
+                .sync(state.generation, &state.resolver);
         }
         let Ok(mut board) = self.scoreboard.lock() else {
             return;

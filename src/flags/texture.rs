@@ -53,6 +53,8 @@ pub struct FlagTextureCache {
     budget: Duration,
     pass: Option<u64>,
     spent: Duration,
+    /// The flags-state generation last given to [`FlagTextureCache::sync`].
+    synced: Option<u64>,
 }
 
 impl Default for FlagTextureCache {
@@ -77,6 +79,7 @@ impl FlagTextureCache {
             budget,
             pass: None,
             spent: Duration::ZERO,
+            synced: None,
         }
     }
 
@@ -186,6 +189,15 @@ impl FlagTextureCache {
             let image = resolver.resolve(code).image?;
             self.texture(ctx, &image, BOARD_FLAG_PX)
         })
+    }
+
+    /// Call when the flags state may have changed (every frame is fine): on a new `generation`
+    /// (a new snapshot of imports and mapping), frees the textures `resolver` no longer uses.
+    pub fn sync(&mut self, generation: u64, resolver: &FlagResolver) {
+        if self.synced != Some(generation) {
+            self.synced = Some(generation);
+            self.retain_current(resolver);
+        }
     }
 
     /// Drop textures of imported flags that the resolver no longer uses (re-imported or

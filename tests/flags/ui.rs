@@ -192,3 +192,59 @@ fn texture_cache_spreads_rasterising_over_frames_when_over_budget() {
     assert_eq!(drawn_per_frame, [1, 2, 3]);
     assert_eq!(cache.stats().deferred, 3);
 }
+
+fn imported(code: &str, at_ns: i64) -> FlagResolver {
+    use courtside::flags::{ImageFormat, ImportedFlag, ImportedFlagMeta};
+    let data = svg();
+    let flag = ImportedFlag {
+        meta: ImportedFlagMeta {
+            code: code.into(),
+            source_name: format!("{code}.svg"),
+            format: ImageFormat::Svg,
+            bytes: data.len() as u64,
+            width: 30,
+            height: 20,
+            imported_at_ns: at_ns,
+        },
+        data: data.into(),
+    };
+    FlagResolver::new(Default::default(), [(code.to_string(), flag)].into())
+}
+
+#[test]
+fn texture_cache_frees_replaced_imports_when_the_flags_change() {
+    let ctx = egui::Context::default();
+    let mut cache = FlagTextureCache::with_budget(Duration::MAX);
+    let first = imported("KOR", 1);
+    let second = imported("KOR", 2);
+    let draw = |cache: &mut FlagTextureCache, resolver: &FlagResolver| {
+        let mut out = ctx.run_ui(Default::default(), |ui| {
+            for code in ["KOR", "GER"] {
+                let image = resolver.resolve(code).image.unwrap();
+                assert!(cache.texture(ui.ctx(), &image, 20).is_some(), "{code}");
+            }
+        });
+        // No renderer here: textures are not uploaded anywhere.
+        out.textures_delta.clear();
+    };
+    cache.sync(1, &first);
+    draw(&mut cache, &first);
+    assert_eq!(cache.stats().textures, 2, "imported KOR, built-in GER");
+    // Re-imported: both textures exist until the new snapshot is synced, then the old goes.
+    draw(&mut cache, &second);
+    assert_eq!(cache.stats().textures, 3);
+    cache.sync(2, &second);
+    assert_eq!(
+        cache.stats().textures,
+        2,
+        "the first import's texture is freed"
+    );
+    // The same generation again does nothing; the current import's texture is a hit.
+    cache.sync(2, &FlagResolver::builtin_only());
+    let misses = cache.stats().misses;
+    draw(&mut cache, &second);
+    assert_eq!(cache.stats().misses, misses);
+    // Reverted (a new snapshot without imports): the imported texture goes, built-ins stay.
+    cache.sync(3, &FlagResolver::builtin_only());
+    assert_eq!(cache.stats().textures, 1);
+}
