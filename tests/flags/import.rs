@@ -58,7 +58,9 @@ fn good_png_and_svg_are_stored_and_override_the_built_in_flag() {
     let png_bytes = png(60, 40);
     let kor = write(t.dir.path(), "KOR.png", &png_bytes);
     let ger = write(t.dir.path(), "ger.svg", &svg());
+    let before = courtside::store::writer::now_ns();
     let msgs = import_files(&t, vec![item(kor), item(ger)], false);
+    let after = courtside::store::writer::now_ns();
     assert!(
         matches!(msgs.last(), Some(ImportMsg::Finished(s)) if s.imported == 2),
         "{msgs:#?}"
@@ -74,6 +76,12 @@ fn good_png_and_svg_are_stored_and_override_the_built_in_flag() {
         (60, 40, png_bytes.len() as u64)
     );
     assert_eq!(meta.source_name, "KOR.png");
+    // The import time is the moment of this import (the texture cache keys on it).
+    assert!(
+        (before..=after).contains(&meta.imported_at_ns),
+        "{before} <= {} <= {after}",
+        meta.imported_at_ns
+    );
     assert_eq!(resolver.resolve("GER").source, FlagSource::Imported);
     let pixels = texture::rasterise(r.image.as_ref().unwrap(), 30).unwrap();
     assert_eq!(pixels.size, [45, 30]);
