@@ -34,8 +34,6 @@ pub enum Rejection {
     Corrupt(String),
     /// The file name (or the code given) is not a usable code.
     InvalidCode(String),
-    /// The code is not in the IOC table nor imported before, and was not confirmed.
-    UnknownCode(String),
     /// Another file of the same import has the same code.
     DuplicateCode {
         /// The code.
@@ -69,10 +67,6 @@ impl fmt::Display for Rejection {
             Rejection::InvalidCode(c) => write!(
                 f,
                 "{c:?} is not a flag code (2–10 letters or digits); name the file like KOR.png"
-            ),
-            Rejection::UnknownCode(c) => write!(
-                f,
-                "{c} is not a known IOC code; confirm it explicitly to import it"
             ),
             Rejection::DuplicateCode { code, first } => {
                 write!(f, "code {code} is already given by {first} in this import")
