@@ -1,43 +1,44 @@
-//! Flags: time to the first frame of a scoreboard showing two flags, against the same frame
-//! without flags (baseline, same run); a steady frame with cached textures; the texture cache
-//! hit rate over 10 s of scoreboard frames. Ends with a summary of ratios.
+//! Flags: time to the first frame of the real scoreboard (`courtside::ui::scoreboard::
+//! scoreboard_ui`) showing two flags, against the same frame without flags (baseline, same run);
+//! a steady frame with cached textures; the texture cache hit rate over 10 s of scoreboard
+//! frames. Ends with a summary of ratios.
 //!
-//! Run: `cargo bench --bench flags`. The scoreboard here is a stand-in (two rows: flag, name,
-//! score) drawn with the public flags API the real scoreboard uses.
+//! Run: `cargo bench --bench flags`. The flags reach the `ScoreboardView` the way the app puts
+//! them there: `FlagTextureCache::board_flags` with the app's resolver, every frame.
 
+use courtside::app::ScoreboardView;
 use courtside::flags::{FlagResolver, FlagTextureCache};
+use courtside::match_state::MatchState;
+use courtside::ui::scoreboard::scoreboard_ui;
 use criterion::{BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Flag height on the scoreboard, points.
-const FLAG_HEIGHT: f32 = 96.0;
-
-fn scoreboard(ui: &mut egui::Ui, flags: Option<(&mut FlagTextureCache, &FlagResolver)>) {
-    let athletes = [("KOR", "KIM Minsu", 7), ("GER", "MÜLLER Jan", 5)];
-    match flags {
-        Some((cache, resolver)) => {
-            for (code, name, score) in athletes {
-                ui.horizontal(|ui| {
-                    cache.flag_ui(ui, &resolver.resolve(code), FLAG_HEIGHT);
-                    ui.heading(name);
-                    ui.heading(score.to_string());
-                });
-            }
+/// A match in progress between KOR (blue) and GER (red), as the scoring system would send it.
+fn view() -> ScoreboardView {
+    let mut state = MatchState::default();
+    for datagram in [
+        "pre;FightLoaded",
+        "at1;KIM;KIM Minsu;KOR;at2;MUELLER;MÜLLER Jan;GER",
+        "sc1;7;sc2;5",
+    ] {
+        for event in courtside::protocol::parse_datagram(datagram.as_bytes()) {
+            state.apply(&event);
         }
-        None => {
-            for (code, name, score) in athletes {
-                ui.horizontal(|ui| {
-                    ui.heading(code);
-                    ui.heading(name);
-                    ui.heading(score.to_string());
-                });
-            }
-        }
+    }
+    ScoreboardView {
+        state: Some(state),
+        court: "Court 1".into(),
+        ..ScoreboardView::default()
     }
 }
 
-fn frame(ctx: &egui::Context, mut flags: Option<(&mut FlagTextureCache, &FlagResolver)>) {
+/// One scoreboard frame at 1280×720; with `flags`, the two flags are looked up first.
+fn frame(
+    ctx: &egui::Context,
+    view: &mut ScoreboardView,
+    mut flags: Option<(&mut FlagTextureCache, &FlagResolver)>,
+) {
     let input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -46,22 +47,33 @@ fn frame(ctx: &egui::Context, mut flags: Option<(&mut FlagTextureCache, &FlagRes
         ..Default::default()
     };
     let mut out = ctx.run_ui(input, |ui| {
-        let f = flags
-            .as_mut()
-            .map(|(cache, resolver)| (&mut **cache, *resolver));
-        scoreboard(ui, f)
+        if let (Some((cache, resolver)), Some(state)) = (flags.as_mut(), view.state.as_ref()) {
+            let codes = [state.blue.country.as_str(), state.red.country.as_str()];
+            [view.blue_flag, view.red_flag] = cache.board_flags(ui.ctx(), resolver, codes);
+        }
+        scoreboard_ui(ui, view);
     });
     // No GPU here: the upload itself is not measured, only what the app does.
     out.textures_delta.clear();
     black_box(out.shapes.len());
 }
 
+/// A fresh context (with the app's fonts) and an empty texture cache.
+fn fresh() -> (egui::Context, FlagTextureCache, ScoreboardView) {
+    let ctx = egui::Context::default();
+    courtside::ui::theme::install_fonts(&ctx);
+    (ctx, FlagTextureCache::new(), view())
+}
+
 /// A new context and cache, then one frame: what the operator waits for at start.
 fn first_frame(with_flags: bool) {
-    let ctx = egui::Context::default();
     let resolver = FlagResolver::builtin_only();
-    let mut cache = FlagTextureCache::new();
-    frame(&ctx, with_flags.then_some((&mut cache, &resolver)));
+    let (ctx, mut cache, mut view) = fresh();
+    frame(
+        &ctx,
+        &mut view,
+        with_flags.then_some((&mut cache, &resolver)),
+    );
 }
 
 fn benches(c: &mut Criterion) {
@@ -75,15 +87,15 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let ctx = egui::Context::default();
     let resolver = FlagResolver::builtin_only();
-    let mut cache = FlagTextureCache::new();
-    frame(&ctx, Some((&mut cache, &resolver)));
+    let (ctx, mut cache, mut view) = fresh();
+    frame(&ctx, &mut view, Some((&mut cache, &resolver)));
     c.bench_function("steady_frame/scoreboard/two_flags", |b| {
-        b.iter(|| frame(&ctx, Some((&mut cache, &resolver))))
+        b.iter(|| frame(&ctx, &mut view, Some((&mut cache, &resolver))))
     });
+    let mut bare = self::view();
     c.bench_function("steady_frame/scoreboard/no_flags", |b| {
-        b.iter(|| frame(&ctx, None))
+        b.iter(|| frame(&ctx, &mut bare, None))
     });
 }
 
@@ -103,15 +115,22 @@ fn median(mut f: impl FnMut(), runs: usize) -> Duration {
 fn summary() {
     let base = median(|| first_frame(false), 15);
     let cold = median(|| first_frame(true), 15);
-    let ctx = egui::Context::default();
     let resolver = FlagResolver::builtin_only();
-    let mut cache = FlagTextureCache::new();
+    let (ctx, mut cache, mut view) = fresh();
     for _ in 0..600 {
-        frame(&ctx, Some((&mut cache, &resolver)));
+        frame(&ctx, &mut view, Some((&mut cache, &resolver)));
     }
     let stats = cache.stats();
-    let warm = median(|| frame(&ctx, Some((&mut cache, &resolver))), 200);
-    let warm_base = median(|| frame(&ctx, None), 200);
+    assert!(
+        view.blue_flag.is_some() && view.red_flag.is_some(),
+        "both flags drawn"
+    );
+    let warm = median(
+        || frame(&ctx, &mut view, Some((&mut cache, &resolver))),
+        200,
+    );
+    let mut bare = self::view();
+    let warm_base = median(|| frame(&ctx, &mut bare, None), 200);
     println!("flags summary (medians, this run):");
     println!(
         "  first frame: no flags {base:?}, two flags {cold:?} → ×{:.2} (+{:?})",

@@ -14,6 +14,7 @@ F = {  # letter -> polylines on a 4 x 6 grid (y down)
  'O': [[(1,0),(3,0),(4,1),(4,5),(3,6),(1,6),(0,5),(0,1),(1,0)]],
  'C': [[(4,1),(3,0),(1,0),(0,1),(0,5),(1,6),(3,6),(4,5)]],
  'I': [[(1,0),(3,0)],[(2,0),(2,6)],[(1,6),(3,6)]],
+ 'W': [[(0,0),(1,6),(2,3),(3,6),(4,0)]],
  ' ': [],
 }
 def label(lines, title, name):
@@ -41,3 +42,4 @@ def label(lines, title, name):
 label(['NEUTRAL'],'Neutral / independent athletes','neutral')
 label(['REFUGEE'],'Refugee team','refugee')
 label(['NO FLAG'],'No flag bundled for this code',"noflag")
+label(['WT'],'World Taekwondo team (WT refugee team, WT-affiliated athletes)','wt')

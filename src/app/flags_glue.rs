@@ -3,9 +3,6 @@
 use super::CourtsideApp;
 use crate::ui::flags::{flags_ui, handle_dropped_files};
 
-/// Scoreboard flag height in physical pixels (rasterised once, then cached).
-const BOARD_FLAG_PX: u32 = 192;
-
 impl CourtsideApp {
     /// The flags manager window and files dropped anywhere on the main window.
     pub(super) fn flags_ui(&mut self, ctx: &egui::Context) {
@@ -38,23 +35,35 @@ impl CourtsideApp {
         }
     }
 
-    /// Resolve the scoreboard's two countries to textures (cache hits after the first frame).
+    /// Resolve the scoreboard's two countries to textures (cache hits after the first frame),
+    /// and tell the flags service when the live countries change so its missing-flags list
+    /// follows the matches being loaded.
     pub(super) fn update_board_flags(&mut self, ctx: &egui::Context) {
+        if let Some(service) = &mut self.flags {
+            let codes: Vec<&str> = self
+                .state
+                .courts
+                .values()
+                .flat_map(|m| [m.blue.country.as_str(), m.red.country.as_str()])
+                .collect();
+            if let Some(wait) = service.note_live_codes(&codes) {
+                ctx.request_repaint_after(wait);
+            }
+            // Re-imported or reverted flags: free their old textures.
+            let state = service.state();
+            self.state
+                .flag_cache
+                .sync(state.generation, &state.resolver);
+        }
         let Ok(mut board) = self.scoreboard.lock() else {
             return;
         };
         let Some(state) = &board.state else { return };
-        let codes = [state.blue.country.clone(), state.red.country.clone()];
-        let mut textures = [None, None];
-        for (slot, code) in textures.iter_mut().zip(&codes) {
-            if code.is_empty() {
-                continue;
-            }
-            let resolved = self.state.flag_resolver.resolve(code);
-            if let Some(img) = &resolved.image {
-                *slot = self.state.flag_cache.texture(ctx, img, BOARD_FLAG_PX);
-            }
-        }
+        let codes = [state.blue.country.as_str(), state.red.country.as_str()];
+        let textures = self
+            .state
+            .flag_cache
+            .board_flags(ctx, &self.state.flag_resolver, codes);
         let [blue, red] = textures;
         let changed = board.blue_flag.as_ref().map(|t| t.id()) != blue.as_ref().map(|t| t.id())
             || board.red_flag.as_ref().map(|t| t.id()) != red.as_ref().map(|t| t.id());

@@ -77,9 +77,16 @@ pub fn flags(args: &FlagsArgs, db: &Path, out: &mut dyn Write) -> anyhow::Result
 }
 
 fn resolve(codes: &[String], db: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
-    // Resolving must not create a store as a side effect: no file, no mapping or imports.
+    // Resolving must not create a store as a side effect: no file, no mapping or imports. The
+    // usual store not made yet means built-in flags only; a path given with --db that does not
+    // exist is a typo, and answering from the built-ins would hide it.
     let resolver = if db.exists() {
         FlagResolver::load(&Store::open(db)?)?
+    } else if db != super::resolve_db(None) {
+        anyhow::bail!(
+            "store {} does not exist: check the --db path (nothing was created)",
+            db.display()
+        );
     } else {
         FlagResolver::builtin_only()
     };

@@ -55,7 +55,7 @@ pub static ASSETS: &[(&str, &[u8])] = embed![
     "flag-icons/us", "flag-icons/uy", "flag-icons/uz", "flag-icons/vc", "flag-icons/ve",
     "flag-icons/vg", "flag-icons/vi", "flag-icons/vn", "flag-icons/vu", "flag-icons/ws",
     "flag-icons/xk", "flag-icons/ye", "flag-icons/za", "flag-icons/zm", "flag-icons/zw",
-    "placeholder/neutral", "placeholder/noflag", "placeholder/refugee",
+    "placeholder/neutral", "placeholder/noflag", "placeholder/refugee", "placeholder/wt",
 ];
 
 /// The MIT licence of the `flag-icons` images (to show in an About box).

@@ -1,5 +1,6 @@
 //! The reviewed IOC code table: every National Olympic Committee code (206) plus the team codes
-//! taekwondo events use for athletes without a national flag.
+//! taekwondo events use for athletes without a national flag (IOC team codes, and `WT` for
+//! athletes entered under World Taekwondo).
 //!
 //! IOC codes are not ISO 3166-1 alpha-3 (CRO/HRV, SLO/SVN, GER/DEU, NED/NLD, SUI/CHE, KUW/KWT …),
 //! and one ISO alpha-3 code is another country's IOC code (`BRN` is Brunei in ISO, Bahrain at the
@@ -10,7 +11,7 @@
 /// One row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Country {
-    /// IOC code (upper case), as the scoring system sends it.
+    /// IOC code (upper case), as the scoring system sends it (three letters; `WT` has two).
     pub ioc: &'static str,
     /// ISO 3166-1 alpha-2 (lower case) of the territory; `None` for teams without a country.
     pub iso2: Option<&'static str>,
@@ -38,6 +39,9 @@ impl Country {
 pub const NEUTRAL: &str = "placeholder/neutral";
 /// Placeholder for refugee teams (their emblem is not licensed for redistribution here).
 pub const REFUGEE: &str = "placeholder/refugee";
+/// Placeholder for athletes entered under World Taekwondo (`WT`: its refugee team and
+/// WT-affiliated athletes); WT's emblem is not licensed for redistribution here.
+pub const WORLD_TAEKWONDO: &str = "placeholder/wt";
 /// Placeholder shown where the right flag is not bundled (Chinese Taipei: its Olympic flag is not
 /// in `flag-icons`, and the `tw` flag is not what it competes under).
 pub const NO_FLAG: &str = "placeholder/noflag";
@@ -271,6 +275,7 @@ pub static COUNTRIES: &[Country] = &[
     c("VEN", Some("ve"), Some("VEN"), "Venezuela", "flag-icons/ve"),
     c("VIE", Some("vn"), Some("VNM"), "Vietnam", "flag-icons/vn"),
     c("VIN", Some("vc"), Some("VCT"), "Saint Vincent and the Grenadines", "flag-icons/vc"),
+    c("WT", None, None, "World Taekwondo (refugee team, WT-affiliated athletes)", WORLD_TAEKWONDO),
     c("YEM", Some("ye"), Some("YEM"), "Yemen", "flag-icons/ye"),
     c("ZAM", Some("zm"), Some("ZMB"), "Zambia", "flag-icons/zm"),
     c("ZIM", Some("zw"), Some("ZWE"), "Zimbabwe", "flag-icons/zw"),

@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod export;
 pub mod import;
 pub mod ioc;
+pub mod live;
 pub mod resolve;
 pub mod service;
 pub mod state;

@@ -8,6 +8,7 @@
 
 pub use super::export::export_flags;
 use super::import::{self, ImportItem, ImportMsg, ImportRequest};
+use super::live::{LiveCodes, RefreshDue};
 use super::resolve::FlagResolver;
 pub use super::state::{FlagsIntent, FlagsState, LogLine, PendingFile, Progress};
 use super::store::{self, MappingChange, SeenCode};
@@ -46,6 +47,7 @@ pub struct FlagsService {
     rx: Receiver<Msg>,
     state: FlagsState,
     workers: Vec<JoinHandle<()>>,
+    live: LiveCodes,
 }
 
 impl FlagsService {
@@ -61,6 +63,7 @@ impl FlagsService {
             rx,
             state: FlagsState::default(),
             workers: Vec::new(),
+            live: LiveCodes::default(),
         };
         service.execute(FlagsIntent::Refresh);
         service
@@ -74,6 +77,20 @@ impl FlagsService {
     /// The current resolver (cheap clone), for the scoreboard and match panel.
     pub fn resolver(&self) -> FlagResolver {
         self.state.resolver.clone()
+    }
+
+    /// The live athletes' countries changed (or not): re-read the codes seen, at most once a
+    /// second, so the missing-flags list follows new matches. Returns when to call again if a
+    /// change is waiting for the gap to end.
+    pub fn note_live_codes(&mut self, codes: &[&str]) -> Option<std::time::Duration> {
+        match self.live.note(codes, std::time::Instant::now()) {
+            RefreshDue::Idle => None,
+            RefreshDue::Now => {
+                self.execute(FlagsIntent::Refresh);
+                None
+            }
+            RefreshDue::After(wait) => Some(wait),
+        }
     }
 
     /// Number of worker threads still running (0 = idle).

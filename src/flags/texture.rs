@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 /// Largest flag texture height, px (a full-screen scoreboard flag is well below).
 const MAX_HEIGHT_PX: u32 = 1024;
+/// Scoreboard flag height in physical pixels (rasterised once, then cached).
+pub const BOARD_FLAG_PX: u32 = 192;
 
 /// Counters of the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -51,6 +53,8 @@ pub struct FlagTextureCache {
     budget: Duration,
     pass: Option<u64>,
     spent: Duration,
+    /// The flags-state generation last given to [`FlagTextureCache::sync`].
+    synced: Option<u64>,
 }
 
 impl Default for FlagTextureCache {
@@ -75,6 +79,7 @@ impl FlagTextureCache {
             budget,
             pass: None,
             spent: Duration::ZERO,
+            synced: None,
         }
     }
 
@@ -165,6 +170,33 @@ impl FlagTextureCache {
                     .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
                 response
             }
+        }
+    }
+
+    /// The scoreboard's flags `[blue, red]` for these country codes, resolved with `resolver`
+    /// and rasterised at [`BOARD_FLAG_PX`] (cache hits after the first frame). `None` for an
+    /// empty code, a code without a flag, or one put off to a later frame.
+    pub fn board_flags(
+        &mut self,
+        ctx: &egui::Context,
+        resolver: &FlagResolver,
+        codes: [&str; 2],
+    ) -> [Option<TextureHandle>; 2] {
+        codes.map(|code| {
+            if code.trim().is_empty() {
+                return None;
+            }
+            let image = resolver.resolve(code).image?;
+            self.texture(ctx, &image, BOARD_FLAG_PX)
+        })
+    }
+
+    /// Call when the flags state may have changed (every frame is fine): on a new `generation`
+    /// (a new snapshot of imports and mapping), frees the textures `resolver` no longer uses.
+    pub fn sync(&mut self, generation: u64, resolver: &FlagResolver) {
+        if self.synced != Some(generation) {
+            self.synced = Some(generation);
+            self.retain_current(resolver);
         }
     }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Largest file accepted, bytes (5 MB).
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
-/// Largest raster image side accepted, px.
+/// Largest image side accepted, px (raster size, or an SVG's nominal size).
 pub const MAX_SIDE_PX: u32 = 4096;
 
 /// Why a file was not imported. `Display` is the message shown next to the file name.
@@ -23,7 +23,7 @@ pub enum Rejection {
         /// File size.
         bytes: u64,
     },
-    /// A side larger than [`MAX_SIDE_PX`].
+    /// A side larger than [`MAX_SIDE_PX`] (an SVG's nominal size counts).
     TooManyPixels {
         /// Width, px.
         width: u32,
@@ -34,8 +34,6 @@ pub enum Rejection {
     Corrupt(String),
     /// The file name (or the code given) is not a usable code.
     InvalidCode(String),
-    /// The code is not in the IOC table nor imported before, and was not confirmed.
-    UnknownCode(String),
     /// Another file of the same import has the same code.
     DuplicateCode {
         /// The code.
@@ -69,10 +67,6 @@ impl fmt::Display for Rejection {
             Rejection::InvalidCode(c) => write!(
                 f,
                 "{c:?} is not a flag code (2–10 letters or digits); name the file like KOR.png"
-            ),
-            Rejection::UnknownCode(c) => write!(
-                f,
-                "{c} is not a known IOC code; confirm it explicitly to import it"
             ),
             Rejection::DuplicateCode { code, first } => {
                 write!(f, "code {code} is already given by {first} in this import")
@@ -154,15 +148,20 @@ fn check_svg(data: &[u8]) -> Result<ValidImage, Rejection> {
     let tree = resvg::usvg::Tree::from_data(data, &svg_options())
         .map_err(|e| Rejection::Corrupt(format!("invalid SVG: {e}")))?;
     let size = tree.size();
-    // SVG is drawn at display size, so its nominal size is no cost; only nonsense is refused.
     let (w, h) = (size.width().ceil(), size.height().ceil());
     if !(w >= 1.0 && h >= 1.0) {
         return Err(Rejection::Corrupt("SVG has no drawable size".into()));
     }
+    let (width, height) = (w.min(u32::MAX as f32) as u32, h.min(u32::MAX as f32) as u32);
+    // Drawn at display size, but the nominal size is what an export or a preview at "100 %"
+    // would allocate, and no real flag needs more than a raster one may have.
+    if width > MAX_SIDE_PX || height > MAX_SIDE_PX {
+        return Err(Rejection::TooManyPixels { width, height });
+    }
     Ok(ValidImage {
         format: ImageFormat::Svg,
-        width: w.min(u32::MAX as f32) as u32,
-        height: h.min(u32::MAX as f32) as u32,
+        width,
+        height,
     })
 }
 

@@ -141,7 +141,8 @@ fn pending_ui(
                 egui::TextEdit::singleline(code)
                     .desired_width(60.0)
                     .hint_text("KOR"),
-            );
+            )
+            .on_hover_text("The code this flag is for (IOC code like KOR, or a club code)");
             if ui
                 .button("Import as this code")
                 .on_hover_text("Import the file as the flag of the code typed here")

@@ -1,7 +1,9 @@
 //! Flags tests, one binary (one link): the IOC table and built-in set, import, the code mapping
 //! and CLI, and the flags manager panel under egui_kittest.
 
+mod app;
 mod flags_support;
 mod import;
 mod mapping;
+mod table;
 mod ui;

@@ -124,15 +124,20 @@ fn cli_resolve_prints_code_iso_source_using_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.redb");
     let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect();
-    // No store yet: built-in flags only, and no file is created.
+    // An explicit store path that does not exist: a clear error, no answer from the built-ins,
+    // and no file is created.
     let (r, out) = cli(
         FlagsCommand::Resolve {
             codes: codes(&["KOR", "HRV", "AIN"]),
         },
         &db,
     );
-    r.unwrap();
-    assert_eq!(out, "KOR\tkr\tbuiltin\nHRV\t-\tmissing\nAIN\t-\tbuiltin\n");
+    let err = r.unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("store {} does not exist", db.display())) && err.contains("--db"),
+        "{err}"
+    );
+    assert_eq!(out, "", "nothing printed from the built-ins");
     assert!(!db.exists());
 
     let ger = write(dir.path(), "GER.png", &png(30, 20));
@@ -145,6 +150,17 @@ fn cli_resolve_prints_code_iso_source_using_the_store() {
     );
     r.unwrap();
     assert!(out.contains("GER.png as GER"), "{out}");
+    let (r, out) = cli(
+        FlagsCommand::Resolve {
+            codes: codes(&["KOR", "HRV", "AIN", "WT"]),
+        },
+        &db,
+    );
+    r.unwrap();
+    assert_eq!(
+        out,
+        "KOR\tkr\tbuiltin\nHRV\t-\tmissing\nAIN\t-\tbuiltin\nWT\t-\tbuiltin\n"
+    );
     let (r, _) = cli(
         FlagsCommand::Map {
             from: "HRV".into(),

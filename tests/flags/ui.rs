@@ -8,7 +8,7 @@ use courtside::ui::flags::{FlagsPanel, flags_ui, handle_dropped_files};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flags_support::*;
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,19 +28,6 @@ fn frame(ui: &mut egui::Ui, app: &mut FlagsApp) {
     let intents = flags_ui(ui, &mut app.panel, app.service.state(), &mut app.cache);
     for intent in intents {
         app.service.execute(intent);
-    }
-}
-
-#[derive(Debug)]
-struct TestDrop(PathBuf);
-
-impl egui::DroppedFile for TestDrop {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
     }
 }
 
@@ -204,4 +191,150 @@ fn texture_cache_spreads_rasterising_over_frames_when_over_budget() {
     // One new image per frame (at least one always, so it converges), cached ones at once.
     assert_eq!(drawn_per_frame, [1, 2, 3]);
     assert_eq!(cache.stats().deferred, 3);
+}
+
+fn imported(code: &str, at_ns: i64) -> FlagResolver {
+    use courtside::flags::{ImageFormat, ImportedFlag, ImportedFlagMeta};
+    let data = svg();
+    let flag = ImportedFlag {
+        meta: ImportedFlagMeta {
+            code: code.into(),
+            source_name: format!("{code}.svg"),
+            format: ImageFormat::Svg,
+            bytes: data.len() as u64,
+            width: 30,
+            height: 20,
+            imported_at_ns: at_ns,
+        },
+        data: data.into(),
+    };
+    FlagResolver::new(Default::default(), [(code.to_string(), flag)].into())
+}
+
+#[test]
+fn texture_cache_frees_replaced_imports_when_the_flags_change() {
+    let ctx = egui::Context::default();
+    let mut cache = FlagTextureCache::with_budget(Duration::MAX);
+    let first = imported("KOR", 1);
+    let second = imported("KOR", 2);
+    let draw = |cache: &mut FlagTextureCache, resolver: &FlagResolver| {
+        let mut out = ctx.run_ui(Default::default(), |ui| {
+            for code in ["KOR", "GER"] {
+                let image = resolver.resolve(code).image.unwrap();
+                assert!(cache.texture(ui.ctx(), &image, 20).is_some(), "{code}");
+            }
+        });
+        // No renderer here: textures are not uploaded anywhere.
+        out.textures_delta.clear();
+    };
+    cache.sync(1, &first);
+    draw(&mut cache, &first);
+    assert_eq!(cache.stats().textures, 2, "imported KOR, built-in GER");
+    // Re-imported: both textures exist until the new snapshot is synced, then the old goes.
+    draw(&mut cache, &second);
+    assert_eq!(cache.stats().textures, 3);
+    cache.sync(2, &second);
+    assert_eq!(
+        cache.stats().textures,
+        2,
+        "the first import's texture is freed"
+    );
+    // The same generation again does nothing; the current import's texture is a hit.
+    cache.sync(2, &FlagResolver::builtin_only());
+    let misses = cache.stats().misses;
+    draw(&mut cache, &second);
+    assert_eq!(cache.stats().misses, misses);
+    // Reverted (a new snapshot without imports): the imported texture goes, built-ins stay.
+    cache.sync(3, &FlagResolver::builtin_only());
+    assert_eq!(cache.stats().textures, 1);
+}
+
+#[test]
+fn every_control_of_the_flags_panel_has_a_tooltip() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT;
+    let t = test_store();
+    // Everything on screen at once: a mapping (with history), a seen code without a flag, an
+    // imported flag selected in the preview, a file waiting for a code, the report.
+    let tx = t.writer.sender();
+    let op = courtside::flags::store::set_mapping_op(
+        "HRV".into(),
+        Some("CRO".into()),
+        "test".into(),
+        courtside::store::writer::now_ns(),
+    );
+    courtside::flags::store::apply_and_wait(&tx, "mapping", op).unwrap();
+    let text = "at1;A;Ann;XYZ;at2;B;Bo;KOR";
+    tx.send(courtside::store::WriteRequest::Datagram(
+        courtside::store::writer::Incoming {
+            received_at_ns: courtside::store::writer::now_ns(),
+            received: Instant::now(),
+            source: "127.0.0.1:6000".into(),
+            court: "Court 1".into(),
+            raw: text.as_bytes().to_vec(),
+            events: courtside::protocol::parse_datagram(text.as_bytes()),
+        },
+    ))
+    .unwrap();
+    t.writer.flush().unwrap();
+    let service = FlagsService::new(t.store.clone(), t.writer.sender(), no_waker());
+    let mut panel = FlagsPanel::default();
+    panel.search = "kor".into();
+    panel.selected = Some("KOR".into());
+    let app = FlagsApp {
+        panel,
+        service,
+        cache: FlagTextureCache::new(),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 1200.0))
+        .build_ui_state(frame, app);
+    // The app's fonts (the mapping editor draws "→").
+    courtside::ui::theme::install_fonts(&harness.ctx);
+    let kor = write(t.dir.path(), "KOR.png", &png(60, 40));
+    let unknown = write(t.dir.path(), "mystery.svg", &svg());
+    let input = harness.input_mut();
+    input.dropped_files.push(Arc::new(TestDrop(kor)));
+    input.dropped_files.push(Arc::new(TestDrop(unknown)));
+    for label in [
+        "Import as this code",
+        "XYZ — no flag",
+        "Revert to built-in",
+        "Code mapping (1)",
+    ] {
+        step_until(&mut harness, label, |h| {
+            h.query_by_label_contains(label).is_some()
+        });
+    }
+    // Closed when first drawn (before the store was read): open it and its history.
+    harness.get_by_label("Code mapping (1)").click();
+    step_until(&mut harness, "the mapping editor", |h| {
+        h.query_by_label("History").is_some()
+    });
+    harness.get_by_label("History").click();
+    harness.step();
+    harness.step();
+    let interactive = [Role::Button, Role::TextInput, Role::CheckBox];
+    let controls: Vec<_> = harness
+        .query_all_by(|n| interactive.contains(&n.role()))
+        .map(|n| {
+            let n = n.accesskit_node();
+            (n.role(), n.label(), n.description())
+        })
+        .collect();
+    // Buttons, the code/search/mapping fields, the checkbox, the grid's codes, the headers.
+    let fields = controls
+        .iter()
+        .filter(|(r, ..)| *r == Role::TextInput)
+        .count();
+    assert!(
+        fields >= 4,
+        "code, search, two mapping fields: {controls:#?}"
+    );
+    assert!(controls.len() >= 15, "{controls:#?}");
+    let bare: Vec<_> = controls
+        .iter()
+        .filter(|(.., description)| description.as_deref().is_none_or(str::is_empty))
+        .collect();
+    assert!(bare.is_empty(), "controls without a tooltip: {bare:#?}");
 }

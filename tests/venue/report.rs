@@ -2,6 +2,7 @@
 //! whose file contents match the store.
 
 use courtside::export::{ExportFormat, export_match_to_file, json_record};
+use courtside::flags;
 use courtside::protocol::{Athlete, parse_datagram};
 use courtside::report::font::Font;
 use courtside::report::{MatchReport, ReportError, pdf, png};
@@ -46,11 +47,21 @@ wmh;Kenji TANAKA;2-1 PTF;
 ";
 
 fn stored_match() -> (tempfile::TempDir, Store, u64) {
+    stored_match_with(MATCH, None)
+}
+
+/// A store holding `text` as one match, after an optional flag mapping `from → to`.
+fn stored_match_with(text: &str, mapping: Option<(&str, &str)>) -> (tempfile::TempDir, Store, u64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("s.redb")).expect("open");
     let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![]).expect("writer");
     let tx = writer.sender();
-    for line in MATCH.lines() {
+    if let Some((from, to)) = mapping {
+        let op =
+            flags::store::set_mapping_op(from.into(), Some(to.into()), "test".into(), now_ns());
+        flags::store::apply_and_wait(&tx, "mapping", op).expect("mapping");
+    }
+    for line in text.lines() {
         let raw = format!("{line}\n").into_bytes();
         let req = WriteRequest::Datagram(Incoming {
             received_at_ns: now_ns(),
@@ -317,4 +328,21 @@ fn flags_are_drawn_in_png_and_embedded_in_pdf() {
     let only_red = String::from_utf8_lossy(&only_red);
     assert_eq!(only_red.matches("/Subtype /Image").count(), 1);
     assert!(!only_red.contains("/FlagB"));
+}
+
+#[test]
+fn the_report_shows_the_mapped_flag_of_a_stored_mapping() {
+    // The scoring system sends ISO alpha-3 HRV; the operator mapped it to the IOC's CRO.
+    let text = MATCH.replace(";JPN;", ";HRV;");
+    let croatia = flags::FlagResolver::builtin_only();
+    let croatia = courtside::report::FlagBitmap::for_code(&croatia, "CRO").expect("CRO flag");
+    let (_dir, store, key) = stored_match_with(&text, Some(("HRV", "CRO")));
+    let r = MatchReport::load(&store, key).expect("report");
+    assert_eq!(r.blue.country, "HRV", "the report keeps the code received");
+    assert_eq!(r.blue.flag.as_ref(), Some(&croatia), "Croatia's flag");
+    // Without the mapping HRV has no flag (ISO codes are never guessed).
+    let (_dir2, store2, key2) = stored_match_with(&text, None);
+    let r2 = MatchReport::load(&store2, key2).expect("report");
+    assert_eq!(r2.blue.flag, None);
+    assert!(r2.red.flag.is_some(), "FRA is unaffected");
 }

@@ -61,7 +61,8 @@ pub(super) fn grid_ui(
             egui::TextEdit::singleline(&mut panel.search)
                 .hint_text("code, country or ISO")
                 .desired_width(200.0),
-        );
+        )
+        .on_hover_text("Filter the flags by IOC code, country name or ISO alpha-2 code");
         ui.weak(format!("{} flags", rows.len()));
     });
     ui.columns(2, |cols| {

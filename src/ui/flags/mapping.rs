@@ -32,7 +32,9 @@ pub(super) fn mapping_ui(
             }
             editor_ui(ui, panel, state, intents);
             history_ui(ui, state);
-        });
+        })
+        .header_response
+        .on_hover_text("Show another code's flag for codes the scoring system sends");
 }
 
 fn editor_ui(
@@ -47,13 +49,15 @@ fn editor_ui(
             egui::TextEdit::singleline(&mut panel.map_from)
                 .desired_width(60.0)
                 .hint_text("HRV"),
-        );
+        )
+        .on_hover_text("The code the scoring system sends (e.g. ISO alpha-3 HRV)");
         ui.label("→ flag of");
         ui.add(
             egui::TextEdit::singleline(&mut panel.map_to)
                 .desired_width(60.0)
                 .hint_text("CRO"),
-        );
+        )
+        .on_hover_text("The code whose flag to show instead (an IOC code or an imported one)");
         let target = ioc::normalize_code(&panel.map_to);
         let known = target
             .as_deref()
@@ -112,7 +116,9 @@ fn history_ui(ui: &mut egui::Ui, state: &FlagsState) {
                     c.source
                 ));
             }
-        });
+        })
+        .header_response
+        .on_hover_text("Every mapping change: when, which code, old → new, made where");
 }
 
 /// The import/export report, newest first; errors in the error colour.
@@ -137,5 +143,7 @@ pub(super) fn log_ui(ui: &mut egui::Ui, state: &FlagsState) {
                         }
                     }
                 });
-        });
+        })
+        .header_response
+        .on_hover_text("What the last imports, exports and mapping changes did, newest first");
 }

@@ -1,0 +1,247 @@
+//! Flags in the real app (`CourtsideApp` under `build_eframe`, a real loopback listener, a temp
+//! store): the missing-flags list follows a newly loaded match, a stored mapping reaches the
+//! scoreboard, files dropped on the main window are imported and reported.
+
+use crate::flags_support::{TestDrop, png, write};
+
+use courtside::app::settings::{AppSettings, ListenerSetting};
+use courtside::app::{AppOptions, CourtsideApp};
+use courtside::flags::store;
+use courtside::store::writer::now_ns;
+use courtside::store::{Store, Writer, WriterConfig};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::net::{Ipv4Addr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A UDP port that is free right now.
+fn free_port() -> u16 {
+    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Store a loopback listener on `port` (and an optional flag mapping) before the app starts,
+/// as an operator's earlier session would have.
+fn configure(db: &Path, port: u16, mapping: Option<(&str, &str)>) {
+    let store = Store::open(db).expect("store");
+    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
+    let settings = AppSettings {
+        listeners: vec![ListenerSetting {
+            bind: Ipv4Addr::LOCALHOST.into(),
+            port,
+            court: "Court 1".into(),
+            allow: Vec::new(),
+        }],
+        ..AppSettings::default()
+    };
+    for (k, v) in settings.to_entries() {
+        writer.set_setting(k, &v, "test").expect("setting");
+    }
+    if let Some((from, to)) = mapping {
+        let op = store::set_mapping_op(from.into(), Some(to.into()), "test".into(), now_ns());
+        store::apply_and_wait(&writer.sender(), "mapping", op).expect("mapping");
+    }
+    writer.shutdown();
+}
+
+fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            CourtsideApp::new(
+                &cc.egui_ctx,
+                None,
+                AppOptions {
+                    db,
+                    smoke_frames: None,
+                    smoke_report: None,
+                    log: None,
+                },
+            )
+        })
+}
+
+/// Step the app until `done` holds, failing after a deadline (workers run on threads).
+fn step_until(
+    h: &mut Harness<'_, CourtsideApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, CourtsideApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        h.step();
+        std::thread::yield_now();
+    }
+}
+
+/// A started app with its listener receiving, and a socket to play the scoring system.
+struct Court {
+    dir: tempfile::TempDir,
+    h: Harness<'static, CourtsideApp>,
+    pss: UdpSocket,
+    port: u16,
+}
+
+fn court(mapping: Option<(&str, &str)>) -> Court {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    let port = free_port();
+    configure(&db, port, mapping);
+    let mut h = app(db);
+    step_until(&mut h, "listener up", |h| {
+        h.state()
+            .state
+            .listeners
+            .first()
+            .is_some_and(|l| l.status == "listening")
+    });
+    let pss = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("pss socket");
+    Court { dir, h, pss, port }
+}
+
+impl Court {
+    fn send(&self, datagram: &str) {
+        self.pss
+            .send_to(datagram.as_bytes(), (Ipv4Addr::LOCALHOST, self.port))
+            .expect("send");
+    }
+
+    /// Load a match whose athletes come from `blue` and `red`.
+    fn load_match(&self, blue: &str, red: &str) {
+        self.send("pre;FightLoaded");
+        self.send(&format!("at1;A;Ann {blue};{blue};at2;B;Bo {red};{red}"));
+    }
+}
+
+#[test]
+fn missing_flags_list_follows_a_match_loaded_while_the_app_runs() {
+    let mut c = court(None);
+    c.h.state_mut().state.prefs.show_flags = true;
+    c.h.run_steps(3);
+    assert!(
+        c.h.query_by_label_contains("XYZ — no flag").is_none(),
+        "nothing received yet"
+    );
+    c.load_match("XYZ", "KOR");
+    step_until(&mut c.h, "XYZ in the missing-flags list", |h| {
+        h.query_by_label_contains("XYZ — no flag").is_some()
+    });
+    // KOR has a built-in flag: not listed.
+    assert!(c.h.query_by_label_contains("KOR — ").is_none());
+    // A second match with another unknown country is listed too (the refresh is rate-limited,
+    // not dropped).
+    c.load_match("QQQ", "KOR");
+    step_until(&mut c.h, "QQQ in the missing-flags list", |h| {
+        h.query_by_label_contains("QQQ — no flag").is_some()
+    });
+}
+
+/// The debug name egui keeps for a texture (the cache names it after the image's key).
+fn texture_name(h: &Harness<'_, CourtsideApp>, tex: &egui::TextureHandle) -> String {
+    let manager = h.ctx.tex_manager();
+    let manager = manager.read();
+    manager
+        .meta(tex.id())
+        .map(|m| m.name.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_stored_mapping_puts_the_mapped_flag_on_the_scoreboard() {
+    let mut c = court(Some(("HRV", "CRO")));
+    c.load_match("HRV", "XYZ");
+    step_until(&mut c.h, "the blue flag", |h| {
+        let board = h.state().scoreboard();
+        let board = board.lock().expect("lock");
+        board.blue_flag.is_some()
+    });
+    let board = c.h.state().scoreboard();
+    let (blue, red) = {
+        let b = board.lock().expect("lock");
+        (b.blue_flag.clone(), b.red_flag.clone())
+    };
+    let blue = blue.expect("blue flag");
+    // HRV alone is not a flag (ISO alpha-3); mapped to CRO it shows Croatia's flag-icons file.
+    assert_eq!(
+        texture_name(&c.h, &blue),
+        "flag builtin:flag-icons/hr@192",
+        "blue flag"
+    );
+    assert!(red.is_none(), "XYZ has no flag");
+}
+
+#[test]
+fn a_folder_dropped_on_the_main_window_is_imported_and_bad_files_are_named() {
+    let mut c = court(None);
+    let drop_dir = c.dir.path().join("drop");
+    std::fs::create_dir_all(&drop_dir).expect("drop dir");
+    write(&drop_dir, "KOR.png", &png(60, 40));
+    write(&drop_dir, "GER.png", b"not a png");
+    c.h.state_mut().state.flags_panel.search = "kor".into();
+    c.h.run_steps(2);
+    assert!(
+        !c.h.state().state.prefs.show_flags,
+        "manager closed at start"
+    );
+    c.h.input_mut()
+        .dropped_files
+        .push(Arc::new(TestDrop(drop_dir)));
+    step_until(&mut c.h, "the grid to show KOR imported", |h| {
+        h.query_all_by_label("imported").count() == 1
+    });
+    assert!(
+        c.h.state().state.prefs.show_flags,
+        "a drop opens the manager"
+    );
+    // "kor" also matches PRK, which stays built-in.
+    assert_eq!(c.h.query_all_by_label("built-in").count(), 1);
+    step_until(&mut c.h, "the import report", |h| {
+        h.query_by_label_contains("GER.png: not a readable image")
+            .is_some()
+    });
+    assert!(
+        c.h.query_by_label_contains("KOR.png: imported as KOR")
+            .is_some()
+    );
+    assert!(
+        c.h.query_by_label_contains("import done: 1 imported, 1 rejected")
+            .is_some()
+    );
+    // The app's resolver (what the scoreboard uses) has the import too.
+    assert!(
+        c.h.state()
+            .state
+            .flag_resolver
+            .imports()
+            .contains_key("KOR")
+    );
+}
+
+#[test]
+fn live_country_changes_refresh_at_most_once_a_gap_and_none_is_lost() {
+    use courtside::flags::live::{LiveCodes, RefreshDue};
+    let gap = Duration::from_secs(1);
+    let t0 = Instant::now();
+    let at = |ms: u64| t0 + Duration::from_millis(ms);
+    let mut live = LiveCodes::new(gap);
+    assert_eq!(live.note(&[], at(0)), RefreshDue::Idle, "no countries yet");
+    assert_eq!(live.note(&["KOR", "XYZ"], at(0)), RefreshDue::Now);
+    // Same set (order, case, spaces and empties do not matter): nothing to do.
+    assert_eq!(live.note(&["xyz ", "", "KOR"], at(100)), RefreshDue::Idle);
+    // A new match inside the gap waits for the rest of it, and is not forgotten.
+    assert_eq!(
+        live.note(&["KOR", "QQQ"], at(300)),
+        RefreshDue::After(Duration::from_millis(700))
+    );
+    assert_eq!(
+        live.note(&["KOR", "QQQ"], at(900)),
+        RefreshDue::After(Duration::from_millis(100))
+    );
+    assert_eq!(live.note(&["KOR", "QQQ"], at(1000)), RefreshDue::Now);
+    assert_eq!(live.note(&["KOR", "QQQ"], at(5000)), RefreshDue::Idle);
+}
