@@ -4,7 +4,9 @@
 mod commands;
 mod events;
 mod flags_glue;
+mod listeners;
 pub mod memory;
+pub mod notices;
 mod obs_glue;
 pub mod obs_state;
 mod reader;
@@ -109,7 +111,7 @@ pub struct CourtsideApp {
     writer_error_seen: Option<String>,
     /// The scoreboard window's fullscreen state as it last reported it.
     board_fullscreen_seen: bool,
-    rates: Vec<workers::RateMeter>,
+    rates: Vec<listeners::RateMeter>,
     smoke: Option<u32>,
     smoke_report: Option<Arc<Mutex<SmokeReport>>>,
     frames: u64,

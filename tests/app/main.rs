@@ -8,6 +8,7 @@ mod panels;
 mod prefs;
 mod scoreboard;
 mod selector;
+mod settings_panel;
 mod smoke;
 mod venue_app;
 mod venue_panels;
