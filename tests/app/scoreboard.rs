@@ -83,7 +83,23 @@ fn injury_clock_is_shown_only_while_the_scoring_program_shows_it() {
     feed(&mut s, &["ij1;0:57;"]);
     assert!(banner_parts(&s).is_empty(), "still hidden");
     feed(&mut s, &["ij0;0:40;show;"]);
-    assert_eq!(texts(&s), ["INJURY  0:40"], "athlete not identified");
+    assert_eq!(texts(&s), ["INJURY 0:40"], "athlete not identified");
+}
+
+#[test]
+fn a_timeout_clock_shows_until_it_ends() {
+    let mut s = state(&["clk;1:30;stop;", "to2;0:30;start;"]);
+    assert_eq!(
+        banner_parts(&s),
+        [BannerPart::Timeout {
+            athlete: "red".into(),
+            clock: "0:30".into()
+        }]
+    );
+    feed(&mut s, &["to2;0:29;"]);
+    assert_eq!(texts(&s), ["TIMEOUT RED 0:29"]);
+    feed(&mut s, &["to2;0:00;stopEnd;"]);
+    assert!(banner_parts(&s).is_empty(), "{:?}", texts(&s));
 }
 
 #[test]

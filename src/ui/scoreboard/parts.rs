@@ -19,6 +19,13 @@ pub enum BannerPart {
         /// Remaining time, `m:ss`.
         clock: String,
     },
+    /// A timeout clock (para-taekwondo `to1`/`to2`) until it ends.
+    Timeout {
+        /// `"blue"` or `"red"`.
+        athlete: String,
+        /// Remaining time, `m:ss`.
+        clock: String,
+    },
     /// The latest video-review challenge.
     Challenge {
         /// `"referee"`, `"blue"` or `"red"`.
@@ -42,9 +49,12 @@ impl BannerPart {
     pub fn text(&self) -> String {
         match self {
             BannerPart::Break { clock } => format!("BREAK {clock}"),
-            BannerPart::Injury { athlete, clock } => {
-                let who = athlete.as_deref().unwrap_or("").to_uppercase();
-                format!("INJURY {who} {clock}")
+            BannerPart::Injury { athlete, clock } => match athlete {
+                Some(who) => format!("INJURY {} {clock}", who.to_uppercase()),
+                None => format!("INJURY {clock}"),
+            },
+            BannerPart::Timeout { athlete, clock } => {
+                format!("TIMEOUT {} {clock}", athlete.to_uppercase())
             }
             BannerPart::Challenge { by, status } => {
                 format!("CHALLENGE {}: {}", by.to_uppercase(), status.to_uppercase())
@@ -67,7 +77,9 @@ impl BannerPart {
     pub fn color(&self) -> Color32 {
         match self {
             BannerPart::Break { .. } => Color32::from_rgb(255, 210, 80),
-            BannerPart::Injury { .. } => Color32::from_rgb(255, 160, 60),
+            BannerPart::Injury { .. } | BannerPart::Timeout { .. } => {
+                Color32::from_rgb(255, 160, 60)
+            }
             BannerPart::Challenge { .. } => Color32::from_rgb(120, 200, 255),
             BannerPart::Winner { .. } => Color32::from_rgb(120, 255, 140),
         }
@@ -87,6 +99,12 @@ pub fn banner_parts(s: &MatchState) -> Vec<BannerPart> {
         parts.push(BannerPart::Injury {
             athlete: inj.athlete.clone(),
             clock: inj.clock.clone(),
+        });
+    }
+    if let Some(t) = &s.timeout {
+        parts.push(BannerPart::Timeout {
+            athlete: t.athlete.clone(),
+            clock: t.clock.clone(),
         });
     }
     if let Some(c) = &s.challenge {
