@@ -20,6 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/xvfb.rs"]
+mod xvfb;
+
 fn events_wanted() -> u64 {
     std::env::var("COURTSIDE_BENCH_EVENTS")
         .ok()
@@ -217,35 +220,16 @@ fn configure_free_port(db: &Path) {
 
 fn idle_cpu(db: &Path, label: &str) {
     configure_free_port(db);
-    // Xvfb picks a free display and writes its number once it accepts clients (a fixed display
-    // number can be taken, or left as a stale socket, and the app would exit at once).
-    let Ok(mut xvfb) = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-    else {
-        println!("idle CPU: not measured (Xvfb is not installed; `apt-get install xvfb`)");
-        return;
+    // Xvfb picks a free display and reports it once it accepts clients (a fixed display number
+    // can be taken, or left as a stale socket, and the app would exit at once).
+    let xvfb = match xvfb::Xvfb::start() {
+        Ok(x) => x,
+        Err(e) => {
+            println!("idle CPU: not measured ({e}; `apt-get install xvfb`)");
+            return;
+        }
     };
-    let mut line = String::new();
-    if let Some(out) = xvfb.stdout.take() {
-        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
-    }
-    let _xvfb = Kill(xvfb);
-    let display = format!(":{}", line.trim());
-    if line.trim().is_empty() {
-        println!("idle CPU: not measured (Xvfb did not start)");
-        return;
-    }
+    let display = xvfb.display().to_string();
     let home = tempfile::tempdir().expect("tempdir");
     let app = Command::new(app_binary())
         .arg("--db")

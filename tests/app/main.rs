@@ -2,6 +2,8 @@
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
 mod app_flows;
+#[path = "../common/app.rs"]
+mod app_support;
 mod listeners;
 mod panel_details;
 mod panels;
@@ -13,3 +15,5 @@ mod smoke;
 mod venue_app;
 mod venue_panels;
 mod whole_app;
+#[path = "../common/xvfb.rs"]
+mod xvfb;

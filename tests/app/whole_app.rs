@@ -1,14 +1,13 @@
 //! Whole-app tests: the real `CourtsideApp` (built with `build_eframe`) fed by a real loopback
 //! UDP listener and `courtside simulate`, over a temp store.
 
-use courtside::app::settings::{AppSettings, ListenerSetting, keys};
-use courtside::app::{AppOptions, CourtsideApp};
+use courtside::app::CourtsideApp;
+use courtside::app::settings::keys;
 use courtside::match_state::MatchState;
-use courtside::store::{Store, Writer, WriterConfig};
+use courtside::store::Store;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::{Ipv4Addr, UdpSocket};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,49 +16,7 @@ const EXAMPLE: &str = concat!(
     "/tests/fixtures/example-match.pss"
 );
 
-/// A UDP port that is free right now.
-pub fn free_port() -> u16 {
-    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// Store listener settings before the app starts (as an operator's saved settings would be).
-pub fn configure(db: &Path, port: u16) {
-    let store = Store::open(db).expect("store");
-    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
-    let settings = AppSettings {
-        listeners: vec![ListenerSetting {
-            bind: Ipv4Addr::LOCALHOST.into(),
-            port,
-            court: "Court 1".into(),
-            allow: Vec::new(),
-        }],
-        ..AppSettings::default()
-    };
-    for (k, v) in settings.to_entries() {
-        writer.set_setting(k, &v, "test").expect("setting");
-    }
-    writer.shutdown();
-}
-
-pub fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            CourtsideApp::new(
-                &cc.egui_ctx,
-                None,
-                AppOptions {
-                    db,
-                    smoke_frames: None,
-                    smoke_report: None,
-                    log: None,
-                },
-            )
-        })
-}
+pub use crate::app_support::{app, configure, free_port};
 
 /// Step the app until `done` holds, failing after a deadline (no fixed sleeps).
 pub fn step_until(

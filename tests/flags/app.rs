@@ -2,67 +2,28 @@
 //! store): the missing-flags list follows a newly loaded match, a stored mapping reaches the
 //! scoreboard, files dropped on the main window are imported and reported.
 
+use crate::app_support::{app, configure_with, free_port};
 use crate::flags_support::{TestDrop, png, write};
 
-use courtside::app::settings::{AppSettings, ListenerSetting};
-use courtside::app::{AppOptions, CourtsideApp};
+use courtside::app::CourtsideApp;
 use courtside::flags::store;
 use courtside::store::writer::now_ns;
-use courtside::store::{Store, Writer, WriterConfig};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::{Ipv4Addr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A UDP port that is free right now.
-fn free_port() -> u16 {
-    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 /// Store a loopback listener on `port` (and an optional flag mapping) before the app starts,
 /// as an operator's earlier session would have.
 fn configure(db: &Path, port: u16, mapping: Option<(&str, &str)>) {
-    let store = Store::open(db).expect("store");
-    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
-    let settings = AppSettings {
-        listeners: vec![ListenerSetting {
-            bind: Ipv4Addr::LOCALHOST.into(),
-            port,
-            court: "Court 1".into(),
-            allow: Vec::new(),
-        }],
-        ..AppSettings::default()
-    };
-    for (k, v) in settings.to_entries() {
-        writer.set_setting(k, &v, "test").expect("setting");
-    }
-    if let Some((from, to)) = mapping {
-        let op = store::set_mapping_op(from.into(), Some(to.into()), "test".into(), now_ns());
-        store::apply_and_wait(&writer.sender(), "mapping", op).expect("mapping");
-    }
-    writer.shutdown();
-}
-
-fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            CourtsideApp::new(
-                &cc.egui_ctx,
-                None,
-                AppOptions {
-                    db,
-                    smoke_frames: None,
-                    smoke_report: None,
-                    log: None,
-                },
-            )
-        })
+    configure_with(db, port, |writer| {
+        if let Some((from, to)) = mapping {
+            let op = store::set_mapping_op(from.into(), Some(to.into()), "test".into(), now_ns());
+            store::apply_and_wait(&writer.sender(), "mapping", op).expect("mapping");
+        }
+    });
 }
 
 /// Step the app until `done` holds, failing after a deadline (workers run on threads).

@@ -2,6 +2,8 @@
 //! and CLI, and the flags manager panel under egui_kittest.
 
 mod app;
+#[path = "../common/app.rs"]
+mod app_support;
 mod flags_support;
 mod import;
 mod mapping;

@@ -4,72 +4,34 @@
 
 #![cfg(target_os = "linux")]
 
+use crate::app_support::{app, configure_with, free_port};
 use crate::obs_process::{ObsProcess, is_mkv_with_data};
 use crate::obs_ui::{connection, named_file};
-use courtside::app::settings::{AppSettings, ListenerSetting};
+use courtside::app::CourtsideApp;
 use courtside::app::state::Level;
-use courtside::app::{AppOptions, CourtsideApp};
 use courtside::obs::store as obs_store;
 use courtside::obs::{FiringResult, OutputPhase};
-use courtside::store::{Store, Writer, WriterConfig};
+use courtside::store::Store;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::{Ipv4Addr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 
-fn free_port() -> u16 {
-    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// A store with one loopback listener and one OBS connection, as an operator would have saved.
 fn configure(db: &Path, udp_port: u16, obs: &ObsProcess) {
-    let store = Store::open(db).expect("store");
-    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
-    let settings = AppSettings {
-        listeners: vec![ListenerSetting {
-            bind: Ipv4Addr::LOCALHOST.into(),
-            port: udp_port,
-            court: "Court 1".into(),
-            allow: Vec::new(),
-        }],
-        ..AppSettings::default()
-    };
-    for (k, v) in settings.to_entries() {
-        writer.set_setting(k, &v, "test").expect("setting");
-    }
-    let (ack, acked) = crossbeam_channel::bounded(1);
-    let conn = connection("court OBS", obs.port, &obs.password);
-    writer
-        .sender()
-        .send(obs_store::save_connection(conn, Some(ack)))
-        .expect("queue");
-    acked.recv().expect("ack").expect("connection stored");
-    writer.shutdown();
-}
-
-fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_context_setup(courtside::ui::theme::install_fonts)
-        .build_eframe(move |cc| {
-            CourtsideApp::new(
-                &cc.egui_ctx,
-                None,
-                AppOptions {
-                    db,
-                    smoke_frames: None,
-                    smoke_report: None,
-                    log: None,
-                },
-            )
-        })
+    configure_with(db, udp_port, |writer| {
+        let (ack, acked) = crossbeam_channel::bounded(1);
+        let conn = connection("court OBS", obs.port, &obs.password);
+        writer
+            .sender()
+            .send(obs_store::save_connection(conn, Some(ack)))
+            .expect("queue");
+        acked.recv().expect("ack").expect("connection stored");
+    });
 }
 
 /// Step the app until `done` holds; fails after a deadline with `what` (no fixed sleeps).

@@ -3,6 +3,8 @@
 
 #[cfg(target_os = "linux")]
 mod app;
+#[path = "../common/app.rs"]
+mod app_support;
 #[cfg(target_os = "linux")]
 mod log;
 mod no_obs;
@@ -16,3 +18,5 @@ mod real;
 mod rule_defs;
 mod rules;
 mod store;
+#[path = "../common/xvfb.rs"]
+mod xvfb;

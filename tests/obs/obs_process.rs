@@ -7,11 +7,12 @@
 #![allow(dead_code)]
 
 use std::hash::{BuildHasher, RandomState};
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::xvfb::Xvfb;
 
 /// Name of the generated scene collection and profile.
 pub const COLLECTION: &str = "courtside-test";
@@ -67,8 +68,7 @@ pub struct ObsProcess {
     pub password: String,
     /// Where recordings and replays go.
     pub record_dir: PathBuf,
-    display: String,
-    xvfb: Child,
+    xvfb: Xvfb,
     obs: Option<Child>,
 }
 
@@ -83,14 +83,14 @@ impl ObsProcess {
         let port = free_port()?;
         let password = random_password();
         write_config(home.path(), port, &password, &record_dir)?;
-        let (xvfb, display) = start_xvfb()?;
+        // Tiny screen: OBS renders its canvas, not the screen.
+        let xvfb = Xvfb::with_screen("640x480x24")?;
         let mut obs = ObsProcess {
             _turn: turn,
             home,
             port,
             password,
             record_dir,
-            display,
             xvfb,
             obs: None,
         };
@@ -112,7 +112,7 @@ impl ObsProcess {
             .args(["--disable-missing-files-check", "--collection", COLLECTION])
             .args(["--profile", COLLECTION])
             .env("HOME", self.home.path())
-            .env("DISPLAY", &self.display)
+            .env("DISPLAY", self.xvfb.display())
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .env("QT_QPA_PLATFORM", "xcb")
             .env_remove("XDG_CONFIG_HOME")
@@ -176,45 +176,7 @@ impl Drop for ObsProcess {
             eprintln!("--- end of OBS's log ---\n{}", self.log_tail());
         }
         self.kill_obs();
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
-    }
-}
-
-/// Start Xvfb on the first free display; it writes the display number to stdout.
-fn start_xvfb() -> Result<(Child, String), String> {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "640x480x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start Xvfb (is xvfb installed?): {e}"))?;
-    let stdout = child.stdout.take().ok_or("no Xvfb stdout")?;
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("xvfb-display".into())
-        .spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        })
-        .map_err(|e| e.to_string())?;
-    match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(line) if !line.trim().is_empty() => Ok((child, format!(":{}", line.trim()))),
-        _ => {
-            let _ = child.kill();
-            let _ = child.wait();
-            Err("Xvfb did not report a display".into())
-        }
+        // The display goes with `self.xvfb`, after OBS.
     }
 }
 

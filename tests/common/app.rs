@@ -1,0 +1,64 @@
+//! The real app under egui_kittest over a temp store, as the whole-app tests of several test
+//! binaries start it (shared through `#[path]`): a free loopback port, the settings an operator
+//! would have saved, and the harness.
+// Each binary that includes this uses part of it.
+#![allow(dead_code)]
+
+use courtside::app::settings::{AppSettings, ListenerSetting};
+use courtside::app::{AppOptions, CourtsideApp};
+use courtside::store::{Store, Writer, WriterConfig};
+use egui_kittest::Harness;
+use std::net::{Ipv4Addr, UdpSocket};
+use std::path::{Path, PathBuf};
+
+/// A UDP port that is free right now.
+pub fn free_port() -> u16 {
+    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Store a loopback listener for "Court 1" on `port` before the app starts, then let `more`
+/// store what else the test needs (an OBS connection, a flag mapping) through the same writer.
+pub fn configure_with(db: &Path, port: u16, more: impl FnOnce(&Writer)) {
+    let store = Store::open(db).expect("store");
+    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
+    let settings = AppSettings {
+        listeners: vec![ListenerSetting {
+            bind: Ipv4Addr::LOCALHOST.into(),
+            port,
+            court: "Court 1".into(),
+            allow: Vec::new(),
+        }],
+        ..AppSettings::default()
+    };
+    for (k, v) in settings.to_entries() {
+        writer.set_setting(k, &v, "test").expect("setting");
+    }
+    more(&writer);
+    writer.shutdown();
+}
+
+/// Store listener settings before the app starts (as an operator's saved settings would be).
+pub fn configure(db: &Path, port: u16) {
+    configure_with(db, port, |_| {});
+}
+
+/// The whole app on `db`, built the way eframe builds it.
+pub fn app(db: PathBuf) -> Harness<'static, CourtsideApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            CourtsideApp::new(
+                &cc.egui_ctx,
+                None,
+                AppOptions {
+                    db,
+                    smoke_frames: None,
+                    smoke_report: None,
+                    log: None,
+                },
+            )
+        })
+}
