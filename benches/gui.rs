@@ -257,19 +257,21 @@ fn idle_cpu(db: &Path, label: &str) {
         println!("idle CPU: not measured (courtside exited during start-up)");
         return;
     };
-    let t0 = Instant::now();
-    std::thread::sleep(Duration::from_secs(10));
-    let Some(c1) = cpu_secs(pid) else {
+    // Two windows: the 10 s right after start-up settled (the system monitor is still reporting
+    // the fall from start-up load, which wakes the UI), then the next 10 s (steady idle).
+    let first = cpu_share(pid);
+    let next = cpu_share(pid);
+    let (Some(first), Some(next)) = (first, next) else {
         println!("idle CPU: not measured (courtside exited during the measurement)");
         return;
     };
-    let pct = (c1 - c0) / t0.elapsed().as_secs_f64() * 100.0;
     println!("[{label}]");
     println!("  binary: {}", app_binary().display());
     println!(
-        "  idle CPU over 10 s, main window + scoreboard open, clock stopped: {pct:.2} % of one \
-         core ({:.3} CPU s; start-up used {c0:.2} CPU s) (target ≤ 1 %)",
-        c1 - c0
+        "  idle CPU over 10 s, main window + scoreboard open, clock stopped: {:.2} % of one \
+         core right after start-up ({:.3} CPU s; start-up used {c0:.2} CPU s), {:.2} % over the \
+         next 10 s ({:.3} CPU s) (target ≤ 1 %)",
+        first.0, first.1, next.0, next.1
     );
     match (rss_bytes(pid), rss_breakdown(pid)) {
         (Some((now, peak)), Some(b)) => {
@@ -295,6 +297,15 @@ fn idle_cpu(db: &Path, label: &str) {
         }
         _ => println!("  RSS: not measured (no /proc on this system)"),
     }
+}
+
+/// CPU share of `pid` over the next 10 s: (% of one core, CPU seconds).
+fn cpu_share(pid: u32) -> Option<(f64, f64)> {
+    let c0 = cpu_secs(pid)?;
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs(10));
+    let c1 = cpu_secs(pid)?;
+    Some(((c1 - c0) / t0.elapsed().as_secs_f64() * 100.0, c1 - c0))
 }
 
 /// Parts of a process's resident memory, bytes.
