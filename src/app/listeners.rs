@@ -14,8 +14,6 @@ impl CourtsideApp {
             // A restart is under way: it starts the listeners of the settings current then.
             return;
         }
-        self.rates.clear();
-        self.last_statuses.clear();
         let old = std::mem::take(&mut self.listeners);
         if old.is_empty() {
             self.spawn_listeners();
@@ -53,7 +51,11 @@ impl CourtsideApp {
         self.spawn_listeners();
     }
 
+    /// One listener (and rate meter) per configured court, replacing the meters and statuses
+    /// of the listeners before.
     fn spawn_listeners(&mut self) {
+        self.rates.clear();
+        self.last_statuses.clear();
         let Some(writer) = &self.writer else { return };
         for l in &self.state.settings.listeners {
             match Listener::spawn(l.to_config(), None, writer.sender()) {
@@ -67,7 +69,6 @@ impl CourtsideApp {
             }
             self.rates.push(RateMeter::new());
         }
-        self.last_statuses.clear();
     }
 
     /// Raise (or clear) a notice when a listener's failure changes.

@@ -3,7 +3,7 @@
 
 use super::schema::MATCHES;
 use super::{MatchRecord, Store, StoreError, codec};
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableDatabase;
 
 impl Store {
     /// One match record.
@@ -39,16 +39,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Every match, newest first.
+    /// Every match, newest first (in one read transaction).
     pub fn matches(&self) -> Result<Vec<MatchRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let matches = txn.open_table(MATCHES)?;
-        let mut out = Vec::new();
-        for item in matches.iter()?.rev() {
-            let (_, v) = item?;
-            out.push(codec::decode(v.value(), "match")?);
-        }
-        Ok(out)
+        self.matches_page(None, usize::MAX)
     }
 
     /// The current (latest) match of each court: court → match key.

@@ -26,7 +26,7 @@ pub enum BannerPart {
         /// Remaining time, `m:ss`.
         clock: String,
     },
-    /// The latest video-review challenge.
+    /// The video-review challenge under review or just decided (gone once the fight resumes).
     Challenge {
         /// `"referee"`, `"blue"` or `"red"`.
         by: String,
