@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod export;
 pub mod flags;
+pub mod fsname;
 pub mod ingest;
 pub mod license;
 pub mod logging;
