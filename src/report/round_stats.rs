@@ -6,7 +6,7 @@ use super::MatchReport;
 use super::layout::{Anchor, BLUE, GREY, INK, MARGIN, Page, RED};
 
 /// Column right edges: blue body, head, gam-jeom, then red's.
-const COLS: [f32; 6] = [170.0, 215.0, 275.0, 345.0, 390.0, 450.0];
+const COLS: [f32; 6] = [150.0, 195.0, 255.0, 320.0, 365.0, 425.0];
 
 /// Lay the section out from `y`; returns the y below it.
 pub(super) fn section(p: &mut Page, r: &MatchReport, y: f32) -> f32 {
