@@ -5,7 +5,7 @@
 //! The same stream gives the same state in the GUI, in `courtside replay` and after a restart.
 
 use crate::protocol::{
-    Athlete, ChallengeStatus, Clock, ClockAction, Event, InjuryAction, MatchConfig, PointKind,
+    Athlete, Clock, ClockAction, Event, InjuryAction, MatchConfig, PointKind, RoundStats,
 };
 use serde::{Deserialize, Serialize};
 
@@ -135,7 +135,8 @@ pub struct Injury {
 pub struct Challenge {
     /// `"referee"`, `"blue"` or `"red"`.
     pub by: String,
-    /// `requested`, `accepted`, `won`, `lost`, `rejected` or `cancelled`.
+    /// `requested`, `accepted`, `won`, `lost`, `rejected` or `closed` (`ch1;-1`: the review was
+    /// closed).
     pub status: String,
 }
 
@@ -195,6 +196,12 @@ pub struct MatchState {
     pub ready: bool,
     /// Message counts.
     pub counts: Counts,
+    /// The match ended as a tie (`win;TIE`, sent with a withdrawal): `winner` stays null, and
+    /// `decision` tells the rest once `wmh` arrives.
+    pub tie: bool,
+    /// Round statistics (`rst`), one entry per round in round order; a round sent again
+    /// replaces its entry.
+    pub round_stats: Vec<RoundStats>,
 }
 
 impl Default for MatchState {
@@ -215,6 +222,8 @@ impl Default for MatchState {
             timeout: None,
             ready: false,
             counts: Counts::default(),
+            tie: false,
+            round_stats: Vec::new(),
         }
     }
 }
@@ -269,15 +278,7 @@ impl MatchState {
             Event::Challenge { by, status } => {
                 self.challenge = Some(Challenge {
                     by: by.map_or("referee", |a| a.name()).to_string(),
-                    status: match status {
-                        ChallengeStatus::Requested => "requested",
-                        ChallengeStatus::Accepted => "accepted",
-                        ChallengeStatus::Decided { won: true } => "won",
-                        ChallengeStatus::Decided { won: false } => "lost",
-                        ChallengeStatus::Rejected => "rejected",
-                        ChallengeStatus::Cancelled => "cancelled",
-                    }
-                    .to_string(),
+                    status: status.word().to_string(),
                 })
             }
             Event::Break { clock, action } => {
@@ -294,11 +295,19 @@ impl MatchState {
             }
             Event::WinnerShown { name, decision } => {
                 self.decision = decision.clone();
-                if self.winner.is_none() {
+                if self.winner.is_none() && !self.tie {
                     self.winner = self.athlete_named(name).map(|a| a.name().to_string());
                 }
             }
-            Event::Winner { athlete } => self.winner = Some(athlete.name().to_string()),
+            Event::Winner { athlete } => {
+                self.winner = Some(athlete.name().to_string());
+                self.tie = false;
+            }
+            Event::MatchTie => {
+                self.winner = None;
+                self.tie = true;
+            }
+            Event::RoundStats(stats) => self.apply_round_stats(stats),
             Event::AthleteInfo {
                 athlete,
                 short_name,
@@ -367,7 +376,24 @@ impl MatchState {
             | Event::Hello
             | Event::Bye
             | Event::HardwareTest { .. }
-            | Event::LedSetting { .. } => {}
+            | Event::LedSetting { .. }
+            | Event::RoundStatsEnd
+            | Event::PssLink { .. } => {}
+        }
+    }
+
+    fn apply_round_stats(&mut self, stats: &RoundStats) {
+        // The parser refuses other rounds; checked again so the list stays short whatever the
+        // source of the event.
+        if !(1..=RoundStats::MAX_ROUND).contains(&stats.round) {
+            return;
+        }
+        match self
+            .round_stats
+            .binary_search_by_key(&stats.round, |r| r.round)
+        {
+            Ok(i) => self.round_stats[i] = stats.clone(),
+            Err(i) => self.round_stats.insert(i, stats.clone()),
         }
     }
 

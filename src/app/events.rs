@@ -63,7 +63,7 @@ impl CourtsideApp {
         for e in &rec.events {
             state.apply(e);
         }
-        let ended = rec.events.iter().any(|e| matches!(e, Event::Winner { .. }));
+        let ended = rec.events.iter().any(Event::ends_match);
         if new_match || ended {
             self.request(ReadRequest::Matches);
         }

@@ -70,6 +70,29 @@ fn write_summary(s: &MatchState, out: &mut dyn Write) -> std::io::Result<()> {
                 .unwrap_or_default()
         )?;
     }
+    if s.tie {
+        writeln!(
+            out,
+            "result: tie, no winner{}",
+            s.decision
+                .as_ref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        )?;
+    }
+    for r in &s.round_stats {
+        writeln!(
+            out,
+            "round {} stats: blue body {} head {} gam-jeom {}, red body {} head {} gam-jeom {}",
+            r.round,
+            r.blue.body,
+            r.blue.head,
+            r.blue.gam_jeom,
+            r.red.body,
+            r.red.head,
+            r.red.gam_jeom
+        )?;
+    }
     writeln!(
         out,
         "messages {}, unknown {}, malformed {}",

@@ -22,7 +22,7 @@ pub fn encode_event(event: &Event) -> String {
                 f.push(if *won { "1" } else { "0" }.into());
             }
             ChallengeStatus::Rejected => f.push("0".into()),
-            ChallengeStatus::Cancelled => f.push("-1".into()),
+            ChallengeStatus::Closed => f.push("-1".into()),
         },
         Event::Break { clock, action } => {
             f.push(clock.to_string());
@@ -87,6 +87,30 @@ pub fn encode_event(event: &Event) -> String {
         Event::Hello | Event::Bye => {}
         Event::LedSetting { value, .. } => f.push(format!("{value}:")),
         Event::Malformed { fields, .. } => f.extend(fields.iter().cloned()),
+        Event::MatchTie => f.push("TIE".into()),
+        Event::RoundStats(r) => {
+            f.push(r.round.to_string());
+            for (label, s) in [("st1", &r.blue), ("st2", &r.red)] {
+                f.push(label.into());
+                f.push(s.body.to_string());
+                f.push(s.head.to_string());
+                f.extend(s.other.iter().cloned());
+                f.push(s.gam_jeom.to_string());
+            }
+        }
+        Event::RoundStatsEnd => {}
+        Event::PssLink { port, connected } => {
+            // A status line, not a `;` message: the whole text is the first field.
+            let state = if *connected {
+                "connected"
+            } else {
+                "disconnected"
+            };
+            f = vec![match port {
+                Some(p) => format!("Udp Port {p} {state}"),
+                None => state.to_string(),
+            }];
+        }
     }
     let mut s = f.join(";");
     s.push(';');

@@ -19,7 +19,7 @@ pub(super) fn malformed(code: &str, fields: &[&str], reason: impl Into<String>) 
     }
 }
 
-fn number(field: &str, what: &str) -> Result<u32, String> {
+pub(super) fn number(field: &str, what: &str) -> Result<u32, String> {
     let f = field.trim();
     if f.is_empty() {
         return Err(format!("missing {what}"));
@@ -41,14 +41,14 @@ fn optional_number(field: Option<&&str>, what: &str) -> Result<Option<u32>, Stri
     }
 }
 
-/// `m:ss` or bare seconds.
+/// `m:ss`, `m.ss` (KP&P writes `clk;0.00;stopEnd;`) or bare seconds.
 pub(crate) fn parse_clock(field: &str) -> Result<Clock, String> {
     let f = field.trim();
     if f.is_empty() {
         return Err("missing clock value".into());
     }
-    let bad = || format!("clock is not m:ss or seconds: '{f}'");
-    match f.split_once(':') {
+    let bad = || format!("clock is not m:ss, m.ss or seconds: '{f}'");
+    match f.split_once([':', '.']) {
         Some((m, s)) => {
             let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
             if !all_digits(m) || s.len() != 2 || !all_digits(s) {
@@ -179,7 +179,7 @@ pub(super) fn challenge(code: &str, rest: &[&str]) -> (Event, usize) {
     let f = |i: usize| fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let status = match (f(0), f(1)) {
         (None, None) => Ok(ChallengeStatus::Requested),
-        (Some("-1"), _) => Ok(ChallengeStatus::Cancelled),
+        (Some("-1"), _) => Ok(ChallengeStatus::Closed),
         (Some("0"), None) => Ok(ChallengeStatus::Rejected),
         (Some("1"), None) => Ok(ChallengeStatus::Accepted),
         (Some("1"), Some("1")) => Ok(ChallengeStatus::Decided { won: true }),
@@ -266,22 +266,22 @@ pub(super) fn winner(rest: &[&str]) -> (Event, usize) {
     let used = optional_count(rest, 1);
     let fields = &rest[..used];
     let value = fields.first().map(|s| s.trim()).unwrap_or("");
-    let athlete = match value.to_ascii_uppercase().as_str() {
-        "BLUE" | "1" => Some(Athlete::Blue),
-        "RED" | "2" => Some(Athlete::Red),
-        _ => None,
-    };
-    match athlete {
-        Some(athlete) => (Event::Winner { athlete }, used),
-        None => (
-            malformed(
-                "win",
-                fields,
-                format!("winner must be BLUE or RED, got '{value}'"),
-            ),
-            used,
+    let event = match value.to_ascii_uppercase().as_str() {
+        "BLUE" | "1" => Event::Winner {
+            athlete: Athlete::Blue,
+        },
+        "RED" | "2" => Event::Winner {
+            athlete: Athlete::Red,
+        },
+        // Sent with a withdrawal: the match is over and neither side is named.
+        "TIE" => Event::MatchTie,
+        _ => malformed(
+            "win",
+            fields,
+            format!("winner must be BLUE, RED or TIE, got '{value}'"),
         ),
-    }
+    };
+    (event, used)
 }
 
 pub(super) fn athlete_info(code: &str, rest: &[&str]) -> (Event, usize) {

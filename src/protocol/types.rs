@@ -228,8 +228,25 @@ pub enum ChallengeStatus {
     },
     /// `ch1;0`: not accepted.
     Rejected,
-    /// `ch1;-1`: cancelled.
-    Cancelled,
+    /// `ch1;-1`: the review was closed (the review screen shut, whatever came of it). Same
+    /// position as the variant once named `Cancelled`, so stored events decode unchanged.
+    #[serde(alias = "Cancelled")]
+    Closed,
+}
+
+impl ChallengeStatus {
+    /// The status word of the JSON state and the report (`requested`, `accepted`, `won`,
+    /// `lost`, `rejected`, `closed`).
+    pub fn word(self) -> &'static str {
+        match self {
+            ChallengeStatus::Requested => "requested",
+            ChallengeStatus::Accepted => "accepted",
+            ChallengeStatus::Decided { won: true } => "won",
+            ChallengeStatus::Decided { won: false } => "lost",
+            ChallengeStatus::Rejected => "rejected",
+            ChallengeStatus::Closed => "closed",
+        }
+    }
 }
 
 /// Who raised a challenge: the referee (`ch0`) or an athlete's coach (`ch1`/`ch2`).
@@ -271,6 +288,37 @@ pub struct MatchConfig {
     pub head_threshold: Option<u32>,
     /// How many of the 15 fields were present (a truncated datagram has fewer).
     pub fields_present: u8,
+}
+
+/// One athlete's line of the round statistics (`st1;a;b;c;d;e;f` inside `rst`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AthleteRoundStats {
+    /// Field a: body points scored in the round (a count of scoring body kicks).
+    pub body: u32,
+    /// Field b: head points scored in the round.
+    pub head: u32,
+    /// Fields c–e as sent (trimmed): their meaning is not documented and they have only been
+    /// seen as 0, so they are kept rather than guessed at.
+    pub other: [String; 3],
+    /// Field f: gam-jeom count in the round.
+    pub gam_jeom: u32,
+}
+
+/// Round statistics (`rst;R;st1;…;st2;…`), sent at each round end.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RoundStats {
+    /// The round they describe (1–[`RoundStats::MAX_ROUND`]).
+    pub round: u32,
+    /// Athlete 1 (`st1`).
+    pub blue: AthleteRoundStats,
+    /// Athlete 2 (`st2`).
+    pub red: AthleteRoundStats,
+}
+
+impl RoundStats {
+    /// Highest round number accepted (3 rounds, a golden round and room for other formats);
+    /// anything higher is refused so a stray value cannot grow the match state without bound.
+    pub const MAX_ROUND: u32 = 9;
 }
 
 /// One parsed message. Paired wire messages (`wg1;0;wg2;1`) become one event per athlete.
@@ -440,6 +488,21 @@ pub enum Event {
         /// Why it was refused.
         reason: String,
     },
+    // New variants go below, never above: stored events are bincode with the variant's index.
+    /// `win;TIE`: the match ended without a winner side (seen with a withdrawal).
+    MatchTie,
+    /// `rst`: round statistics, sent at each round end.
+    RoundStats(Box<RoundStats>),
+    /// `rsr`: closes the round statistics block (sent right after `rst`; it carries nothing).
+    RoundStatsEnd,
+    /// A status line of the scoring program about its own UDP link (`Udp Port 8888 connected;`,
+    /// `disconnected;`), which can arrive at any time, mid-match too.
+    PssLink {
+        /// The port named in the line, if any.
+        port: Option<u16>,
+        /// `connected` (true) or `disconnected` (false).
+        connected: bool,
+    },
 }
 
 impl Event {
@@ -473,7 +536,16 @@ impl Event {
             Event::LedSetting { code, .. } => code.clone(),
             Event::Unknown { code, .. } => code.clone(),
             Event::Malformed { code, .. } => code.clone(),
+            Event::MatchTie => "win".into(),
+            Event::RoundStats(_) => "rst".into(),
+            Event::RoundStatsEnd => "rsr".into(),
+            Event::PssLink { .. } => "link".into(),
         }
+    }
+
+    /// Whether this event ends the match: a winner (`win;BLUE`/`RED`) or a tie (`win;TIE`).
+    pub fn ends_match(&self) -> bool {
+        matches!(self, Event::Winner { .. } | Event::MatchTie)
     }
 
     /// The athlete this event concerns, if any.
@@ -490,65 +562,6 @@ impl Event {
             Event::Injury { athlete, .. } => *athlete,
             Event::Challenge { by, .. } => *by,
             _ => None,
-        }
-    }
-
-    /// A short human label for tables and logs ("Head kick +3", "Gam-jeom 2").
-    pub fn label(&self) -> String {
-        match self {
-            Event::Point { kind, .. } => format!("{} +{}", kind.label(), kind.value()),
-            Event::HitLevel { level, .. } => format!("Hit level {level}"),
-            Event::Penalties { count, .. } => format!("Gam-jeom total {count}"),
-            Event::Injury { clock, action, .. } => match action {
-                Some(a) => format!("Injury {clock} ({})", a.word()),
-                None => format!("Injury {clock}"),
-            },
-            Event::Challenge { status, .. } => match status {
-                ChallengeStatus::Requested => "Challenge requested".into(),
-                ChallengeStatus::Accepted => "Challenge accepted".into(),
-                ChallengeStatus::Decided { won: true } => "Challenge accepted — won".into(),
-                ChallengeStatus::Decided { won: false } => "Challenge accepted — lost".into(),
-                ChallengeStatus::Rejected => "Challenge rejected".into(),
-                ChallengeStatus::Cancelled => "Challenge cancelled".into(),
-            },
-            Event::Break { clock, action } => match action {
-                Some(a) => format!("Break {clock} ({})", a.word()),
-                None => format!("Break {clock}"),
-            },
-            Event::RoundWinners { winners } => {
-                format!("Round winners {}/{}/{}", winners[0], winners[1], winners[2])
-            }
-            Event::WinnerShown { name, decision } => match decision {
-                Some(d) => format!("Winner {name} ({d})"),
-                None => format!("Winner {name}"),
-            },
-            Event::Winner { athlete } => format!("Match winner {}", athlete.name()),
-            Event::AthleteInfo {
-                long_name, country, ..
-            } => format!("Athlete {long_name} ({country})"),
-            Event::MatchConfig(c) => format!("Match {} {} {}", c.number, c.phase, c.weight),
-            Event::RoundScore { round, score, .. } => format!("Round {round} score {score}"),
-            Event::Score { score, .. } => format!("Score {score}"),
-            Event::VideoTime { value } => format!("Video quota {value}"),
-            Event::Clock { clock, action } => match action {
-                Some(a) => format!("Clock {clock} {}", a.word()),
-                None => format!("Clock {clock}"),
-            },
-            Event::Round { round } => format!("Round {round}"),
-            Event::FightLoaded => "Fight loaded".into(),
-            Event::FightReady => "Fight ready".into(),
-            Event::Superiority { value } => format!("Superiority {value}"),
-            Event::Timeout { clock, action, .. } => match action {
-                Some(a) => format!("Timeout {clock} {}", a.word()),
-                None => format!("Timeout {clock}"),
-            },
-            Event::Referees { fields } => format!("Referees {}", fields.join(" ")),
-            Event::Hello => "Scoring program connected".into(),
-            Event::Bye => "Scoring program closing".into(),
-            Event::HardwareTest { value } => format!("Hardware test {value}"),
-            Event::LedSetting { code, value } => format!("LED {code} {value}"),
-            Event::Unknown { code, .. } => format!("Unknown '{code}'"),
-            Event::Malformed { code, reason, .. } => format!("Malformed {code}: {reason}"),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::protocol::Athlete;
 pub const PAGE_W: f32 = 595.0;
 /// Page height, points (A4).
 pub const PAGE_H: f32 = 842.0;
-const MARGIN: f32 = 48.0;
+pub(super) const MARGIN: f32 = 48.0;
 
 /// An sRGB colour.
 pub type Rgb = [u8; 3];
@@ -15,8 +15,8 @@ pub type Rgb = [u8; 3];
 pub const BLUE: Rgb = [0x1f, 0x4e, 0xd8];
 /// Red corner colour.
 pub const RED: Rgb = [0xd8, 0x1f, 0x2a];
-const INK: Rgb = [0x20, 0x20, 0x20];
-const GREY: Rgb = [0x80, 0x80, 0x80];
+pub(super) const INK: Rgb = [0x20, 0x20, 0x20];
+pub(super) const GREY: Rgb = [0x80, 0x80, 0x80];
 const RULE: Rgb = [0xd0, 0xd0, 0xd0];
 
 /// Horizontal anchor of a text.
@@ -87,12 +87,21 @@ impl Item {
     }
 }
 
-struct Page {
+/// The page being laid out (sections in other files of `report` add to it).
+pub(super) struct Page {
     items: Vec<Item>,
 }
 
 impl Page {
-    fn text(&mut self, x: f32, y: f32, size: f32, color: Rgb, anchor: Anchor, text: &str) {
+    pub(super) fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgb,
+        anchor: Anchor,
+        text: &str,
+    ) {
         self.items.push(Item::Text {
             x,
             y,
@@ -107,7 +116,7 @@ impl Page {
         self.items.push(Item::Rect { x, y, w, h, color });
     }
 
-    fn heading(&mut self, y: f32, title: &str) -> f32 {
+    pub(super) fn heading(&mut self, y: f32, title: &str) -> f32 {
         self.text(MARGIN, y, 12.0, INK, Anchor::Left, title);
         self.rect(MARGIN, y + 4.0, PAGE_W - 2.0 * MARGIN, 0.8, RULE);
         y + 20.0
@@ -119,6 +128,7 @@ pub fn layout(report: &MatchReport) -> Vec<Item> {
     let mut p = Page { items: Vec::new() };
     let mut y = header(&mut p, report);
     y = rounds(&mut p, report, y + 16.0);
+    y = super::round_stats::section(&mut p, report, y + 16.0);
     y = points(&mut p, report, y + 16.0);
     y = hits(&mut p, report, y + 16.0);
     challenges(&mut p, report, y + 16.0);
@@ -186,6 +196,10 @@ fn header(p: &mut Page, r: &MatchReport) -> f32 {
             }
             t
         }
+        None if r.tie => match &r.decision {
+            Some(d) => format!("Tie — no winner · {d}"),
+            None => "Tie — no winner".to_string(),
+        },
         None => "No winner declared".to_string(),
     };
     p.text(PAGE_W / 2.0, 190.0, 12.0, INK, Anchor::Center, &winner);
@@ -262,7 +276,8 @@ fn points(p: &mut Page, r: &MatchReport, y: f32) -> f32 {
 
 fn hits(p: &mut Page, r: &MatchReport, y: f32) -> f32 {
     let y = p.heading(y, &format!("Hit levels ({} hits)", r.hits.len()));
-    let (x0, w, h) = (MARGIN + 24.0, PAGE_W - 2.0 * MARGIN - 24.0, 120.0);
+    // 96 pt tall (was 120) leaves room for the round statistics section on one page.
+    let (x0, w, h) = (MARGIN + 24.0, PAGE_W - 2.0 * MARGIN - 24.0, 96.0);
     let base = y + h;
     for level in [0u32, 50, 100] {
         let ly = base - h * level as f32 / 100.0;
@@ -298,7 +313,14 @@ fn challenges(p: &mut Page, r: &MatchReport, y: f32) {
     if r.challenges.is_empty() {
         p.text(MARGIN, y, 10.0, GREY, Anchor::Left, "None");
     }
-    for c in r.challenges.iter().take(12) {
+    // As many as fit above the footer; the rest are counted.
+    let fit = ((PAGE_H - 44.0 - y) / 14.0).max(1.0) as usize;
+    let shown = if r.challenges.len() > fit {
+        fit - 1
+    } else {
+        fit
+    };
+    for c in r.challenges.iter().take(shown) {
         let color = match c.by.as_str() {
             "blue" => BLUE,
             "red" => RED,
@@ -307,5 +329,9 @@ fn challenges(p: &mut Page, r: &MatchReport, y: f32) {
         let line = format!("Round {} · {} · {}", c.round, c.by, c.outcome);
         p.text(MARGIN, y, 10.0, color, Anchor::Left, &line);
         y += 14.0;
+    }
+    if r.challenges.len() > shown {
+        let more = format!("… and {} more", r.challenges.len() - shown);
+        p.text(MARGIN, y, 10.0, GREY, Anchor::Left, &more);
     }
 }

@@ -1,5 +1,5 @@
 //! Match report: a one-page summary of a stored match (athletes, countries, per-round scores,
-//! points by type, hit levels, penalties, challenges, winner), viewable in the app (as an RGBA
+//! round statistics, points by type, hit levels, penalties, challenges, winner), viewable in the app (as an RGBA
 //! image) and exportable as PNG or PDF. The page is laid out once ([`layout`]) and drawn by both
 //! back ends, so the PNG and the PDF show the same thing.
 
@@ -7,9 +7,10 @@ pub mod font;
 pub mod layout;
 pub mod pdf;
 pub mod png;
+mod round_stats;
 
 use crate::match_state::{MatchState, PointCounts};
-use crate::protocol::{Athlete, ChallengeStatus, Event};
+use crate::protocol::{Athlete, ChallengeStatus, Event, RoundStats};
 use crate::store::{EventRecord, Store, StoreError};
 use serde::Serialize;
 
@@ -113,7 +114,7 @@ pub struct Hit {
 pub struct ChallengeReport {
     /// "blue", "red" or "referee".
     pub by: String,
-    /// "won", "lost", "rejected", "cancelled" or "pending".
+    /// "won", "lost", "rejected", "closed" (`ch1;-1`: review closed) or "pending".
     pub outcome: String,
     /// Round.
     pub round: u32,
@@ -150,8 +151,12 @@ pub struct MatchReport {
     pub challenges: Vec<ChallengeReport>,
     /// Match winner.
     pub winner: Option<Athlete>,
+    /// The match ended as a tie (`win;TIE`), so there is no winner.
+    pub tie: bool,
     /// Decision text (`2-1 PTF`).
     pub decision: Option<String>,
+    /// Round statistics as the scoring program sent them (`rst`), in round order.
+    pub round_stats: Vec<RoundStats>,
 }
 
 impl MatchReport {
@@ -230,7 +235,9 @@ impl MatchReport {
                 Some("red") => Some(Athlete::Red),
                 _ => None,
             },
+            tie: state.tie,
             decision: state.decision.clone(),
+            round_stats: state.round_stats.clone(),
         }
     }
 
@@ -249,7 +256,7 @@ impl MatchReport {
 }
 
 /// Fold challenge messages into one entry per challenge: a bare request opens one, a decision,
-/// rejection or cancellation closes it; one still open at the end is "pending".
+/// rejection or a closed review (`-1`) closes it; one still open at the end is "pending".
 fn track_challenge(
     open: &mut Option<ChallengeReport>,
     done: &mut Vec<ChallengeReport>,
@@ -263,7 +270,7 @@ fn track_challenge(
         ChallengeStatus::Decided { won: true } => Some("won"),
         ChallengeStatus::Decided { won: false } => Some("lost"),
         ChallengeStatus::Rejected => Some("rejected"),
-        ChallengeStatus::Cancelled => Some("cancelled"),
+        ChallengeStatus::Closed => Some("closed"),
     };
     let same = open.as_ref().is_some_and(|o| o.by == by);
     if matches!(status, ChallengeStatus::Requested) || !same {

@@ -188,7 +188,7 @@ impl MatchRecord {
     pub fn absorb_events(&mut self, events: &[Event], at_ns: i64) {
         for e in events {
             self.state.apply(e);
-            if matches!(e, Event::Winner { .. }) && self.ended_at_ns.is_none() {
+            if e.ends_match() && self.ended_at_ns.is_none() {
                 self.ended_at_ns = Some(at_ns);
             }
         }

@@ -15,7 +15,17 @@ use std::path::Path;
 /// Current schema version written by this build.
 pub const SCHEMA_VERSION: u64 = 2;
 
-/// `meta`: "schema_version" → version.
+/// Layout of the match records' [`crate::match_state::MatchState`] (bincode has no field names,
+/// so a field added to the state makes older records undecodable). Match records are derived
+/// data, a fold of the match's stored events, so a store whose records have another layout has
+/// them rebuilt from its events when it is opened. History: 1 (no `meta` key) until the match
+/// state gained `tie` and `round_stats`; 2 since.
+pub const MATCHES_LAYOUT: u64 = 2;
+
+/// `meta` key of [`MATCHES_LAYOUT`].
+const MATCHES_LAYOUT_KEY: &str = "matches_layout";
+
+/// `meta`: "schema_version" → version; "matches_layout" → [`MATCHES_LAYOUT`].
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// `events`: sequence → encoded [`EventRecord`].
 pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
@@ -75,8 +85,9 @@ pub fn create_current(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(MATCHES)?;
     txn.open_table(SETTINGS)?;
     txn.open_table(SETTINGS_HISTORY)?;
-    txn.open_table(META)?
-        .insert("schema_version", SCHEMA_VERSION)?;
+    let mut meta = txn.open_table(META)?;
+    meta.insert("schema_version", SCHEMA_VERSION)?;
+    meta.insert(MATCHES_LAYOUT_KEY, MATCHES_LAYOUT)?;
     Ok(())
 }
 
@@ -93,7 +104,7 @@ pub fn read_version(txn: &WriteTransaction) -> Result<Option<u64>, StoreError> {
 pub(crate) fn prepare(txn: &WriteTransaction, path: &Path) -> Result<(), StoreError> {
     match read_version(txn)? {
         None => create_current(txn),
-        Some(SCHEMA_VERSION) => Ok(()),
+        Some(SCHEMA_VERSION) => ensure_matches_layout(txn),
         Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
             found,
@@ -102,8 +113,9 @@ pub(crate) fn prepare(txn: &WriteTransaction, path: &Path) -> Result<(), StoreEr
         Some(from) => {
             tracing::info!(from, to = SCHEMA_VERSION, "migrating store schema");
             migrate_v1_to_v2(txn)?;
-            txn.open_table(META)?
-                .insert("schema_version", SCHEMA_VERSION)?;
+            let mut meta = txn.open_table(META)?;
+            meta.insert("schema_version", SCHEMA_VERSION)?;
+            meta.insert(MATCHES_LAYOUT_KEY, MATCHES_LAYOUT)?;
             Ok(())
         }
     }
@@ -153,5 +165,43 @@ fn migrate_v1_to_v2(txn: &WriteTransaction) -> Result<(), StoreError> {
     for (key, m) in open {
         matches.insert(key, codec::encode(&m, "match")?.as_slice())?;
     }
+    Ok(())
+}
+
+/// Rebuild every match record from the stored events when they were written with another
+/// [`MATCHES_LAYOUT`] (older or newer build): the events are the truth, the records a fold of
+/// them, so nothing is lost and the rebuilt records equal what this build would have written.
+fn ensure_matches_layout(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let found = txn
+        .open_table(META)?
+        .get(MATCHES_LAYOUT_KEY)?
+        .map_or(1, |g| g.value());
+    if found == MATCHES_LAYOUT {
+        return Ok(());
+    }
+    tracing::info!(
+        from = found,
+        to = MATCHES_LAYOUT,
+        "rebuilding match records"
+    );
+    let mut rebuilt: HashMap<u64, MatchRecord> = HashMap::new();
+    {
+        let events = txn.open_table(EVENTS)?;
+        for item in events.iter()? {
+            let (_, v) = item?;
+            let rec: EventRecord = codec::decode(v.value(), "event")?;
+            rebuilt
+                .entry(rec.match_key)
+                .or_insert_with(|| MatchRecord::start(&rec))
+                .absorb(&rec);
+        }
+    }
+    let mut matches = txn.open_table(MATCHES)?;
+    matches.retain(|_, _| false)?;
+    for (key, m) in rebuilt {
+        matches.insert(key, codec::encode(&m, "match")?.as_slice())?;
+    }
+    txn.open_table(META)?
+        .insert(MATCHES_LAYOUT_KEY, MATCHES_LAYOUT)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ mod migration;
 mod parser;
 mod parser_edge;
 mod parser_props;
+mod parser_venue;
 mod proc;
 mod sender;
 mod store;

@@ -92,6 +92,10 @@ pub fn example_final_state() -> Value {
         "timeout": null,
         "ready": true,
         "counts": {"messages": 81, "unknown": 0, "malformed": 0},
+        // Added later (additions only): the example match ends with a winner and its stream
+        // has no round statistics.
+        "tie": false,
+        "round_stats": [],
     })
 }
 
@@ -207,7 +211,7 @@ fn challenge_states() {
         ("ch2;1;1;", "red", "won"),
         ("ch2;1;0;", "red", "lost"),
         ("ch0;0;", "referee", "rejected"),
-        ("ch0;-1;", "referee", "cancelled"),
+        ("ch0;-1;", "referee", "closed"),
     ];
     let mut s = MatchState::new();
     for (line, by, status) in cases {
@@ -305,12 +309,7 @@ fn rounds_won_follow_each_wrd() {
 
 #[test]
 fn unknown_and_malformed_are_counted() {
-    let s = state_of(&[
-        "pre;FightLoaded;",
-        "Udp Port 6000 connected;",
-        "sc1;x;sc2;3;",
-        "",
-    ]);
+    let s = state_of(&["pre;FightLoaded;", "qqq;1;", "sc1;x;sc2;3;", ""]);
     assert_eq!(
         serde_json::to_value(s.counts).unwrap(),
         json!({"messages": 5, "unknown": 1, "malformed": 2})
@@ -377,4 +376,85 @@ fn a_truncated_athlete_resend_keeps_the_known_names() {
         "at1;K. TANAKA;Kenji TANAKA;JPN;at2;Ł. MÜLLER;Łukasz M;GER",
     ]);
     assert_eq!(s.red.long_name, "Łukasz M");
+}
+
+#[test]
+fn a_tie_ends_the_match_with_no_winner_and_keeps_its_decision() {
+    let names = "at1;K. TANAKA;Kenji TANAKA;JPN;at2;L. MOREAU;Lucas MOREAU;FRA;";
+    // As TkStrike 2025 sent a withdrawal: `win;TIE`, then `wmh` with an empty name.
+    let s = state_of(&[names, "win;TIE", "wmh;;0-0 WDR"]);
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(
+        (&v["winner"], &v["tie"], &v["decision"]),
+        (&Value::Null, &json!(true), &json!("0-0 WDR"))
+    );
+    assert_eq!(s.counts.malformed, 0);
+    // A winner sent after the tie replaces it, and a tie after a winner clears the winner.
+    let s = state_of(&[names, "win;TIE", "win;RED"]);
+    assert_eq!((s.winner.as_deref(), s.tie), (Some("red"), false));
+    let s = state_of(&[names, "win;BLUE", "win;TIE", "wmh;Kenji TANAKA;"]);
+    assert_eq!(
+        (s.winner, s.tie),
+        (None, true),
+        "wmh names no winner of a tie"
+    );
+    // The next match starts without it.
+    let s = state_of(&["win;TIE", "pre;FightLoaded"]);
+    assert!(!s.tie);
+}
+
+#[test]
+fn a_tie_marks_the_stored_match_ended() {
+    let mut record = courtside::store::MatchRecord::start_at(1, "", 10);
+    record.absorb_events(&parse_text("clk;0:00;stopEnd"), 20);
+    assert_eq!(record.ended_at_ns, None);
+    record.absorb_events(&parse_text("win;TIE"), 30);
+    assert_eq!(record.ended_at_ns, Some(30));
+    assert!(record.state.tie);
+}
+
+#[test]
+fn round_statistics_are_kept_per_round_in_round_order() {
+    let s = state_of(&[
+        "rnd;2;",
+        "rst;2;st1;1;0;0;0;0;0;st2;0;1;0;0;0;1;",
+        "rsr;",
+        "rst;1;st1;2;1;0;0;0;0;st2;0;0;0;0;0;0;",
+        "rst;2;st1;1;1;0;0;0;0;st2;0;1;0;0;0;1;",
+    ]);
+    let v = serde_json::to_value(&s).unwrap();
+    let other = json!(["0", "0", "0"]);
+    let side = |body: u32, head: u32, gam_jeom: u32| json!({"body": body, "head": head, "other": other, "gam_jeom": gam_jeom});
+    assert_eq!(
+        v["round_stats"],
+        json!([
+            {"round": 1, "blue": side(2, 1, 0), "red": side(0, 0, 0)},
+            {"round": 2, "blue": side(1, 1, 0), "red": side(0, 1, 1)},
+        ]),
+        "round 2 sent again replaces its entry"
+    );
+    assert_eq!(s.counts.messages, 5);
+    assert_eq!((s.counts.unknown, s.counts.malformed), (0, 0));
+    let s = state_of(&["rst;1;st1;2;1;0;0;0;0;st2;0;0;0;0;0;0;", "pre;FightLoaded;"]);
+    assert!(s.round_stats.is_empty(), "a new match starts without them");
+}
+
+#[test]
+fn kpp_period_separator_stops_the_clock_and_link_lines_are_not_unknown() {
+    let s = state_of(&[
+        "pre;FightLoaded;",
+        "clk;1:00;start;",
+        "Udp Port 8888 connected;",
+        "clk;0.00;stopEnd;",
+        "brk;0.59;",
+        "disconnected;",
+    ]);
+    assert_eq!(
+        (s.clock.as_str(), s.clock_running, s.break_clock.as_deref()),
+        ("0:00", false, Some("0:59"))
+    );
+    assert_eq!(
+        serde_json::to_value(s.counts).unwrap(),
+        json!({"messages": 6, "unknown": 0, "malformed": 0})
+    );
 }

@@ -49,13 +49,23 @@ fn regenerate_v1_fixture() {
     create_store(&path, &v1_records()).unwrap();
 }
 
-/// Check a store migrated from [`v1_records`].
-fn assert_migrated(store: &Store) {
+/// The records of the committed fixture as the v1 code parsed them: stored events are kept as
+/// parsed, and the link status line was an unknown message before `Event::PssLink` existed.
+fn fixture_records() -> Vec<EventRecordV1> {
+    let mut records = v1_records();
+    records[0].events = vec![courtside::protocol::Event::Unknown {
+        code: "Udp Port 6000 connected".into(),
+        fields: Vec::new(),
+    }];
+    records
+}
+
+/// Check a store migrated from `old` (made from [`v1_raws`]).
+fn assert_migrated(store: &Store, old: &[EventRecordV1]) {
     assert_eq!(store.schema_version().unwrap(), 2);
     let events = store.events_page(0, 100).unwrap();
-    let old = v1_records();
     assert_eq!(events.len(), old.len());
-    for (new, old) in events.iter().zip(&old) {
+    for (new, old) in events.iter().zip(old) {
         assert_eq!(new.seq, old.seq);
         assert_eq!(new.raw, old.raw, "exact raw bytes of seq {}", old.seq);
         assert_eq!(new.events, old.events);
@@ -95,11 +105,11 @@ fn the_committed_v1_fixture_migrates() {
     let path = dir.path().join("old.redb");
     std::fs::copy(fixture(), &path).expect("copy the v1 fixture");
     let store = Store::open(&path).unwrap();
-    assert_migrated(&store);
+    assert_migrated(&store, &fixture_records());
     drop(store);
     // Opening again finds v2 and changes nothing.
     let store = Store::open(&path).unwrap();
-    assert_migrated(&store);
+    assert_migrated(&store, &fixture_records());
 }
 
 #[test]
@@ -108,7 +118,7 @@ fn a_fresh_v1_store_migrates_and_takes_new_events() {
     let path = dir.path().join("fresh-v1.redb");
     create_store(&path, &v1_records()).unwrap();
     let store = Store::open(&path).unwrap();
-    assert_migrated(&store);
+    assert_migrated(&store, &v1_records());
     // Settings tables exist after the migration, and the writer continues the last match.
     let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).unwrap();
     assert!(
@@ -133,4 +143,60 @@ fn a_fresh_v1_store_migrates_and_takes_new_events() {
         (m.event_count, m.state.decision.as_deref()),
         (4, Some("2-0 PTF"))
     );
+}
+
+/// Match records written before the match state gained `tie` and `round_stats` (layout 1:
+/// no `matches_layout` key, each record two bytes shorter: `false` and an empty list) are
+/// rebuilt from the events when the store is opened, instead of failing to decode.
+#[test]
+fn match_records_of_an_older_layout_are_rebuilt_from_the_events() {
+    use courtside::store::schema::{MATCHES, META};
+    use redb::{ReadableDatabase, ReadableTable};
+    let dir = temp_dir();
+    let path = dir.path().join("layout1.redb");
+    create_store(&path, &v1_records()).unwrap();
+    let expected = {
+        let store = Store::open(&path).unwrap();
+        store.matches().unwrap()
+    };
+    assert_eq!(expected.len(), 3);
+    {
+        let db = redb::Database::open(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut matches = txn.open_table(MATCHES).unwrap();
+            let old: Vec<(u64, Vec<u8>)> = matches
+                .iter()
+                .unwrap()
+                .map(|i| {
+                    let (k, v) = i.unwrap();
+                    let bytes = v.value();
+                    assert_eq!(
+                        bytes[bytes.len() - 2..],
+                        [0, 0],
+                        "tie false, no round stats"
+                    );
+                    (k.value(), bytes[..bytes.len() - 2].to_vec())
+                })
+                .collect();
+            for (k, v) in old {
+                matches.insert(k, v.as_slice()).unwrap();
+            }
+            txn.open_table(META)
+                .unwrap()
+                .remove("matches_layout")
+                .unwrap();
+        }
+        txn.commit().unwrap();
+        // This build cannot read such a record as it is.
+        let r = db.begin_read().unwrap();
+        let table = r.open_table(MATCHES).unwrap();
+        let v = table.get(5).unwrap().unwrap();
+        assert!(
+            courtside::store::codec::decode::<courtside::store::MatchRecord>(v.value(), "match")
+                .is_err()
+        );
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.matches().unwrap(), expected);
 }

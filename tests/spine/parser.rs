@@ -148,7 +148,7 @@ fn every_code_in_both_framings() {
         ("ch2;1;1", vec![ch(Some(Red), C::Decided { won: true })]),
         ("ch1;1;0", vec![ch(Some(Blue), C::Decided { won: false })]),
         ("ch2;0", vec![ch(Some(Red), C::Rejected)]),
-        ("ch0;-1", vec![ch(None, C::Cancelled)]),
+        ("ch0;-1", vec![ch(None, C::Closed)]),
         ("brk;0:59", vec![brk(59, None)]),
         ("brk;45", vec![brk(45, None)]),
         ("brk;0:30;stop", vec![brk(30, Some(B::Stop))]),

@@ -79,8 +79,8 @@ fn invalid_utf8_is_decoded_lossily() {
 #[test]
 fn unknown_codes_are_kept_whole() {
     both_framings(
-        "Udp Port 6000 connected",
-        &[unknown("Udp Port 6000 connected", &[])],
+        "Udp Port 6000 listening",
+        &[unknown("Udp Port 6000 listening", &[])],
     );
     // An unknown message ends where a known code starts.
     both_framings(
@@ -134,8 +134,8 @@ const MALFORMED: &[(&[u8], &str, &[&str], &str)] = &[
     (b"wrd;rd1;0;rd2;0;rd3;", "wrd", &["rd1", "0", "rd2", "0", "rd3"], "missing winner of rd3"),
     (b"wrd;rd1;3;rd2;0;rd3;0;", "wrd", &["rd1", "3", "rd2", "0", "rd3", "0"], "0, 1 or 2"),
     (b"wrd;rd1;x;rd2;0;rd3;0;", "wrd", &["rd1", "x", "rd2", "0", "rd3", "0"], "whole number"),
-    (b"win;GREEN;", "win", &["GREEN"], "winner must be BLUE or RED, got 'GREEN'"),
-    (b"win\r\n", "win", &[], "winner must be BLUE or RED, got ''"),
+    (b"win;GREEN;", "win", &["GREEN"], "winner must be BLUE, RED or TIE, got 'GREEN'"),
+    (b"win\r\n", "win", &[], "winner must be BLUE, RED or TIE, got ''"),
     (b"wmh;", "wmh", &[], "missing winner name"),
     (
         b"mch;204;Final;M- 68 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;three;120;cntDown;18;1;",

@@ -2,8 +2,8 @@
 //! of several) then parsing it gives the same events back.
 
 use courtside::protocol::{
-    Athlete, BreakAction, ChallengeStatus, Clock, ClockAction, Event, InjuryAction, MatchConfig,
-    PointKind, encode_datagram, encode_event, parse_datagram, parse_text,
+    Athlete, BreakAction, ChallengeStatus, Clock, ClockAction, Event, InjuryAction, MAX_EVENTS,
+    MatchConfig, PointKind, encode_datagram, encode_event, parse_datagram, parse_text,
 };
 use proptest::prelude::*;
 
@@ -40,7 +40,7 @@ fn challenge() -> impl Strategy<Value = Event> {
         Just(ChallengeStatus::Accepted),
         any::<bool>().prop_map(|won| ChallengeStatus::Decided { won }),
         Just(ChallengeStatus::Rejected),
-        Just(ChallengeStatus::Cancelled),
+        Just(ChallengeStatus::Closed),
     ];
     (proptest::option::of(athlete()), status)
         .prop_map(|(by, status)| Event::Challenge { by, status })
@@ -262,6 +262,13 @@ fn token() -> impl Strategy<Value = String> {
             " ",
             "\u{FFFD}",
             "4294967296",
+            "rst",
+            "rsr",
+            "st1",
+            "0.00",
+            "TIE",
+            "Udp Port 8888 connected",
+            "disconnected",
         ])
         .prop_map(String::from),
         "[^;]{0,6}",
@@ -308,5 +315,39 @@ proptest! {
         let lines: Vec<String> = events.iter().map(encode_event).collect();
         let joined = lines.join("\r\n");
         prop_assert_eq!(parse_text(&joined), events, "lines {:?}", joined);
+    }
+
+    #[test]
+    fn no_datagram_yields_more_than_65_events(
+        tokens in proptest::collection::vec(token(), 0..600),
+        seps in proptest::collection::vec(
+            prop_oneof![Just(";"), Just("\r\n"), Just(";\n"), Just(";;"), Just("\n;")],
+            1..4,
+        ),
+    ) {
+        let mut text = String::new();
+        for (i, t) in tokens.iter().enumerate() {
+            text.push_str(t);
+            text.push_str(seps[i % seps.len()]);
+        }
+        let events = parse_text(&text);
+        prop_assert!(!events.is_empty());
+        prop_assert!(events.len() <= MAX_EVENTS + 1, "{} events", events.len());
+        prop_assert!(events.len() <= 65);
+    }
+
+    #[test]
+    fn a_long_datagram_keeps_a_whole_prefix_and_counts_the_rest(
+        events in proptest::collection::vec(followable(), 1..150),
+    ) {
+        let parsed = parse_text(&encode_datagram(&events));
+        prop_assert!(parsed.len() <= 65);
+        let cut = matches!(
+            parsed.last(),
+            Some(Event::Malformed { reason, .. }) if reason.starts_with("too many messages")
+        );
+        let kept = parsed.len() - usize::from(cut);
+        prop_assert_eq!(&parsed[..kept], &events[..kept]);
+        prop_assert_eq!(cut, kept < events.len(), "cut only when something was left");
     }
 }

@@ -30,7 +30,7 @@ pub enum BannerPart {
     Challenge {
         /// `"referee"`, `"blue"` or `"red"`.
         by: String,
-        /// `requested`, `accepted`, `won`, `lost`, `rejected` or `cancelled`.
+        /// `requested`, `accepted`, `won`, `lost`, `rejected` or `closed`.
         status: String,
     },
     /// The match winner.
