@@ -15,5 +15,7 @@ mod parser_props;
 mod proc;
 mod sender;
 mod store;
+mod store_damage;
+mod store_location;
 mod support;
 mod writer;
