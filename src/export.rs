@@ -222,11 +222,7 @@ pub fn name_part(s: &str) -> String {
             out.push(c);
         }
     }
-    let trimmed: String = out
-        .trim_matches([' ', '.'])
-        .chars()
-        .take(60)
-        .collect();
+    let trimmed: String = out.trim_matches([' ', '.']).chars().take(60).collect();
     trimmed.trim_end_matches([' ', '.']).to_string()
 }
 
@@ -279,7 +275,10 @@ mod name_tests {
     fn control_characters_slashes_and_trailing_dots_are_replaced_or_trimmed() {
         assert_eq!(name_part(" Mat\tA / B\u{7}.. "), "Mat A _ B_");
         assert_eq!(name_part("..."), "");
-        assert_eq!(data_file_name(&["...", " "], "csv", "match-9.csv"), "match-9.csv");
+        assert_eq!(
+            data_file_name(&["...", " "], "csv", "match-9.csv"),
+            "match-9.csv"
+        );
         let long = "x".repeat(300);
         let name = data_file_name(&[&long], "json", "f.json");
         assert_eq!(name.len(), 65);

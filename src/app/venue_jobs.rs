@@ -168,8 +168,9 @@ impl Job {
                     Some(p) => crate::backup::stage_restore(&p, &self.store_path)
                         .map(|_| {
                             format!(
-                                "{} will replace the store at the next start (the current store \
-                                 is kept beside it); restart courtside to use it",
+                                "{} passed every check and will replace the store at the next \
+                                 start (the current store is kept beside it); restart courtside \
+                                 to use it (close any `courtside listen` on the store first)",
                                 p.display()
                             )
                         })
@@ -293,6 +294,9 @@ mod tests {
             assert_eq!(check_file_name(&name), Ok(()), "{court}: {name}");
             assert!(name.contains("match 7"), "{name}");
         }
-        assert_eq!(match_file_name(7, None, Some("report"), "png"), "match 7 - report.png");
+        assert_eq!(
+            match_file_name(7, None, Some("report"), "png"),
+            "match 7 - report.png"
+        );
     }
 }

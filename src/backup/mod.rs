@@ -17,9 +17,9 @@
 
 pub mod validate;
 
-use crate::store::schema::{EVENTS, MATCH_EVENTS, MATCHES, META, SETTINGS, SETTINGS_HISTORY};
 use crate::store::durable::{sibling, sync_file, sync_parent};
 use crate::store::lock::{StoreInUse, lock_store};
+use crate::store::schema::{EVENTS, MATCH_EVENTS, MATCHES, META, SETTINGS, SETTINGS_HISTORY};
 use crate::store::{Store, StoreError};
 use redb::{
     Database, Key, MultimapTableHandle, ReadTransaction, ReadableDatabase, TableDefinition,

@@ -45,7 +45,10 @@ pub fn check_store(store: &Store) -> Result<Checked, BadTable> {
     let matches = store.matches().map_err(|e| bad("matches")(&e))?;
     out.tables.push(("matches", matches.len() as u64));
     out.tables.push(("events", check_events(store)?));
-    tracing::info!(took_ms = started.elapsed().as_millis() as u64, "backup checked");
+    tracing::info!(
+        took_ms = started.elapsed().as_millis() as u64,
+        "backup checked"
+    );
     Ok(out)
 }
 
@@ -107,7 +110,8 @@ fn check_flags(store: &Store, out: &mut Checked) -> Result<(), BadTable> {
     out.tables.push(("flag_mapping", mapping.len() as u64));
     let history =
         flags::mapping_history(store, usize::MAX).map_err(|e| bad("flag_mapping_history")(&e))?;
-    out.tables.push(("flag_mapping_history", history.len() as u64));
+    out.tables
+        .push(("flag_mapping_history", history.len() as u64));
     Ok(())
 }
 

@@ -102,9 +102,7 @@ fn decode_bounded<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
             }
         };
     }
-    ladder!(
-        6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36
-    )
+    ladder!(6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36)
 }
 
 /// The most a valid value can claim per encoded byte (see [`decode_bounded`]).
@@ -207,7 +205,8 @@ mod tests {
             .expect_err("must not decode");
         let msg = e.to_string();
         assert!(
-            msg.contains("table 'events', key 17") && msg.contains("claims more data than its 9 bytes"),
+            msg.contains("table 'events', key 17")
+                && msg.contains("claims more data than its 9 bytes"),
             "{msg}"
         );
     }

@@ -156,10 +156,9 @@ pub fn resolve(cli_db: Option<PathBuf>, saved: Option<&str>, default: PathBuf) -
     let why = match check_location_text(&saved) {
         Err(e) => e.to_string(),
         Ok(p) if p.is_dir() => LocationError::IsFolder(saved.clone()).to_string(),
-        Ok(p) => LocationError::FolderMissing(
-            p.parent().unwrap_or(&p).display().to_string(),
-        )
-        .to_string(),
+        Ok(p) => {
+            LocationError::FolderMissing(p.parent().unwrap_or(&p).display().to_string()).to_string()
+        }
     };
     let notice = format!(
         "the saved store location {saved} cannot be used ({why}); this run uses the default \
@@ -308,8 +307,7 @@ pub fn save_location_op(
         };
         settings(txn)?;
         let text = checked.as_ref().map(|p| p.display().to_string());
-        write_location_file(&file, text.as_deref()).map_err(|e| {
-            invalid(format!("cannot remember it in {}: {e}", file.display()))
-        })
+        write_location_file(&file, text.as_deref())
+            .map_err(|e| invalid(format!("cannot remember it in {}: {e}", file.display())))
     })
 }

@@ -38,10 +38,7 @@ pub fn lock_store(path: &Path, wait: Duration) -> Result<StoreLock, StoreInUse> 
                 unreadable: None,
             });
         }
-        match redb::Builder::new()
-            .set_cache_size(64 * 1024)
-            .open(path)
-        {
+        match redb::Builder::new().set_cache_size(64 * 1024).open(path) {
             Ok(db) => {
                 return Ok(StoreLock {
                     _db: Some(db),

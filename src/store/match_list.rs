@@ -34,7 +34,12 @@ impl Store {
         let mut out = Vec::with_capacity(limit.min(1024));
         for item in range.rev().take(limit) {
             let (k, v) = item?;
-            out.push(codec::decode_row(v.value(), "match", "matches", &k.value())?);
+            out.push(codec::decode_row(
+                v.value(),
+                "match",
+                "matches",
+                &k.value(),
+            )?);
         }
         Ok(out)
     }

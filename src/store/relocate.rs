@@ -113,7 +113,9 @@ pub fn execute(plan: &MovePlan, fallback: &Path) -> MoveOutcome {
     let lock = match lock_store(&store.from, Duration::ZERO) {
         Ok(l) => l,
         Err(e) => {
-            notices.push(format!("the store was not moved to the local data folder: {e}"));
+            notices.push(format!(
+                "the store was not moved to the local data folder: {e}"
+            ));
             return MoveOutcome {
                 store: store.from.clone(),
                 notices,

@@ -32,13 +32,21 @@ fn a_store_location_that_cannot_be_used_is_a_settings_error_not_a_silent_save() 
     h.state_mut().state.draft.store_path = "courtside.redb".into();
     assert!(h.state_mut().state.draft.to_settings().is_none());
     let e = h.state().state.draft.store_path_error.clone();
-    assert!(e.as_deref().is_some_and(|e| e.contains("not a full path")), "{e:?}");
+    assert!(
+        e.as_deref().is_some_and(|e| e.contains("not a full path")),
+        "{e:?}"
+    );
 
     // Pasted with quotes and a line break, in a folder that does not exist (a drive that is not
     // connected): cleaned, then refused by the save.
     let gone = dir.path().join("E-drive").join("venue.redb");
     h.state_mut().state.draft.store_path = format!("\"{}\"\r\n", gone.display());
-    let new = h.state_mut().state.draft.to_settings().expect("the text is fine");
+    let new = h
+        .state_mut()
+        .state
+        .draft
+        .to_settings()
+        .expect("the text is fine");
     assert_eq!(new.store_path, Some(gone.display().to_string()));
     assert_eq!(h.state().state.draft.store_path, gone.display().to_string());
     h.state_mut()

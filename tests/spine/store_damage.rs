@@ -32,7 +32,11 @@ fn an_event_claiming_a_2_pow_60_element_vec_or_string_is_a_named_error_not_an_ab
     let path = dir.path().join("damaged.redb");
     {
         let store = Store::open(&path).expect("open");
-        store_datagrams(&store, "Court 1", &[b"pre;FightLoaded;", b"sc1;1;", b"sc2;1;"]);
+        store_datagrams(
+            &store,
+            "Court 1",
+            &[b"pre;FightLoaded;", b"sc1;1;", b"sc2;1;"],
+        );
     }
     // EventRecord: seq, time, source, court, raw, events, match key.
     // Row 2: `source`, a String of 2^60 bytes (unbounded, bincode allocates it before reading:
@@ -107,11 +111,11 @@ fn a_setting_claiming_a_huge_string_names_its_key_and_spares_the_others() {
         txn.commit().expect("commit");
     }
     let store = Store::open(&path).expect("reopen");
-    let msg = store.setting("ingest.port").expect_err("setting").to_string();
-    assert!(
-        msg.contains("table 'settings', key ingest.port"),
-        "{msg}"
-    );
+    let msg = store
+        .setting("ingest.port")
+        .expect_err("setting")
+        .to_string();
+    assert!(msg.contains("table 'settings', key ingest.port"), "{msg}");
     let (good, bad) = store.settings_checked().expect("checked");
     assert_eq!(good, vec![("ui.theme".to_string(), "dark".to_string())]);
     assert_eq!(bad.len(), 1);

@@ -5,8 +5,8 @@
 
 use crate::support::temp_dir;
 use courtside::store::location::{
-    LocationError, check_location, check_location_text, clean_location, resolve,
-    save_location_op, write_location_file,
+    LocationError, check_location, check_location_text, clean_location, resolve, save_location_op,
+    write_location_file,
 };
 use courtside::store::relocate::{execute, move_file, plan_move};
 use courtside::store::writer::WriteRequest;
@@ -66,7 +66,11 @@ fn an_unreachable_saved_location_falls_back_to_the_default_with_a_notice() {
     let dir = temp_dir();
     let default = dir.path().join("default.redb");
     let gone = dir.path().join("F-drive").join("courtside.redb");
-    let r = resolve(None, Some(&format!("\"{}\"", gone.display())), default.clone());
+    let r = resolve(
+        None,
+        Some(&format!("\"{}\"", gone.display())),
+        default.clone(),
+    );
     assert_eq!(r.path, default);
     assert_eq!(r.notices.len(), 1);
     let n = &r.notices[0];
@@ -81,7 +85,11 @@ fn an_unreachable_saved_location_falls_back_to_the_default_with_a_notice() {
     assert_eq!((r.path, r.notices.len()), (default.clone(), 1));
     // A reachable one (quoted, with a BOM) is used; --db wins over everything.
     let here = dir.path().join("here.redb");
-    let r = resolve(None, Some(&format!("\u{FEFF}\"{}\"", here.display())), default.clone());
+    let r = resolve(
+        None,
+        Some(&format!("\u{FEFF}\"{}\"", here.display())),
+        default.clone(),
+    );
     assert_eq!((r.path, r.notices), (here, Vec::<String>::new()));
     let cli = PathBuf::from("relative-by-choice.redb");
     assert_eq!(resolve(Some(cli.clone()), Some("x"), default).path, cli);
@@ -106,7 +114,13 @@ fn the_location_file_is_replaced_atomically_and_a_failed_write_is_an_error() {
     assert!(blocked.join("inside").is_dir());
     let stray = std::fs::read_dir(dir.path())
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
         .count();
     assert_eq!(stray, 0);
     // Forgetting removes it; forgetting twice is fine.
@@ -142,7 +156,10 @@ fn a_store_location_save_that_cannot_be_remembered_fails_the_whole_save() {
     // A folder that does not exist: refused, nothing stored, nothing remembered.
     let gone = dir.path().join("gone").join("x.redb").display().to_string();
     let e = save(Some(gone), Some(file.clone())).expect_err("refused");
-    assert!(e.contains("store_path") && e.contains("does not exist"), "{e}");
+    assert!(
+        e.contains("store_path") && e.contains("does not exist"),
+        "{e}"
+    );
     assert_eq!(store.setting("store_path").unwrap(), None);
     assert!(!file.exists());
     // The location file cannot be written (a folder in its place): the settings are not saved.
@@ -175,18 +192,32 @@ fn the_roaming_default_store_moves_once_with_its_staged_restore_and_logs() {
     std::fs::create_dir_all(old.parent().unwrap().join("logs")).unwrap();
     make_store(&old);
     std::fs::write(old.parent().unwrap().join("logs/courtside.log"), "log").unwrap();
-    std::fs::write(dir.path().join("Roaming/courtside/courtside.redb.restore"), "r").unwrap();
+    std::fs::write(
+        dir.path().join("Roaming/courtside/courtside.redb.restore"),
+        "r",
+    )
+    .unwrap();
     let plan = plan_move(&old, &new);
     assert_eq!(plan.files.len(), 2, "{plan:?}");
     assert!(plan.logs.is_some());
     let out = execute(&plan, &new);
     assert_eq!(out.store, new);
-    assert!(out.notices.iter().any(|n| n.contains("moved")), "{:?}", out.notices);
+    assert!(
+        out.notices.iter().any(|n| n.contains("moved")),
+        "{:?}",
+        out.notices
+    );
     assert!(!old.exists());
     assert_eq!(Store::open(&new).unwrap().stats().unwrap().events, 1);
     let local = new.parent().unwrap();
-    assert_eq!(std::fs::read_to_string(local.join("logs/courtside.log")).unwrap(), "log");
-    assert_eq!(std::fs::read_to_string(local.join("courtside.redb.restore")).unwrap(), "r");
+    assert_eq!(
+        std::fs::read_to_string(local.join("logs/courtside.log")).unwrap(),
+        "log"
+    );
+    assert_eq!(
+        std::fs::read_to_string(local.join("courtside.redb.restore")).unwrap(),
+        "r"
+    );
     // Once: the next start finds nothing to move.
     assert_eq!(plan_move(&old, &new), Default::default());
 }
@@ -231,7 +262,11 @@ fn a_roaming_store_in_use_is_not_moved_and_is_used_where_it_is() {
     let held = Store::open(&old).expect("held open");
     let out = execute(&plan_move(&old, &new), &new);
     assert_eq!(out.store, old);
-    assert!(out.notices.iter().any(|n| n.contains("in use")), "{:?}", out.notices);
+    assert!(
+        out.notices.iter().any(|n| n.contains("in use")),
+        "{:?}",
+        out.notices
+    );
     assert!(!new.exists());
     drop(held);
 }

@@ -62,7 +62,10 @@ fn json_export_keeps_formula_like_values_exact() {
     assert_eq!(v[0]["source"], "+1:6000");
     assert_eq!(v[1]["raw"], "@sc1;2;\n");
     assert_eq!(v[2]["source"], "-x");
-    assert!(!String::from_utf8_lossy(&out).contains("'="), "no prefix in JSON");
+    assert!(
+        !String::from_utf8_lossy(&out).contains("'="),
+        "no prefix in JSON"
+    );
 }
 
 /// Written by hand: BOM, CR LF after every row (the datagram's own line break stays inside its

@@ -7,10 +7,10 @@ mod delete;
 mod export_csv;
 mod license;
 mod logging;
-mod report;
-mod restore;
-mod sysmon;
 /// The courtside binary as a child process (shared with the spine tests).
 #[path = "../spine/proc.rs"]
 #[allow(dead_code)]
 mod proc;
+mod report;
+mod restore;
+mod sysmon;

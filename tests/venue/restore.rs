@@ -28,7 +28,9 @@ fn good_backup(dir: &Path) -> PathBuf {
         });
         writer.sender().send(req).expect("send");
     }
-    writer.set_setting("theme", "\"Light\"", "test").expect("setting");
+    writer
+        .set_setting("theme", "\"Light\"", "test")
+        .expect("setting");
     let (ack, acked) = crossbeam_channel::bounded(4);
     let rules = courtside::obs::rules::default_rules();
     for r in [
@@ -82,11 +84,22 @@ fn assert_refused(backup_file: &Path, current: &Path, table: &str) {
         matches!(e, BackupError::NotAStore { .. }) && msg.contains(&format!("table '{table}'")),
         "{msg}"
     );
-    assert!(!backup::staged_restore_path(current).exists(), "nothing staged");
+    assert!(
+        !backup::staged_restore_path(current).exists(),
+        "nothing staged"
+    );
     let partial = courtside::store::durable::sibling(current, ".restore-partial");
     assert!(!partial.exists(), "no partial copy left");
-    assert_eq!(std::fs::read(current).expect("read"), before, "current store untouched");
-    assert_eq!(std::fs::read(backup_file).expect("read"), backup_before, "backup untouched");
+    assert_eq!(
+        std::fs::read(current).expect("read"),
+        before,
+        "current store untouched"
+    );
+    assert_eq!(
+        std::fs::read(backup_file).expect("read"),
+        backup_before,
+        "backup untouched"
+    );
 }
 
 #[test]
@@ -185,7 +198,14 @@ fn restore_refuses_while_courtside_listen_holds_the_store_and_applies_after_it_s
     simulate(&stream, &loopback(addrs[0]));
     listen.wait_committed(4);
     stop_listen(listen);
-    assert_eq!(Store::open(&live).expect("open").stats().expect("stats").events, 4);
+    assert_eq!(
+        Store::open(&live)
+            .expect("open")
+            .stats()
+            .expect("stats")
+            .events,
+        4
+    );
 
     // Once it stopped, the swap goes ahead and keeps the old store beside it.
     let kept = backup::apply_pending_restore_within(&live, Duration::ZERO)
@@ -193,10 +213,24 @@ fn restore_refuses_while_courtside_listen_holds_the_store_and_applies_after_it_s
         .expect("something was staged");
     assert!(!staged.exists());
     let restored = Store::open(&live).expect("restored");
-    assert_eq!(restored.stats().expect("stats").events, 3, "the backup's events");
-    assert_eq!(restored.setting("theme").expect("theme").as_deref(), Some("\"Light\""));
+    assert_eq!(
+        restored.stats().expect("stats").events,
+        3,
+        "the backup's events"
+    );
+    assert_eq!(
+        restored.setting("theme").expect("theme").as_deref(),
+        Some("\"Light\"")
+    );
     drop(restored);
-    assert_eq!(Store::open(&kept).expect("kept").stats().expect("stats").events, 4);
+    assert_eq!(
+        Store::open(&kept)
+            .expect("kept")
+            .stats()
+            .expect("stats")
+            .events,
+        4
+    );
 }
 
 #[test]
