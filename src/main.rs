@@ -10,7 +10,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // Chosen once: the saved location (or the default store, moved out of the roaming profile
     // once); what the operator must know is printed and kept for the app to show.
-    let resolved = courtside::store::location::resolve_store(cli.db.clone());
+    let uses_store = !matches!(
+        cli.command,
+        Some(Command::Simulate(_) | Command::Replay(_) | Command::License(_))
+    );
+    let resolved = if uses_store {
+        courtside::store::location::resolve_store(cli.db.clone())
+    } else {
+        courtside::store::location::Resolved {
+            path: courtside::store::location::resolve_store_quietly(cli.db.clone()),
+            notices: Vec::new(),
+        }
+    };
     for n in &resolved.notices {
         eprintln!("courtside: {n}");
     }

@@ -55,7 +55,8 @@ impl CourtsideApp {
                 Level::Error,
                 "The staged restore was not applied",
                 &e.to_string(),
-                "The store is unchanged. Stage the restore again (System & support → Data).",
+                "The store is unchanged. If another courtside has it open, close that one and \
+                 restart; otherwise stage the restore again (System & support → Data).",
             ),
         }
         let store = match Store::open(db) {

@@ -197,8 +197,9 @@ pub fn read_location_file(file: &Path) -> std::io::Result<Option<String>> {
 pub fn write_location_file(file: &Path, value: Option<&str>) -> std::io::Result<()> {
     let Some(value) = value else {
         return match std::fs::remove_file(file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => super::durable::sync_parent(file),
+            Ok(()) => super::durable::sync_parent(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
         };
     };
     super::durable::write_atomically(file, value.as_bytes())

@@ -127,6 +127,8 @@ fn the_location_file_is_replaced_atomically_and_a_failed_write_is_an_error() {
     write_location_file(&file, None).expect("forget");
     assert!(!file.exists());
     write_location_file(&file, None).expect("forget again");
+    // Forgetting when not even the config folder exists is fine too.
+    write_location_file(&dir.path().join("no-such-folder/x.txt"), None).expect("nothing saved");
 }
 
 #[test]
