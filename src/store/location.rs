@@ -241,18 +241,18 @@ pub fn resolve_store(cli_db: Option<PathBuf>) -> Resolved {
         }
         None => None,
     };
-    if saved.is_some() {
-        let mut r = resolve(None, saved.as_deref(), default_store_path());
-        notices.append(&mut r.notices);
-        r.notices = notices;
-        return r;
-    }
     let default = default_store_path();
-    let plan = super::relocate::plan_move(&legacy_default_store_path(), &default);
-    let mut moved = super::relocate::execute(&plan, &default);
-    notices.append(&mut moved.notices);
+    let mut chosen = resolve(None, saved.as_deref(), default.clone());
+    notices.append(&mut chosen.notices);
+    if chosen.path == default {
+        // The default store (chosen, or fallen back to): moved out of the roaming folder once.
+        let plan = super::relocate::plan_move(&legacy_default_store_path(), &default);
+        let mut moved = super::relocate::execute(&plan, &default);
+        notices.append(&mut moved.notices);
+        chosen.path = moved.store;
+    }
     Resolved {
-        path: moved.store,
+        path: chosen.path,
         notices,
     }
 }
