@@ -32,6 +32,15 @@ impl ExportFormat {
 pub const CSV_HEADER: &str =
     "seq,received_at,source,court,match_key,part,code,label,fields,raw,raw_hex";
 
+/// Written first in every CSV export: Excel reads a CSV without it in the legacy code page, so
+/// "MÜLLER" opens as "MÃœLLER". Always written (not only on Windows), so an export is the same
+/// file on every platform and opens right wherever it is copied to.
+pub const CSV_BOM: &str = "\u{FEFF}";
+
+/// CSV rows end in CR LF (RFC 4180, and what Excel writes); line breaks inside a quoted field
+/// (a datagram's own `\r\n`) are kept exactly.
+pub const CSV_EOL: &str = "\r\n";
+
 /// Export errors.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -64,7 +73,7 @@ pub fn export_events(
     let mut n = 0u64;
     match format {
         ExportFormat::Json => write!(out, "[")?,
-        ExportFormat::Csv => writeln!(out, "{CSV_HEADER}")?,
+        ExportFormat::Csv => write!(out, "{CSV_BOM}{CSV_HEADER}{CSV_EOL}")?,
     }
     loop {
         let page = match match_key {
@@ -171,16 +180,108 @@ pub fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> 
             hex.clone(),
         ];
         let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        writeln!(out, "{}", row.join(","))?;
+        write!(out, "{}{CSV_EOL}", row.join(","))?;
     }
     Ok(())
 }
 
-/// Quote a CSV field when needed (RFC 4180).
+/// First characters that make a spreadsheet read a cell as a formula (`=cmd|…` runs a program
+/// in old Excel; `@SUM(…)`, `+`, `-` work too); tab and CR are on OWASP's list as well.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One CSV cell: a value starting like a formula gets a leading `'` (a spreadsheet then shows it
+/// as text; the JSON export keeps the exact value), then quoting where needed (RFC 4180).
 pub fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(FORMULA_START) {
+        std::borrow::Cow::Owned(format!("'{f}"))
+    } else {
+        std::borrow::Cow::Borrowed(f)
+    };
     if f.contains([',', '"', '\n', '\r']) || f.starts_with(' ') || f.ends_with(' ') {
         format!("\"{}\"", f.replace('"', "\"\""))
     } else {
-        f.to_string()
+        f.into_owned()
+    }
+}
+
+/// One part of a file name taken from stored data (a court, a match number): characters no
+/// platform accepts in a name (`<>:"/\|?*`, control characters) become `_`, runs of whitespace
+/// one space, dots and spaces are trimmed from both ends (Windows drops trailing ones), and the
+/// part is cut to 60 characters. `245:A` gives `245_A`.
+pub fn name_part(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = if c.is_whitespace() {
+            ' '
+        } else if c.is_control() || "<>:\"/\\|?*".contains(c) {
+            '_'
+        } else {
+            c
+        };
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    let trimmed: String = out.trim_matches([' ', '.']).chars().take(60).collect();
+    trimmed.trim_end_matches([' ', '.']).to_string()
+}
+
+/// A default file name built from stored data: the non-empty `parts` through [`name_part`],
+/// joined with " - ", plus `.ext`; re-checked with [`crate::fsname::check_file_name`] before it is
+/// used (a name whose stem is a Windows device name, `CON.csv`, gets a `_`); `fallback` when
+/// nothing usable is left.
+pub fn data_file_name(parts: &[&str], ext: &str, fallback: &str) -> String {
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|p| name_part(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let stem = parts.join(" - ");
+    let mut name = format!("{stem}.{ext}");
+    if let Err(crate::fsname::NameProblem::Reserved(_)) = crate::fsname::check_file_name(&name) {
+        name = format!("{stem}_.{ext}");
+    }
+    match crate::fsname::check_file_name(&name) {
+        Ok(()) if !stem.is_empty() => name,
+        _ => fallback.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::{data_file_name, name_part};
+    use crate::fsname::check_file_name;
+
+    #[test]
+    fn a_match_number_with_a_colon_gives_a_valid_name() {
+        assert_eq!(name_part("245:A"), "245_A");
+        let name = data_file_name(&["Court 1", "match 245:A"], "csv", "match-7.csv");
+        assert_eq!(name, "Court 1 - match 245_A.csv");
+        assert_eq!(check_file_name(&name), Ok(()));
+    }
+
+    #[test]
+    fn a_court_named_con_gives_a_valid_name() {
+        let name = data_file_name(&["CON"], "pdf", "match-7.pdf");
+        assert_eq!(name, "CON_.pdf");
+        assert_eq!(check_file_name(&name), Ok(()));
+        assert_eq!(
+            data_file_name(&["con", "match 3"], "csv", "x.csv"),
+            "con - match 3.csv"
+        );
+    }
+
+    #[test]
+    fn control_characters_slashes_and_trailing_dots_are_replaced_or_trimmed() {
+        assert_eq!(name_part(" Mat\tA / B\u{7}.. "), "Mat A _ B_");
+        assert_eq!(name_part("..."), "");
+        assert_eq!(
+            data_file_name(&["...", " "], "csv", "match-9.csv"),
+            "match-9.csv"
+        );
+        let long = "x".repeat(300);
+        let name = data_file_name(&[&long], "json", "f.json");
+        assert_eq!(name.len(), 65);
+        assert_eq!(check_file_name(&name), Ok(()));
     }
 }

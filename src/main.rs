@@ -8,7 +8,25 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     courtside::app::memory::configure_allocator();
     let cli = Cli::parse();
-    let db = cli::resolve_db(cli.db.clone());
+    // Chosen once: the saved location (or the default store, moved out of the roaming profile
+    // once); what the operator must know is printed and kept for the app to show.
+    let uses_store = !matches!(
+        cli.command,
+        Some(Command::Simulate(_) | Command::Replay(_) | Command::License(_))
+    );
+    let resolved = if uses_store {
+        courtside::store::location::resolve_store(cli.db.clone())
+    } else {
+        courtside::store::location::Resolved {
+            path: courtside::store::location::resolve_store_quietly(cli.db.clone()),
+            notices: Vec::new(),
+        }
+    };
+    for n in &resolved.notices {
+        eprintln!("courtside: {n}");
+    }
+    courtside::store::location::set_startup_notices(resolved.notices);
+    let db = resolved.path;
     // The GUI and the headless ingest log to daily files beside the store (support reads them);
     // the one-shot tools log to stderr only.
     let long_running = matches!(cli.command, None | Some(Command::Listen(_)));
@@ -18,7 +36,7 @@ fn main() -> ExitCode {
         init_logging();
         None
     };
-    match run(cli, log) {
+    match run(cli, db, log) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("courtside: error: {e:#}");
@@ -135,9 +153,9 @@ fn init_logging() {
 
 fn run(
     cli: Cli,
+    db: std::path::PathBuf,
     log: Option<std::sync::Arc<courtside::logging::LogControl>>,
 ) -> anyhow::Result<()> {
-    let db = cli::resolve_db(cli.db.clone());
     match &cli.command {
         None if !has_display() && cli.smoke_frames.is_none() => {
             eprintln!(

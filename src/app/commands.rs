@@ -142,9 +142,19 @@ impl CourtsideApp {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
+        let mut op = crate::store::write_settings_op(changed, "ui".into());
+        if new.store_path != self.state.settings.store_path {
+            // Checked, stored and remembered outside the store in one write: a location that
+            // cannot be used is refused here, never reported as saved.
+            op = crate::store::location::save_location_op(
+                new.store_path.clone(),
+                crate::store::location::location_file(),
+                op,
+            );
+        }
         let req = WriteRequest::Apply {
             what: "settings",
-            op: crate::store::write_settings_op(changed, "ui".into()),
+            op,
             ack: Some(self.ack_tx.clone()),
         };
         // try_send: the UI never waits for the writer.
@@ -191,28 +201,9 @@ impl CourtsideApp {
                 "The new location is used from the next start.",
                 "Restart courtside when convenient; the current store stays as it is.",
             );
-            self.write_bootstrap(new.store_path.clone());
         }
         self.state.draft = SettingsDraft::from_settings(&self.state.settings);
         self.sync_scoreboard_settings();
         self.follow_current_match();
-    }
-
-    /// Remember the store location outside the store, so the next start can find it.
-    fn write_bootstrap(&mut self, path: Option<String>) {
-        let Some(writer) = &self.writer else { return };
-        let op: crate::store::writer::WriteOp = Box::new(move |_txn| {
-            crate::cli::write_store_location(path.as_deref()).map_err(|e| {
-                crate::store::StoreError::Invalid {
-                    key: "store_path".into(),
-                    reason: e.to_string(),
-                }
-            })
-        });
-        let _ = writer.sender().try_send(WriteRequest::Apply {
-            what: "store location",
-            op,
-            ack: None,
-        });
     }
 }

@@ -60,6 +60,7 @@ impl SettingsDraft {
             court: s.scoreboard.court.clone().unwrap_or_default(),
             theme: s.theme,
             store_path: s.store_path.clone().unwrap_or_default(),
+            store_path_error: None,
             lock_minutes: s.advanced_lock_minutes.to_string(),
             lock_error: None,
             error: None,
@@ -127,6 +128,7 @@ impl SettingsDraft {
         } else {
             ColorSource::Match
         };
+        let store_path = self.checked_store_path()?;
         let court = self.court.trim();
         Some(AppSettings {
             listeners,
@@ -137,12 +139,33 @@ impl SettingsDraft {
                 court: (!court.is_empty()).then(|| court.to_string()),
             },
             theme: self.theme,
-            store_path: {
-                let p = self.store_path.trim();
-                (!p.is_empty()).then(|| p.to_string())
-            },
+            store_path,
             advanced_lock_minutes,
         })
+    }
+}
+
+impl SettingsDraft {
+    /// The store location as typed or pasted, cleaned (quotes from Explorer's "Copy as path", a
+    /// BOM, spaces and line breaks removed; the field shows the cleaned text) and checked for
+    /// what needs no disk: empty is the default store, anything else must be a full path to a
+    /// file. `None` (with the field's error set) when refused. The folder itself is checked when
+    /// the save reaches the store writer (file I/O stays off the UI thread).
+    fn checked_store_path(&mut self) -> Option<Option<String>> {
+        self.store_path_error = None;
+        let cleaned = crate::store::location::clean_location(&self.store_path);
+        self.store_path.clone_from(&cleaned);
+        if cleaned.is_empty() {
+            return Some(None);
+        }
+        match crate::store::location::check_location_text(&cleaned) {
+            Ok(p) => Some(Some(p.display().to_string())),
+            Err(e) => {
+                self.store_path_error = Some(e.to_string());
+                self.error = Some("fix the marked fields; nothing was saved".into());
+                None
+            }
+        }
     }
 }
 
@@ -167,6 +190,8 @@ pub struct SettingsDraft {
     pub theme: Theme,
     /// Store location text.
     pub store_path: String,
+    /// Why the store location was refused.
+    pub store_path_error: Option<String>,
     /// Advanced-mode lock time in minutes, as typed.
     pub lock_minutes: String,
     /// Why the lock time was refused.

@@ -127,7 +127,8 @@ impl Job {
                 };
             }
             VenueIntent::ExportMatch { key, format, path } => {
-                let name = format!("match-{key}.{}", format.extension());
+                let record = self.store.match_record(key).ok().flatten();
+                let name = match_file_name(key, record.as_ref(), None, format.extension());
                 with_path(path, &name, format.extension(), |p| {
                     crate::export::export_match_to_file(&self.store, key, format, p)
                         .map(|n| format!("{n} datagrams written to {}", p.display()))
@@ -135,8 +136,12 @@ impl Job {
                 })
             }
             VenueIntent::Backup { path } => {
-                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-                let name = format!("courtside-backup-{stamp}.redb");
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+                let name = crate::export::data_file_name(
+                    &["courtside-backup", &stamp],
+                    "redb",
+                    "courtside-backup.redb",
+                );
                 with_path(path, &name, "redb", |p| {
                     crate::backup::backup(&self.store, p)
                         .map(|s| {
@@ -163,8 +168,9 @@ impl Job {
                     Some(p) => crate::backup::stage_restore(&p, &self.store_path)
                         .map(|_| {
                             format!(
-                                "{} will replace the store at the next start (the current store \
-                                 is kept beside it); restart courtside to use it",
+                                "{} passed every check and will replace the store at the next \
+                                 start (the current store is kept beside it); restart courtside \
+                                 to use it (close any `courtside listen` on the store first)",
                                 p.display()
                             )
                         })
@@ -173,7 +179,9 @@ impl Job {
             }
             VenueIntent::SaveReport { key, format, path } => {
                 let ext = report_ext(format);
-                with_path(path, &format!("match-{key}-report.{ext}"), ext, |p| {
+                let record = self.store.match_record(key).ok().flatten();
+                let name = match_file_name(key, record.as_ref(), Some("report"), ext);
+                with_path(path, &name, ext, |p| {
                     let report = MatchReport::load(&self.store, key).map_err(|e| e.to_string())?;
                     match format {
                         ReportFormat::Png => crate::report::png::write_png(&report, p),
@@ -187,6 +195,29 @@ impl Job {
         };
         VenueDone::Task { what, result }
     }
+}
+
+/// The default name of a match's export or report: its court and number from the store
+/// ("Court 1 - match 245_A - report.pdf"), made a valid file name on every platform; the key
+/// when the match has no number.
+pub(super) fn match_file_name(
+    key: u64,
+    record: Option<&crate::store::MatchRecord>,
+    suffix: Option<&str>,
+    ext: &str,
+) -> String {
+    let court = record.map_or("", |r| r.court.as_str());
+    let number = record
+        .map(|r| r.state.info.number.trim())
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| format!("match {key}"), |n| format!("match {n}"));
+    let fallback = match suffix {
+        Some(s) => format!("match-{key}-{s}.{ext}"),
+        None => format!("match-{key}.{ext}"),
+    };
+    let mut parts = vec![court, number.as_str()];
+    parts.extend(suffix);
+    crate::export::data_file_name(&parts, ext, &fallback)
 }
 
 fn report_ext(f: ReportFormat) -> &'static str {
@@ -231,4 +262,41 @@ fn render_report(store: &Store, key: u64) -> Result<(String, png::RgbaPage), Str
         report.red.name
     );
     Ok((title, page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_file_name;
+    use crate::fsname::check_file_name;
+    use crate::store::MatchRecord;
+
+    fn record(court: &str, number: &str) -> MatchRecord {
+        let mut r = MatchRecord::start_at(12, court, 0);
+        r.state.info.number = number.into();
+        r
+    }
+
+    #[test]
+    fn export_and_report_names_of_match_245_colon_a_are_valid_file_names() {
+        let r = record("Court 1", "245:A");
+        let export = match_file_name(12, Some(&r), None, "csv");
+        assert_eq!(export, "Court 1 - match 245_A.csv");
+        let report = match_file_name(12, Some(&r), Some("report"), "pdf");
+        assert_eq!(report, "Court 1 - match 245_A - report.pdf");
+        assert_eq!(check_file_name(&export), Ok(()));
+        assert_eq!(check_file_name(&report), Ok(()));
+    }
+
+    #[test]
+    fn a_court_named_con_or_aux_with_no_number_gives_a_valid_name() {
+        for court in ["CON", "aux", "COM1", "a/b\\c", ""] {
+            let name = match_file_name(7, Some(&record(court, "")), None, "json");
+            assert_eq!(check_file_name(&name), Ok(()), "{court}: {name}");
+            assert!(name.contains("match 7"), "{name}");
+        }
+        assert_eq!(
+            match_file_name(7, None, Some("report"), "png"),
+            "match 7 - report.png"
+        );
+    }
 }

@@ -32,6 +32,16 @@ impl CourtsideApp {
                 "CPU and memory are not shown; everything else works.",
             ),
         }
+        // How `main` chose the store (an unreachable saved location, a store moved out of the
+        // roaming profile) is told here, where the operator sees it.
+        for n in crate::store::location::take_startup_notices() {
+            self.state.notices.push(
+                Level::Warning,
+                "Store location",
+                &n,
+                "Check Settings → Store location.",
+            );
+        }
         // A restore staged in an earlier run replaces the store before it is opened.
         match crate::backup::apply_pending_restore(db) {
             Ok(Some(kept)) => self.state.notices.push(
@@ -45,7 +55,8 @@ impl CourtsideApp {
                 Level::Error,
                 "The staged restore was not applied",
                 &e.to_string(),
-                "The store is unchanged. Stage the restore again (System & support → Data).",
+                "The store is unchanged. If another courtside has it open, close that one and \
+                 restart; otherwise stage the restore again (System & support → Data).",
             ),
         }
         let store = match Store::open(db) {

@@ -117,48 +117,28 @@ pub struct ExportArgs {
 }
 
 /// The store to use: `--db`, else the location chosen in Settings (remembered in the config
-/// dir), else the platform data directory.
+/// dir) when reachable, else the default store in the local data folder. Moves nothing and
+/// reports nothing; `main` uses [`crate::store::location::resolve_store`] for that.
 pub fn resolve_db(cli_db: Option<PathBuf>) -> PathBuf {
-    cli_db
-        .or_else(|| {
-            let file = store_location_file()?;
-            let text = std::fs::read_to_string(file).ok()?;
-            let t = text.trim();
-            (!t.is_empty()).then(|| PathBuf::from(t))
-        })
-        .unwrap_or_else(default_db_path)
+    crate::store::location::resolve_store_quietly(cli_db)
 }
 
 /// Where the chosen store location is remembered (outside the store, which it locates).
 pub fn store_location_file() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("courtside").join("store-location.txt"))
+    crate::store::location::location_file()
 }
 
-/// Remember (or with `None`, forget) the store location for the next start.
+/// Remember (or with `None`, forget) the store location for the next start, atomically.
 pub fn write_store_location(path: Option<&str>) -> std::io::Result<()> {
     let Some(file) = store_location_file() else {
         return Err(std::io::Error::other("this system has no config directory"));
     };
-    match path {
-        Some(p) => {
-            if let Some(dir) = file.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&file, p)
-        }
-        None => match std::fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        },
-    }
+    crate::store::location::write_location_file(&file, path)
 }
 
-/// The default store path: the platform data directory.
+/// The default store path: `courtside.redb` in the local (not roaming) data folder.
 pub fn default_db_path() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("courtside")
-        .join("courtside.redb")
+    crate::store::location::default_store_path()
 }
 
 /// Format Unix nanoseconds as RFC 3339 UTC with microseconds.

@@ -147,9 +147,9 @@ impl LogConfig {
     }
 }
 
-/// The default log folder: `logs/` beside the default store in the platform data dir.
+/// The default log folder: `logs/` beside the default store in the local data dir.
 pub fn default_log_dir() -> PathBuf {
-    dirs::data_dir()
+    dirs::data_local_dir()
         .unwrap_or_else(|| PathBuf::from("."))
         .join("courtside")
         .join("logs")

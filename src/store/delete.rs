@@ -38,13 +38,13 @@ fn refuse(reason: String) -> StoreError {
 pub fn delete_match(txn: &redb::WriteTransaction, key: u64) -> Result<u64, StoreError> {
     let mut matches = txn.open_table(MATCHES)?;
     let record: MatchRecord = match matches.get(key)? {
-        Some(v) => codec::decode(v.value(), "match")?,
+        Some(v) => codec::decode_row(v.value(), "match", "matches", &key)?,
         None => return Err(refuse(format!("match {key} is not in the store"))),
     };
     let mut later = false;
     for item in matches.range(key + 1..)? {
-        let (_, v) = item?;
-        let m: MatchRecord = codec::decode(v.value(), "match")?;
+        let (k, v) = item?;
+        let m: MatchRecord = codec::decode_row(v.value(), "match", "matches", &k.value())?;
         if m.court == record.court {
             later = true;
             break;

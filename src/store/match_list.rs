@@ -11,7 +11,7 @@ impl Store {
         let txn = self.db.begin_read()?;
         let matches = txn.open_table(MATCHES)?;
         let rec = match matches.get(key)? {
-            Some(v) => Some(codec::decode(v.value(), "match")?),
+            Some(v) => Some(codec::decode_row(v.value(), "match", "matches", &key)?),
             None => None,
         };
         Ok(rec)
@@ -33,8 +33,13 @@ impl Store {
         };
         let mut out = Vec::with_capacity(limit.min(1024));
         for item in range.rev().take(limit) {
-            let (_, v) = item?;
-            out.push(codec::decode(v.value(), "match")?);
+            let (k, v) = item?;
+            out.push(codec::decode_row(
+                v.value(),
+                "match",
+                "matches",
+                &k.value(),
+            )?);
         }
         Ok(out)
     }

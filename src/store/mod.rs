@@ -5,7 +5,11 @@
 
 pub mod codec;
 pub mod delete;
+pub mod durable;
+pub mod location;
+pub mod lock;
 mod match_list;
+pub mod relocate;
 pub mod schema;
 mod settings;
 pub mod writer;
@@ -314,7 +318,7 @@ impl Store {
         let txn = self.db.begin_read()?;
         let events = txn.open_table(EVENTS)?;
         let rec = match events.get(seq)? {
-            Some(v) => Some(codec::decode(v.value(), "event")?),
+            Some(v) => Some(codec::decode_row(v.value(), "event", "events", &seq)?),
             None => None,
         };
         Ok(rec)
@@ -327,7 +331,7 @@ impl Store {
         let mut out = Vec::with_capacity(seqs.len());
         for seq in seqs {
             if let Some(v) = events.get(*seq)? {
-                out.push(codec::decode(v.value(), "event")?);
+                out.push(codec::decode_row(v.value(), "event", "events", seq)?);
             }
         }
         Ok(out)
@@ -339,8 +343,8 @@ impl Store {
         let events = txn.open_table(EVENTS)?;
         let mut out = Vec::with_capacity(limit.min(4096));
         for item in events.range(from_seq..)?.take(limit) {
-            let (_, v) = item?;
-            out.push(codec::decode(v.value(), "event")?);
+            let (k, v) = item?;
+            out.push(codec::decode_row(v.value(), "event", "events", &k.value())?);
         }
         Ok(out)
     }
@@ -363,7 +367,7 @@ impl Store {
             let (k, _) = item?;
             let seq = k.value().1;
             if let Some(v) = events.get(seq)? {
-                out.push(codec::decode(v.value(), "event")?);
+                out.push(codec::decode_row(v.value(), "event", "events", &seq)?);
             }
         }
         Ok(out)

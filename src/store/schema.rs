@@ -129,8 +129,13 @@ fn migrate_v1_to_v2(txn: &WriteTransaction) -> Result<(), StoreError> {
         let events = txn.open_table(EVENTS)?;
         let mut out = Vec::new();
         for item in events.iter()? {
-            let (_, v) = item?;
-            out.push(codec::decode(v.value(), "v1 event")?);
+            let (k, v) = item?;
+            out.push(codec::decode_row(
+                v.value(),
+                "v1 event",
+                "events",
+                &k.value(),
+            )?);
         }
         out
     };

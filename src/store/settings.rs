@@ -31,7 +31,7 @@ impl Store {
         let txn = self.db().begin_read()?;
         let table = txn.open_table(SETTINGS)?;
         let v = match table.get(key)? {
-            Some(g) => Some(codec::decode(g.value(), "setting")?),
+            Some(g) => Some(codec::decode_row(g.value(), "setting", "settings", &key)?),
             None => None,
         };
         Ok(v)
@@ -44,7 +44,9 @@ impl Store {
         let mut out = Vec::new();
         for item in table.iter()? {
             let (k, v) = item?;
-            out.push((k.value().to_string(), codec::decode(v.value(), "setting")?));
+            let key = k.value().to_string();
+            let value = codec::decode_row(v.value(), "setting", "settings", &key)?;
+            out.push((key, value));
         }
         Ok(out)
     }
@@ -75,8 +77,13 @@ impl Store {
         let table = txn.open_table(SETTINGS_HISTORY)?;
         let mut out = Vec::new();
         for item in table.iter()?.rev().take(limit) {
-            let (_, v) = item?;
-            out.push(codec::decode(v.value(), "setting change")?);
+            let (k, v) = item?;
+            out.push(codec::decode_row(
+                v.value(),
+                "setting change",
+                "settings_history",
+                &k.value(),
+            )?);
         }
         Ok(out)
     }
@@ -105,7 +112,7 @@ pub(crate) fn write_setting(
 ) -> Result<Option<SettingChange>, StoreError> {
     let mut table = txn.open_table(SETTINGS)?;
     let old: Option<String> = match table.get(key)? {
-        Some(g) => Some(codec::decode(g.value(), "setting")?),
+        Some(g) => Some(codec::decode_row(g.value(), "setting", "settings", &key)?),
         None => None,
     };
     if old.as_deref() == Some(value) {

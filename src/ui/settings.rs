@@ -52,6 +52,9 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
             s.commands.push(Command::PickStorePath);
         }
     });
+    if let Some(e) = &s.draft.store_path_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
     ui.label(RichText::new(format!("Current store: {}", s.store.path)).weak());
     ui.horizontal(|ui| {
         ui.strong("Advanced mode locks after");

@@ -161,7 +161,10 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
             ui.radio_value(format, f, f.extension().to_uppercase())
                 .on_hover_text(match f {
                     ExportFormat::Json => "JSON: one object per datagram with its events",
-                    ExportFormat::Csv => "CSV: one row per event (spreadsheets)",
+                    ExportFormat::Csv => {
+                        "CSV: one row per event, opens in Excel (UTF-8 with BOM); cells that \
+                         start like a formula get a leading '"
+                    }
                 });
         }
         let format = *format;
@@ -236,7 +239,8 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
         if ui
             .add_enabled(unlocked, egui::Button::new("Restore…"))
             .on_hover_text(
-                "Replace the store with a backup at the next start (the current store is kept)",
+                "Check a backup table by table, then replace the store with it at the next start \
+                 (the current store is kept; a backup that fails a check is refused)",
             )
             .on_disabled_hover_text("Restore needs advanced mode (Advanced tab)")
             .clicked()

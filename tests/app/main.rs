@@ -12,6 +12,7 @@ mod scoreboard;
 mod selector;
 mod settings_panel;
 mod smoke;
+mod store_location_app;
 mod venue_app;
 mod venue_panels;
 mod whole_app;

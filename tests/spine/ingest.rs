@@ -129,7 +129,11 @@ fn simulate_listen_export_keeps_every_byte() {
 /// RFC 4180: quoted fields may hold commas, quotes (doubled) and line breaks.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
+    let mut chars = text
+        .strip_prefix('\u{FEFF}')
+        .expect("a CSV export starts with a UTF-8 BOM")
+        .chars()
+        .peekable();
     let mut quoted = false;
     while let Some(c) = chars.next() {
         match (quoted, c) {
@@ -141,7 +145,8 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (true, c) => field.push(c),
             (false, '"') => quoted = true,
             (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
                 row.push(std::mem::take(&mut field));
                 rows.push(std::mem::take(&mut row));
             }

@@ -16,5 +16,7 @@ mod parser_venue;
 mod proc;
 mod sender;
 mod store;
+mod store_damage;
+mod store_location;
 mod support;
 mod writer;

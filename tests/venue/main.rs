@@ -4,7 +4,13 @@
 mod advanced;
 mod backup;
 mod delete;
+mod export_csv;
 mod license;
 mod logging;
+/// The courtside binary as a child process (shared with the spine tests).
+#[path = "../spine/proc.rs"]
+#[allow(dead_code)]
+mod proc;
 mod report;
+mod restore;
 mod sysmon;

@@ -268,7 +268,11 @@ fn export_file_matches_the_store() {
 fn parse_csv(s: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
     let mut quoted = false;
-    let mut chars = s.chars().peekable();
+    let mut chars = s
+        .strip_prefix('\u{FEFF}')
+        .expect("a CSV export starts with a UTF-8 BOM")
+        .chars()
+        .peekable();
     while let Some(c) = chars.next() {
         match (quoted, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
@@ -279,7 +283,8 @@ fn parse_csv(s: &str) -> Vec<Vec<String>> {
             (true, c) => field.push(c),
             (false, '"') => quoted = true,
             (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
                 row.push(std::mem::take(&mut field));
                 rows.push(std::mem::take(&mut row));
             }

@@ -7,10 +7,18 @@
 //! loudly instead of being skipped. A module that adds a table adds one line to
 //! [`copy_known_table`].
 //!
-//! Restore: the backup is checked (it opens as a store) and staged beside the store as
-//! `<store>.restore`; [`apply_pending_restore`], called at start before the store is opened,
-//! swaps it in and keeps the old file as `<store>.before-restore-<time>`.
+//! Restore: the backup is copied, opened (an older schema is migrated in the copy) and checked
+//! table by table ([`validate`]), then staged beside the store as `<store>.restore`;
+//! [`apply_pending_restore`], called at start before the store is opened, swaps it in while
+//! holding the store's lock and keeps the old file as `<store>.before-restore-<time>`. A
+//! courtside still running on the store (the app or `courtside listen`) holds that lock: the swap
+//! waits a little, then refuses and leaves both files as they were (renaming a store under a
+//! running process would send its next events into the kept file).
 
+pub mod validate;
+
+use crate::store::durable::{sibling, sync_file, sync_parent};
+use crate::store::lock::{StoreInUse, lock_store};
 use crate::store::schema::{EVENTS, MATCH_EVENTS, MATCHES, META, SETTINGS, SETTINGS_HISTORY};
 use crate::store::{Store, StoreError};
 use redb::{
@@ -49,6 +57,9 @@ pub enum BackupError {
     /// A store operation failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another courtside has the store open, so it cannot be swapped now.
+    #[error("the staged restore waits: {0}; it is applied at the next start after that")]
+    InUse(#[from] StoreInUse),
 }
 
 impl From<redb::Error> for BackupError {
@@ -214,45 +225,85 @@ fn copy<K: Key + 'static, V: Value + 'static>(
 
 /// Where a staged restore waits for the next start.
 pub fn staged_restore_path(store_path: &Path) -> PathBuf {
-    let mut name = store_path.file_name().unwrap_or_default().to_os_string();
-    name.push(".restore");
-    store_path.with_file_name(name)
+    sibling(store_path, ".restore")
 }
 
-/// Check that `backup_file` is a usable store and stage it to replace the store at
-/// `store_path` on the next start. The running store is not touched.
+/// Check that `backup_file` is a usable store, table by table, and stage it to replace the store
+/// at `store_path` on the next start. The running store is not touched; a backup that fails a
+/// check is refused with the table and the reason, and nothing is staged.
 pub fn stage_restore(backup_file: &Path, store_path: &Path) -> Result<PathBuf, BackupError> {
     let staged = staged_restore_path(store_path);
-    let tmp = staged.with_extension("restore-partial");
-    std::fs::copy(backup_file, &tmp).map_err(|e| io_err(backup_file, e))?;
-    // Opening validates the file (and migrates an older schema in the copy, never the original).
-    if let Err(e) = Store::open(&tmp).and_then(|s| s.stats().map(|_| ())) {
+    let tmp = sibling(store_path, ".restore-partial");
+    let _ = std::fs::remove_file(&tmp);
+    let refuse = |cause: String| {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BackupError::NotAStore {
+        BackupError::NotAStore {
             path: backup_file.to_path_buf(),
-            cause: e.to_string(),
-        });
-    }
-    std::fs::rename(&tmp, &staged).map_err(|e| io_err(&staged, e))?;
-    tracing::info!(backup = %backup_file.display(), "restore staged for the next start");
+            cause,
+        }
+    };
+    std::fs::copy(backup_file, &tmp).map_err(|e| io_err(backup_file, e))?;
+    // Opening migrates an older schema in the copy, never in the original.
+    let checked = match Store::open(&tmp) {
+        Ok(copy) => validate::check_store(&copy).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let checked = checked.map_err(refuse)?;
+    (|| {
+        sync_file(&tmp)?;
+        std::fs::rename(&tmp, &staged)?;
+        sync_parent(&staged)
+    })()
+    .map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_err(&staged, e)
+    })?;
+    tracing::info!(
+        backup = %backup_file.display(),
+        tables = ?checked.tables,
+        "restore checked and staged for the next start"
+    );
     Ok(staged)
 }
+
+/// How long a start waits for another courtside to let go of the store before the staged
+/// restore is left for a later start.
+pub const RESTORE_WAIT: Duration = Duration::from_secs(3);
 
 /// At start, before opening the store: swap in a staged restore. Returns where the previous
 /// store was kept, or `None` when nothing was staged.
 pub fn apply_pending_restore(store_path: &Path) -> Result<Option<PathBuf>, BackupError> {
+    apply_pending_restore_within(store_path, RESTORE_WAIT)
+}
+
+/// [`apply_pending_restore`], waiting up to `wait` for the store's lock. The swap happens only
+/// while the lock of the current store is held: the staged file is synced, the store renamed to
+/// its kept name, the staged file renamed into its place, and the folder synced.
+pub fn apply_pending_restore_within(
+    store_path: &Path,
+    wait: Duration,
+) -> Result<Option<PathBuf>, BackupError> {
     let staged = staged_restore_path(store_path);
     if !staged.exists() {
         return Ok(None);
     }
+    let lock = lock_store(store_path, wait)?;
+    if let Some(why) = &lock.unreadable {
+        tracing::warn!(store = %store_path.display(), "replacing a store that does not open: {why}");
+    }
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-    let mut name = store_path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".before-restore-{stamp}"));
-    let kept = store_path.with_file_name(name);
+    let kept = sibling(store_path, &format!(".before-restore-{stamp}"));
+    sync_file(&staged).map_err(|e| io_err(&staged, e))?;
     if store_path.exists() {
         std::fs::rename(store_path, &kept).map_err(|e| io_err(store_path, e))?;
     }
-    std::fs::rename(&staged, store_path).map_err(|e| io_err(&staged, e))?;
+    if let Err(e) = std::fs::rename(&staged, store_path) {
+        // Put the store back: the operator must never be left without one.
+        let _ = std::fs::rename(&kept, store_path);
+        return Err(io_err(&staged, e));
+    }
+    sync_parent(store_path).map_err(|e| io_err(store_path, e))?;
+    drop(lock);
     tracing::info!(previous = %kept.display(), "restored store from backup");
     Ok(Some(kept))
 }
