@@ -165,7 +165,8 @@ impl CourtsideApp {
                 // Wake when the silence hint is due (an idle app otherwise never repaints).
                 if let Some((for_, 0)) = s.listening_for(now) {
                     let due = SILENCE_HINT_AFTER.saturating_sub(for_);
-                    self.ctx.request_repaint_after(due + Duration::from_millis(50));
+                    self.ctx
+                        .request_repaint_after(due + Duration::from_millis(50));
                 }
             }
             courts.push(CourtStatus {

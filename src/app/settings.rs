@@ -339,12 +339,16 @@ mod tests {
     #[test]
     fn listeners_stored_before_the_lock_existed_still_decode_with_the_lock_off() {
         // The stored form of a listener written by the previous release.
-        let old = r#"[{"bind":"0.0.0.0","port":6000,"court":"Court 1","allow":["::ffff:192.168.1.20"]}]"#;
+        let old =
+            r#"[{"bind":"0.0.0.0","port":6000,"court":"Court 1","allow":["::ffff:192.168.1.20"]}]"#;
         let entries = vec![(keys::LISTENERS.to_string(), old.to_string())];
         let (s, warnings) = AppSettings::from_entries(&entries);
         assert_eq!(warnings, Vec::<String>::new());
         let l = &s.listeners[0];
-        assert!(!l.lock_source, "an upgrade does not change how a stored listener behaves");
+        assert!(
+            !l.lock_source,
+            "an upgrade does not change how a stored listener behaves"
+        );
         assert_eq!((l.pss_address, l.pss_request_port), (None, None));
         // Canonical once loaded: the mapped form is the plain IPv4 sender.
         assert_eq!(l.allow, vec!["192.168.1.20".parse::<IpAddr>().expect("ip")]);

@@ -92,8 +92,8 @@ impl SettingsDraft {
                 .parse::<IpAddr>()
                 .map_err(|_| d.bind_error = Some(format!("'{}' is not an IP address", d.bind)));
             match (port, allow, bind, pss, request_port) {
-                (Ok(port), Ok(allow), Ok(bind), Ok(pss_address), Ok(pss_request_port)) => {
-                    listeners.push(ListenerSetting {
+                (Ok(port), Ok(allow), Ok(bind), Ok(pss_address), Ok(pss_request_port)) => listeners
+                    .push(ListenerSetting {
                         bind,
                         port,
                         court: d.court.trim().to_string(),
@@ -101,8 +101,7 @@ impl SettingsDraft {
                         lock_source: d.lock_source,
                         pss_address,
                         pss_request_port,
-                    })
-                }
+                    }),
                 _ => ok = false,
             }
         }

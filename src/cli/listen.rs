@@ -209,11 +209,15 @@ fn trust_note(c: &ListenerConfig) -> String {
         });
     }
     if let Some(port) = c.pss_request_port {
-        let whom = c.pss_address.map_or("the first source heard".into(), |ip| ip.to_string());
+        let whom = c
+            .pss_address
+            .map_or("the first source heard".into(), |ip| ip.to_string());
         parts.push(format!("state requests to {whom} port {port}"));
     }
     if c.trusts_everyone() {
-        parts.push("WARNING: no allowlist and no source lock, any machine can feed this court".into());
+        parts.push(
+            "WARNING: no allowlist and no source lock, any machine can feed this court".into(),
+        );
     }
     if parts.is_empty() {
         "accepts every source".into()

@@ -153,6 +153,9 @@ mod tests {
             b"sc1;3;sc2;0;".to_vec(),
             b"s11;1;s21;0;s12;0;s22;0;s13;0;s23;0;".to_vec(),
         ];
-        assert_eq!(got, want, "nothing sent yet for winmatch; nonsense is no request");
+        assert_eq!(
+            got, want,
+            "nothing sent yet for winmatch; nonsense is no request"
+        );
     }
 }

@@ -159,12 +159,22 @@ mod tests {
         };
         assert_eq!(got, Some(want));
         let got = pss_link(&parse_datagram(b"Udp Port 6000 disconnected"));
-        assert_eq!(got.map(|l| (l.port, l.connected)), Some((Some(6000), false)));
-        for other in [&b"hel;"[..], b"Udp Port 8888 maybe;", b"Udp Portal 1 connected;"] {
+        assert_eq!(
+            got.map(|l| (l.port, l.connected)),
+            Some((Some(6000), false))
+        );
+        for other in [
+            &b"hel;"[..],
+            b"Udp Port 8888 maybe;",
+            b"Udp Portal 1 connected;",
+        ] {
             assert_eq!(pss_link(&parse_datagram(other)), None, "{other:?}");
         }
         let at = "12:03:55";
-        assert_eq!(pss_link_status(want, at), "PSS connected 12:03:55 (its port 8888)");
+        assert_eq!(
+            pss_link_status(want, at),
+            "PSS connected 12:03:55 (its port 8888)"
+        );
     }
 
     #[test]

@@ -135,7 +135,9 @@ pub fn request_datagram(asks: &[Ask]) -> Vec<u8> {
 /// Whether round winners show the match decided: one athlete has won most of its rounds.
 pub fn decided(winners: &[u8; 3], total_rounds: Option<u32>) -> bool {
     let need = total_rounds.filter(|t| *t > 0).map_or(2, |t| t / 2 + 1) as usize;
-    [1u8, 2].iter().any(|a| winners.iter().filter(|w| *w == a).count() >= need)
+    [1u8, 2]
+        .iter()
+        .any(|a| winners.iter().filter(|w| *w == a).count() >= need)
 }
 
 /// Requests to send now: where, and the datagram.
@@ -196,13 +198,20 @@ impl Recovery {
 
     /// A stored datagram from `src` arrived. Returns whether it answers an outstanding request,
     /// and the requests to send now (after silence, or the winner once the match is decided).
-    pub fn on_datagram(&mut self, src: IpAddr, events: &[Event], now: Instant) -> (bool, Option<Send>) {
+    pub fn on_datagram(
+        &mut self,
+        src: IpAddr,
+        events: &[Event],
+        now: Instant,
+    ) -> (bool, Option<Send>) {
         let src = src.to_canonical();
         self.adopt(src);
         let Some(pss) = self.pss.filter(|p| *p == src) else {
             return (false, None);
         };
-        let silent = self.heard.is_none_or(|h| now.saturating_duration_since(h) > SILENCE);
+        let silent = self
+            .heard
+            .is_none_or(|h| now.saturating_duration_since(h) > SILENCE);
         self.heard = Some(now);
         let recently_asked = self
             .asked_at
@@ -270,17 +279,33 @@ mod tests {
         assert!(!bytes.windows(8).any(|w| w == b"winmatch"));
         let t1 = t0 + Duration::from_millis(20);
         let pss = ip("10.0.0.5");
-        assert_eq!(r.on_datagram(pss, &parse_datagram(b"rnd;2"), t1), (true, None));
+        assert_eq!(
+            r.on_datagram(pss, &parse_datagram(b"rnd;2"), t1),
+            (true, None)
+        );
         // Answered once; a second round is live traffic, and another source never answers.
         assert!(!r.on_datagram(pss, &parse_datagram(b"rnd;3"), t1).0);
         // `scores` brings two packets.
         assert!(r.on_datagram(pss, &parse_datagram(b"sc1;3;sc2;1"), t1).0);
-        assert!(r.on_datagram(pss, &parse_datagram(b"s11;3;s21;1;s12;0;s22;0;s13;0;s23;0"), t1).0);
+        assert!(
+            r.on_datagram(
+                pss,
+                &parse_datagram(b"s11;3;s21;1;s12;0;s22;0;s13;0;s23;0"),
+                t1
+            )
+            .0
+        );
         assert!(!r.on_datagram(pss, &parse_datagram(b"sc1;4;sc2;1"), t1).0);
-        assert!(!r.on_datagram(ip("10.0.0.9"), &parse_datagram(b"clk;1:00"), t1).0);
+        assert!(
+            !r.on_datagram(ip("10.0.0.9"), &parse_datagram(b"clk;1:00"), t1)
+                .0
+        );
         // Past the window nothing is an answer any more.
         let late = t1 + ANSWER_WINDOW + Duration::from_millis(1);
-        assert_eq!(r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;1:00"), late), (false, None));
+        assert_eq!(
+            r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;1:00"), late),
+            (false, None)
+        );
     }
 
     #[test]
@@ -292,7 +317,11 @@ mod tests {
         let (_, first) = r.on_datagram(ip("::ffff:10.0.0.5"), &parse_datagram(b"clk;1:10"), t0);
         assert_eq!(first.map(|(to, _)| to.ip()), Some(ip("10.0.0.5")));
         let t1 = t0 + Duration::from_secs(9);
-        assert_eq!(r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;1:01"), t1).1, None);
+        assert_eq!(
+            r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;1:01"), t1)
+                .1,
+            None
+        );
         let t2 = t1 + SILENCE + Duration::from_millis(1);
         let (answer, again) = r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;0:50"), t2);
         assert!(!answer);

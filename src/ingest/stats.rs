@@ -281,9 +281,17 @@ mod tests {
             stats.record_refused(spoofed(i), 12, Refusal::Locked);
         }
         let tracked = stats.per_source();
-        assert!(tracked.len() <= TRACKED_SOURCES, "{} tracked", tracked.len());
+        assert!(
+            tracked.len() <= TRACKED_SOURCES,
+            "{} tracked",
+            tracked.len()
+        );
         let counted: u64 = tracked.iter().map(|(_, c)| c).sum::<u64>() + stats.untracked_sources();
-        assert_eq!(counted, u64::from(n), "every stored datagram is counted somewhere");
+        assert_eq!(
+            counted,
+            u64::from(n),
+            "every stored datagram is counted somewhere"
+        );
         let (others, untracked) = stats.not_stored_sources();
         assert!(others.len() <= TRACKED_SOURCES, "{} others", others.len());
         let counted: u64 = others.iter().map(|o| o.total()).sum::<u64>() + untracked;

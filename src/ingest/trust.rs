@@ -96,7 +96,10 @@ struct Bucket {
 
 impl Bucket {
     fn full(rate: f64, now: Instant) -> Bucket {
-        Bucket { tokens: rate, at: now }
+        Bucket {
+            tokens: rate,
+            at: now,
+        }
     }
 
     fn refill(&mut self, rate: f64, now: Instant) {
@@ -194,7 +197,10 @@ mod tests {
         let (pss, other) = (ip("10.0.0.5"), ip("10.0.0.66"));
         // Before any hello everyone passes (courtside may start mid-match).
         assert_eq!(lock.check(other, &parse_datagram(b"sc1;1;")), (true, false));
-        assert_eq!(lock.check(pss, &parse_datagram(b"pre;FightLoaded;")), (true, true));
+        assert_eq!(
+            lock.check(pss, &parse_datagram(b"pre;FightLoaded;")),
+            (true, true)
+        );
         assert_eq!(lock.check(other, &parse_datagram(b"hel;")), (false, false));
         assert_eq!(lock.check(pss, &parse_datagram(b"sc1;1;")), (true, false));
         lock.unlock();
@@ -210,7 +216,11 @@ mod tests {
     fn a_known_pss_address_locks_from_the_start() {
         let mut lock = SourceLock::new(true, Some(ip("::ffff:10.0.0.5")));
         assert_eq!(lock.locked(), Some(ip("10.0.0.5")));
-        assert!(!lock.check(ip("10.0.0.66"), &parse_datagram(b"pre;FightLoaded;")).0);
+        assert!(
+            !lock
+                .check(ip("10.0.0.66"), &parse_datagram(b"pre;FightLoaded;"))
+                .0
+        );
     }
 
     #[test]

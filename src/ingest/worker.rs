@@ -84,7 +84,11 @@ impl Worker {
                 self.config.court
             );
             self.stats.set_status(ListenerStatus::Listening);
-            if let Some(send) = self.recovery.as_mut().and_then(|r| r.on_start(Instant::now())) {
+            if let Some(send) = self
+                .recovery
+                .as_mut()
+                .and_then(|r| r.on_start(Instant::now()))
+            {
                 self.ask(&sock, send);
             }
             match self.receive(&sock) {
@@ -186,7 +190,8 @@ impl Worker {
         if let Some(allow) = &self.config.allow
             && !allow.contains(&src.ip())
         {
-            self.stats.record_refused(src, bytes.len(), Refusal::Allowlist);
+            self.stats
+                .record_refused(src, bytes.len(), Refusal::Allowlist);
             return true;
         }
         if self.stats.take_unlock() {
@@ -214,7 +219,8 @@ impl Worker {
         if let Some(rate) = &mut self.rate
             && !rate.admit(src.ip(), received)
         {
-            self.stats.record_refused(src, bytes.len(), Refusal::OverRate);
+            self.stats
+                .record_refused(src, bytes.len(), Refusal::OverRate);
             return true;
         }
         self.stats.record(src, bytes.len(), &events);

@@ -186,12 +186,11 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
 
 /// Source lock and the scoring program's address and request port (state recovery).
 fn pss_fields_ui(ui: &mut egui::Ui, l: &mut ListenerDraft) {
-    ui.checkbox(&mut l.lock_source, "Lock")
-        .on_hover_text(
-            "Lock to the first scoring program that loads a fight or says hello (or to the PSS \
+    ui.checkbox(&mut l.lock_source, "Lock").on_hover_text(
+        "Lock to the first scoring program that loads a fight or says hello (or to the PSS \
              address when set): datagrams from any other machine are counted and shown, never \
              stored or applied. \"Unlock\" in the status bar frees it.",
-        );
+    );
     ui.vertical(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut l.pss_address)

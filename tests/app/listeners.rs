@@ -133,7 +133,8 @@ fn a_listener_with_no_allowlist_and_no_lock_shows_a_warning_badge() {
             ..ListenerSetting::default()
         }];
         let json = serde_json::to_string(&open).expect("json");
-        w.set_setting(keys::LISTENERS, &json, "test").expect("setting");
+        w.set_setting(keys::LISTENERS, &json, "test")
+            .expect("setting");
     });
     let mut h = app(db);
     wait_listening(&mut h);
@@ -143,4 +144,75 @@ fn a_listener_with_no_allowlist_and_no_lock_shows_a_warning_badge() {
     badge.hover();
     h.run();
     h.get_by_label_contains("any machine on this network can send scores");
+}
+
+/// The example match (the fixture the other whole-app tests send).
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/example-match.pss"
+);
+
+/// `courtside simulate FILE --answer-port P` (sending to a port nobody listens on), running
+/// until killed; returns once it answers.
+fn answering_pss(answer_port: u16) -> std::process::Child {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_courtside"))
+        .args(["simulate", EXAMPLE])
+        .args(["--to", &format!("127.0.0.1:{}", free_port())])
+        .args(["--answer-port", &answer_port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("simulate starts");
+    let err = child.stderr.take().expect("stderr");
+    // Ends at the line, or at EOF should simulate fail (then the test fails below).
+    let ready = std::io::BufReader::new(err)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("answering until Ctrl-C"));
+    assert!(ready, "simulate did not start answering");
+    child
+}
+
+#[test]
+fn a_restarted_app_shows_the_match_from_the_pss_answers_marked_in_the_live_log() {
+    use courtside::app::settings::{ListenerSetting, keys};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("answers.redb");
+    let (port, answer_port) = (free_port(), free_port());
+    let mut pss = answering_pss(answer_port);
+    crate::app_support::configure_with(&db, port, |w| {
+        let l = vec![ListenerSetting {
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
+            port,
+            pss_address: Some(std::net::Ipv4Addr::LOCALHOST.into()),
+            pss_request_port: Some(answer_port),
+            ..ListenerSetting::default()
+        }];
+        let json = serde_json::to_string(&l).expect("json");
+        w.set_setting(keys::LISTENERS, &json, "test")
+            .expect("setting");
+    });
+    let mut h = app(db);
+    // The example match has ended: nine answers, then `win` and `wmh` once asked for.
+    step_until(&mut h, "the answers", |a| a.state.live.lines.len() == 11);
+    let _ = pss.kill();
+    let _ = pss.wait();
+    let s = &h.state().state;
+    for l in &s.live.lines {
+        assert!(
+            s.live.answers.contains(l.record.received_at_ns),
+            "{:?}",
+            l.record.raw
+        );
+    }
+    let board = &s.courts["Court 1"];
+    assert_eq!(
+        (board.blue.long_name.as_str(), board.red.long_name.as_str()),
+        ("Kenji TANAKA", "Lucas MOREAU")
+    );
+    assert_eq!((board.blue.score, board.red.score, board.round), (6, 5, 3));
+    h.run();
+    assert_eq!(h.query_all_by_label("answer").count(), 11);
 }

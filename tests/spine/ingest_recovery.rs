@@ -109,7 +109,11 @@ fn a_listener_started_mid_match_shows_names_scores_round_and_clock_from_the_answ
     let want = replay_file(&bytes[..cut]);
     assert_eq!(want.round, 2, "really mid-match");
     assert_eq!(board(&state), board(&want));
-    assert!(f.stdout.contains("9 answers to state requests"), "{}", f.stdout);
+    assert!(
+        f.stdout.contains("9 answers to state requests"),
+        "{}",
+        f.stdout
+    );
 }
 
 #[test]
@@ -135,7 +139,10 @@ fn a_match_loaded_while_courtside_was_down_gets_its_own_record_without_the_previ
     let (b_key, b_state) = current(&db);
     assert_ne!(b_key, a_key, "the answers started a record of their own");
     assert_eq!(board(&b_state), board(&replay_file(MATCH_B)));
-    assert_eq!(b_state.winner, None, "match A's winner is not asked for nor shown");
+    assert_eq!(
+        b_state.winner, None,
+        "match A's winner is not asked for nor shown"
+    );
     let store = Store::open(&db).unwrap();
     let a_after = store.match_record(a_key).unwrap().unwrap().state;
     assert_eq!(a_after, a_state, "match A's record is untouched");

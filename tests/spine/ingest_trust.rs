@@ -37,7 +37,14 @@ fn wait_count(counter: &AtomicU64, n: u64, what: &str) {
 /// The raw bytes of the records stored so far (published by the writer), waiting for `n`.
 fn stored(rig: &Rig, n: usize) -> Vec<Vec<u8>> {
     (0..n)
-        .map(|_| rig.stored.recv_timeout(DEADLINE).expect("stored").record.raw.clone())
+        .map(|_| {
+            rig.stored
+                .recv_timeout(DEADLINE)
+                .expect("stored")
+                .record
+                .raw
+                .clone()
+        })
         .collect()
 }
 
@@ -64,7 +71,10 @@ fn a_locked_listener_ignores_other_sources_and_they_never_reach_the_store() {
     assert_eq!(stats.locked_source(), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     let (others, _) = stats.not_stored_sources();
     assert_eq!(others.len(), 1);
-    assert_eq!((others[0].ip.to_string(), others[0].ignored), ("127.0.0.66".into(), 3));
+    assert_eq!(
+        (others[0].ip.to_string(), others[0].ignored),
+        ("127.0.0.66".into(), 3)
+    );
     listener.stop();
     rig.writer.flush().unwrap();
     assert_eq!(rig.store.stats().unwrap().events, 2);
@@ -89,7 +99,11 @@ fn unlock_lets_the_next_scoring_program_that_says_hello_take_the_lock() {
     new.send_to(b"Udp Port 6000 connected;", to).unwrap();
     assert_eq!(stored(&rig, 1), [b"Udp Port 6000 connected;".to_vec()]);
     old.send_to(b"sc1;5;", to).unwrap();
-    wait_count(&listener.stats().ignored, 2, "the old source is now the stranger");
+    wait_count(
+        &listener.stats().ignored,
+        2,
+        "the old source is now the stranger",
+    );
     assert_eq!(
         listener.stats().locked_source(),
         Some("127.0.0.7".parse().unwrap())
@@ -130,7 +144,10 @@ fn a_flooding_source_is_bounded_counted_and_does_not_hold_up_the_scoring_program
     let elapsed = started.elapsed().as_secs_f64();
     // One second's worth up front, then 50 a second.
     let allowed = 50 + (50.0 * elapsed).ceil() as u64;
-    assert!(from_flood <= allowed, "{from_flood} stored, bound {allowed}");
+    assert!(
+        from_flood <= allowed,
+        "{from_flood} stored, bound {allowed}"
+    );
     listener.stop();
     let over = ListenerStats::get(&stats.over_rate);
     let received = ListenerStats::get(&stats.datagrams);

@@ -257,8 +257,7 @@ impl WriterState {
                 let answer = answers.get(i).copied().unwrap_or(false);
                 match current.iter_mut().find(|(court, _, _)| *court == d.court) {
                     Some((_, key, id)) => {
-                        let other_match =
-                            answer && named.is_some() && id.is_some() && *id != named;
+                        let other_match = answer && named.is_some() && id.is_some() && *id != named;
                         if loaded || other_match {
                             *key = seq;
                             *id = None;
