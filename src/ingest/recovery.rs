@@ -148,6 +148,8 @@ pub type Send = (SocketAddr, Vec<u8>);
 pub struct Recovery {
     port: u16,
     pss: Option<IpAddr>,
+    /// The address was given (not guessed from the first source heard).
+    explicit: bool,
     heard: Option<Instant>,
     /// Outstanding requests and how many more packets each may bring.
     pending: Vec<(Ask, u8)>,
@@ -161,6 +163,7 @@ impl Recovery {
         Recovery {
             port: request_port,
             pss: pss.map(|ip| ip.to_canonical()),
+            explicit: pss.is_some(),
             heard: None,
             pending: Vec::new(),
             asked_at: None,
@@ -173,10 +176,20 @@ impl Recovery {
         self.pss
     }
 
-    /// Set the scoring program's address when none was given (the source lock's choice).
+    /// Take the first source heard as the scoring program when no address was given.
     pub fn adopt(&mut self, ip: IpAddr) {
         if self.pss.is_none() {
             self.pss = Some(ip);
+        }
+    }
+
+    /// The source lock chose the scoring program: a stronger sign than the first source heard
+    /// (which may have been another machine), so it replaces a guessed address; a given one stays.
+    pub fn locked_to(&mut self, ip: IpAddr) {
+        if !self.explicit && self.pss != Some(ip) {
+            self.pss = Some(ip);
+            self.heard = None;
+            self.pending.clear();
         }
     }
 
@@ -326,6 +339,24 @@ mod tests {
         let (answer, again) = r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"clk;0:50"), t2);
         assert!(!answer);
         assert_eq!(again.map(|(_, b)| b), Some(request_datagram(&FIRST)));
+    }
+
+    #[test]
+    fn the_locked_source_replaces_a_guessed_pss_and_is_asked() {
+        let t0 = Instant::now();
+        let mut r = Recovery::new(6001, None);
+        r.on_datagram(ip("10.0.0.66"), &parse_datagram(b"sc1;9"), t0);
+        assert_eq!(
+            r.pss(),
+            Some(ip("10.0.0.66")),
+            "guessed from the first source"
+        );
+        r.locked_to(ip("10.0.0.5"));
+        let (_, ask) = r.on_datagram(ip("10.0.0.5"), &parse_datagram(b"hel;"), t0);
+        assert_eq!(ask.map(|(to, _)| to.ip()), Some(ip("10.0.0.5")));
+        let mut given = Recovery::new(6001, Some(ip("10.0.0.7")));
+        given.locked_to(ip("10.0.0.5"));
+        assert_eq!(given.pss(), Some(ip("10.0.0.7")), "a given address stays");
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl Worker {
             );
             self.stats.set_locked(Some(src.ip()));
             if let Some(r) = &mut self.recovery {
-                r.adopt(src.ip());
+                r.locked_to(src.ip());
             }
         }
         if let Some(rate) = &mut self.rate

@@ -161,3 +161,104 @@ fn a_decided_match_recovers_its_winner_once_the_round_winners_show_it() {
     assert_eq!(state.winner.as_deref(), Some("blue"));
     assert_eq!(state.decision.as_deref(), Some("2-1 PTF"));
 }
+
+#[test]
+fn only_an_answer_naming_another_match_starts_a_record_a_live_mch_does_not() {
+    use courtside::store::writer::WriteRequest;
+    use courtside::store::{Writer, WriterConfig};
+    let dir = temp_dir();
+    let store = Store::open(&dir.path().join("keys.redb")).unwrap();
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), Vec::new()).unwrap();
+    let mch = |n: &str| {
+        format!(
+            "mch;{n};Final;M- 68 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;3;120;cntDown;18;1;"
+        )
+    };
+    let live =
+        |raw: &str| WriteRequest::Datagram(crate::support::incoming("Court 1", raw.as_bytes()));
+    let answer =
+        |raw: &str| WriteRequest::Answer(crate::support::incoming("Court 1", raw.as_bytes()));
+    for req in [
+        live("pre;FightLoaded;"),
+        live(&mch("101")),
+        // An operator's correction (or anything else) sent live keeps the match together …
+        live(&mch("101A")),
+        // … an answer naming the match already open joins it …
+        answer(&mch("101A")),
+        // … and one naming another match starts that match's record.
+        answer(&mch("102")),
+        answer("sc1;1;sc2;0;"),
+    ] {
+        writer.sender().send(req).unwrap();
+    }
+    writer.flush().unwrap();
+    writer.shutdown();
+    let mut counts: Vec<(u64, u64)> = store
+        .matches()
+        .unwrap()
+        .iter()
+        .map(|m| (m.key, m.event_count))
+        .collect();
+    counts.sort();
+    assert_eq!(counts, [(1, 4), (5, 2)]);
+}
+
+#[test]
+fn listen_refuses_per_port_options_without_their_port_and_a_zero_request_port() {
+    let dir = temp_dir();
+    let db = dir.path().join("bad.redb");
+    let db = db.to_str().unwrap();
+    for (args, message) in [
+        (
+            vec![
+                "--port",
+                "0",
+                "--pss-request-port",
+                "6001",
+                "--pss-request-port",
+                "6002",
+            ],
+            "2 --pss-request-port values for 1 --port value(s)",
+        ),
+        (
+            vec![
+                "--port",
+                "0",
+                "--pss-address",
+                "10.0.0.5",
+                "--pss-address",
+                "10.0.0.6",
+            ],
+            "2 --pss-address values for 1 --port value(s)",
+        ),
+        (
+            vec!["--port", "0", "--pss-request-port", "0"],
+            "--pss-request-port 0: the scoring program's port must be 1–65535",
+        ),
+    ] {
+        let mut all = vec!["listen", "--db", db, "--bind", "127.0.0.1"];
+        all.extend(args);
+        let f = crate::proc::run(&all);
+        assert!(!f.status.success(), "{all:?} must fail");
+        assert!(f.stderr.contains(message), "{all:?}: {}", f.stderr);
+    }
+}
+
+#[test]
+fn simulate_names_an_answer_port_it_cannot_bind() {
+    let taken = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let f = crate::proc::run(&[
+        "simulate",
+        example_stream().to_str().unwrap(),
+        "--answer-port",
+        &port,
+    ]);
+    assert!(!f.status.success());
+    assert!(
+        f.stderr
+            .contains(&format!("cannot bind the answer port UDP 0.0.0.0:{port}")),
+        "{}",
+        f.stderr
+    );
+}
