@@ -188,8 +188,10 @@ impl Recovery {
     pub fn locked_to(&mut self, ip: IpAddr) {
         if !self.explicit && self.pss != Some(ip) {
             self.pss = Some(ip);
+            // What was asked went to the wrong machine: ask the locked one afresh.
             self.heard = None;
             self.pending.clear();
+            self.asked_at = None;
         }
     }
 
