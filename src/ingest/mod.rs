@@ -1,6 +1,11 @@
 //! UDP ingest: one listener thread per court. Each datagram is timestamped, parsed and handed to
 //! the store writer (which persists it, then tells the UI). The receive loop never sleeps: it
 //! blocks in `recv_from` with a short timeout only so it can notice the stop signal.
+//!
+//! On a shared venue LAN a listener decides whom to trust (`trust`: allowlist, source lock,
+//! per-source rate bound; what it refuses is counted per source in bounded maps, never stored),
+//! can ask the scoring program for the match state (`recovery`), and reports what the operator
+//! needs to know (`hints`: the PSS link line, what to check when nothing arrives).
 
 mod bind;
 pub mod hints;
