@@ -361,3 +361,37 @@ pub fn notices_ui(ui: &mut egui::Ui, notices: &mut Notices) {
         notices.dismiss(id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{group_digits, not_stored_text};
+    use crate::ingest::SourceCount;
+
+    #[test]
+    fn what_was_not_stored_reads_with_grouped_digits_and_every_cause() {
+        assert_eq!(group_digits(7), "7");
+        assert_eq!(group_digits(1234), "1 234");
+        assert_eq!(group_digits(1_234_567), "1 234 567");
+        let c = SourceCount {
+            ip: "10.0.0.66".parse().expect("ip"),
+            refused: 0,
+            ignored: 1234,
+            over_rate: 0,
+        };
+        assert_eq!(
+            not_stored_text(&c),
+            "ignored 1 234 datagrams from 10.0.0.66"
+        );
+        let c = SourceCount {
+            refused: 5,
+            over_rate: 2000,
+            ignored: 0,
+            ..c
+        };
+        assert_eq!(
+            not_stored_text(&c),
+            "refused 5 datagrams (allowlist), dropped 2 000 datagrams over the rate bound from \
+             10.0.0.66"
+        );
+    }
+}
