@@ -194,33 +194,8 @@ impl Worker {
                 .record_refused(src, bytes.len(), Refusal::Allowlist);
             return true;
         }
-        if self.stats.take_unlock() {
-            tracing::info!("UDP {}: source lock released", self.config.addr());
-            self.lock.unlock();
-            self.stats.set_locked(None);
-        }
         let events = parse_datagram(bytes);
-        let (pass, locked_now) = self.lock.check(src.ip(), &events);
-        if !pass {
-            self.stats.record_refused(src, bytes.len(), Refusal::Locked);
-            return true;
-        }
-        if locked_now {
-            tracing::info!(
-                "UDP {}: locked to the scoring program at {}",
-                self.config.addr(),
-                src.ip()
-            );
-            self.stats.set_locked(Some(src.ip()));
-            if let Some(r) = &mut self.recovery {
-                r.locked_to(src.ip());
-            }
-        }
-        if let Some(rate) = &mut self.rate
-            && !rate.admit(src.ip(), received)
-        {
-            self.stats
-                .record_refused(src, bytes.len(), Refusal::OverRate);
+        if !self.trusted(src, bytes.len(), &events, received) {
             return true;
         }
         self.stats.record(src, bytes.len(), &events);
@@ -252,6 +227,45 @@ impl Worker {
             self.ask(sock, send);
         }
         stored
+    }
+
+    /// The source lock (after an "unlock" the operator asked for) and the rate bound: false
+    /// when the datagram is not to be stored (it is then counted).
+    fn trusted(
+        &mut self,
+        src: SocketAddr,
+        len: usize,
+        events: &[crate::protocol::Event],
+        now: Instant,
+    ) -> bool {
+        if self.stats.take_unlock() {
+            tracing::info!("UDP {}: source lock released", self.config.addr());
+            self.lock.unlock();
+            self.stats.set_locked(None);
+        }
+        let (pass, locked_now) = self.lock.check(src.ip(), events);
+        if !pass {
+            self.stats.record_refused(src, len, Refusal::Locked);
+            return false;
+        }
+        if locked_now {
+            tracing::info!(
+                "UDP {}: locked to the scoring program at {}",
+                self.config.addr(),
+                src.ip()
+            );
+            self.stats.set_locked(Some(src.ip()));
+            if let Some(r) = &mut self.recovery {
+                r.locked_to(src.ip());
+            }
+        }
+        if let Some(rate) = &mut self.rate
+            && !rate.admit(src.ip(), now)
+        {
+            self.stats.record_refused(src, len, Refusal::OverRate);
+            return false;
+        }
+        true
     }
 
     /// Hand a datagram to the writer; false when the writer is gone.
