@@ -63,6 +63,7 @@ impl CourtsideApp {
             Command::Copy(text) => self.ctx.copy_text(text),
             Command::PickStorePath => self.pick_store_path(),
             Command::Obs(intent) => self.handle_obs(intent),
+            Command::UnlockListener(i) => self.unlock_listener(i),
         }
     }
 

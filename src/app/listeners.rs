@@ -1,11 +1,16 @@
 //! The UDP listeners of the app: (re)start after a settings save without stalling a frame,
-//! per-listener rate, failure notices, and the interfaces offered as bind addresses.
+//! per-listener rate and status (trust, PSS link, state requests, the silence hint), failure
+//! notices, and the interfaces offered as bind addresses.
 
 use super::CourtsideApp;
 use super::state::{CourtStatus, InterfaceChoice, Level};
-use crate::ingest::Listener;
+use crate::ingest::hints::{
+    Platform, SILENCE_HINT_AFTER, SilenceHint, pss_link_status, silence_hint,
+};
+use crate::ingest::{Listener, ListenerStats, ListenerStatus, SourceCount};
 use crossbeam_channel::bounded;
-use std::time::Instant;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
 impl CourtsideApp {
     /// (Re)start one listener per configured court.
@@ -98,6 +103,135 @@ impl CourtsideApp {
                 .request_repaint_after(std::time::Duration::from_millis(500));
         }
         self.last_statuses = statuses.to_vec();
+    }
+}
+
+/// What the status bar shows about whom a listener trusts and what it heard from the PSS.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListenerTrust {
+    /// No allowlist and no source lock: any machine on the LAN can feed this court.
+    pub trusts_everyone: bool,
+    /// The source lock is on.
+    pub lock_enabled: bool,
+    /// The address the listener is locked to.
+    pub locked: Option<IpAddr>,
+    /// Datagrams not stored, per source (most first), and from sources beyond the tracked ones.
+    pub not_stored: Vec<SourceCount>,
+    /// Datagrams not stored from untracked sources.
+    pub not_stored_untracked: u64,
+    /// Datagrams over the per-source rate bound.
+    pub over_rate: u64,
+    /// "PSS connected 12:03:55".
+    pub pss_link: Option<String>,
+    /// State requests: "asked 10.0.0.5:6001 · 9 answers", or why asking failed.
+    pub recovery: Option<String>,
+    /// What to check when the listener has heard nothing.
+    pub silence_hint: Option<SilenceHint>,
+}
+
+impl CourtsideApp {
+    /// Status of every running listener, and the status texts the notices follow (without the
+    /// retry countdown, so a dismissed notice comes back only when the failure itself changes).
+    pub(super) fn listener_statuses(&mut self, now: Instant) -> (Vec<CourtStatus>, Vec<String>) {
+        let mut statuses = Vec::new();
+        let mut courts = Vec::new();
+        for (i, l) in self.listeners.iter().enumerate() {
+            let s = l.stats();
+            let datagrams = ListenerStats::get(&s.datagrams);
+            let rate = self
+                .rates
+                .get_mut(i)
+                .map_or(0.0, |m| m.sample(datagrams, now));
+            let (status, ok) = match s.status() {
+                ListenerStatus::Listening => ("listening".to_string(), true),
+                ListenerStatus::Starting => ("starting".to_string(), true),
+                ListenerStatus::Stopped => ("stopped".to_string(), false),
+                ListenerStatus::Error { message, retry_in } => {
+                    statuses.push(message.clone());
+                    (
+                        format!("{message} (retrying in {:.0} s)", retry_in.as_secs_f32()),
+                        false,
+                    )
+                }
+            };
+            if ok || status == "stopped" {
+                statuses.push(status.clone());
+            }
+            for ns in s.answer_times() {
+                self.state.live.answers.mark(ns);
+            }
+            let trust = trust_of(l, now);
+            if ok && trust.silence_hint.is_none() {
+                // Wake when the silence hint is due (an idle app otherwise never repaints).
+                if let Some((for_, 0)) = s.listening_for(now) {
+                    let due = SILENCE_HINT_AFTER.saturating_sub(for_);
+                    self.ctx
+                        .request_repaint_after(due + Duration::from_millis(50));
+                }
+            }
+            courts.push(CourtStatus {
+                court: l.config().court.clone(),
+                addr: l.config().addr().to_string(),
+                status,
+                ok,
+                rate,
+                last_source: s.last_source().map(|a| a.to_string()),
+                malformed: ListenerStats::get(&s.malformed),
+                unknown: ListenerStats::get(&s.unknown),
+                datagrams,
+                trust,
+            });
+        }
+        (courts, statuses)
+    }
+
+    /// Release listener `i`'s source lock ("unlock" in the status bar).
+    pub(super) fn unlock_listener(&mut self, i: usize) {
+        if let Some(l) = self.listeners.get(i) {
+            l.unlock();
+            self.ctx.request_repaint_after(Duration::from_millis(200));
+        }
+    }
+}
+
+/// The trust part of a listener's status.
+fn trust_of(l: &Listener, now: Instant) -> ListenerTrust {
+    let s = l.stats();
+    let c = l.config();
+    let (not_stored, not_stored_untracked) = s.not_stored_sources();
+    let pss_link = s
+        .pss_link()
+        .map(|(link, at)| pss_link_status(link, &crate::ui::live_data::local_clock(at)));
+    let recovery = c.pss_request_port.map(|port| {
+        let whom = s
+            .locked_source()
+            .or(c.pss_address)
+            .map_or("the first source heard".to_string(), |ip| ip.to_string());
+        match s.request_error() {
+            Some(e) => e,
+            None => format!(
+                "state requests to {whom} port {port}: {} sent, {} answers",
+                ListenerStats::get(&s.requests_sent),
+                ListenerStats::get(&s.answers)
+            ),
+        }
+    });
+    let silence_hint = match (s.status(), s.listening_for(now)) {
+        (ListenerStatus::Listening, Some((for_, n))) => {
+            silence_hint(Platform::current(), c.port, for_, n)
+        }
+        _ => None,
+    };
+    ListenerTrust {
+        trusts_everyone: c.trusts_everyone(),
+        lock_enabled: c.lock_source,
+        locked: s.locked_source(),
+        not_stored,
+        not_stored_untracked,
+        over_rate: ListenerStats::get(&s.over_rate),
+        pss_link,
+        recovery,
+        silence_hint,
     }
 }
 

@@ -4,7 +4,7 @@
 mod commands;
 mod events;
 mod flags_glue;
-mod listeners;
+pub mod listeners;
 pub mod memory;
 pub mod notices;
 mod obs_glue;

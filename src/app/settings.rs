@@ -4,7 +4,8 @@
 //! old → new values. A value that does not decode is reported and replaced by its default;
 //! nothing else is lost.
 
-use crate::ingest::{DEFAULT_PORT, ListenerConfig};
+use crate::ingest::trust::canonical_list;
+use crate::ingest::{DEFAULT_MAX_RATE, DEFAULT_PORT, ListenerConfig};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -34,19 +35,41 @@ pub struct ListenerSetting {
     pub port: u16,
     /// Court name.
     pub court: String,
-    /// Source allowlist (empty = everyone).
+    /// Source allowlist (empty = everyone), canonical (`::ffff:a.b.c.d` is kept as `a.b.c.d`).
     pub allow: Vec<IpAddr>,
+    /// Lock to the first scoring program that announces itself. Listeners stored before this
+    /// setting existed decode with it off (their behaviour does not change under an upgrade;
+    /// the status bar warns about a listener that trusts everyone); new listeners have it on.
+    #[serde(default)]
+    pub lock_source: bool,
+    /// The scoring program's address, if set (else the first source heard).
+    #[serde(default)]
+    pub pss_address: Option<IpAddr>,
+    /// The port the scoring program answers state requests on (none: no requests).
+    #[serde(default)]
+    pub pss_request_port: Option<u16>,
 }
 
 impl ListenerSetting {
-    /// The ingest configuration for this listener.
+    /// The ingest configuration for this listener, with the venue's per-source rate bound.
     pub fn to_config(&self) -> ListenerConfig {
         ListenerConfig {
             bind: self.bind,
             port: self.port,
             court: self.court.clone(),
-            allow: (!self.allow.is_empty()).then(|| self.allow.clone()),
+            allow: (!self.allow.is_empty()).then(|| canonical_list(&self.allow)),
+            lock_source: self.lock_source,
+            pss_address: self.pss_address.map(|ip| ip.to_canonical()),
+            pss_request_port: self.pss_request_port,
+            max_rate: Some(DEFAULT_MAX_RATE),
         }
+    }
+
+    /// The same listener with its addresses in canonical form (how it is stored and compared).
+    pub fn canonical(mut self) -> ListenerSetting {
+        self.allow = canonical_list(&self.allow);
+        self.pss_address = self.pss_address.map(|ip| ip.to_canonical());
+        self
     }
 }
 
@@ -57,6 +80,9 @@ impl Default for ListenerSetting {
             port: DEFAULT_PORT,
             court: "Court 1".into(),
             allow: Vec::new(),
+            lock_source: true,
+            pss_address: None,
+            pss_request_port: None,
         }
     }
 }
@@ -152,7 +178,9 @@ impl AppSettings {
             };
             match key.as_str() {
                 keys::LISTENERS => match serde_json::from_str::<Vec<ListenerSetting>>(value) {
-                    Ok(l) if validate_listeners(&l).is_ok() => s.listeners = l,
+                    Ok(l) if validate_listeners(&l).is_ok() => {
+                        s.listeners = l.into_iter().map(ListenerSetting::canonical).collect()
+                    }
                     Ok(l) => warnings.push(bad(&validate_listeners(&l).err().unwrap_or_default())),
                     Err(e) => warnings.push(bad(&e)),
                 },
@@ -201,6 +229,9 @@ pub fn validate_listeners(list: &[ListenerSetting]) -> Result<(), String> {
         if a.port == 0 {
             return Err(format!("{}: port must be 1–65535", a.court));
         }
+        if a.pss_request_port == Some(0) {
+            return Err(format!("{}: PSS request port must be 1–65535", a.court));
+        }
         if a.court.trim().is_empty() {
             return Err("every listener needs a court name".into());
         }
@@ -232,16 +263,38 @@ pub fn parse_port(text: &str) -> Result<u16, String> {
     }
 }
 
-/// Parse a comma/space separated allowlist of IP addresses.
+/// Parse a comma/space separated allowlist of IP addresses, in canonical form without
+/// duplicates (`::ffff:192.168.1.20` is `192.168.1.20`, the address the sender arrives with).
 pub fn parse_allowlist(text: &str) -> Result<Vec<IpAddr>, String> {
-    text.split([',', ' ', ';'])
+    let list = text
+        .split([',', ' ', ';'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<IpAddr>()
                 .map_err(|_| format!("'{s}' is not an IP address"))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(canonical_list(&list))
+}
+
+/// Parse an optional port (empty: none), e.g. the scoring program's request port.
+pub fn parse_optional_port(text: &str) -> Result<Option<u16>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_port(text).map(Some)
+}
+
+/// Parse an optional IP address (empty: none), in canonical form.
+pub fn parse_optional_ip(text: &str) -> Result<Option<IpAddr>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<IpAddr>()
+        .map(|ip| Some(ip.to_canonical()))
+        .map_err(|_| format!("'{t}' is not an IP address"))
 }
 
 /// Parse `#RRGGBB` into RGB.
@@ -281,5 +334,42 @@ mod tests {
                 warnings[0]
             );
         }
+    }
+
+    #[test]
+    fn listeners_stored_before_the_lock_existed_still_decode_with_the_lock_off() {
+        // The stored form of a listener written by the previous release.
+        let old =
+            r#"[{"bind":"0.0.0.0","port":6000,"court":"Court 1","allow":["::ffff:192.168.1.20"]}]"#;
+        let entries = vec![(keys::LISTENERS.to_string(), old.to_string())];
+        let (s, warnings) = AppSettings::from_entries(&entries);
+        assert_eq!(warnings, Vec::<String>::new());
+        let l = &s.listeners[0];
+        assert!(
+            !l.lock_source,
+            "an upgrade does not change how a stored listener behaves"
+        );
+        assert_eq!((l.pss_address, l.pss_request_port), (None, None));
+        // Canonical once loaded: the mapped form is the plain IPv4 sender.
+        assert_eq!(l.allow, vec!["192.168.1.20".parse::<IpAddr>().expect("ip")]);
+        assert!(ListenerSetting::default().lock_source, "new listeners lock");
+    }
+
+    #[test]
+    fn allowlist_entries_are_canonical_and_without_duplicates() {
+        let got = parse_allowlist("::ffff:10.0.0.5, 10.0.0.5; fe80::1").expect("valid");
+        let want: Vec<IpAddr> = ["10.0.0.5", "fe80::1"]
+            .iter()
+            .map(|s| s.parse().expect("ip"))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(parse_optional_port(" "), Ok(None));
+        assert_eq!(parse_optional_port("6001"), Ok(Some(6001)));
+        assert!(parse_optional_port("0").is_err());
+        assert_eq!(
+            parse_optional_ip("::ffff:10.0.0.5"),
+            Ok(Some("10.0.0.5".parse().expect("ip")))
+        );
+        assert!(parse_optional_ip("pss.local").is_err());
     }
 }

@@ -3,7 +3,7 @@
 use super::settings::Theme;
 use super::settings::{
     AppSettings, ColorSource, ListenerSetting, ScoreboardSettings, parse_allowlist,
-    parse_hex_color, parse_port, validate_listeners,
+    parse_hex_color, parse_optional_ip, parse_optional_port, parse_port, validate_listeners,
 };
 use egui::Color32;
 use std::net::IpAddr;
@@ -80,6 +80,11 @@ impl SettingsDraft {
             d.port_error = None;
             d.allow_error = None;
             d.bind_error = None;
+            d.pss_address_error = None;
+            d.request_port_error = None;
+            let pss = parse_optional_ip(&d.pss_address).map_err(|e| d.pss_address_error = Some(e));
+            let request_port = parse_optional_port(&d.pss_request_port)
+                .map_err(|e| d.request_port_error = Some(e));
             let port = parse_port(&d.port).map_err(|e| d.port_error = Some(e));
             let allow = parse_allowlist(&d.allow).map_err(|e| d.allow_error = Some(e));
             let bind = d
@@ -87,13 +92,17 @@ impl SettingsDraft {
                 .trim()
                 .parse::<IpAddr>()
                 .map_err(|_| d.bind_error = Some(format!("'{}' is not an IP address", d.bind)));
-            match (port, allow, bind) {
-                (Ok(port), Ok(allow), Ok(bind)) => listeners.push(ListenerSetting {
-                    bind,
-                    port,
-                    court: d.court.trim().to_string(),
-                    allow,
-                }),
+            match (port, allow, bind, pss, request_port) {
+                (Ok(port), Ok(allow), Ok(bind), Ok(pss_address), Ok(pss_request_port)) => listeners
+                    .push(ListenerSetting {
+                        bind,
+                        port,
+                        court: d.court.trim().to_string(),
+                        allow,
+                        lock_source: d.lock_source,
+                        pss_address,
+                        pss_request_port,
+                    }),
                 _ => ok = false,
             }
         }
@@ -221,6 +230,16 @@ pub struct ListenerDraft {
     pub allow_error: Option<String>,
     /// Error shown beside the bind field.
     pub bind_error: Option<String>,
+    /// Lock to the first scoring program that announces itself.
+    pub lock_source: bool,
+    /// The scoring program's address text (empty: the first source heard).
+    pub pss_address: String,
+    /// The scoring program's request port text (empty: no state requests).
+    pub pss_request_port: String,
+    /// Error shown beside the PSS address field.
+    pub pss_address_error: Option<String>,
+    /// Error shown beside the request port field.
+    pub request_port_error: Option<String>,
 }
 
 impl ListenerDraft {
@@ -236,6 +255,23 @@ impl ListenerDraft {
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+            lock_source: l.lock_source,
+            pss_address: l.pss_address.map(|ip| ip.to_string()).unwrap_or_default(),
+            pss_request_port: l
+                .pss_request_port
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    /// A new listener row: the next port and court number, locked to its scoring program.
+    pub fn new_row(n: usize) -> ListenerDraft {
+        ListenerDraft {
+            bind: "0.0.0.0".into(),
+            port: (6000 + n - 1).to_string(),
+            court: format!("Court {n}"),
+            lock_source: true,
             ..Default::default()
         }
     }

@@ -34,6 +34,8 @@ pub enum Command {
     Obs(super::obs_state::ObsIntent),
     /// Ask for a store location with a file dialog.
     PickStorePath,
+    /// Release the source lock of the listener at this index.
+    UnlockListener(usize),
 }
 
 pub use super::notices::{Level, Notice, Notices, STORE_ERROR_TITLE};
@@ -62,6 +64,8 @@ pub struct LiveLog {
     pub search: String,
     /// Lines dropped from the front since start (they are in the store).
     pub dropped: u64,
+    /// Receive times of datagrams that answered a state request (marked in the log).
+    pub answers: crate::ui::live_data::AnswerMarks,
 }
 
 impl Default for LiveLog {
@@ -72,6 +76,7 @@ impl Default for LiveLog {
             auto_scroll: true,
             search: String::new(),
             dropped: 0,
+            answers: Default::default(),
         }
     }
 }
@@ -244,6 +249,8 @@ pub struct CourtStatus {
     pub unknown: u64,
     /// Datagrams.
     pub datagrams: u64,
+    /// Who the listener trusts, what it refused, the PSS link, recovery and hints.
+    pub trust: super::listeners::ListenerTrust,
 }
 
 /// Store status for the status bar.

@@ -3,9 +3,8 @@
 use super::listeners::interfaces;
 use super::reader::{ReadRequest, Reader};
 use super::settings::AppSettings;
-use super::state::{CourtStatus, Level, SettingsDraft};
+use super::state::{Level, SettingsDraft};
 use super::{CourtsideApp, ScoreboardView};
-use crate::ingest::{ListenerStats, ListenerStatus};
 use crate::store::{Store, Writer, WriterConfig};
 use crossbeam_channel::bounded;
 use std::path::Path;
@@ -201,45 +200,7 @@ impl CourtsideApp {
             self.state.interfaces = interfaces();
         }
         self.settings_were_open = settings_open;
-        let now = Instant::now();
-        let mut statuses = Vec::new();
-        let mut courts = Vec::new();
-        for (i, l) in self.listeners.iter().enumerate() {
-            let s = l.stats();
-            let datagrams = ListenerStats::get(&s.datagrams);
-            let rate = self
-                .rates
-                .get_mut(i)
-                .map_or(0.0, |m| m.sample(datagrams, now));
-            // `statuses` holds the status without the retry countdown, so a dismissed notice
-            // comes back only when the failure itself changes.
-            let (status, ok) = match s.status() {
-                ListenerStatus::Listening => ("listening".to_string(), true),
-                ListenerStatus::Starting => ("starting".to_string(), true),
-                ListenerStatus::Stopped => ("stopped".to_string(), false),
-                ListenerStatus::Error { message, retry_in } => {
-                    statuses.push(message.clone());
-                    (
-                        format!("{message} (retrying in {:.0} s)", retry_in.as_secs_f32()),
-                        false,
-                    )
-                }
-            };
-            if ok || status == "stopped" {
-                statuses.push(status.clone());
-            }
-            courts.push(CourtStatus {
-                court: l.config().court.clone(),
-                addr: l.config().addr().to_string(),
-                status,
-                ok,
-                rate,
-                last_source: s.last_source().map(|a| a.to_string()),
-                malformed: ListenerStats::get(&s.malformed),
-                unknown: ListenerStats::get(&s.unknown),
-                datagrams,
-            });
-        }
+        let (courts, statuses) = self.listener_statuses(Instant::now());
         self.raise_listener_notices(&courts, &statuses);
         if courts.iter().any(|c| c.rate > 0.0) {
             // Let the rate fall back to zero once traffic stops, then stay idle.

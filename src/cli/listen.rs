@@ -20,14 +20,35 @@ const COMMIT_QUEUE: usize = 65_536;
 /// Run headless ingest on every port in `args`, storing into `db`. Returns when a stop signal
 /// arrives, after everything received is durable.
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
-    if args.courts.len() > args.ports.len() {
-        anyhow::bail!(
-            "{} --court names for {} --port value(s): give one --port for each --court",
-            args.courts.len(),
-            args.ports.len()
-        );
+    let configs = configs_of(args)?;
+    print_trust(&configs);
+    listen_configs(configs, db, args.print_commits)
+}
+
+/// One line per listener saying whom it trusts (and a warning when it trusts everyone).
+fn print_trust(configs: &[ListenerConfig]) {
+    for c in configs {
+        println!("courtside: {}: {}", c.court, trust_note(c));
     }
-    let configs = args
+}
+
+/// One listener configuration per `--port`, the per-port options given in the same order.
+pub fn configs_of(args: &ListenArgs) -> anyhow::Result<Vec<ListenerConfig>> {
+    let ports = args.ports.len();
+    for (n, what) in [
+        (args.courts.len(), "--court names"),
+        (args.pss_addresses.len(), "--pss-address values"),
+        (args.pss_request_ports.len(), "--pss-request-port values"),
+    ] {
+        if n > ports {
+            anyhow::bail!("{n} {what} for {ports} --port value(s): give one --port for each");
+        }
+    }
+    if let Some(p) = args.pss_request_ports.iter().find(|p| **p == 0) {
+        anyhow::bail!("--pss-request-port {p}: the scoring program's port must be 1–65535");
+    }
+    let allow = crate::ingest::trust::canonical_list(&args.allow);
+    Ok(args
         .ports
         .iter()
         .enumerate()
@@ -39,10 +60,13 @@ pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| format!("Court {}", i + 1)),
-            allow: (!args.allow.is_empty()).then(|| args.allow.clone()),
+            allow: (!allow.is_empty()).then(|| allow.clone()),
+            lock_source: !args.no_source_lock,
+            pss_address: args.pss_addresses.get(i).map(|ip| ip.to_canonical()),
+            pss_request_port: args.pss_request_ports.get(i).copied(),
+            max_rate: (args.max_rate > 0).then_some(args.max_rate),
         })
-        .collect();
-    listen_configs(configs, db, args.print_commits)
+        .collect())
 }
 
 /// Headless ingest with the listeners configured in the store's settings (the app's headless
@@ -53,7 +77,8 @@ pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
     for w in unreadable.into_iter().chain(warnings) {
         tracing::warn!("{w}");
     }
-    let configs = settings.listeners.iter().map(|l| l.to_config()).collect();
+    let configs: Vec<ListenerConfig> = settings.listeners.iter().map(|l| l.to_config()).collect();
+    print_trust(&configs);
     listen_configs(configs, db, false)
 }
 
@@ -129,15 +154,27 @@ fn bind_all(configs: Vec<ListenerConfig>) -> anyhow::Result<Vec<(ListenerConfig,
     Ok(sockets)
 }
 
-/// The closing line of one listener: what it received and what it refused.
+/// The closing line of one listener: what it received and what it did not store, and why.
 fn summary(court: &str, s: &ListenerStats) -> String {
-    format!(
-        "courtside: {court}: {} datagrams ({} unknown, {} malformed messages, {} refused by the source allowlist)",
+    let mut line = format!(
+        "courtside: {court}: {} datagrams ({} unknown, {} malformed messages, {} refused by the \
+         source allowlist, {} ignored from other sources than the locked one, {} over the \
+         per-source rate bound)",
         ListenerStats::get(&s.datagrams),
         ListenerStats::get(&s.unknown),
         ListenerStats::get(&s.malformed),
         ListenerStats::get(&s.rejected),
-    )
+        ListenerStats::get(&s.ignored),
+        ListenerStats::get(&s.over_rate),
+    );
+    let answers = ListenerStats::get(&s.answers);
+    if ListenerStats::get(&s.requests_sent) > 0 || answers > 0 {
+        line.push_str(&format!("; {answers} answers to state requests"));
+    }
+    for o in s.not_stored_sources().0.iter().take(3) {
+        line.push_str(&format!("; not stored from {}: {}", o.ip, o.total()));
+    }
+    line
 }
 
 /// Print the highest durably stored sequence after each commit the writer publishes. Everything
@@ -156,4 +193,35 @@ fn spawn_commit_printer(rx: Receiver<Persisted>) -> anyhow::Result<JoinHandle<()
             }
         })
         .context("cannot start the commit printer thread")
+}
+
+/// How the listener decides whom to trust, for its start line.
+fn trust_note(c: &ListenerConfig) -> String {
+    let mut parts = Vec::new();
+    if let Some(allow) = &c.allow {
+        let list: Vec<String> = allow.iter().map(|a| a.to_string()).collect();
+        parts.push(format!("allowlist {}", list.join(", ")));
+    }
+    if c.lock_source {
+        parts.push(match c.pss_address {
+            Some(ip) => format!("locked to {ip}"),
+            None => "locks to the first scoring program that says hello".into(),
+        });
+    }
+    if let Some(port) = c.pss_request_port {
+        let whom = c
+            .pss_address
+            .map_or("the first source heard".into(), |ip| ip.to_string());
+        parts.push(format!("state requests to {whom} port {port}"));
+    }
+    if c.trusts_everyone() {
+        parts.push(
+            "WARNING: no allowlist and no source lock, any machine can feed this court".into(),
+        );
+    }
+    if parts.is_empty() {
+        "accepts every source".into()
+    } else {
+        parts.join("; ")
+    }
 }

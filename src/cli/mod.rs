@@ -4,6 +4,7 @@ mod export;
 mod flags;
 mod license;
 mod listen;
+mod pss_answers;
 mod replay;
 mod simulate;
 
@@ -67,6 +68,21 @@ pub struct ListenArgs {
     /// Only accept datagrams from these source addresses (repeatable).
     #[arg(long = "allow")]
     pub allow: Vec<IpAddr>,
+    /// Do not lock a listener to the first scoring program that loads a fight or says hello
+    /// (by default other sources are then counted and ignored).
+    #[arg(long)]
+    pub no_source_lock: bool,
+    /// The scoring program's address for each --port, in order (default: the first source
+    /// heard); with the lock on, only this address is accepted.
+    #[arg(long = "pss-address", value_name = "IP")]
+    pub pss_addresses: Vec<IpAddr>,
+    /// The port the scoring program answers state requests on, for each --port in order: the
+    /// listener asks it for the whole state at start and when a silent court speaks again.
+    #[arg(long = "pss-request-port", value_name = "N")]
+    pub pss_request_ports: Vec<u16>,
+    /// Most datagrams per second stored from one source (0: no bound); the excess is counted.
+    #[arg(long, value_name = "N", default_value_t = crate::ingest::DEFAULT_MAX_RATE)]
+    pub max_rate: u32,
     /// Print `courtside: committed seq N` after each durable commit (N = highest stored
     /// sequence), so tests and scripts know what is on disk.
     #[arg(long, hide = true)]
@@ -87,6 +103,10 @@ pub struct SimulateArgs {
     /// Pace like a live match: one second before each new clock value, 50 ms otherwise.
     #[arg(long)]
     pub realtime: bool,
+    /// Answer state requests (`informations`, `scores`, … as TkStrike does) on this UDP port
+    /// with the last packets sent; keeps answering after the file is sent until Ctrl-C.
+    #[arg(long, value_name = "N")]
+    pub answer_port: Option<u16>,
 }
 
 /// `courtside replay`.

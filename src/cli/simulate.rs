@@ -1,13 +1,18 @@
 //! `courtside simulate`: send a stream file as datagrams.
 
 use super::SimulateArgs;
+use super::pss_answers::{Answerer, LastPackets};
 use crate::protocol::{Event, parse_datagram};
 use crate::stream_file;
 use anyhow::Context;
+use crossbeam_channel::Receiver;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Send every datagram of the stream file to `args.to`. Returns how many were sent.
+/// Send every datagram of the stream file to `args.to`. Returns how many were sent. With
+/// `--answer-port`, answer state requests with the last packets sent (from the first datagram
+/// on), and keep answering after the file is sent until Ctrl-C / SIGTERM.
 pub fn simulate(args: &SimulateArgs) -> anyhow::Result<usize> {
     let file = std::fs::read(&args.file)
         .with_context(|| format!("cannot read stream file {}", args.file.display()))?;
@@ -26,7 +31,50 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<usize> {
     socket
         .set_broadcast(true)
         .context("cannot enable broadcast on the sending socket")?;
+    let last = Arc::new(Mutex::new(LastPackets::default()));
+    let answerer = match args.answer_port {
+        Some(port) => {
+            let stop = stop_signal()?;
+            let a = Answerer::spawn(SocketAddr::new(local.ip(), port), last.clone())?;
+            eprintln!(
+                "courtside simulate: answering state requests on UDP {}",
+                a.addr()
+            );
+            Some((a, stop))
+        }
+        None => None,
+    };
     let lines = stream_file::datagrams(&file);
+    send_lines(args, &socket, to, &lines, &last)?;
+    if let Some((answerer, stop)) = answerer {
+        eprintln!(
+            "courtside simulate: sent {} datagrams; answering until Ctrl-C",
+            lines.len()
+        );
+        let _ = stop.recv();
+        answerer.stop();
+    }
+    Ok(lines.len())
+}
+
+/// Ctrl-C / SIGTERM as a channel.
+fn stop_signal() -> anyhow::Result<Receiver<()>> {
+    let (tx, rx) = crossbeam_channel::bounded::<()>(1);
+    ctrlc::set_handler(move || {
+        let _ = tx.try_send(());
+    })
+    .context("cannot install the Ctrl-C / SIGTERM handler")?;
+    Ok(rx)
+}
+
+/// Send the lines, paced, noting each as the last of its kind before it goes out.
+fn send_lines(
+    args: &SimulateArgs,
+    socket: &UdpSocket,
+    to: SocketAddr,
+    lines: &[stream_file::StreamLine],
+    last: &Mutex<LastPackets>,
+) -> anyhow::Result<()> {
     let mut last_clock: Option<u32> = None;
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
@@ -40,11 +88,14 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<usize> {
                 std::thread::sleep(pause);
             }
         }
+        if let Ok(mut l) = last.lock() {
+            l.note(&line.bytes);
+        }
         socket
             .send_to(&line.bytes, to)
             .with_context(|| format!("cannot send line {} to {to}", line.line))?;
     }
-    Ok(lines.len())
+    Ok(())
 }
 
 /// A live scoring program sends a new clock value once a second and everything else in between.

@@ -4,6 +4,9 @@ use crate::app::Command;
 use crate::app::state::{LiveLine, LiveLog};
 use egui::{Color32, RichText};
 
+/// Colour of the "answer" mark.
+const ANSWER: Color32 = Color32::from_rgb(0x40, 0x90, 0xE0);
+
 /// Pause or resume the log view.
 pub fn toggle_pause(log: &mut LiveLog) {
     log.paused_at = match log.paused_at {
@@ -19,6 +22,45 @@ pub fn local_time(ns: i64) -> String {
         .format("%H:%M:%S%.3f")
         .to_string()
 }
+
+/// Local wall-clock time to the second (`12:03:55`), for status lines.
+pub fn local_clock(ns: i64) -> String {
+    let utc = chrono::DateTime::from_timestamp_nanos(ns);
+    utc.with_timezone(&chrono::Local)
+        .format("%H:%M:%S")
+        .to_string()
+}
+
+/// Receive times of datagrams that answered courtside's state requests, so the log can mark
+/// them; bounded like the log (an older answer has left the log anyway).
+#[derive(Debug, Default)]
+pub struct AnswerMarks {
+    set: std::collections::HashSet<i64>,
+    order: std::collections::VecDeque<i64>,
+}
+
+impl AnswerMarks {
+    /// Remember that the datagram received at `ns` was an answer.
+    pub fn mark(&mut self, ns: i64) {
+        if !self.set.insert(ns) {
+            return;
+        }
+        self.order.push_back(ns);
+        if self.order.len() > LiveLog::CAPACITY
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+    }
+
+    /// Whether the datagram received at `ns` was an answer.
+    pub fn contains(&self, ns: i64) -> bool {
+        self.set.contains(&ns)
+    }
+}
+
+/// The tag shown before an answer's parse result.
+pub const ANSWER_TAG: &str = "answer to courtside's state request";
 
 /// A receive or change time as local date and time to the second (`2026-11-27 14:05:09`), for
 /// lists that span days (settings history, match history) where a time alone is ambiguous.
@@ -44,9 +86,14 @@ pub fn visible_raw(raw: &[u8]) -> String {
     out
 }
 
-fn line_text(l: &LiveLine) -> String {
+fn line_text(l: &LiveLine, answers: &AnswerMarks) -> String {
+    let tag = if answers.contains(l.record.received_at_ns) {
+        format!("  [{ANSWER_TAG}]")
+    } else {
+        String::new()
+    };
     format!(
-        "{}  {}  {}  {}  {}",
+        "{}  {}  {}  {}  {}{tag}",
         local_time(l.record.received_at_ns),
         l.record.source,
         l.record.court,
@@ -60,7 +107,12 @@ pub fn live_data_ui(ui: &mut egui::Ui, log: &mut LiveLog, commands: &mut Vec<Com
     let shown_len = log.paused_at.unwrap_or(log.lines.len());
     let needle = log.search.to_lowercase();
     let shown: Vec<usize> = (0..shown_len.min(log.lines.len()))
-        .filter(|i| needle.is_empty() || line_text(&log.lines[*i]).to_lowercase().contains(&needle))
+        .filter(|i| {
+            needle.is_empty()
+                || line_text(&log.lines[*i], &log.answers)
+                    .to_lowercase()
+                    .contains(&needle)
+        })
         .collect();
     ui.horizontal(|ui| {
         ui.strong("Live data");
@@ -86,7 +138,10 @@ pub fn live_data_ui(ui: &mut egui::Ui, log: &mut LiveLog, commands: &mut Vec<Com
             .on_hover_text("Copy the datagrams shown (after search) to the clipboard")
             .clicked()
         {
-            let text: Vec<String> = shown.iter().map(|i| line_text(&log.lines[*i])).collect();
+            let text: Vec<String> = shown
+                .iter()
+                .map(|i| line_text(&log.lines[*i], &log.answers))
+                .collect();
             commands.push(Command::Copy(text.join("\n")));
         }
         ui.label(RichText::new(format!("{} datagrams", shown.len())).weak());
@@ -108,6 +163,14 @@ pub fn live_data_ui(ui: &mut egui::Ui, log: &mut LiveLog, commands: &mut Vec<Com
                     ui.monospace(local_time(l.record.received_at_ns));
                     ui.monospace(RichText::new(&l.record.source).weak());
                     ui.monospace(visible_raw(&l.record.raw));
+                    if log.answers.contains(l.record.received_at_ns) {
+                        ui.label(RichText::new("answer").color(ANSWER).small())
+                            .on_hover_text(
+                                "This datagram answered courtside's state request to the scoring \
+                                 program (sent at start or after a silent court spoke again); it \
+                                 is stored like any datagram",
+                            );
+                    }
                     ui.label(RichText::new(&l.result).color(color));
                 });
             }

@@ -116,6 +116,9 @@ fn listeners_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, ifaces: &[InterfaceCho
         ui.label("Port");
         ui.label("Court");
         ui.label("Allowed sources");
+        ui.label("Source lock");
+        ui.label("PSS address");
+        ui.label("PSS request port");
         ui.end_row();
         for (i, l) in d.listeners.iter_mut().enumerate() {
             listener_row(ui, i, l, ifaces);
@@ -138,12 +141,7 @@ fn listeners_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, ifaces: &[InterfaceCho
         .clicked()
     {
         let n = d.listeners.len() + 1;
-        d.listeners.push(ListenerDraft {
-            bind: "0.0.0.0".into(),
-            port: (6000 + n - 1).to_string(),
-            court: format!("Court {n}"),
-            ..Default::default()
-        });
+        d.listeners.push(ListenerDraft::new_row(n));
     }
 }
 
@@ -183,6 +181,45 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
                 "Only accept datagrams from these IP addresses (comma separated; empty: all)",
             );
         if let Some(e) = &l.allow_error {
+            ui.label(RichText::new(e).color(ERR).small());
+        }
+    });
+    pss_fields_ui(ui, l);
+}
+
+/// Source lock and the scoring program's address and request port (state recovery).
+fn pss_fields_ui(ui: &mut egui::Ui, l: &mut ListenerDraft) {
+    ui.checkbox(&mut l.lock_source, "Lock").on_hover_text(
+        "Lock to the first scoring program that loads a fight or says hello (or to the PSS \
+             address when set): datagrams from any other machine are counted and shown, never \
+             stored or applied. \"Unlock\" in the status bar frees it.",
+    );
+    ui.vertical(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut l.pss_address)
+                .hint_text("first heard")
+                .desired_width(110.0),
+        )
+        .on_hover_text(
+            "The scoring program's IP address (empty: the source of the first datagram heard). \
+             With the lock on, only this address is accepted from the start.",
+        );
+        if let Some(e) = &l.pss_address_error {
+            ui.label(RichText::new(e).color(ERR).small());
+        }
+    });
+    ui.vertical(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut l.pss_request_port)
+                .hint_text("off")
+                .desired_width(60.0),
+        )
+        .on_hover_text(
+            "The port the scoring program listens on for requests (TkStrike's \"listen\" port; \
+             empty: off). courtside then asks it for names, scores, round and clock when it \
+             starts and when the court speaks again after 10 s of silence.",
+        );
+        if let Some(e) = &l.request_port_error {
             ui.label(RichText::new(e).color(ERR).small());
         }
     });

@@ -1,7 +1,10 @@
 //! Status bar (listeners, OBS, system, store) and the notice list.
 
-use crate::app::AppState;
-use crate::app::state::{Level, Notices};
+use crate::app::listeners::ListenerTrust;
+use crate::app::state::{CourtStatus, Level, Notices};
+use crate::app::{AppState, Command};
+use crate::ingest::SourceCount;
+use crate::ingest::hints::SilenceHint;
 use egui::{Color32, RichText};
 
 const OK: Color32 = Color32::from_rgb(0x3C, 0xB3, 0x71);
@@ -11,32 +14,8 @@ const WARN: Color32 = Color32::from_rgb(0xE8, 0xA0, 0x20);
 /// One line per concern: listeners, OBS, store.
 pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.horizontal_wrapped(|ui| {
-        for c in &s.listeners {
-            status_dot(ui, if c.ok { OK } else { BAD });
-            let rate = format!("{:.1}/s", c.rate);
-            ui.label(format!("{} {} {}", c.court, c.addr, rate))
-                .on_hover_text(format!(
-                    "{} — {}\nstatus: {}\ndatagrams: {} ({}/s)\nlast source: {}\nmalformed: {}, unknown: {}",
-                    c.court,
-                    c.addr,
-                    c.status,
-                    c.datagrams,
-                    rate,
-                    c.last_source.as_deref().unwrap_or("none yet"),
-                    c.malformed,
-                    c.unknown
-                ));
-            if !c.ok {
-                ui.label(RichText::new(&c.status).color(BAD).small());
-            }
-            if c.malformed > 0 {
-                ui.label(RichText::new(format!("{} malformed", c.malformed)).color(WARN))
-                    .on_hover_text("Messages that could not be understood; see the live data log");
-            }
-            if let Some(src) = &c.last_source {
-                ui.label(RichText::new(format!("from {src}")).weak())
-                    .on_hover_text("Address of the last datagram received");
-            }
+        for (i, c) in s.listeners.iter().enumerate() {
+            listener_ui(ui, i, c, &mut s.commands);
             ui.separator();
         }
         if s.listeners.is_empty() {
@@ -50,6 +29,160 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
         ui.separator();
         store_ui(ui, s);
     });
+}
+
+/// One listener: court, address, rate, status, then whom it trusts, what it did not store, the
+/// PSS link and, when it hears nothing, what to check.
+fn listener_ui(ui: &mut egui::Ui, i: usize, c: &CourtStatus, commands: &mut Vec<Command>) {
+    status_dot(ui, if c.ok { OK } else { BAD });
+    let rate = format!("{:.1}/s", c.rate);
+    let mut tip = format!(
+        "{} — {}\nstatus: {}\ndatagrams: {} ({}/s)\nlast source: {}\nmalformed: {}, unknown: {}",
+        c.court,
+        c.addr,
+        c.status,
+        c.datagrams,
+        rate,
+        c.last_source.as_deref().unwrap_or("none yet"),
+        c.malformed,
+        c.unknown
+    );
+    let t = &c.trust;
+    for line in t.pss_link.iter().chain(&t.recovery) {
+        tip.push('\n');
+        tip.push_str(line);
+    }
+    if let Some(h) = &t.silence_hint {
+        tip.push_str(&format!("\n\n{}", h.text));
+        if let Some(cmd) = &h.command {
+            tip.push_str(&format!("\n{cmd}"));
+        }
+    }
+    ui.label(format!("{} {} {}", c.court, c.addr, rate))
+        .on_hover_text(tip);
+    if !c.ok {
+        ui.label(RichText::new(&c.status).color(BAD).small());
+    }
+    if c.malformed > 0 {
+        ui.label(RichText::new(format!("{} malformed", c.malformed)).color(WARN))
+            .on_hover_text("Messages that could not be understood; see the live data log");
+    }
+    if let Some(src) = &c.last_source {
+        ui.label(RichText::new(format!("from {src}")).weak())
+            .on_hover_text("Address of the last datagram received");
+    }
+    if let Some(link) = &t.pss_link {
+        ui.label(RichText::new(link).small())
+            .on_hover_text("The scoring program's latest 'Udp Port … connected/disconnected' line");
+    }
+    trust_ui(ui, i, t, commands);
+    if let Some(h) = &t.silence_hint {
+        hint_ui(ui, h, commands);
+    }
+}
+
+/// Source lock, the open-listener warning and what was not stored.
+fn trust_ui(ui: &mut egui::Ui, i: usize, t: &ListenerTrust, commands: &mut Vec<Command>) {
+    if t.trusts_everyone {
+        ui.label(RichText::new("any source").color(WARN))
+            .on_hover_text(
+                "No source allowlist and no source lock: any machine on this network can send \
+                 scores to this court, and they are stored and shown. Turn on \"Lock\" or set \
+                 allowed sources in Settings → UDP listeners.",
+            );
+    }
+    match t.locked {
+        Some(ip) => {
+            ui.label(RichText::new(format!("locked to {ip}")).small())
+                .on_hover_text(
+                    "Only this scoring program's datagrams are stored; others are counted and \
+                     ignored",
+                );
+            if ui
+                .small_button("unlock")
+                .on_hover_text(
+                    "Forget the locked scoring program: the next one that loads a fight or says \
+                     hello is locked to (e.g. after replacing the scoring laptop)",
+                )
+                .clicked()
+            {
+                commands.push(Command::UnlockListener(i));
+            }
+        }
+        None if t.lock_enabled => {
+            ui.label(RichText::new("lock: waiting for the PSS").weak().small())
+                .on_hover_text(
+                    "The listener locks to the first scoring program that loads a fight or says \
+                     hello; until then every source is accepted",
+                );
+        }
+        None => {}
+    }
+    if let Some(top) = t.not_stored.first() {
+        let mut tip: Vec<String> = t.not_stored.iter().map(not_stored_text).collect();
+        if t.not_stored_untracked > 0 {
+            tip.push(format!(
+                "{} more datagrams from further sources (not listed one by one)",
+                group_digits(t.not_stored_untracked)
+            ));
+        }
+        tip.push("Not stored and never applied to the scoreboard or OBS.".into());
+        ui.label(RichText::new(not_stored_text(top)).color(WARN))
+            .on_hover_text(tip.join("\n"));
+    }
+}
+
+/// The silence hint, with a copy button for its command.
+fn hint_ui(ui: &mut egui::Ui, h: &SilenceHint, commands: &mut Vec<Command>) {
+    let mut text = h.text.clone();
+    if let Some(cmd) = &h.command {
+        text.push_str(&format!("\n\n{cmd}"));
+    }
+    ui.label(RichText::new("nothing received").color(WARN))
+        .on_hover_text(text);
+    if let Some(cmd) = &h.command
+        && ui
+            .small_button("Copy firewall command")
+            .on_hover_text(format!("Copy to the clipboard:\n{cmd}"))
+            .clicked()
+    {
+        commands.push(Command::Copy(cmd.clone()));
+    }
+}
+
+/// What was not stored from one source: "ignored 1 234 datagrams from 10.0.0.66", with the
+/// other causes after it.
+pub fn not_stored_text(c: &SourceCount) -> String {
+    let mut parts = Vec::new();
+    if c.ignored > 0 {
+        parts.push(format!("ignored {} datagrams", group_digits(c.ignored)));
+    }
+    if c.refused > 0 {
+        parts.push(format!(
+            "refused {} datagrams (allowlist)",
+            group_digits(c.refused)
+        ));
+    }
+    if c.over_rate > 0 {
+        parts.push(format!(
+            "dropped {} datagrams over the rate bound",
+            group_digits(c.over_rate)
+        ));
+    }
+    format!("{} from {}", parts.join(", "), c.ip)
+}
+
+/// `1234567` → `1 234 567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// One entry per OBS instance: link state (with the reconnect countdown), recording, replay
@@ -226,5 +359,39 @@ pub fn notices_ui(ui: &mut egui::Ui, notices: &mut Notices) {
     }
     if let Some(id) = dismiss {
         notices.dismiss(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{group_digits, not_stored_text};
+    use crate::ingest::SourceCount;
+
+    #[test]
+    fn what_was_not_stored_reads_with_grouped_digits_and_every_cause() {
+        assert_eq!(group_digits(7), "7");
+        assert_eq!(group_digits(1234), "1 234");
+        assert_eq!(group_digits(1_234_567), "1 234 567");
+        let c = SourceCount {
+            ip: "10.0.0.66".parse().expect("ip"),
+            refused: 0,
+            ignored: 1234,
+            over_rate: 0,
+        };
+        assert_eq!(
+            not_stored_text(&c),
+            "ignored 1 234 datagrams from 10.0.0.66"
+        );
+        let c = SourceCount {
+            refused: 5,
+            over_rate: 2000,
+            ignored: 0,
+            ..c
+        };
+        assert_eq!(
+            not_stored_text(&c),
+            "refused 5 datagrams (allowlist), dropped 2 000 datagrams over the rate bound from \
+             10.0.0.66"
+        );
     }
 }

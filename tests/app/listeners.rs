@@ -65,3 +65,154 @@ fn opening_settings_reads_the_interfaces_again() {
         "{addrs:?}"
     );
 }
+
+/// The loopback "other machine" a test sends from (Linux routes 127.0.0.0/8 to `lo`).
+#[cfg(target_os = "linux")]
+fn send_from(ip: &str, port: u16, datagrams: &[&[u8]]) {
+    let s = std::net::UdpSocket::bind((ip, 0)).expect("bind sender");
+    for d in datagrams {
+        s.send_to(d, ("127.0.0.1", port)).expect("send");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_status_bar_shows_whom_a_locked_listener_ignores_and_unlock_frees_it() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lock.redb");
+    let port = free_port();
+    configure(&db, port);
+    let mut h = app(db);
+    wait_listening(&mut h);
+    send_from(
+        "127.0.0.1",
+        port,
+        &[b"Udp Port 6000 connected;", b"pre;FightLoaded;"],
+    );
+    step_until(&mut h, "the scoring program's lines", |a| {
+        a.state.live.lines.len() == 2
+    });
+    let flood: Vec<&[u8]> = vec![b"sc1;9;sc2;9;"; 1234];
+    send_from("127.0.0.66", port, &flood);
+    step_until(&mut h, "the ignored count", |a| {
+        a.state.listeners[0]
+            .trust
+            .not_stored
+            .first()
+            .is_some_and(|c| c.ignored == 1234)
+    });
+    h.run();
+    h.get_by_label("ignored 1 234 datagrams from 127.0.0.66");
+    h.get_by_label("locked to 127.0.0.1");
+    h.get_by_label_contains("PSS connected");
+    assert_eq!(h.state().state.live.lines.len(), 2, "nothing of it stored");
+    h.get_by_label("unlock").click();
+    h.run();
+    send_from("127.0.0.66", port, &[b"hel;"]);
+    step_until(&mut h, "the new scoring program is stored", |a| {
+        a.state.live.lines.len() == 3
+    });
+    step_until(&mut h, "and locked to", |a| {
+        a.state.listeners[0].trust.locked == Some("127.0.0.66".parse().expect("ip"))
+    });
+}
+
+#[test]
+fn a_listener_with_no_allowlist_and_no_lock_shows_a_warning_badge() {
+    use courtside::app::settings::{ListenerSetting, keys};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("open.redb");
+    let port = free_port();
+    crate::app_support::configure_with(&db, port, |w| {
+        let open = vec![ListenerSetting {
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
+            port,
+            lock_source: false,
+            ..ListenerSetting::default()
+        }];
+        let json = serde_json::to_string(&open).expect("json");
+        w.set_setting(keys::LISTENERS, &json, "test")
+            .expect("setting");
+    });
+    let mut h = app(db);
+    wait_listening(&mut h);
+    h.run();
+    assert!(h.state().state.listeners[0].trust.trusts_everyone);
+    let badge = h.get_by_label("any source");
+    badge.hover();
+    h.run();
+    h.get_by_label_contains("any machine on this network can send scores");
+}
+
+/// The example match (the fixture the other whole-app tests send).
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/example-match.pss"
+);
+
+/// `courtside simulate FILE --answer-port P` (sending to a port nobody listens on), running
+/// until killed; returns once it answers.
+fn answering_pss(answer_port: u16) -> std::process::Child {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_courtside"))
+        .args(["simulate", EXAMPLE])
+        .args(["--to", &format!("127.0.0.1:{}", free_port())])
+        .args(["--answer-port", &answer_port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("simulate starts");
+    let err = child.stderr.take().expect("stderr");
+    // Ends at the line, or at EOF should simulate fail (then the test fails below).
+    let ready = std::io::BufReader::new(err)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("answering until Ctrl-C"));
+    assert!(ready, "simulate did not start answering");
+    child
+}
+
+#[test]
+fn a_restarted_app_shows_the_match_from_the_pss_answers_marked_in_the_live_log() {
+    use courtside::app::settings::{ListenerSetting, keys};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("answers.redb");
+    let (port, answer_port) = (free_port(), free_port());
+    let mut pss = answering_pss(answer_port);
+    crate::app_support::configure_with(&db, port, |w| {
+        let l = vec![ListenerSetting {
+            bind: std::net::Ipv4Addr::LOCALHOST.into(),
+            port,
+            pss_address: Some(std::net::Ipv4Addr::LOCALHOST.into()),
+            pss_request_port: Some(answer_port),
+            ..ListenerSetting::default()
+        }];
+        let json = serde_json::to_string(&l).expect("json");
+        w.set_setting(keys::LISTENERS, &json, "test")
+            .expect("setting");
+    });
+    let mut h = app(db);
+    // The example match has ended: nine answers, then `win` and `wmh` once asked for.
+    step_until(&mut h, "the answers", |a| a.state.live.lines.len() == 11);
+    let _ = pss.kill();
+    let _ = pss.wait();
+    let s = &h.state().state;
+    for l in &s.live.lines {
+        assert!(
+            s.live.answers.contains(l.record.received_at_ns),
+            "{:?}",
+            l.record.raw
+        );
+    }
+    let board = &s.courts["Court 1"];
+    assert_eq!(
+        (board.blue.long_name.as_str(), board.red.long_name.as_str()),
+        ("Kenji TANAKA", "Lucas MOREAU")
+    );
+    assert_eq!((board.blue.score, board.red.score, board.round), (6, 5, 3));
+    h.run();
+    assert_eq!(h.query_all_by_label("answer").count(), 11);
+}

@@ -4,6 +4,7 @@
 mod app_flows;
 #[path = "../common/app.rs"]
 mod app_support;
+mod listener_settings;
 mod listeners;
 mod panel_details;
 mod panels;

@@ -30,6 +30,7 @@ pub fn configure_with(db: &Path, port: u16, more: impl FnOnce(&Writer)) {
             port,
             court: "Court 1".into(),
             allow: Vec::new(),
+            ..ListenerSetting::default()
         }],
         ..AppSettings::default()
     };

@@ -40,6 +40,7 @@ fn store_with_a_loopback_listener(db: &Path) -> (Vec<EventRecord>, u16) {
         port,
         court: "Court 1".into(),
         allow: Vec::new(),
+        ..ListenerSetting::default()
     }];
     set_setting(
         db,

@@ -191,7 +191,8 @@ fn sigint_right_after_sending_stores_and_counts_everything() {
 fn sigint_stops_a_listener_under_steady_traffic_and_stores_all_it_received() {
     let dir = temp_dir();
     let db = dir.path().join("steady.redb");
-    let (listen, addrs) = start_listen(&db, &[], 1);
+    // No rate bound: this is about the stop under full-speed traffic, not about a flood.
+    let (listen, addrs) = start_listen(&db, &["--max-rate", "0"], 1);
     let stop = Arc::new(AtomicBool::new(false));
     let sender = spawn_sender(0, crate::proc::loopback(addrs[0]), stop.clone());
     listen.wait_commit_lines(1);
@@ -358,7 +359,8 @@ fn the_allowlist_refuses_and_counts_other_sources() {
     let f = stop_listen(listen);
     assert!(
         f.stdout.contains(
-            "6 datagrams (0 unknown, 0 malformed messages, 5 refused by the source allowlist)"
+            "6 datagrams (0 unknown, 0 malformed messages, 5 refused by the source allowlist, 0 \
+             ignored from other sources than the locked one, 0 over the per-source rate bound)"
         ),
         "{}",
         f.stdout

@@ -9,16 +9,17 @@ use crossbeam_channel::Receiver;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
-struct Rig {
+/// A store with a writer whose published records the test reads.
+pub(crate) struct Rig {
     _dir: tempfile::TempDir,
-    store: Store,
-    writer: Writer,
-    stored: Receiver<Persisted>,
+    pub(crate) store: Store,
+    pub(crate) writer: Writer,
+    pub(crate) stored: Receiver<Persisted>,
 }
 
-fn rig() -> Rig {
+pub(crate) fn rig() -> Rig {
     let dir = temp_dir();
     let store = Store::open(&dir.path().join("lib.redb")).unwrap();
     let (tx, stored) = crossbeam_channel::bounded(1024);

@@ -7,6 +7,8 @@ mod crash_twenty;
 mod faults;
 mod ingest;
 mod ingest_lib;
+mod ingest_recovery;
+mod ingest_trust;
 mod match_state;
 mod migration;
 mod parser;

@@ -92,6 +92,10 @@ pub type WriteOp = Box<dyn FnOnce(&WriteTransaction) -> Result<(), StoreError> +
 pub enum WriteRequest {
     /// Store a received datagram.
     Datagram(Incoming),
+    /// Store a datagram that answers the listener's state request (stored like any datagram;
+    /// an answer naming another match than its court's open one starts a new match record,
+    /// since the `pre` of that match was missed).
+    Answer(Incoming),
     /// Set a setting (with history).
     Setting {
         /// Key.

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 #[derive(Default)]
 struct Batch {
     datagrams: Vec<Incoming>,
+    /// Which of `datagrams` answer a state request.
+    answers: Vec<bool>,
     others: Vec<WriteRequest>,
     flushes: Vec<Sender<()>>,
     shutdown: bool,
@@ -23,7 +25,14 @@ struct Batch {
 impl Batch {
     fn take(&mut self, req: WriteRequest) {
         match req {
-            WriteRequest::Datagram(d) => self.datagrams.push(d),
+            WriteRequest::Datagram(d) => {
+                self.datagrams.push(d);
+                self.answers.push(false);
+            }
+            WriteRequest::Answer(d) => {
+                self.datagrams.push(d);
+                self.answers.push(true);
+            }
             WriteRequest::Flush(ack) => self.flushes.push(ack),
             WriteRequest::Shutdown => self.shutdown = true,
             other => self.others.push(other),
@@ -74,13 +83,14 @@ impl WriterState {
             }
             let Batch {
                 datagrams,
+                answers,
                 others,
                 flushes,
                 shutdown,
             } = batch;
             closed |= shutdown;
             if !datagrams.is_empty() {
-                self.commit_datagrams(datagrams);
+                self.commit_datagrams(datagrams, &answers);
             }
             for req in others {
                 self.run_other(req);
@@ -92,14 +102,14 @@ impl WriterState {
     }
 
     /// Commit a batch, retrying with backoff until it is durable (nothing is dropped).
-    fn commit_datagrams(&mut self, batch: Vec<Incoming>) {
+    fn commit_datagrams(&mut self, batch: Vec<Incoming>, answers: &[bool]) {
         let mut backoff = Duration::from_millis(50);
         let mut attempts = 0u32;
         // Each datagram's sequence and match key are decided before the transaction, so each
         // record is built once (the batch's bytes move in, uncopied), shown to early subscribers
         // before the fsync, encoded from there, and published to durable subscribers after the
         // commit: the same record every time, also over retries.
-        let keys = self.plan_keys(&batch);
+        let keys = self.plan_keys(&batch, answers);
         let records: Vec<(Arc<EventRecord>, Instant)> = batch
             .into_iter()
             .zip(keys)
@@ -227,28 +237,38 @@ impl WriterState {
     }
 
     /// The match key each datagram of `batch` gets: a `pre`, or the first datagram ever seen on
-    /// its court, starts a new match keyed by its sequence; anything else joins its court's
-    /// current match. Decided before the transaction, so the records shown early are the ones
-    /// stored.
-    pub(super) fn plan_keys(&self, batch: &[Incoming]) -> Vec<u64> {
-        let mut current: Vec<(&str, u64)> = self
+    /// its court, starts a new match keyed by its sequence; so does an answer to a state request
+    /// whose `mch` names another match than the court's open one (its `pre` was missed while
+    /// courtside was not listening); anything else joins its court's current match. Decided
+    /// before the transaction, so the records shown early are the ones stored.
+    pub(super) fn plan_keys(&self, batch: &[Incoming], answers: &[bool]) -> Vec<u64> {
+        let mut current: Vec<(&str, u64, Option<MatchIdentity>)> = self
             .open
             .iter()
-            .map(|m| (m.court.as_str(), m.key))
+            .map(|m| (m.court.as_str(), m.key, MatchIdentity::of_state(&m.state)))
             .collect();
         batch
             .iter()
             .zip(self.next_seq..)
-            .map(|(d, seq)| {
+            .enumerate()
+            .map(|(i, (d, seq))| {
                 let loaded = d.events.iter().any(|e| matches!(e, Event::FightLoaded));
-                match current.iter_mut().find(|(court, _)| *court == d.court) {
-                    Some((_, key)) if !loaded => *key,
-                    Some((_, key)) => {
-                        *key = seq;
-                        seq
+                let named = d.events.iter().rev().find_map(MatchIdentity::of_event);
+                let answer = answers.get(i).copied().unwrap_or(false);
+                match current.iter_mut().find(|(court, _, _)| *court == d.court) {
+                    Some((_, key, id)) => {
+                        let other_match = answer && named.is_some() && id.is_some() && *id != named;
+                        if loaded || other_match {
+                            *key = seq;
+                            *id = None;
+                        }
+                        if named.is_some() {
+                            *id = named;
+                        }
+                        *key
                     }
                     None => {
-                        current.push((d.court.as_str(), seq));
+                        current.push((d.court.as_str(), seq, named));
                         seq
                     }
                 }
@@ -316,7 +336,37 @@ impl WriterState {
                     let _ = ack.send(result.map_err(|e| e.to_string()));
                 }
             }
-            WriteRequest::Datagram(_) | WriteRequest::Flush(_) | WriteRequest::Shutdown => {}
+            WriteRequest::Datagram(_)
+            | WriteRequest::Answer(_)
+            | WriteRequest::Flush(_)
+            | WriteRequest::Shutdown => {}
         }
+    }
+}
+
+/// Which match a court is on, as its `mch` names it: number and match id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MatchIdentity {
+    number: String,
+    match_id: Option<String>,
+}
+
+impl MatchIdentity {
+    fn of_event(e: &Event) -> Option<MatchIdentity> {
+        match e {
+            Event::MatchConfig(cfg) => Some(MatchIdentity {
+                number: cfg.number.trim().to_string(),
+                match_id: cfg.match_id.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The identity in a stored match state; none before its `mch` arrived.
+    fn of_state(s: &crate::match_state::MatchState) -> Option<MatchIdentity> {
+        (!s.info.number.trim().is_empty() || s.info.match_id.is_some()).then(|| MatchIdentity {
+            number: s.info.number.trim().to_string(),
+            match_id: s.info.match_id.clone(),
+        })
     }
 }
