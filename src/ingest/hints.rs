@@ -14,41 +14,14 @@ pub struct PssLink {
     pub connected: bool,
 }
 
-/// The link line in one message's text, if it is one (`Udp Port 8888 connected`, any case,
-/// trailing `;` or not).
-pub fn pss_link_text(text: &str) -> Option<PssLink> {
-    let t = text.trim().trim_end_matches(';').trim();
-    let mut words = t.split_whitespace();
-    let udp = words.next()?;
-    let port_word = words.next()?;
-    if !udp.eq_ignore_ascii_case("udp") || !port_word.eq_ignore_ascii_case("port") {
-        return None;
-    }
-    let rest: Vec<&str> = words.collect();
-    let (state, port) = match rest.as_slice() {
-        [port, state] => (*state, port.parse::<u16>().ok()),
-        [state] => (*state, None),
-        _ => return None,
-    };
-    let connected = if state.eq_ignore_ascii_case("connected") {
-        true
-    } else if state.eq_ignore_ascii_case("disconnected") {
-        false
-    } else {
-        return None;
-    };
-    Some(PssLink { port, connected })
-}
-
-/// The link line carried by a parsed event (an unknown message today).
-// TODO(parser event): once the parser emits `Event::PssLink { port, connected }`, match it here
-// (`Event::PssLink { port, connected } => Some(PssLink { port: *port, connected: *connected })`)
-// and drop the text parsing.
+/// The link line carried by a parsed event (`Event::PssLink`, parsed from
+/// `Udp Port 8888 connected;` by the protocol parser).
 pub fn pss_link_line(e: &Event) -> Option<PssLink> {
     match e {
-        Event::Unknown { code, fields } if fields.iter().all(|f| f.trim().is_empty()) => {
-            pss_link_text(code)
-        }
+        Event::PssLink { port, connected } => Some(PssLink {
+            port: *port,
+            connected: *connected,
+        }),
         _ => None,
     }
 }
@@ -151,7 +124,7 @@ mod tests {
     use crate::protocol::parse_datagram;
 
     #[test]
-    fn the_link_line_is_read_from_the_raw_text() {
+    fn the_link_line_is_read_from_the_parsed_event() {
         let got = pss_link(&parse_datagram(b"Udp Port 8888 connected;\r\n"));
         let want = PssLink {
             port: Some(8888),

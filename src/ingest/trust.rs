@@ -6,7 +6,6 @@
 //! fill the disk and put its datagrams into match records, exports and OBS automation. The
 //! counts, the source addresses and one log line per cause keep the evidence.
 
-use super::hints::pss_link_line;
 use crate::protocol::Event;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -36,11 +35,10 @@ pub fn canonical_list(list: &[IpAddr]) -> Vec<IpAddr> {
 
 /// Whether a datagram's events make its sender the court's scoring program: a fight loaded, a
 /// hello, or TkStrike's `Udp Port … connected` line.
-// TODO(parser event): match `Event::PssLink { connected: true, .. }` once the parser has it.
 pub fn announces_pss(events: &[Event]) -> bool {
     events.iter().any(|e| match e {
         Event::FightLoaded | Event::Hello => true,
-        Event::Unknown { .. } => pss_link_line(e).is_some_and(|l| l.connected),
+        Event::PssLink { connected, .. } => *connected,
         _ => false,
     })
 }
