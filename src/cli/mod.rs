@@ -1,11 +1,13 @@
 //! Command-line interface (clap). `main.rs` only parses and dispatches to here.
 
+pub mod console;
 mod export;
 mod flags;
 mod license;
 mod listen;
 mod replay;
 mod simulate;
+pub mod window_error;
 
 pub use export::{ExportFormat, export, run_export};
 pub use flags::{FlagsArgs, FlagsCommand, flags};
