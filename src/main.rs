@@ -127,7 +127,17 @@ fn init_file_logging(
         ..LogConfig::new(&dir)
     };
     match init(&config) {
-        Ok(control) => Some(std::sync::Arc::new(control)),
+        Ok(control) => {
+            let stuck = control.undeletable_files();
+            if stuck > 0 {
+                tracing::warn!(
+                    "{stuck} old log file(s) in {} could not be deleted to keep the logs under \
+                     their size cap (open in another program?); retried as the log grows",
+                    dir.display()
+                );
+            }
+            Some(std::sync::Arc::new(control))
+        }
         Err(e) => {
             init_logging();
             eprintln!("courtside: logging to stderr only: {e}");
