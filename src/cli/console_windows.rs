@@ -1,7 +1,7 @@
 //! Windows-only parts of `console.rs`. Every call is checked against windows-sys 0.61.2's
 //! source (feature Win32_System_Console; Win32_Foundation, for HANDLE, comes with it) and
-//! Microsoft's documentation. Not compiled on Linux: keep
-//! each piece small and say what Windows behaviour it relies on.
+//! Microsoft's documentation. Not compiled on Linux: keep each piece small and say what Windows
+//! behaviour it relies on.
 
 use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE};
 use windows_sys::Win32::System::Console::{
