@@ -1,13 +1,28 @@
 //! courtside binary: parses the command line and dispatches to the library.
+//!
+//! On Windows a GUI-subsystem program: double-clicked, no console window opens beside the app
+//! (closing that console used to kill the app without its shutdown). Subcommands attach to the
+//! terminal they were typed in (see `cli::console`).
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 use clap::Parser;
-use courtside::cli::{self, Cli, Command};
+use courtside::cli::{self, Cli, Command, console};
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     courtside::app::memory::configure_allocator();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help, --version or a usage error: printed to the terminal that typed it.
+            console::attach_parent_console();
+            e.exit()
+        }
+    };
+    if console::needs_parent_console(cli.command.is_some(), cli.smoke_frames.is_some()) {
+        console::attach_parent_console();
+    }
     // Chosen once: the saved location (or the default store, moved out of the roaming profile
     // once); what the operator must know is printed and kept for the app to show.
     let uses_store = !matches!(
@@ -86,7 +101,11 @@ fn run_gui(
             )))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))?;
+    .map_err(|e| {
+        let error = e.to_string();
+        cli::window_error::report_window_failure(&error, smoke_frames.is_some());
+        anyhow::anyhow!("the window could not open: {error}")
+    })?;
     if let Some(n) = smoke_frames {
         let r = report
             .lock()
@@ -121,8 +140,22 @@ fn init_file_logging(
         Some(p) if !p.as_os_str().is_empty() => p.join("logs"),
         _ => default_log_dir(),
     };
-    match init(&LogConfig::new(&dir)) {
-        Ok(control) => Some(std::sync::Arc::new(control)),
+    let config = LogConfig {
+        stderr_ansi: console::stderr_colour(),
+        ..LogConfig::new(&dir)
+    };
+    match init(&config) {
+        Ok(control) => {
+            let stuck = control.undeletable_files();
+            if stuck > 0 {
+                tracing::warn!(
+                    "{stuck} old log file(s) in {} could not be deleted to keep the logs under \
+                     their size cap (open in another program?); retried as the log grows",
+                    dir.display()
+                );
+            }
+            Some(std::sync::Arc::new(control))
+        }
         Err(e) => {
             init_logging();
             eprintln!("courtside: logging to stderr only: {e}");
@@ -147,6 +180,7 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(console::stderr_colour())
         .with_writer(std::io::stderr)
         .init();
 }

@@ -60,6 +60,16 @@ impl CourtsideApp {
                     egui::ViewportCommand::Fullscreen(on),
                 );
             }
+            Command::ResetScoreboardPlace => {
+                self.state.prefs.scoreboard_open = true;
+                self.state.prefs.scoreboard_place = None;
+                if let Ok(mut v) = self.scoreboard.lock() {
+                    v.reset_place = true;
+                    v.place = None;
+                }
+                self.ctx
+                    .request_repaint_of(crate::ui::scoreboard::viewport_id());
+            }
             Command::Copy(text) => self.ctx.copy_text(text),
             Command::PickStorePath => self.pick_store_path(),
             Command::Obs(intent) => self.handle_obs(intent),

@@ -68,8 +68,15 @@ pub struct ScoreboardView {
     pub frames: u64,
     /// The operator closed the window.
     pub close_requested: bool,
-    /// Outer position and inner size (x, y, w, h) as last seen while windowed.
-    pub rect: Option<[f32; 4]>,
+    /// The window's place (physical pixels) as last seen while windowed.
+    pub place: Option<crate::ui::scoreboard::BoardPlace>,
+    /// Where the window is being brought on its first frames (the saved place, checked against
+    /// the monitors, or the reset place); `None` once there.
+    pub placing: Option<crate::ui::scoreboard::BoardPlace>,
+    /// Corrections sent so far (bounded: a window manager may refuse them).
+    pub place_tries: u8,
+    /// "Reset scoreboard position" was pressed.
+    pub reset_place: bool,
     /// The window is fullscreen (F11 in either window, or the toolbar button).
     pub fullscreen: bool,
     /// Blue athlete's flag.
@@ -101,8 +108,8 @@ pub struct CourtsideApp {
     pick_rx: Receiver<Option<PathBuf>>,
     pending_settings: Option<commands::PendingSave>,
     scoreboard: SharedScoreboard,
-    /// The scoreboard window's rect remembered from the last run, fixed for this run.
-    board_start_rect: Option<[f32; 4]>,
+    /// The scoreboard window's place remembered from the last run, fixed for this run.
+    board_start: Option<crate::ui::scoreboard::BoardPlace>,
     /// Settings was open last frame (interfaces are re-read when it opens).
     settings_were_open: bool,
     /// Answers once the listeners replaced by a settings save have stopped.
@@ -155,7 +162,7 @@ impl CourtsideApp {
             matches_again: (None, 0),
             pending_settings: None,
             scoreboard: Arc::default(),
-            board_start_rect: None,
+            board_start: None,
             board_fullscreen_seen: false,
             writer_error_seen: None,
             listeners_stopping: None,
@@ -171,7 +178,10 @@ impl CourtsideApp {
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
         }
-        app.board_start_rect = app.state.prefs.scoreboard_rect;
+        app.board_start = app.state.prefs.scoreboard_place;
+        if let Ok(mut v) = app.scoreboard.lock() {
+            v.placing = crate::ui::scoreboard::start_target(app.board_start);
+        }
         if app.smoke.is_some() {
             app.state.prefs.scoreboard_open = true;
         }
@@ -188,7 +198,7 @@ impl CourtsideApp {
     /// The scoreboard window's settings: the same for the whole run (egui resizes the window
     /// whenever they change), from the rect remembered at the last exit.
     pub fn scoreboard_builder(&self) -> egui::ViewportBuilder {
-        crate::ui::scoreboard::viewport_builder(self.board_start_rect)
+        crate::ui::scoreboard::viewport_builder(self.board_start)
     }
 
     /// Block until the store writer has made everything durable (tests only need this).
@@ -278,7 +288,7 @@ impl eframe::App for CourtsideApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if let Ok(sb) = self.scoreboard.lock() {
-            self.state.prefs.scoreboard_rect = sb.rect.or(self.state.prefs.scoreboard_rect);
+            self.state.prefs.scoreboard_place = sb.place.or(self.state.prefs.scoreboard_place);
         }
         eframe::set_value(storage, PREFS_KEY, &self.state.prefs);
     }

@@ -28,6 +28,9 @@ pub enum Command {
     ToggleScoreboard,
     /// Scoreboard fullscreen on/off.
     ScoreboardFullscreen(bool),
+    /// Open the scoreboard window at its default size inside the main window (a window lost
+    /// off-screen, on a projector that is gone).
+    ResetScoreboardPlace,
     /// Put text on the clipboard.
     Copy(String),
     /// OBS control, connections, rules.
@@ -198,8 +201,11 @@ pub struct UiPrefs {
     /// "System & support" window open.
     #[serde(default)]
     pub show_venue: bool,
-    /// Scoreboard window position and size (x, y, w, h), if known.
-    pub scoreboard_rect: Option<[f32; 4]>,
+    /// Scoreboard window place in physical pixels, if known. (Until issue 19 the place was
+    /// kept in points as `scoreboard_rect`; that key is ignored and the window opens at its
+    /// default place once.)
+    #[serde(default)]
+    pub scoreboard_place: Option<crate::ui::scoreboard::BoardPlace>,
 }
 
 impl Default for UiPrefs {
@@ -212,7 +218,7 @@ impl Default for UiPrefs {
             show_flags: false,
             show_obs: false,
             show_venue: false,
-            scoreboard_rect: None,
+            scoreboard_place: None,
         }
     }
 }

@@ -91,10 +91,8 @@ pub fn listen_configs(
 ) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.try_send(());
-    })
-    .context("cannot install the Ctrl-C / SIGTERM handler")?;
+    // Ctrl-C, SIGTERM, SIGHUP; on Windows also a closing console, which waits for `_stored`.
+    let _stored = super::console::stop_signals(stop_tx)?;
 
     // Bind everything first, so a taken port fails the command at once with its cause.
     let sockets = bind_all(configs)?;

@@ -1,5 +1,6 @@
 //! Command-line interface (clap). `main.rs` only parses and dispatches to here.
 
+pub mod console;
 mod export;
 mod flags;
 mod license;
@@ -7,6 +8,7 @@ mod listen;
 mod pss_answers;
 mod replay;
 mod simulate;
+pub mod window_error;
 
 pub use export::{ExportFormat, export, run_export};
 pub use flags::{FlagsArgs, FlagsCommand, flags};

@@ -5,9 +5,9 @@
 //! `Display` print `***`, so a secret put in a log line or a notice by mistake never shows.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tracing::Subscriber;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
@@ -133,16 +133,21 @@ pub struct LogConfig {
     pub total_cap_bytes: u64,
     /// Also log to stderr.
     pub stderr: bool,
+    /// Colour (ANSI escape codes) on stderr. Only for a terminal that shows them: a console
+    /// without virtual-terminal processing (Windows 10's old console) or a file shows them raw.
+    pub stderr_ansi: bool,
 }
 
 impl LogConfig {
-    /// Defaults for a log folder: info, 50 MB in total, stderr on.
+    /// Defaults for a log folder: info, 50 MB in total, stderr on, without colour (`main` turns
+    /// colour on when stderr is a terminal that shows it).
     pub fn new(dir: &Path) -> LogConfig {
         LogConfig {
             dir: dir.to_path_buf(),
             level: LogLevel::Info,
             total_cap_bytes: 50 * 1024 * 1024,
             stderr: true,
+            stderr_ansi: false,
         }
     }
 }
@@ -230,6 +235,12 @@ impl LogControl {
     pub fn deleted_files(&self) -> u64 {
         self.cap.deleted.load(Ordering::Relaxed)
     }
+
+    /// Old log files the size cap could not delete since start (on Windows: held open by another
+    /// program). Counted at each try; the cap tries them again at its next check.
+    pub fn undeletable_files(&self) -> u64 {
+        self.cap.undeletable.load(Ordering::Relaxed)
+    }
 }
 
 /// Build the subscriber without installing it (tests use `tracing::subscriber::with_default`).
@@ -271,9 +282,11 @@ pub fn build(
     let file_layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(writer);
-    let stderr_layer = config
-        .stderr
-        .then(|| tracing_subscriber::fmt::layer().with_writer(io::stderr));
+    let stderr_layer = config.stderr.then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(config.stderr_ansi)
+            .with_writer(io::stderr)
+    });
     let subscriber = Registry::default()
         .with(filter)
         .with(file_layer)
@@ -321,88 +334,9 @@ pub fn open_folder(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Default)]
-struct CapStats {
-    suppressed: AtomicU64,
-    deleted: AtomicU64,
-}
-
-/// Wraps the rolling file and enforces the total size cap. Runs on the log-writer thread.
-struct CappedWriter {
-    inner: RollingFileAppender,
-    dir: PathBuf,
-    cap_bytes: u64,
-    since_prune: u64,
-    suppress: bool,
-    stats: Arc<CapStats>,
-}
-
-impl CappedWriter {
-    /// Prune after this many bytes (checking after every line would be a directory scan each).
-    fn prune_step(&self) -> u64 {
-        (self.cap_bytes / 20).clamp(4096, 1024 * 1024)
-    }
-}
-
-impl Write for CappedWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.since_prune >= self.prune_step() {
-            self.since_prune = 0;
-            // Today's file alone over the cap: drop lines until the next day's file starts.
-            self.suppress = prune(&self.dir, self.cap_bytes, &self.stats)
-                .map(|newest| newest > self.cap_bytes)
-                .unwrap_or(false);
-        }
-        self.since_prune += buf.len() as u64;
-        if self.suppress {
-            self.stats
-                .suppressed
-                .fetch_add(buf.len() as u64, Ordering::Relaxed);
-            return Ok(buf.len());
-        }
-        self.inner.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// The log files in `dir`, oldest first (daily names sort by date), with their sizes.
-pub fn log_files(dir: &Path) -> io::Result<Vec<(PathBuf, u64)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(&format!("{LOG_PREFIX}.")) && name.ends_with(&format!(".{LOG_SUFFIX}"))
-        {
-            let len = entry.metadata()?.len();
-            files.push((entry.path(), len));
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Delete the oldest log files until the total is within `cap` (never the newest, which is being
-/// written). Returns the newest file's size.
-fn prune(dir: &Path, cap: u64, stats: &CapStats) -> io::Result<u64> {
-    let files = log_files(dir)?;
-    let Some((_, newest)) = files.last() else {
-        return Ok(0);
-    };
-    let mut total: u64 = files.iter().map(|(_, n)| n).sum();
-    for (path, len) in &files[..files.len() - 1] {
-        if total <= cap {
-            break;
-        }
-        std::fs::remove_file(path)?;
-        stats.deleted.fetch_add(1, Ordering::Relaxed);
-        total -= len;
-    }
-    Ok(*newest)
-}
+mod cap;
+pub use cap::log_files;
+use cap::{CapStats, CappedWriter, prune};
 
 #[cfg(test)]
 mod tests;

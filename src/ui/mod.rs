@@ -25,6 +25,14 @@ pub const TOGGLE_SCOREBOARD: KeyboardShortcut = KeyboardShortcut::new(Modifiers:
 /// F11: scoreboard fullscreen on / off.
 pub const FULLSCREEN_SCOREBOARD: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::NONE, Key::F11);
+/// Ctrl+Shift+D (Cmd+Shift+D on macOS): the same as F2. macOS laptops need Fn for F-keys.
+pub const TOGGLE_SCOREBOARD_ALT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::D);
+/// Ctrl+Shift+F (Cmd+Shift+F): the same as F11, which macOS takes for "Show Desktop".
+/// Consumed before Ctrl+F ([`FOLLOW_TABLE`]), which would match it too (egui ignores an extra
+/// Shift when matching).
+pub const FULLSCREEN_SCOREBOARD_ALT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::F);
 /// Ctrl+F: follow the newest event in the table on / off.
 pub const FOLLOW_TABLE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 /// Ctrl+, : settings.
@@ -35,6 +43,9 @@ pub const PAUSE_AUTOMATION: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::A);
 /// F9: save the replay buffer (instant replay) on every connected OBS.
 pub const SAVE_REPLAY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F9);
+/// Ctrl+Shift+I (Cmd+Shift+I): the same as F9 ("instant replay").
+pub const SAVE_REPLAY_ALT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::I);
 /// Ctrl+Shift+R: start / stop recording on every connected OBS.
 pub const TOGGLE_RECORDING: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::R);
@@ -48,16 +59,35 @@ pub const TOGGLE_STREAMING: KeyboardShortcut =
 pub const OBS_WINDOW: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::O);
 
+/// Consume either shortcut of an action (its F-key or its alternative); true when pressed.
+pub fn consume_either(
+    i: &mut egui::InputState,
+    key: &KeyboardShortcut,
+    alt: &KeyboardShortcut,
+) -> bool {
+    // Both consumed when both are pressed in one frame, so neither fires twice later.
+    i.consume_shortcut(key) | i.consume_shortcut(alt)
+}
+
+/// "F2 or Ctrl+Shift+D" for tooltips (egui writes ⌘ and ⇧ on macOS).
+pub fn either_text(ctx: &egui::Context, key: &KeyboardShortcut, alt: &KeyboardShortcut) -> String {
+    format!(
+        "{} or {}",
+        ctx.format_shortcut(key),
+        ctx.format_shortcut(alt)
+    )
+}
+
 /// Handle the keyboard shortcuts of the frequent actions.
 pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
     ctx.input_mut(|i| {
         if i.consume_shortcut(&PAUSE_LOG) {
             live_data::toggle_pause(&mut s.live);
         }
-        if i.consume_shortcut(&TOGGLE_SCOREBOARD) {
+        if consume_either(i, &TOGGLE_SCOREBOARD, &TOGGLE_SCOREBOARD_ALT) {
             s.commands.push(Command::ToggleScoreboard);
         }
-        if i.consume_shortcut(&FULLSCREEN_SCOREBOARD) {
+        if consume_either(i, &FULLSCREEN_SCOREBOARD, &FULLSCREEN_SCOREBOARD_ALT) {
             s.commands
                 .push(Command::ScoreboardFullscreen(!s.scoreboard_fullscreen));
         }
@@ -71,6 +101,10 @@ pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
     });
 }
 
+#[cfg(test)]
+#[path = "shortcut_tests.rs"]
+mod shortcut_tests;
+
 /// OBS shortcuts act on every connected OBS; a toggle stops what any of them runs.
 fn obs_shortcuts(i: &mut egui::InputState, s: &mut AppState) {
     use crate::app::obs_state::{ObsIntent, Toggle};
@@ -83,7 +117,7 @@ fn obs_shortcuts(i: &mut egui::InputState, s: &mut AppState) {
             .push(Command::Obs(ObsIntent::SetPaused(!s.obs.paused)));
     }
     let mut actions = Vec::new();
-    if i.consume_shortcut(&SAVE_REPLAY) {
+    if consume_either(i, &SAVE_REPLAY, &SAVE_REPLAY_ALT) {
         actions.push(ObsAction::SaveReplay);
     }
     for (k, t) in [
@@ -155,7 +189,7 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .selectable_label(board, "Scoreboard window")
             .on_hover_text(format!(
                 "Open or close the live scoreboard window ({})",
-                fmt(&TOGGLE_SCOREBOARD)
+                either_text(&ctx, &TOGGLE_SCOREBOARD, &TOGGLE_SCOREBOARD_ALT)
             ))
             .clicked()
         {
@@ -165,12 +199,22 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .add_enabled(board, egui::Button::new("Fullscreen scoreboard"))
             .on_hover_text(format!(
                 "Scoreboard window fullscreen on/off ({})",
-                fmt(&FULLSCREEN_SCOREBOARD)
+                either_text(&ctx, &FULLSCREEN_SCOREBOARD, &FULLSCREEN_SCOREBOARD_ALT)
             ))
             .clicked()
         {
             s.commands
                 .push(Command::ScoreboardFullscreen(!s.scoreboard_fullscreen));
+        }
+        if ui
+            .button("Reset scoreboard position")
+            .on_hover_text(
+                "Bring the scoreboard window back at its default size inside this window, \
+                 e.g. when it was on a projector that is unplugged or set up differently",
+            )
+            .clicked()
+        {
+            s.commands.push(Command::ResetScoreboardPlace);
         }
         if ui
             .selectable_label(s.prefs.show_settings, "Settings")

@@ -13,50 +13,70 @@ pub use parts::{
     BannerPart, ClockFace, SideTexts, banner_parts, banner_text, clock_face, fit_contain,
     side_texts, top_texts,
 };
+pub mod placement;
+pub use placement::BoardPlace;
+use placement::{PlaceStep, fit_on_monitors, place_step, reset_place};
+
+#[cfg(windows)]
+mod monitor_windows;
+#[cfg(windows)]
+use monitor_windows::monitors_near;
+/// No system monitor list outside Windows (see `placement`).
+#[cfg(not(windows))]
+fn monitors_near(_: &BoardPlace) -> Vec<placement::MonitorArea> {
+    Vec::new()
+}
+
+/// Corrections sent to bring the window to its place before giving up (a window manager may
+/// refuse or adjust them; the operator can still drag it or press "Reset scoreboard position").
+const PLACE_TRIES: u8 = 4;
 
 /// The scoreboard viewport's id.
 pub fn viewport_id() -> egui::ViewportId {
     egui::ViewportId::from_hash_of("courtside-scoreboard")
 }
 
-/// Window settings: title, size, remembered position. `rect` is (x, y, inner w, inner h) as
-/// remembered at start: it must stay the same for the whole run, because egui resizes the window
-/// whenever the builder changes.
-pub fn viewport_builder(rect: Option<[f32; 4]>) -> egui::ViewportBuilder {
+/// Window settings: title, size, remembered place. `place` is as remembered at start: it must
+/// stay the same for the whole run, because egui resizes the window whenever the builder
+/// changes. Points at the scale it was saved with; the first frames correct the pixels.
+pub fn viewport_builder(place: Option<BoardPlace>) -> egui::ViewportBuilder {
     let mut b = egui::ViewportBuilder::default()
         .with_title("courtside — scoreboard")
-        .with_inner_size([1280.0, 720.0])
+        .with_inner_size(DEFAULT_SIZE)
         .with_min_inner_size([320.0, 180.0]);
-    if let Some([x, y, w, h]) = rect {
-        b = b.with_position([x, y]).with_inner_size([w, h]);
+    if let Some(p) = place {
+        let (pos, size) = p.points(p.scale);
+        b = b.with_position(pos).with_inner_size(size);
     }
     b
 }
 
-/// What to remember of the window: the outer position (where the window manager puts it) and the
-/// inner size (what `with_inner_size` sets), so the window reopens exactly as it was. Nothing while
-/// fullscreen: the windowed size is what should come back.
-pub fn remembered_rect(v: &egui::ViewportInfo) -> Option<[f32; 4]> {
-    if v.fullscreen == Some(true) {
-        return None;
-    }
-    let outer = v.outer_rect?;
-    let inner = v.inner_rect?;
-    Some([outer.min.x, outer.min.y, inner.width(), inner.height()])
+/// Where the window's first frames bring it: the saved place, except on macOS, where positions
+/// are in points natively (the builder already puts it there) and the system keeps a window on
+/// a screen.
+pub fn start_target(saved: Option<BoardPlace>) -> Option<BoardPlace> {
+    saved.filter(|_| !cfg!(target_os = "macos"))
 }
 
 /// The deferred viewport callback.
 pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
     let ctx = ui.ctx().clone();
-    let (close, rect, fullscreen) = ctx.input(|i| {
+    let ppp = ctx.pixels_per_point();
+    let (close, place, fullscreen) = ctx.input(|i| {
         let v = i.viewport();
         (
             v.close_requested(),
-            remembered_rect(v),
+            BoardPlace::from_info(v, ppp),
             v.fullscreen.unwrap_or(false),
         )
     });
-    if ctx.input_mut(|i| i.consume_shortcut(&crate::ui::FULLSCREEN_SCOREBOARD)) {
+    if ctx.input_mut(|i| {
+        crate::ui::consume_either(
+            i,
+            &crate::ui::FULLSCREEN_SCOREBOARD,
+            &crate::ui::FULLSCREEN_SCOREBOARD_ALT,
+        )
+    }) {
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!fullscreen));
     }
     let view = match shared.lock() {
@@ -65,10 +85,11 @@ pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
             if close {
                 v.close_requested = true;
             }
-            if rect.is_some() {
-                v.rect = rect;
+            if place.is_some() {
+                v.place = place;
             }
             v.fullscreen = fullscreen;
+            place_window(&ctx, &mut v, place, fullscreen);
             v.clone()
         }
         Err(_) => ScoreboardView::default(),
@@ -77,6 +98,52 @@ pub fn scoreboard_viewport(ui: &mut egui::Ui, shared: &SharedScoreboard) {
         ctx.request_repaint_of(egui::ViewportId::ROOT);
     }
     egui::CentralPanel::no_frame().show(ui, |ui| scoreboard_ui(ui, &view));
+}
+
+/// Bring the window to `v.placing` on its first frames, one correction a frame (see
+/// `placement`); on "Reset scoreboard position" to the default size inside the main window.
+fn place_window(ctx: &egui::Context, v: &mut ScoreboardView, now: Option<BoardPlace>, full: bool) {
+    if std::mem::take(&mut v.reset_place) {
+        let (outer, monitor, main_ppp) = ctx.input_for(egui::ViewportId::ROOT, |i| {
+            let m = i.viewport();
+            (
+                m.outer_rect.map(|r| r.min),
+                m.monitor_size,
+                i.pixels_per_point,
+            )
+        });
+        let outer_px = outer.map_or(Pos2::ZERO, |p| (p.to_vec2() * main_ppp).to_pos2());
+        v.placing = Some(reset_place(
+            outer_px,
+            monitor.map(|m| m * main_ppp),
+            main_ppp,
+        ));
+        v.place_tries = 0;
+        if full {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+        }
+    }
+    // No position known (fullscreen, or Wayland): nothing to compare with yet.
+    let (Some(target), Some(now)) = (v.placing, now) else {
+        return;
+    };
+    if v.place_tries >= PLACE_TRIES {
+        v.placing = None;
+        return;
+    }
+    let target = fit_on_monitors(target, &monitors_near(&target));
+    v.placing = Some(target);
+    match place_step(target, now, ctx.pixels_per_point()) {
+        PlaceStep::Move(pos) => ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(pos)),
+        PlaceStep::Resize(size) => ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size)),
+        PlaceStep::Done => {
+            v.placing = None;
+            return;
+        }
+    }
+    v.place_tries += 1;
+    // The next frame checks where the window went.
+    ctx.request_repaint();
 }
 
 fn hex(text: &str, fallback: Color32) -> Color32 {

@@ -12,10 +12,13 @@ mod prefs;
 mod scoreboard;
 mod selector;
 mod settings_panel;
+// A real process under Xvfb, killed with `kill -9` on a hang: Linux CI only.
+#[cfg(target_os = "linux")]
 mod smoke;
 mod store_location_app;
 mod venue_app;
 mod venue_panels;
 mod whole_app;
+#[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]
 mod xvfb;

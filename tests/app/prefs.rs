@@ -4,8 +4,10 @@
 
 use crate::whole_app::free_port;
 use courtside::app::{AppOptions, CourtsideApp};
+use courtside::ui::scoreboard::BoardPlace;
 use eframe::App;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -58,9 +60,16 @@ fn panels_and_scoreboard_rect_come_back_and_the_running_window_is_not_resized() 
     assert_eq!(first_builder.inner_size, Some(egui::vec2(1280.0, 720.0)));
     assert_eq!(first_builder.position, None);
 
-    // The operator moves and resizes the scoreboard, opens the flags manager, hides live data.
-    let rect = [300.0, 200.0, 960.0, 540.0];
-    h.state().scoreboard().lock().expect("view").rect = Some(rect);
+    // The operator moves and resizes the scoreboard (on a 150 % screen: kept in pixels), opens
+    // the flags manager, hides live data.
+    let place = BoardPlace {
+        x: 450.0,
+        y: 300.0,
+        w: 1440.0,
+        h: 810.0,
+        scale: 1.5,
+    };
+    h.state().scoreboard().lock().expect("view").place = Some(place);
     h.state_mut().state.prefs.show_flags = true;
     h.state_mut().state.prefs.show_live = false;
     h.state_mut().save(&mut storage);
@@ -71,31 +80,39 @@ fn panels_and_scoreboard_rect_come_back_and_the_running_window_is_not_resized() 
 
     let h = app_with(db, &storage);
     let builder = h.state().scoreboard_builder();
+    // Opened in points at the scale it was saved with; its first frames correct the pixels.
     assert_eq!(builder.position, Some(egui::pos2(300.0, 200.0)));
     assert_eq!(builder.inner_size, Some(egui::vec2(960.0, 540.0)));
+    assert_eq!(h.state().state.prefs.scoreboard_place, Some(place));
     assert!(h.state().state.prefs.show_flags, "flags manager reopened");
     assert!(!h.state().state.prefs.show_live, "live data stays hidden");
 }
 
 #[test]
-fn the_scoreboard_remembers_its_windowed_place_not_its_fullscreen_one() {
-    let mut info = egui::ViewportInfo {
-        outer_rect: Some(egui::Rect::from_min_size(
-            egui::pos2(100.0, 50.0),
-            egui::vec2(1296.0, 759.0),
-        )),
-        inner_rect: Some(egui::Rect::from_min_size(
-            egui::pos2(108.0, 81.0),
-            egui::vec2(1280.0, 720.0),
-        )),
-        ..Default::default()
+fn reset_scoreboard_position_opens_the_window_and_forgets_the_saved_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    crate::whole_app::configure(&db, free_port());
+    let mut h = app_with(db, &MemStorage::default());
+    h.step();
+    let lost = BoardPlace {
+        x: 5000.0,
+        y: 0.0,
+        w: 1280.0,
+        h: 720.0,
+        scale: 1.0,
     };
-    // Outer position (where the window manager places the frame), inner size (what the builder
-    // sets): a frame-sized outer size would grow the window by its frame at every start.
-    assert_eq!(
-        courtside::ui::scoreboard::remembered_rect(&info),
-        Some([100.0, 50.0, 1280.0, 720.0])
-    );
-    info.fullscreen = Some(true);
-    assert_eq!(courtside::ui::scoreboard::remembered_rect(&info), None);
+    h.state_mut().state.prefs.scoreboard_open = false;
+    h.state_mut().state.prefs.scoreboard_place = Some(lost);
+    h.state().scoreboard().lock().expect("view").place = Some(lost);
+    h.get_by_label("Reset scoreboard position").click();
+    h.step();
+    let prefs = &h.state().state.prefs;
+    assert!(prefs.scoreboard_open, "the window opens");
+    assert_eq!(prefs.scoreboard_place, None, "the lost place is forgotten");
+    let view = h.state().scoreboard();
+    let v = view.lock().expect("view");
+    assert_eq!(v.place, None);
+    // The scoreboard window takes the request on its next frame (a deferred viewport).
+    assert!(v.reset_place || v.placing.is_some());
 }

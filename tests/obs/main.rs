@@ -18,5 +18,6 @@ mod real;
 mod rule_defs;
 mod rules;
 mod store;
+#[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]
 mod xvfb;

@@ -2,17 +2,29 @@
 //! value in the store. Each gives a clear message and loses nothing already stored. (A taken UDP
 //! port: `ingest::a_taken_port_fails_listen_with_address_and_cause`.)
 
-use crate::crash::check_store;
-use crate::proc::{Proc, courtside, loopback, stop_listen};
-use crate::sender::spawn_sender;
+use crate::proc::{Proc, courtside};
 use crate::support::{store_datagrams, temp_dir};
-use courtside::app::settings::{AppSettings, ListenerSetting, keys};
+use courtside::app::settings::{AppSettings, keys};
 use courtside::store::{EventRecord, Store, Writer, WriterConfig};
-use std::net::{Ipv4Addr, UdpSocket};
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+// The headless-start tests stop the app with SIGINT (`stop_listen`, Unix only); macOS always
+// has a display, so it never starts headless.
+#[cfg(all(unix, not(target_os = "macos")))]
+use {
+    crate::proc::stop_listen,
+    courtside::app::settings::ListenerSetting,
+    std::net::{Ipv4Addr, UdpSocket},
+};
+// The full-disk test needs RLIMIT_FSIZE through `sh -c ulimit` (Linux).
+#[cfg(target_os = "linux")]
+use {
+    crate::crash::check_store,
+    crate::proc::loopback,
+    crate::sender::spawn_sender,
+    std::sync::Arc,
+    std::sync::atomic::{AtomicBool, Ordering},
+};
 
 /// A store holding a few datagrams; returns what it holds.
 fn filled_store(db: &Path) -> Vec<EventRecord> {
@@ -164,6 +176,7 @@ fn a_full_disk_is_reported_and_every_reported_commit_survives() {
 }
 
 /// A free UDP port on loopback right now.
+#[cfg(all(unix, not(target_os = "macos")))]
 fn free_port() -> u16 {
     UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|s| s.local_addr())

@@ -352,8 +352,11 @@ fn source_toggle_ui(
 }
 
 fn shortcut_tip(ui: &egui::Ui, what: &str, k: &egui::KeyboardShortcut) -> String {
-    format!(
-        "{what} on this OBS. Shortcut ({}) acts on every connected OBS.",
+    // F9 has a Cmd-based alternative for macOS laptops (F-keys need Fn there).
+    let keys = if *k == crate::ui::SAVE_REPLAY {
+        crate::ui::either_text(ui.ctx(), k, &crate::ui::SAVE_REPLAY_ALT)
+    } else {
         ui.ctx().format_shortcut(k)
-    )
+    };
+    format!("{what} on this OBS. Shortcut ({keys}) acts on every connected OBS.")
 }
