@@ -5,6 +5,7 @@ mod app;
 #[path = "../common/app.rs"]
 mod app_support;
 mod flags_support;
+mod hostile;
 mod import;
 mod mapping;
 mod table;

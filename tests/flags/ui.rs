@@ -217,15 +217,25 @@ fn texture_cache_frees_replaced_imports_when_the_flags_change() {
     let mut cache = FlagTextureCache::with_budget(Duration::MAX);
     let first = imported("KOR", 1);
     let second = imported("KOR", 2);
+    // Imported flags are drawn on a worker thread: frames until both are there.
     let draw = |cache: &mut FlagTextureCache, resolver: &FlagResolver| {
-        let mut out = ctx.run_ui(Default::default(), |ui| {
-            for code in ["KOR", "GER"] {
-                let image = resolver.resolve(code).image.unwrap();
-                assert!(cache.texture(ui.ctx(), &image, 20).is_some(), "{code}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut drawn = 0;
+            let mut out = ctx.run_ui(Default::default(), |ui| {
+                for code in ["KOR", "GER"] {
+                    let image = resolver.resolve(code).image.unwrap();
+                    drawn += cache.texture(ui.ctx(), &image, 20).is_some() as usize;
+                }
+            });
+            // No renderer here: textures are not uploaded anywhere.
+            out.textures_delta.clear();
+            if drawn == 2 {
+                break;
             }
-        });
-        // No renderer here: textures are not uploaded anywhere.
-        out.textures_delta.clear();
+            assert!(Instant::now() < deadline, "flags never drawn");
+            std::thread::yield_now();
+        }
     };
     cache.sync(1, &first);
     draw(&mut cache, &first);
