@@ -3,7 +3,7 @@
 //!
 //! Whatever the stored bytes are (imported before these checks, restored from a backup), a
 //! drawing never exceeds `max_side` pixels on either side (egui panics on a texture wider than the
-//! GPU's limit), never draws an aspect ratio beyond [`MAX_ASPECT`]:1, never inflates a gzip
+//! GPU's limit), never draws an aspect ratio beyond [`MAX_ASPECT`](super::validate::MAX_ASPECT):1, never inflates a gzip
 //! stream, and never parses an SVG that [`check_svg_source`] refuses. Untrusted SVG work can also
 //! run on its own thread with a time limit ([`spawn_raster`], [`rasterise_within`]): resvg cannot
 //! be interrupted, so a drawing over its limit is abandoned (its thread finishes in the
@@ -12,7 +12,7 @@
 use super::resolve::{FlagData, FlagImage};
 use super::store::ImageFormat;
 use super::svg_guard::check_svg_source;
-use super::validate::{MAX_ASPECT, MAX_SIDE_PX, Rejection, check_aspect, svg_options};
+use super::validate::{MAX_SIDE_PX, Rejection, check_aspect, svg_options};
 use egui::ColorImage;
 use std::fmt;
 use std::io::Cursor;
@@ -134,7 +134,7 @@ fn rasterise_raster(
 }
 
 /// Decode PNG or JPEG bytes, refusing (from the header, before decoding) a side above
-/// [`MAX_SIDE_PX`] or an aspect beyond [`MAX_ASPECT`]:1, with the decoder's allocations capped.
+/// [`MAX_SIDE_PX`] or an aspect beyond [`MAX_ASPECT`](super::validate::MAX_ASPECT):1, with the decoder's allocations capped.
 pub fn decode_raster(bytes: &[u8]) -> Result<image::DynamicImage, String> {
     let reader = || {
         let mut r = image::ImageReader::new(Cursor::new(bytes))
@@ -159,7 +159,6 @@ pub fn decode_raster(bytes: &[u8]) -> Result<image::DynamicImage, String> {
         return Err("the image has no pixels".into());
     }
     check_aspect(w, h).map_err(|r| r.to_string())?;
-    debug_assert!(MAX_ASPECT >= 1.0);
     reader()?.decode().map_err(|e| e.to_string())
 }
 

@@ -97,7 +97,7 @@ fn check_filters(doc: &Document<'_>) -> Result<(), Rejection> {
         let too_big = value
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())
-            .any(|s| s.parse::<f64>().map_or(true, |v| !(v <= max)));
+            .any(|s| s.parse::<f64>().map_or(true, |v| v.is_nan() || v > max));
         if too_big {
             return Err(Rejection::TooComplex(format!(
                 "<{}> {attr}=\"{value}\" (at most {max})",
@@ -177,10 +177,12 @@ impl<'a, 'i> Expansion<'a, 'i> {
             if layer {
                 total = total.saturating_add(LAYER_WEIGHT);
             }
-            if attr.name() == "href" {
-                if let Some(target) = value.strip_prefix('#').and_then(|id| self.ids.get(id)) {
-                    total = total.saturating_add(self.of(*target, depth + 1)?);
-                }
+            let href = (attr.name() == "href")
+                .then(|| value.strip_prefix('#'))
+                .flatten()
+                .and_then(|id| self.ids.get(id).copied());
+            if let Some(target) = href {
+                total = total.saturating_add(self.of(target, depth + 1)?);
             }
             for id in url_refs(value) {
                 if let Some(target) = self.ids.get(id).copied() {

@@ -296,3 +296,35 @@ fn check_raster(data: &[u8], claimed: ImageFormat) -> Result<ValidImage, Rejecti
         height,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_over_the_limit_is_read_only_to_the_limit_plus_one_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("KOR.svg");
+        std::fs::write(&path, vec![b' '; 1000]).unwrap();
+        // The size on disk is not trusted: the read itself stops one byte past the limit.
+        assert_eq!(
+            read_at_most(&path, 100),
+            Err(Rejection::TooLarge { bytes: 101 })
+        );
+        assert_eq!(read_at_most(&path, 1000).map(|d| d.len()), Ok(1000));
+    }
+
+    #[test]
+    fn aspect_reason_names_the_ratio_without_rounding_a_refused_one_down() {
+        let text = |w, h| check_aspect(w, h).unwrap_err().to_string();
+        assert!(text(4096, 8).starts_with("aspect ratio 512:1 (4096×8 px)"));
+        assert!(
+            text(41, 10).starts_with("aspect ratio 4.1:1"),
+            "{}",
+            text(41, 10)
+        );
+        assert!(text(10, 50).starts_with("aspect ratio 5:1 (10×50 px)"));
+        assert_eq!(check_aspect(400, 100), Ok(()));
+        assert_eq!(check_aspect(100, 400), Ok(()));
+    }
+}
