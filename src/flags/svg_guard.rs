@@ -13,10 +13,13 @@ use std::collections::{HashMap, HashSet};
 /// filter or marker instance as usvg builds them. The most detailed built-in flags (coats of
 /// arms) stay far below; nested `<use>` bombs go far above.
 pub const MAX_SVG_ELEMENTS: u64 = 20_000;
-/// What one filtered, masked or clipped element counts as: each is drawn to a layer the size of
-/// the picture and processed per pixel, so [`MAX_SVG_ELEMENTS`] allows about 100 of them (flags
-/// use none; a few thousand blurred `<use>` copies took minutes).
-pub const LAYER_WEIGHT: u64 = 200;
+/// What one masked or clipped element counts as: each is drawn to a layer the size of the
+/// picture, so [`MAX_SVG_ELEMENTS`] allows about 200 of them.
+pub const LAYER_WEIGHT: u64 = 100;
+/// What one filtered element counts as: a layer plus several passes per pixel (a blur over a
+/// flag-sized picture took ~0.1 s here), so at most about 20 (flags use none; a few thousand
+/// blurred `<use>` copies took minutes).
+pub const FILTER_WEIGHT: u64 = 1000;
 /// Deepest nesting of elements and references (usvg and resvg recurse on it; a deeper file
 /// would overflow the drawing thread's stack).
 pub const MAX_SVG_DEPTH: usize = 64;
@@ -31,6 +34,18 @@ const MAX_KERNEL_ORDER: f64 = 9.0;
 /// Check SVG bytes: not compressed, at most [`MAX_FILE_BYTES`], UTF-8, no DOCTYPE or entity
 /// declaration, well-formed, and bounded once `<use>` and paint references are expanded.
 pub fn check_svg_source(data: &[u8]) -> Result<(), Rejection> {
+    if expanded_cost(data)? > MAX_SVG_ELEMENTS {
+        return Err(Rejection::TooComplex(format!(
+            "it expands to more than {MAX_SVG_ELEMENTS} elements (nested <use>, patterns, \
+             markers or filtered layers)"
+        )));
+    }
+    Ok(())
+}
+
+/// The work an SVG stands for, in elements (see [`MAX_SVG_ELEMENTS`], [`LAYER_WEIGHT`]), after
+/// every check except that bound.
+pub fn expanded_cost(data: &[u8]) -> Result<u64, Rejection> {
     if data.starts_with(&[0x1f, 0x8b]) {
         return Err(Rejection::Compressed);
     }
@@ -55,15 +70,7 @@ pub fn check_svg_source(data: &[u8]) -> Result<(), Rejection> {
         e => Rejection::Corrupt(format!("invalid SVG: {e}")),
     })?;
     check_filters(&doc)?;
-    let mut cost = Expansion::new(&doc);
-    let elements = cost.of(doc.root_element(), 0)?;
-    if elements > MAX_SVG_ELEMENTS {
-        return Err(Rejection::TooComplex(format!(
-            "it expands to more than {MAX_SVG_ELEMENTS} elements (nested <use>, patterns or \
-             markers)"
-        )));
-    }
-    Ok(())
+    Expansion::new(&doc).of(doc.root_element(), 0)
 }
 
 /// `DOCTYPE` or `ENTITY` when the bytes declare one (any case, anywhere: a comment holding one
@@ -116,7 +123,7 @@ struct Expansion<'a, 'i> {
     visiting: HashSet<NodeId>,
     /// Cost added to every element by `url(#…)` references in `<style>` sheets (a selector such
     /// as `*` may apply them to all), and whether those sheets set markers.
-    sheet: (Vec<&'a str>, bool, bool),
+    sheet: (Vec<&'a str>, bool, u64),
     sheet_cost: Option<u64>,
 }
 
@@ -125,7 +132,7 @@ impl<'a, 'i> Expansion<'a, 'i> {
         let mut ids = HashMap::new();
         let mut refs = Vec::new();
         let mut markers = false;
-        let mut layers = false;
+        let mut layers = 0;
         for node in doc.descendants().filter(Node::is_element) {
             if let Some(id) = node.attribute("id") {
                 ids.entry(id).or_insert(node);
@@ -134,7 +141,7 @@ impl<'a, 'i> Expansion<'a, 'i> {
                 for text in node.children().filter_map(|c| c.text()) {
                     refs.extend(url_refs(text));
                     markers |= text.contains("marker");
-                    layers |= is_layer_style(text);
+                    layers = layers.max(layer_weight(text));
                 }
             }
         }
@@ -172,11 +179,14 @@ impl<'a, 'i> Expansion<'a, 'i> {
             } else {
                 1
             };
-            let layer = matches!(attr.name(), "filter" | "mask" | "clip-path") && value != "none"
-                || (attr.name() == "style" && is_layer_style(value));
-            if layer {
-                total = total.saturating_add(LAYER_WEIGHT);
-            }
+            let weight = match attr.name() {
+                _ if value.trim() == "none" => 0,
+                "filter" => FILTER_WEIGHT,
+                "mask" | "clip-path" => LAYER_WEIGHT,
+                "style" => layer_weight(value),
+                _ => 0,
+            };
+            total = total.saturating_add(weight);
             let href = (attr.name() == "href")
                 .then(|| value.strip_prefix('#'))
                 .flatten()
@@ -192,14 +202,18 @@ impl<'a, 'i> Expansion<'a, 'i> {
             }
         }
         for child in node.children().filter(Node::is_element) {
-            total = total.saturating_add(self.of(child, depth + 1)?);
+            // Definitions are drawn only where referenced, and counted there.
+            let cost = if child.tag_name().name() == "defs" {
+                1
+            } else {
+                self.of(child, depth + 1)?
+            };
+            total = total.saturating_add(cost);
         }
         let sheet = self.sheet_cost(depth)?;
         let times = if self.sheet.1 { vertices } else { 1 };
         total = total.saturating_add(sheet.saturating_mul(times));
-        if self.sheet.2 {
-            total = total.saturating_add(LAYER_WEIGHT);
-        }
+        total = total.saturating_add(self.sheet.2);
         self.visiting.remove(&node.id());
         self.memo.insert(node.id(), total);
         Ok(total)
@@ -222,13 +236,20 @@ impl<'a, 'i> Expansion<'a, 'i> {
     }
 }
 
-/// True when CSS text sets a filter, mask or clip path.
-fn is_layer_style(css: &str) -> bool {
-    ["filter", "mask", "clip-path"].iter().any(|p| {
+/// The weight of what CSS text sets: a filter, a mask or clip path, or neither.
+fn layer_weight(css: &str) -> u64 {
+    let sets = |p: &str| {
         css.split(p)
             .skip(1)
             .any(|rest| rest.trim_start().starts_with(':'))
-    })
+    };
+    if sets("filter") {
+        FILTER_WEIGHT
+    } else if sets("mask") || sets("clip-path") {
+        LAYER_WEIGHT
+    } else {
+        0
+    }
 }
 
 /// The ids of every `url(#id)` in an attribute value or style sheet.
@@ -261,6 +282,17 @@ fn vertex_count(node: Node<'_, '_>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_flags_cost_a_fraction_of_the_bound() {
+        let (name, cost) = crate::flags::builtin::ASSETS
+            .iter()
+            .map(|(name, svg)| (name, expanded_cost(svg).unwrap()))
+            .max_by_key(|(_, c)| *c)
+            .unwrap();
+        eprintln!("costliest built-in flag: {name} = {cost}");
+        assert!(cost * 4 <= MAX_SVG_ELEMENTS, "{name}: {cost}");
+    }
 
     #[test]
     fn url_refs_finds_every_reference_in_any_quoting() {
@@ -323,13 +355,13 @@ mod tests {
     fn many_filtered_copies_are_refused_a_few_pass() {
         let svg = |n: usize| {
             format!(
-                r##"<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><filter id="f"><feGaussianBlur stdDeviation="2"/></filter><rect id="r" width="3" height="2" filter="url(#f)"/><g id="a">{}</g>{}</svg>"##,
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><defs><filter id="f"><feGaussianBlur stdDeviation="2"/></filter><rect id="r" width="3" height="2" filter="url(#f)"/><g id="a">{}</g></defs>{}</svg>"##,
                 r##"<use href="#r"/>"##.repeat(n),
                 r##"<use href="#a"/>"##.repeat(n),
             )
         };
-        assert_eq!(check_svg_source(svg(5).as_bytes()), Ok(()));
-        let err = check_svg_source(svg(12).as_bytes()).unwrap_err();
+        assert_eq!(check_svg_source(svg(4).as_bytes()), Ok(()));
+        let err = check_svg_source(svg(5).as_bytes()).unwrap_err();
         assert!(matches!(err, Rejection::TooComplex(_)), "{err}");
     }
 

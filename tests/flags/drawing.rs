@@ -22,8 +22,8 @@ pub fn slow_svg(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Copies per level of [`slow_svg`] for the tests: 36 blurred layers, accepted by the checks.
-const SLOW_N: usize = 6;
+/// Copies per level of [`slow_svg`] for the tests: 16 blurred layers, accepted by the checks.
+const SLOW_N: usize = 4;
 
 #[test]
 fn a_stored_4096_by_8_flag_is_not_drawn_and_the_failure_names_its_code() {

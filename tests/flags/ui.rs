@@ -296,11 +296,12 @@ fn every_control_of_the_flags_panel_has_a_tooltip() {
         service,
         cache: FlagTextureCache::new(),
     };
+    // The app's fonts (the mapping editor draws "→"), before the first frame: the store's
+    // snapshot may arrive in time for it.
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1000.0, 1200.0))
+        .with_context_setup(courtside::ui::theme::install_fonts)
         .build_ui_state(frame, app);
-    // The app's fonts (the mapping editor draws "→").
-    courtside::ui::theme::install_fonts(&harness.ctx);
     let kor = write(t.dir.path(), "KOR.png", &png(60, 40));
     let unknown = write(t.dir.path(), "mystery.svg", &svg());
     let input = harness.input_mut();
