@@ -1,6 +1,7 @@
 //! Flags in the app: the manager window, drag-and-drop import, and the scoreboard's flag textures.
 
 use super::CourtsideApp;
+use super::notices::Level;
 use crate::ui::flags::{flags_ui, handle_dropped_files};
 
 impl CourtsideApp {
@@ -55,6 +56,35 @@ impl CourtsideApp {
                 .flag_cache
                 .sync(state.generation, &state.resolver);
         }
+        self.board_textures(ctx);
+        self.raise_flag_notices(ctx);
+    }
+
+    /// A notice per flag that could not be drawn this frame (too wide, too slow, refused SVG),
+    /// naming the code: the app goes on with the code box in its place.
+    fn raise_flag_notices(&mut self, ctx: &egui::Context) {
+        let failures = self.state.flag_cache.take_failures();
+        if failures.is_empty() {
+            return;
+        }
+        for f in failures {
+            self.state.notices.push(
+                Level::Warning,
+                &flag_notice_title(&f.code),
+                &f.reason,
+                &format!(
+                    "The code box is shown instead. In Flags, revert {} to the built-in flag or \
+                     import a usable image for it.",
+                    f.code
+                ),
+            );
+        }
+        // Notices were drawn earlier in this frame: show these in the next one.
+        ctx.request_repaint();
+    }
+
+    /// The scoreboard's two flags as textures.
+    fn board_textures(&mut self, ctx: &egui::Context) {
         let Ok(mut board) = self.scoreboard.lock() else {
             return;
         };
@@ -78,4 +108,9 @@ impl CourtsideApp {
             ctx.request_repaint_of(crate::ui::scoreboard::viewport_id());
         }
     }
+}
+
+/// Title of the notice for a flag that cannot be drawn (one per code).
+pub fn flag_notice_title(code: &str) -> String {
+    format!("Flag {code} cannot be drawn")
 }

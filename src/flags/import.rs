@@ -18,6 +18,8 @@ use std::thread::JoinHandle;
 
 /// Most files taken from one dropped folder (a drop of a whole disk is a mistake).
 pub const MAX_FOLDER_FILES: usize = 2000;
+/// Most folders visited in one dropped folder.
+pub const MAX_FOLDERS: usize = 10_000;
 /// Flags stored per commit.
 const BATCH_FILES: usize = 32;
 /// Bytes stored per commit (about).
@@ -300,7 +302,10 @@ impl Batch {
 }
 
 /// Add `item`'s files to `files`: a file as is, a folder's files recursively (sorted, hidden
-/// files skipped, at most [`MAX_FOLDER_FILES`]). Unreadable paths go to `bad`.
+/// files skipped). Symbolic links inside a folder are not followed (reported instead: a link
+/// may lead out of the folder, to a device, or back into itself), and the walk stops as soon as
+/// it has found more than [`MAX_FOLDER_FILES`] files or visited [`MAX_FOLDERS`] folders.
+/// Unreadable paths go to `bad`.
 fn expand(
     item: &ImportItem,
     files: &mut Vec<(PathBuf, Option<String>)>,
@@ -312,7 +317,15 @@ fn expand(
     }
     let mut stack = vec![item.path.clone()];
     let mut found = Vec::new();
+    let mut folders = 0;
     while let Some(dir) = stack.pop() {
+        folders += 1;
+        if folders > MAX_FOLDERS {
+            let reason = Rejection::Unreadable(format!(
+                "the folder holds more than {MAX_FOLDERS} folders; import a smaller folder"
+            ));
+            return bad(item.path.clone(), reason);
+        }
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) => {
@@ -321,26 +334,34 @@ fn expand(
             }
         };
         for entry in entries.flatten() {
-            let path = entry.path();
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                found.push(path);
+            let path = entry.path();
+            // The entry's own type: a link is not resolved.
+            match entry.file_type() {
+                Ok(t) if t.is_symlink() => bad(
+                    path,
+                    Rejection::NotAFile(
+                        "it is a symbolic link; links are not followed in a folder import \
+                         (import the file it points to directly)"
+                            .into(),
+                    ),
+                ),
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(_) => found.push(path),
+                Err(e) => bad(path, Rejection::Unreadable(e.to_string())),
+            }
+            if found.len() > MAX_FOLDER_FILES {
+                let reason = Rejection::Unreadable(format!(
+                    "the folder holds more than {MAX_FOLDER_FILES} files; at most \
+                     {MAX_FOLDER_FILES} are imported from one folder"
+                ));
+                return bad(item.path.clone(), reason);
             }
         }
     }
     found.sort();
-    if found.len() > MAX_FOLDER_FILES {
-        let reason = Rejection::Unreadable(format!(
-            "the folder holds {} files; at most {MAX_FOLDER_FILES} are imported from one folder",
-            found.len()
-        ));
-        bad(item.path.clone(), reason);
-        return;
-    }
     files.extend(found.into_iter().map(|p| (p, None)));
 }
 

@@ -11,10 +11,13 @@ pub mod export;
 pub mod import;
 pub mod ioc;
 pub mod live;
+pub mod raster;
+pub mod raster_jobs;
 pub mod resolve;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod svg_guard;
 pub mod texture;
 pub mod validate;
 
@@ -22,7 +25,7 @@ pub use import::{ImportItem, ImportMsg, ImportRequest, ImportSummary};
 pub use resolve::{FlagImage, FlagKey, FlagResolver, FlagSource, Resolved};
 pub use service::{FlagsIntent, FlagsService, FlagsState};
 pub use store::{ImageFormat, ImportedFlag, ImportedFlagMeta, MappingChange};
-pub use texture::{CacheStats, FlagTextureCache};
+pub use texture::{CacheStats, FlagFailure, FlagTextureCache};
 
 use crate::store::StoreError;
 use std::path::PathBuf;

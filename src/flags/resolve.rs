@@ -43,6 +43,17 @@ pub enum FlagKey {
     },
 }
 
+impl FlagKey {
+    /// What the operator knows the image by: the code of an imported flag, the asset of a
+    /// built-in one.
+    pub fn label(&self) -> String {
+        match self {
+            FlagKey::Builtin(asset) => format!("built-in {asset}"),
+            FlagKey::Imported { code, .. } => code.clone(),
+        }
+    }
+}
+
 impl fmt::Display for FlagKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,14 +1,20 @@
 //! Flag textures: each image is rasterised once per pixel height and kept as an egui texture,
 //! so a frame that shows flags does no SVG work once they are cached.
 //!
-//! Rasterising happens on the UI thread (textures are made there), but within a per-frame time
-//! budget: a frame that would exceed it draws a blank box and asks for another frame, so opening
-//! the manager's grid of 200 flags never stalls a frame for long. A lookup of a cached texture is
-//! a hash-map hit, counted, so the hit rate can be shown and benchmarked.
+//! Built-in flags (embedded, checked by the tests) are rasterised on the UI thread within a
+//! per-frame time budget: a frame that would exceed it draws a blank box and asks for another
+//! frame, so opening the manager's grid of 200 flags never stalls a frame for long. Imported
+//! flags are untrusted: they are drawn on worker threads with a time limit
+//! ([`super::raster_jobs`]), and the placeholder is shown until the drawing arrives. Every
+//! drawing is bounded to the GPU's largest texture side on both axes ([`super::raster::fit`]).
+//! An image that cannot be drawn is skipped (placeholder) and reported once through
+//! [`FlagTextureCache::take_failures`] for the app's notices. A lookup of a cached texture is a
+//! hash-map hit, counted, so the hit rate can be shown and benchmarked.
 
+use super::raster::{self, RasterError};
+use super::raster_jobs::RasterJobs;
 use super::resolve::{FlagImage, FlagKey, FlagResolver, Resolved};
-use super::store::ImageFormat;
-use super::validate::svg_options;
+use super::validate::RASTER_TIME_LIMIT;
 use egui::{ColorImage, TextureHandle, TextureOptions};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -31,6 +37,19 @@ pub struct CacheStats {
     pub textures: usize,
     /// Images that failed to rasterise.
     pub failures: usize,
+    /// Imported images being drawn on worker threads.
+    pub pending: usize,
+    /// Drawings given up on (over the time limit) whose threads still run.
+    pub abandoned: usize,
+}
+
+/// An image that could not be drawn, for the operator's notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagFailure {
+    /// The code of an imported flag, or the built-in asset's name.
+    pub code: String,
+    /// Why (names the limit it broke).
+    pub reason: String,
 }
 
 impl CacheStats {
@@ -49,6 +68,9 @@ impl CacheStats {
 pub struct FlagTextureCache {
     textures: HashMap<(FlagKey, u32), TextureHandle>,
     failed: HashMap<FlagKey, String>,
+    /// Failures not yet taken by the app.
+    unreported: Vec<FlagFailure>,
+    jobs: RasterJobs,
     stats: CacheStats,
     budget: Duration,
     pass: Option<u64>,
@@ -64,17 +86,26 @@ impl Default for FlagTextureCache {
 }
 
 impl FlagTextureCache {
-    /// An empty cache with an 8 ms rasterising budget per frame.
+    /// An empty cache with an 8 ms rasterising budget per frame for built-in flags, and
+    /// [`RASTER_TIME_LIMIT`] per imported flag.
     pub fn new() -> FlagTextureCache {
         FlagTextureCache::with_budget(Duration::from_millis(8))
     }
 
-    /// An empty cache with this rasterising budget per frame (at least one image is always
-    /// rasterised per frame, so progress is guaranteed).
+    /// An empty cache with this rasterising budget per frame for built-in flags (at least one
+    /// image is always rasterised per frame, so progress is guaranteed).
     pub fn with_budget(budget: Duration) -> FlagTextureCache {
+        FlagTextureCache::with_limits(budget, RASTER_TIME_LIMIT)
+    }
+
+    /// An empty cache: `budget` per frame for built-in flags, `time_limit` per imported flag's
+    /// drawing (on a worker thread) before it is abandoned.
+    pub fn with_limits(budget: Duration, time_limit: Duration) -> FlagTextureCache {
         FlagTextureCache {
             textures: HashMap::new(),
             failed: HashMap::new(),
+            unreported: Vec::new(),
+            jobs: RasterJobs::new(time_limit),
             stats: CacheStats::default(),
             budget,
             pass: None,
@@ -85,11 +116,19 @@ impl FlagTextureCache {
 
     /// Counters.
     pub fn stats(&self) -> CacheStats {
+        let (pending, abandoned) = self.jobs.counts();
         CacheStats {
             textures: self.textures.len(),
             failures: self.failed.len(),
+            pending,
+            abandoned,
             ..self.stats
         }
+    }
+
+    /// Images that could not be drawn since the last call (each reported once), for notices.
+    pub fn take_failures(&mut self) -> Vec<FlagFailure> {
+        std::mem::take(&mut self.unreported)
     }
 
     /// Why an image failed to rasterise, if it did.
@@ -98,7 +137,7 @@ impl FlagTextureCache {
     }
 
     /// The texture of `image` at `height_px` physical pixels, rasterising it on a miss. `None`
-    /// when it cannot be drawn, or not in this frame (then a repaint is requested).
+    /// when it cannot be drawn, or not yet (then a repaint follows when it can).
     pub fn texture(
         &mut self,
         ctx: &egui::Context,
@@ -114,6 +153,10 @@ impl FlagTextureCache {
         if self.failed.contains_key(&image.key) {
             return None;
         }
+        let max_side = max_side(ctx);
+        if matches!(image.key, FlagKey::Imported { .. }) {
+            return self.texture_off_thread(ctx, image, key, max_side);
+        }
         let pass = ctx.cumulative_pass_nr();
         if self.pass != Some(pass) {
             self.pass = Some(pass);
@@ -124,19 +167,72 @@ impl FlagTextureCache {
             return None;
         }
         let started = Instant::now();
-        let result = rasterise(image, height_px);
+        let result = raster::rasterise(image, height_px, max_side);
         self.spent += started.elapsed();
         self.stats.misses += 1;
+        self.finish(ctx, key, result)
+    }
+
+    /// An imported image: collect finished drawings, then start this one if it is not running.
+    fn texture_off_thread(
+        &mut self,
+        ctx: &egui::Context,
+        image: &FlagImage,
+        key: (FlagKey, u32),
+        max_side: u32,
+    ) -> Option<TextureHandle> {
+        let now = Instant::now();
+        for done in self.jobs.poll(now) {
+            self.finish(ctx, done.key, done.result);
+        }
+        if let Some(t) = self.textures.get(&key) {
+            self.stats.hits += 1;
+            return Some(t.clone());
+        }
+        if self.failed.contains_key(&image.key) {
+            return None;
+        }
+        if !self.jobs.is_running(&key) {
+            match self.jobs.start(ctx, key.clone(), image, max_side) {
+                Ok(true) => self.stats.misses += 1,
+                // All drawing threads busy: one finishing wakes the UI, and this asks again.
+                Ok(false) => self.stats.deferred += 1,
+                Err(e) => {
+                    self.finish(ctx, key, Err(e));
+                    return None;
+                }
+            }
+        }
+        // Wake when the limit passes, so a hung drawing is given up on without other input.
+        if let Some(wait) = self.jobs.next_deadline(now) {
+            ctx.request_repaint_after(wait + Duration::from_millis(1));
+        }
+        None
+    }
+
+    /// Keep a finished drawing as a texture, or remember (and report) why there is none.
+    fn finish(
+        &mut self,
+        ctx: &egui::Context,
+        key: (FlagKey, u32),
+        result: Result<ColorImage, RasterError>,
+    ) -> Option<TextureHandle> {
+        let (image_key, height_px) = key;
         match result {
             Ok(pixels) => {
-                let name = format!("flag {}@{height_px}", image.key);
+                let name = format!("flag {image_key}@{height_px}");
                 let tex = ctx.load_texture(name, pixels, TextureOptions::LINEAR);
-                self.textures.insert(key, tex.clone());
+                self.textures.insert((image_key, height_px), tex.clone());
                 Some(tex)
             }
             Err(e) => {
-                tracing::warn!("cannot draw flag {}: {e}", image.key);
-                self.failed.insert(image.key.clone(), e);
+                let reason = e.to_string();
+                tracing::warn!("cannot draw flag {image_key}: {reason}");
+                self.unreported.push(FlagFailure {
+                    code: image_key.label(),
+                    reason: reason.clone(),
+                });
+                self.failed.insert(image_key, reason);
                 None
             }
         }
@@ -168,6 +264,14 @@ impl FlagTextureCache {
                 let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
                 ui.painter()
                     .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+                // The code in the box: never a blank that could pass for a flag.
+                ui.painter().text(
+                    rect.center(),
+                    egui::Align2::CENTER_CENTER,
+                    &resolved.code,
+                    egui::FontId::proportional((height * 0.35).max(6.0)),
+                    ui.visuals().weak_text_color(),
+                );
                 response
             }
         }
@@ -220,30 +324,17 @@ impl FlagTextureCache {
     }
 }
 
-/// Rasterise an image to `height_px` pixels tall, keeping its aspect ratio.
+/// The largest texture side this context's GPU takes (egui panics on a larger one), and never
+/// more than the largest image side an import accepts.
+fn max_side(ctx: &egui::Context) -> u32 {
+    let gpu = ctx.input(|i| i.max_texture_side);
+    u32::try_from(gpu)
+        .unwrap_or(u32::MAX)
+        .min(super::validate::MAX_SIDE_PX)
+}
+
+/// Rasterise an image `height_px` tall, fitted within the largest texture an import may need
+/// (tests and tools; the app goes through [`FlagTextureCache`]).
 pub fn rasterise(image: &FlagImage, height_px: u32) -> Result<ColorImage, String> {
-    let bytes = image.data.bytes();
-    match image.format {
-        ImageFormat::Svg => egui_extras::image::load_svg_bytes_with_size(
-            bytes,
-            egui::SizeHint::Height(height_px),
-            &svg_options(),
-        ),
-        ImageFormat::Png | ImageFormat::Jpeg => {
-            let decoded = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-            let rgba = decoded.to_rgba8();
-            let (w, h) = rgba.dimensions();
-            let width = ((w as f64 * height_px as f64 / h.max(1) as f64).round() as u32).max(1);
-            let scaled = image::imageops::resize(
-                &rgba,
-                width,
-                height_px,
-                image::imageops::FilterType::CatmullRom,
-            );
-            Ok(ColorImage::from_rgba_unmultiplied(
-                [width as usize, height_px as usize],
-                scaled.as_raw(),
-            ))
-        }
-    }
+    raster::rasterise(image, height_px, super::validate::MAX_SIDE_PX).map_err(|e| e.to_string())
 }

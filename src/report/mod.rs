@@ -77,9 +77,16 @@ const FLAG_PX: u32 = 96;
 
 impl FlagBitmap {
     /// The flag for a received country code, through the store's mapping and imports.
+    /// Drawn with the app's bounds (aspect, size, SVG checks, time limit on its own thread); an
+    /// image that fails them is left out (the page shows the code alone) and logged.
     pub fn for_code(resolver: &crate::flags::FlagResolver, code: &str) -> Option<FlagBitmap> {
+        use crate::flags::{raster, validate};
         let image = resolver.resolve(code).image?;
-        let img = crate::flags::texture::rasterise(&image, FLAG_PX).ok()?;
+        let source = (image.format, image.data.clone());
+        let max_side = (FLAG_PX as f64 * validate::MAX_ASPECT) as u32;
+        let img = raster::rasterise_within(&source, FLAG_PX, max_side, validate::RASTER_TIME_LIMIT)
+            .map_err(|e| tracing::warn!("report: flag {code} left out: {e}"))
+            .ok()?;
         let mut rgb = Vec::with_capacity(img.pixels.len() * 3);
         for p in &img.pixels {
             // Premultiplied: over white is colour + (1 − alpha) · 255.

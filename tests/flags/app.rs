@@ -206,3 +206,91 @@ fn live_country_changes_refresh_at_most_once_a_gap_and_none_is_lost() {
     assert_eq!(live.note(&["KOR", "QQQ"], at(1000)), RefreshDue::Now);
     assert_eq!(live.note(&["KOR", "QQQ"], at(5000)), RefreshDue::Idle);
 }
+
+/// True when a notice names `code` as a flag that cannot be drawn.
+fn has_flag_notice(h: &Harness<'_, CourtsideApp>, code: &str) -> bool {
+    h.state()
+        .state
+        .notices
+        .items
+        .iter()
+        .any(|n| n.title == format!("Flag {code} cannot be drawn") && n.cause.contains("512:1"))
+}
+
+#[test]
+fn a_4096_by_8_png_dropped_on_the_app_is_refused_with_the_aspect_reason() {
+    let mut c = court(None);
+    let drop_dir = c.dir.path().join("drop");
+    std::fs::create_dir_all(&drop_dir).expect("drop dir");
+    let file = write(&drop_dir, "KOR.png", &png(4096, 8));
+    c.h.input_mut().dropped_files.push(Arc::new(TestDrop(file)));
+    step_until(&mut c.h, "the import report", |h| {
+        h.query_by_label_contains("import done: 0 imported, 1 rejected")
+            .is_some()
+    });
+    assert!(
+        c.h.query_by_label_contains("KOR.png: aspect ratio 512:1")
+            .is_some()
+    );
+    // The first match naming KOR afterwards draws the built-in flag, no crash.
+    c.load_match("KOR", "JPN");
+    step_until(&mut c.h, "KOR on the court", |h| {
+        h.state()
+            .state
+            .courts
+            .values()
+            .any(|m| m.blue.country == "KOR")
+    });
+    c.h.run_steps(5);
+}
+
+#[test]
+fn a_store_holding_a_4096_by_8_flag_keeps_the_app_running_now_and_after_a_restart() {
+    use crate::hostile::stored_flag;
+    use courtside::flags::ImageFormat;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    let port = free_port();
+    // As a store imported before the aspect check would hold it.
+    configure_with(&db, port, |writer| {
+        let flag = stored_flag("KOR", ImageFormat::Png, png(4096, 8), 4096, 8);
+        let op = store::put_flags_op(vec![flag]);
+        store::apply_and_wait(&writer.sender(), "old flag", op).expect("flag");
+    });
+    let mut h = app(db.clone());
+    step_until(&mut h, "listener up", |h| {
+        h.state()
+            .state
+            .listeners
+            .first()
+            .is_some_and(|l| l.status == "listening")
+    });
+    step_until(&mut h, "the imported KOR", |h| {
+        h.state().state.flag_resolver.imports().contains_key("KOR")
+    });
+    let pss = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("pss socket");
+    let send = |d: &str| {
+        pss.send_to(d.as_bytes(), (Ipv4Addr::LOCALHOST, port))
+            .expect("send");
+    };
+    send("pre;FightLoaded");
+    send("at1;A;Ann KOR;KOR;at2;B;Bo JPN;JPN");
+    step_until(&mut h, "a notice naming KOR", |h| has_flag_notice(h, "KOR"));
+    // Still running: more frames, the other side's built-in flag is drawn as usual.
+    h.run_steps(10);
+    assert!(
+        h.state()
+            .state
+            .courts
+            .values()
+            .any(|m| m.blue.country == "KOR")
+    );
+    drop(h);
+
+    // The court's current match still names KOR: the next start must not crash either.
+    let mut h = app(db);
+    step_until(&mut h, "a notice naming KOR after the restart", |h| {
+        has_flag_notice(h, "KOR")
+    });
+    h.run_steps(10);
+}

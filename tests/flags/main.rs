@@ -4,8 +4,12 @@
 mod app;
 #[path = "../common/app.rs"]
 mod app_support;
+mod drawing;
 mod flags_support;
+mod hostile;
 mod import;
+#[cfg(unix)]
+mod links;
 mod mapping;
 mod table;
 mod ui;

@@ -217,15 +217,25 @@ fn texture_cache_frees_replaced_imports_when_the_flags_change() {
     let mut cache = FlagTextureCache::with_budget(Duration::MAX);
     let first = imported("KOR", 1);
     let second = imported("KOR", 2);
+    // Imported flags are drawn on a worker thread: frames until both are there.
     let draw = |cache: &mut FlagTextureCache, resolver: &FlagResolver| {
-        let mut out = ctx.run_ui(Default::default(), |ui| {
-            for code in ["KOR", "GER"] {
-                let image = resolver.resolve(code).image.unwrap();
-                assert!(cache.texture(ui.ctx(), &image, 20).is_some(), "{code}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut drawn = 0;
+            let mut out = ctx.run_ui(Default::default(), |ui| {
+                for code in ["KOR", "GER"] {
+                    let image = resolver.resolve(code).image.unwrap();
+                    drawn += cache.texture(ui.ctx(), &image, 20).is_some() as usize;
+                }
+            });
+            // No renderer here: textures are not uploaded anywhere.
+            out.textures_delta.clear();
+            if drawn == 2 {
+                break;
             }
-        });
-        // No renderer here: textures are not uploaded anywhere.
-        out.textures_delta.clear();
+            assert!(Instant::now() < deadline, "flags never drawn");
+            std::thread::yield_now();
+        }
     };
     cache.sync(1, &first);
     draw(&mut cache, &first);
@@ -286,11 +296,12 @@ fn every_control_of_the_flags_panel_has_a_tooltip() {
         service,
         cache: FlagTextureCache::new(),
     };
+    // The app's fonts (the mapping editor draws "→"), before the first frame: the store's
+    // snapshot may arrive in time for it.
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1000.0, 1200.0))
+        .with_context_setup(courtside::ui::theme::install_fonts)
         .build_ui_state(frame, app);
-    // The app's fonts (the mapping editor draws "→").
-    courtside::ui::theme::install_fonts(&harness.ctx);
     let kor = write(t.dir.path(), "KOR.png", &png(60, 40));
     let unknown = write(t.dir.path(), "mystery.svg", &svg());
     let input = harness.input_mut();
