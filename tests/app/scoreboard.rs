@@ -145,6 +145,16 @@ fn winner_is_announced_with_the_decision_from_wmh() {
 }
 
 #[test]
+fn a_tie_shows_a_tie_banner_with_its_decision_and_no_winner() {
+    // TkStrike sends `win;TIE` with a withdrawal; the scoreboard showed nothing at all for it.
+    let s = state(&["win;TIE", "wmh;;1-1 WDR"]);
+    assert_eq!(s.winner, None);
+    assert_eq!(texts(&s), ["TIE — NO WINNER — 1-1 WDR"]);
+    let bare = state(&["win;TIE"]);
+    assert_eq!(texts(&bare), ["TIE — NO WINNER"]);
+}
+
+#[test]
 fn banner_items_keep_their_order_and_the_last_sets_the_colour() {
     let s = state(&["brk;0:30;", "ij2;0:50;show;", "ch1;"]);
     let parts = banner_parts(&s);

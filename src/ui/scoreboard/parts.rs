@@ -42,6 +42,11 @@ pub enum BannerPart {
         /// Round tally and decision from `wmh` (`2-1 PTF`), if sent.
         decision: Option<String>,
     },
+    /// The match ended as a tie (`win;TIE`, sent with a withdrawal): no winner to name.
+    Tie {
+        /// Round tally and decision from `wmh`, if sent.
+        decision: Option<String>,
+    },
 }
 
 impl BannerPart {
@@ -70,6 +75,10 @@ impl BannerPart {
                     .unwrap_or_default();
                 format!("WINNER {name} ({country}){decision}")
             }
+            BannerPart::Tie { decision } => match decision {
+                Some(d) => format!("TIE — NO WINNER — {d}"),
+                None => "TIE — NO WINNER".to_string(),
+            },
         }
     }
 
@@ -81,7 +90,7 @@ impl BannerPart {
                 Color32::from_rgb(255, 160, 60)
             }
             BannerPart::Challenge { .. } => Color32::from_rgb(120, 200, 255),
-            BannerPart::Winner { .. } => Color32::from_rgb(120, 255, 140),
+            BannerPart::Winner { .. } | BannerPart::Tie { .. } => Color32::from_rgb(120, 255, 140),
         }
     }
 }
@@ -118,6 +127,10 @@ pub fn banner_parts(s: &MatchState) -> Vec<BannerPart> {
         parts.push(BannerPart::Winner {
             name: side.long_name.clone(),
             country: side.country.clone(),
+            decision: s.decision.clone(),
+        });
+    } else if s.tie {
+        parts.push(BannerPart::Tie {
             decision: s.decision.clone(),
         });
     }
