@@ -184,6 +184,15 @@ fn export_report_backup_and_restore_from_the_app() {
     let file: Vec<serde_json::Value> = serde_json::from_slice(&file).expect("exported json");
     assert_eq!(file.len(), 48);
     assert!(file == expected, "exported records differ from the store's");
+    // The hand-made formatter itself, on a leap day one nanosecond before midnight.
+    assert_eq!(
+        utc_micros(1_709_251_199_999_999_999),
+        "2024-02-29T23:59:59.999999Z"
+    );
+    for r in &file {
+        let ns = r["received_at_ns"].as_i64().expect("received_at_ns");
+        assert_eq!(r["received_at"].as_str(), Some(utc_micros(ns).as_str()));
+    }
 
     // Next start: the staged backup replaces the store (49 datagrams), the old one is kept.
     let h = app(db.clone());
@@ -202,4 +211,27 @@ fn export_report_backup_and_restore_from_the_app() {
         .filter_map(Result::ok)
         .any(|e| e.file_name().to_string_lossy().contains("before-restore"));
     assert!(kept, "the replaced store is kept");
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` worked out by hand (the export's `received_at` format: UTC,
+/// microseconds truncated), the date from the day count with Howard Hinnant's civil algorithm.
+fn utc_micros(ns: i64) -> String {
+    let (secs, sub) = (ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000));
+    let (days, tod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        tod / 3600,
+        tod % 3600 / 60,
+        tod % 60,
+        sub / 1000
+    )
 }

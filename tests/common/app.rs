@@ -11,7 +11,11 @@ use egui_kittest::Harness;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
 
-/// A UDP port that is free right now.
+/// A UDP port that is free right now (bound, read back, released). Not port 0 because the app
+/// opens its listeners from saved settings, and a saved listener port must be 1–65535
+/// (`validate_listeners`); the app does not report a port it picked. The short race with another
+/// process taking the port in between is accepted here; tests that build a `Listener` themselves
+/// bind port 0 and pass the socket in.
 pub fn free_port() -> u16 {
     UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|s| s.local_addr())

@@ -6,6 +6,8 @@ mod app;
 #[path = "../common/app.rs"]
 mod app_support;
 #[cfg(target_os = "linux")]
+mod delayed;
+#[cfg(target_os = "linux")]
 mod log;
 mod no_obs;
 #[cfg(target_os = "linux")]
@@ -18,6 +20,8 @@ mod real;
 mod rule_defs;
 mod rules;
 mod store;
+#[cfg(target_os = "linux")]
+mod streaming;
 #[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]
 mod xvfb;

@@ -175,7 +175,8 @@ fn a_full_disk_is_reported_and_every_reported_commit_survives() {
     check_store(&store, &[sent], f.committed);
 }
 
-/// A free UDP port on loopback right now.
+/// A free UDP port on loopback right now (bound, read back, released). Not port 0: the headless
+/// app takes its listener port from the saved settings, which must be 1–65535.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn free_port() -> u16 {
     UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))

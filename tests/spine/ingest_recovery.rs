@@ -34,26 +34,37 @@ s11;0;s21;4;s12;0;s22;0;s13;0;s23;0;\n\
 sc1;0;sc2;4;\n\
 clk;1:42;\n";
 
-/// A UDP port free right now (for the simulator's answer port, given on its command line).
-fn free_port() -> u16 {
-    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// `courtside simulate FILE --answer-port P`, its datagrams sent to a port nobody listens on
-/// (courtside is not running yet), then answering until interrupted.
-fn pss(file: &Path) -> (Proc, u16) {
-    let port = free_port();
-    let nobody = free_port();
+/// `courtside simulate FILE --answer-port 0`, its datagrams sent to a socket this test holds
+/// and never reads (courtside is not running yet), then answering until interrupted on the port
+/// the system gave it (read back from its output, so no port is picked free and then released).
+/// The held socket must live as long as the simulator sends.
+fn pss(file: &Path) -> (Proc, u16, UdpSocket) {
+    let nobody = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("udp");
+    let to = nobody.local_addr().expect("addr");
     let mut cmd = courtside();
     cmd.args(["simulate", file.to_str().expect("utf-8 path")])
-        .args(["--to", &format!("127.0.0.1:{nobody}")])
-        .args(["--answer-port", &port.to_string()]);
+        .args(["--to", &to.to_string()])
+        .args(["--answer-port", "0"]);
     let p = Proc::spawn(cmd);
     p.wait_stderr("answering until Ctrl-C");
-    (p, port)
+    let port = answer_port(&p.stderr_text());
+    (p, port, nobody)
+}
+
+/// The port in "answering state requests on UDP 0.0.0.0:PORT".
+fn answer_port(stderr: &str) -> u16 {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("answering state requests on UDP "))
+        .unwrap_or_else(|| panic!("no answer address in: {stderr}"));
+    let addr = line.rsplit(' ').next().unwrap_or_default();
+    let port: u16 = addr
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    assert_ne!(port, 0, "{line}");
+    port
 }
 
 /// Listen with state requests to the simulator until `answers` datagrams are stored, then stop
@@ -101,7 +112,7 @@ fn a_listener_started_mid_match_shows_names_scores_round_and_clock_from_the_answ
     let text = String::from_utf8(bytes.clone()).unwrap();
     let cut = text.find("ch1;1;0;\n").unwrap() + "ch1;1;0;\n".len();
     let first = write_stream(dir.path(), "first.pss", &bytes[..cut]);
-    let (sim, port) = pss(&first);
+    let (sim, port, _sink) = pss(&first);
     // informations, athletes, sc + s.., gam-jeom, period, winperiods, break, clock (the example
     // sends no referees).
     let f = recover(&db, sim, port, 9);
@@ -134,7 +145,7 @@ fn a_match_loaded_while_courtside_was_down_gets_its_own_record_without_the_previ
     let mut both = match_a.clone();
     both.extend_from_slice(MATCH_B);
     let file = write_stream(dir.path(), "a-then-b.pss", &both);
-    let (sim, port) = pss(&file);
+    let (sim, port, _sink) = pss(&file);
     recover(&db, sim, port, 49 + 9);
     let (b_key, b_state) = current(&db);
     assert_ne!(b_key, a_key, "the answers started a record of their own");
@@ -152,7 +163,7 @@ fn a_match_loaded_while_courtside_was_down_gets_its_own_record_without_the_previ
 fn a_decided_match_recovers_its_winner_once_the_round_winners_show_it() {
     let dir = temp_dir();
     let db = dir.path().join("decided.redb");
-    let (sim, port) = pss(&example_stream());
+    let (sim, port, _sink) = pss(&example_stream());
     // The nine answers, then `win` and `wmh` once `wrd` shows two rounds to blue.
     recover(&db, sim, port, 11);
     let (_, state) = current(&db);

@@ -156,6 +156,11 @@ impl Proc {
         });
     }
 
+    /// What the child wrote to stderr so far.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.shared.state.lock().unwrap().stderr).into_owned()
+    }
+
     /// Send SIGINT (what Ctrl-C sends).
     #[cfg(unix)]
     pub fn interrupt(&self) {

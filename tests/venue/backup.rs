@@ -3,9 +3,9 @@
 
 use courtside::backup::{self, BackupError};
 use courtside::protocol::parse_datagram;
-use courtside::store::writer::{Incoming, WriteRequest, now_ns};
+use courtside::store::writer::{Incoming, Persisted, WriteRequest, now_ns};
 use courtside::store::{Store, Writer, WriterConfig};
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -48,11 +48,19 @@ fn feeder(tx: Sender<WriteRequest>, stop: Arc<AtomicBool>) -> std::thread::JoinH
         .expect("spawn feeder")
 }
 
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+/// Block until `cond` holds, woken by the writer's commit notices on `commits` (a one-slot
+/// subscriber channel: a commit rings it, a full slot drops the extra rings); fails after 60 s.
+fn wait_until(commits: &Receiver<Persisted>, what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::yield_now();
+    loop {
+        // Drain before checking: a commit after the check then rings the empty slot.
+        while commits.try_recv().is_ok() {}
+        if cond() {
+            return;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "timed out waiting for {what}");
+        let _ = commits.recv_timeout(left);
     }
 }
 
@@ -61,14 +69,16 @@ fn backup_during_ingest_restores_everything_committed_before_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let live_path = dir.path().join("live.redb");
     let store = Store::open(&live_path).expect("open");
-    let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![]).expect("writer");
+    let (commit_tx, commits) = crossbeam_channel::bounded(1);
+    let writer =
+        Writer::spawn(store.clone(), WriterConfig::default(), vec![commit_tx]).expect("writer");
     writer
         .set_setting("ui.theme", "dark", "test")
         .expect("setting");
     let stop = Arc::new(AtomicBool::new(false));
     let feed = feeder(writer.sender(), stop.clone());
     let last = |s: &Store| s.stats().expect("stats").last_seq;
-    wait_until("3000 committed events", || last(&store) >= 3000);
+    wait_until(&commits, "3000 committed events", || last(&store) >= 3000);
 
     let before = last(&store);
     let target = dir.path().join("backup.redb");
@@ -76,7 +86,9 @@ fn backup_during_ingest_restores_everything_committed_before_it() {
     let summary = backup::backup_with(&store, &target, &mut |name| {
         if tables_seen.is_empty() {
             // Ingest keeps committing while the snapshot is open.
-            wait_until("commits during the backup", || last(&store) > before + 500);
+            wait_until(&commits, "commits during the backup", || {
+                last(&store) > before + 500
+            });
         }
         tables_seen.push(name.to_string());
     })

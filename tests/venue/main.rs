@@ -5,6 +5,7 @@ mod advanced;
 mod backup;
 mod delete;
 mod export_csv;
+mod export_pinned;
 mod license;
 mod logging;
 /// The courtside binary as a child process (shared with the spine tests).

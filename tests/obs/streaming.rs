@@ -1,0 +1,211 @@
+//! The OBS shortcuts of the whole app against a real OBS, each pressed once: F9 saves a replay (a
+//! file appears), Ctrl+Shift+B starts and stops the replay buffer, Ctrl+Shift+S starts streaming
+//! to a local RTMP sink (Debian's `ffmpeg -listen 1`, which must receive the stream) and stops
+//! it. An independent websocket client checks OBS's own view of each output.
+
+#![cfg(target_os = "linux")]
+
+use crate::app_support::{app, configure_with, free_port};
+use crate::obs_process::{ObsProcess, is_mkv_with_data, wait_until};
+use crate::obs_ui::{connection, direct_client, named_file, runtime};
+use courtside::app::CourtsideApp;
+use courtside::app::state::Level;
+use courtside::obs::OutputPhase;
+use courtside::obs::store as obs_store;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
+const DEADLINE: Duration = Duration::from_secs(40);
+
+/// `ffmpeg` listening for one RTMP publisher, copying what it receives into a file; killed by pid
+/// when dropped.
+struct RtmpSink {
+    child: Child,
+    /// Where the received stream goes.
+    out: PathBuf,
+    /// `rtmp://127.0.0.1:<port>/live` (OBS's "server"; the stream key is `test`).
+    server: String,
+}
+
+impl RtmpSink {
+    fn start(dir: &Path) -> RtmpSink {
+        // ffmpeg needs its port on the command line: a port free right now (bound then released,
+        // a small race nothing here can avoid).
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let out = dir.join("received.flv");
+        let log = std::fs::File::create(dir.join("ffmpeg.log")).expect("log");
+        let child = Command::new("ffmpeg")
+            .args(["-hide_banner", "-nostdin", "-loglevel", "info"])
+            .args(["-listen", "1", "-f", "flv"])
+            .arg("-i")
+            .arg(format!("rtmp://127.0.0.1:{port}/live/test"))
+            .args(["-c", "copy", "-f", "flv", "-y"])
+            .arg(&out)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("cannot start ffmpeg (apt-get install ffmpeg)");
+        let sink = RtmpSink {
+            child,
+            out,
+            server: format!("rtmp://127.0.0.1:{port}/live"),
+        };
+        // Not probed by connecting: `-listen 1` serves exactly one client.
+        wait_until(DEADLINE, "ffmpeg listening", || listening(port)).expect("ffmpeg listens");
+        sink
+    }
+
+    fn received(&self) -> u64 {
+        std::fs::metadata(&self.out).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl Drop for RtmpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// True when a TCP socket listens on 127.0.0.1:`port` (Linux's /proc/net/tcp, state 0A).
+fn listening(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).any(|l| {
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        cols.get(1) == Some(&local.as_str()) && cols.get(3) == Some(&"0A")
+    })
+}
+
+/// Step the app until `done` holds, pausing briefly between frames; fails after a deadline.
+fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
+    let end = Instant::now() + DEADLINE;
+    while !done(h.state()) {
+        let notices: Vec<String> = (h.state().state.notices.items.iter())
+            .map(|n| format!("{}: {}", n.title, n.cause))
+            .collect();
+        assert!(
+            Instant::now() < end,
+            "timed out: {what}; notices: {notices:?}"
+        );
+        h.step();
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+}
+
+fn status(a: &CourtsideApp) -> Option<&courtside::obs::ObsStatus> {
+    a.state.obs.statuses.first()
+}
+
+/// The app shows the output fully on (`on`) or fully off.
+fn phase_is(a: &CourtsideApp, of: fn(&courtside::obs::ObsStatus) -> OutputPhase, on: bool) -> bool {
+    let want = if on {
+        OutputPhase::On
+    } else {
+        OutputPhase::Off
+    };
+    status(a).is_some_and(|s| of(s) == want)
+}
+
+fn notice_done(a: &CourtsideApp, what: &str) -> Option<String> {
+    (a.state.notices.items.iter())
+        .find(|n| n.level == Level::Info && n.title.contains(&format!("{what} — done")))
+        .map(|n| n.cause.clone())
+}
+
+#[test]
+fn f9_and_the_ctrl_shift_b_and_s_shortcuts_drive_a_real_obs_and_a_stream_reaches_the_sink() {
+    let obs = ObsProcess::start().expect("start OBS");
+    let rt = runtime();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = RtmpSink::start(dir.path());
+    let direct = rt.block_on(direct_client(obs.port, &obs.password));
+    let service = serde_json::json!({ "server": sink.server, "key": "test", "use_auth": false });
+    rt.block_on(
+        direct
+            .config()
+            .set_stream_service_settings("rtmp_custom", &service),
+    )
+    .expect("stream to the local sink");
+
+    let db = dir.path().join("court.redb");
+    // The app opens its UDP listener on the port stored in its settings (no port 0 there).
+    configure_with(&db, free_port(), |writer| {
+        let (ack, acked) = crossbeam_channel::bounded(1);
+        let conn = connection("court OBS", obs.port, &obs.password);
+        (writer.sender())
+            .send(obs_store::save_connection(conn, Some(ack)))
+            .expect("queue");
+        acked.recv().expect("ack").expect("connection stored");
+    });
+    let mut h = app(db);
+    h.state_mut().state.prefs.scoreboard_open = false;
+    step_until(&mut h, "OBS connected", |a| {
+        status(a).is_some_and(|s| s.link.is_connected() && !s.scenes.is_empty())
+    });
+    let replay_on = || {
+        rt.block_on(direct.replay_buffer().status())
+            .expect("status")
+    };
+    let streaming = || rt.block_on(direct.streaming().status()).expect("status");
+
+    // Ctrl+Shift+B: the replay buffer starts.
+    h.key_press_modifiers(CTRL_SHIFT, Key::B);
+    step_until(&mut h, "replay buffer on", |a| {
+        phase_is(a, |s| s.replay_buffer.phase, true)
+    });
+    assert!(replay_on(), "OBS reports the replay buffer active");
+
+    // F9 itself (not its Ctrl+Shift+I alternative): a replay file appears.
+    h.key_press(Key::F9);
+    step_until(&mut h, "replay saved", |a| {
+        notice_done(a, "save replay").is_some()
+    });
+    let saved = notice_done(h.state(), "save replay").expect("notice");
+    assert!(is_mkv_with_data(named_file(&saved)), "{saved}");
+
+    // Ctrl+Shift+B again: the buffer stops.
+    h.key_press_modifiers(CTRL_SHIFT, Key::B);
+    step_until(&mut h, "replay buffer off", |a| {
+        phase_is(a, |s| s.replay_buffer.phase, false)
+    });
+    assert!(!replay_on(), "OBS reports the replay buffer stopped");
+
+    // Ctrl+Shift+S: OBS streams and the sink receives FLV data.
+    let started = Instant::now();
+    h.key_press_modifiers(CTRL_SHIFT, Key::S);
+    step_until(&mut h, "streaming on", |a| {
+        phase_is(a, |s| s.streaming.phase, true)
+    });
+    wait_until(DEADLINE, "OBS streaming with bytes sent", || {
+        let s = streaming();
+        s.active && s.bytes > 0
+    })
+    .expect("OBS streams");
+    wait_until(DEADLINE, "the sink receives the stream", || {
+        sink.received() > 10_000
+    })
+    .expect("ffmpeg receives data");
+    let head = std::fs::read(&sink.out).expect("sink file");
+    assert!(head.starts_with(b"FLV"), "the sink wrote an FLV stream");
+    eprintln!(
+        "stream reached the sink {:?} after Ctrl+Shift+S",
+        started.elapsed()
+    );
+
+    // Ctrl+Shift+S again: streaming stops.
+    h.key_press_modifiers(CTRL_SHIFT, Key::S);
+    step_until(&mut h, "streaming off", |a| {
+        phase_is(a, |s| s.streaming.phase, false)
+    });
+    assert!(!streaming().active, "OBS reports streaming stopped");
+}
