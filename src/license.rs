@@ -205,11 +205,7 @@ pub fn check(
     let behind = seen.saturating_sub(now_ns);
     let untrusted = behind > 0 && behind as u128 > margin.as_nanos();
     let clock_set_back = untrusted.then(|| Duration::from_nanos(behind as u64));
-    let effective = if untrusted {
-        now_ns
-    } else {
-        now_ns.max(seen)
-    } / 1_000_000_000;
+    let effective = if untrusted { now_ns } else { now_ns.max(seen) } / 1_000_000_000;
     LicenseReport {
         status: status(token, key, effective),
         clock_set_back,

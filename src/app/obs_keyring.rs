@@ -36,7 +36,11 @@ impl CourtsideApp {
             VaultDone::Keyring(r) => view.keyring = Some(r),
             VaultDone::Saved { id, result: Ok(c) } => {
                 view.replace_connection(c);
-                if view.editing.as_ref().is_some_and(|d| d.id.is_none_or(|e| e == id)) {
+                if view
+                    .editing
+                    .as_ref()
+                    .is_some_and(|d| d.id.is_none_or(|e| e == id))
+                {
                     view.editing = None;
                 }
                 let all = view.connections.clone();

@@ -150,9 +150,9 @@ impl ConnectionDraft {
 impl ConnectionDraft {
     /// Whether the host or port differs from the stored connection's.
     pub fn address_changed(&self, port: u16) -> bool {
-        self.stored_addr.as_ref().is_some_and(|(host, p)| {
-            !host.eq_ignore_ascii_case(self.host.trim()) || *p != port
-        })
+        self.stored_addr
+            .as_ref()
+            .is_some_and(|(host, p)| !host.eq_ignore_ascii_case(self.host.trim()) || *p != port)
     }
 
     /// Refuse to keep a stored password for a new address: it would be sent to another host.

@@ -266,8 +266,10 @@ impl CourtsideApp {
             self.state.venue.license_message = Some(Err("the store is busy; try again".into()));
             return;
         }
-        self.state.venue.license_message =
-            Some(Ok(format!("key for {} accepted; storing…", claims.licensee)));
+        self.state.venue.license_message = Some(Ok(format!(
+            "key for {} accepted; storing…",
+            claims.licensee
+        )));
         self.forward_license_ack(acked, "licence key stored".into());
     }
 

@@ -123,3 +123,65 @@ fn fmt_ns(ns: i64) -> String {
         |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Log lines written while `f` runs on this thread.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0
+                    .lock()
+                    .map_err(|_| std::io::ErrorKind::Other)?
+                    .extend(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf(Arc::new(Mutex::new(Vec::new())));
+        let out = buf.clone();
+        let sub = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || out.clone())
+            .finish();
+        tracing::subscriber::with_default(sub, f);
+        let bytes = buf.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Run a write request's operation on an in-memory database, on this thread.
+    fn run(db: &redb::Database, req: WriteRequest) {
+        let WriteRequest::Apply { op, .. } = req else {
+            panic!("an Apply request");
+        };
+        let txn = db.begin_write().expect("txn");
+        op(&txn).expect("op");
+        txn.commit().expect("commit");
+    }
+
+    #[test]
+    fn a_reset_is_logged_with_its_reason_and_both_marks() {
+        let db = redb::Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .expect("db");
+        let wrong = 2_145_916_800 * 1_000_000_000; // 2038-01-01
+        let now = 1_800_000_000 * 1_000_000_000; // 2027-01-15
+        run(&db, record_time_request(wrong));
+        let req = reset_mark_request(now, "BIOS clock was wrong", None).expect("reason");
+        let log = logged(|| run(&db, req));
+        assert!(log.contains("WARN"), "{log}");
+        assert!(log.contains("reason: BIOS clock was wrong"), "{log}");
+        assert!(
+            log.contains("from 2038-01-01 00:00:00 UTC to 2027-01-15"),
+            "{log}"
+        );
+    }
+}

@@ -82,7 +82,9 @@ pub fn about_ui(
             .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
-            intent = Some(AboutIntent::ApplyKey(Secret::new(std::mem::take(key_entry))));
+            intent = Some(AboutIntent::ApplyKey(Secret::new(std::mem::take(
+                key_entry,
+            ))));
         }
     });
     intent

@@ -169,8 +169,7 @@ fn the_app_controls_a_real_obs_and_its_automation_fires() {
     // Where the password is: the system keyring, or the store where none answers.
     assert!(
         h.query_by_label("system keyring").is_some()
-            || h
-                .query_by_label("password kept in the store: no system keyring reachable")
+            || h.query_by_label("password kept in the store: no system keyring reachable")
                 .is_some()
     );
 

@@ -159,7 +159,10 @@ fn a_new_password_replaces_the_keyring_entry_and_no_password_removes_it() {
     r.vault.save(again, first.keyring.clone()).expect("queued");
     let second = saved(&r.done);
     assert_ne!(second.keyring, first.keyring);
-    assert_eq!(creds.accounts(), vec![second.keyring.clone().expect("ref").0]);
+    assert_eq!(
+        creds.accounts(),
+        vec![second.keyring.clone().expect("ref").0]
+    );
     let mut none = second.clone();
     none.keyring = None;
     r.vault.save(none, second.keyring.clone()).expect("queued");

@@ -116,7 +116,10 @@ fn a_delay_beyond_what_the_clock_can_count_is_refused_not_a_panic() {
         let deadline = Instant::now() + Duration::from_secs(10);
         let refused = loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left).expect("an answer, not a dead dispatcher") {
+            match rx
+                .recv_timeout(left)
+                .expect("an answer, not a dead dispatcher")
+            {
                 ObsUpdate::Notice(n) => break n,
                 _ => continue,
             }

@@ -65,7 +65,12 @@ fn windows_invalid_file_name_templates_are_refused_when_the_rule_is_saved() {
         assert!(matches!(err, RuleError::BadFileName { .. }), "{text}");
         assert!(text.contains(cause), "{template:?}: {text}");
     }
-    for ok in [DEFAULT_RECORDING_NAME, "{court} {match}", "CONTEST {match}", "COM10"] {
+    for ok in [
+        DEFAULT_RECORDING_NAME,
+        "{court} {match}",
+        "CONTEST {match}",
+        "COM10",
+    ] {
         assert_eq!(start_recording_named(ok).validate(), Ok(()), "{ok}");
     }
 }

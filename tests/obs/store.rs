@@ -2,8 +2,8 @@
 
 use courtside::obs::rules::MAX_DELAY_MS;
 use courtside::obs::store::{
-    delete_connection, load_connections, load_firings, load_paused, load_rules,
-    load_rules_checked, log_firing, save_connection, save_paused, save_rules, saved_rules,
+    delete_connection, load_connections, load_firings, load_paused, load_rules, load_rules_checked,
+    log_firing, save_connection, save_paused, save_rules, saved_rules,
 };
 use courtside::obs::{
     FiringCause, FiringRecord, FiringResult, ObsAction, ObsConnection, Password, Rule, RuleAction,
@@ -211,5 +211,9 @@ fn a_stored_rule_with_a_huge_delay_is_clamped_with_a_notice() {
         std::time::Instant::now(),
     );
     assert_eq!(decided.len(), 1);
-    assert!(std::time::Instant::now().checked_add(decided[0].delay).is_some());
+    assert!(
+        std::time::Instant::now()
+            .checked_add(decided[0].delay)
+            .is_some()
+    );
 }

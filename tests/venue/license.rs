@@ -181,7 +181,7 @@ fn a_wrong_future_clock_reading_does_not_expire_a_valid_licence() {
 }
 
 #[test]
-fn advanced_mode_resets_the_mark_with_a_logged_reason() {
+fn advanced_mode_resets_the_mark_and_keeps_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("s.redb")).expect("open");
     let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![]).expect("writer");
@@ -189,7 +189,8 @@ fn advanced_mode_resets_the_mark_with_a_logged_reason() {
     let ns = |s: i64| s * 1_000_000_000;
     let wrong = ns(2_145_916_800);
     tx.send(license::record_time_request(wrong)).expect("send");
-    tx.send(license::record_time_request(ns(NOW))).expect("send");
+    tx.send(license::record_time_request(ns(NOW)))
+        .expect("send");
     writer.flush().expect("flush");
     assert_eq!(license::stored_max_seen(&store).expect("read"), Some(wrong));
     assert!(matches!(
@@ -201,7 +202,10 @@ fn advanced_mode_resets_the_mark_with_a_logged_reason() {
         .expect("a reason");
     tx.send(req).expect("send");
     done.recv().expect("ack").expect("reset");
-    assert_eq!(license::stored_max_seen(&store).expect("read"), Some(ns(NOW)));
+    assert_eq!(
+        license::stored_max_seen(&store).expect("read"),
+        Some(ns(NOW))
+    );
     let record = license::last_mark_reset(&store)
         .expect("read")
         .expect("kept");
@@ -209,7 +213,8 @@ fn advanced_mode_resets_the_mark_with_a_logged_reason() {
     assert_eq!(record.at_ns, ns(NOW));
     assert_eq!(record.reason, "BIOS clock said 2037");
     // From there the mark moves forward again as usual.
-    tx.send(license::record_time_request(ns(NOW + 60))).expect("send");
+    tx.send(license::record_time_request(ns(NOW + 60)))
+        .expect("send");
     writer.flush().expect("flush");
     assert_eq!(
         license::stored_max_seen(&store).expect("read"),
@@ -220,7 +225,9 @@ fn advanced_mode_resets_the_mark_with_a_logged_reason() {
     tx.send(license::reset_mark_request(ns(NOW), &long, Some(ack)).expect("ok"))
         .expect("send");
     done.recv().expect("ack").expect("reset");
-    let kept = license::last_mark_reset(&store).expect("read").expect("kept");
+    let kept = license::last_mark_reset(&store)
+        .expect("read")
+        .expect("kept");
     assert_eq!(kept.reason.chars().count(), license::MAX_REASON_CHARS);
 }
 

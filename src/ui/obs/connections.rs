@@ -66,7 +66,10 @@ fn password_cell(ui: &mut egui::Ui, c: &ObsConnection, keyring: Option<&Result<(
                  move the password there",
             ),
         (PasswordPlace::Store, why) => ui
-            .colored_label(BAD, "password kept in the store: no system keyring reachable")
+            .colored_label(
+                BAD,
+                "password kept in the store: no system keyring reachable",
+            )
             .on_hover_text(format!(
                 "The password is in the courtside store and its backups. It moves into the \
                  system keyring at the next start where one is reachable.{}",
