@@ -4,16 +4,31 @@
 //! is never in the repository.
 //!
 //! A missing or expired licence only shows a notice: scoring, storage and the scoreboard keep
-//! working. Setting the clock back does not extend a licence: the highest time seen is kept in
-//! the store, and the expiry is judged against it when the clock is behind it.
+//! working. The highest time seen is kept in the store (the "mark") and judged against the clock
+//! with a tolerance of [`CLOCK_MARGIN`] (24 h):
+//! - a mark at most 24 h ahead of the clock is trusted: the expiry is judged at the mark, so
+//!   setting the clock back a little (or a time-zone slip) gains nothing;
+//! - a mark more than 24 h ahead is not trusted blindly: it means either that the clock was set
+//!   back or that the mark came from one wrong, future clock reading (a BIOS clock, a bad NTP
+//!   answer). The licence is then judged at the current clock, and a standing notice says the
+//!   clock is behind the latest time seen until the clock is right again or advanced mode resets
+//!   the mark with a logged reason ([`reset_mark_request`]). So one wrong reading can no longer
+//!   expire a valid licence for good, and setting the clock back is always visible.
 //!
 //! Token: `CSL1.<base64url(JSON claims)>.<base64url(signature of "CSL1.<claims part>")>`.
+
+mod mark;
+
+pub use mark::{
+    MAX_REASON_CHARS, MarkReset, MarkResetError, last_mark_reset, record_time_request,
+    reset_mark_request, stored_max_seen,
+};
 
 use crate::logging::Secret;
 use crate::store::{Store, StoreError, WriteRequest, codec};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, TableDefinition};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Duration;
@@ -25,7 +40,6 @@ pub const PUBLIC_KEY: &[u8; 32] = include_bytes!("../keys/license_public.key");
 /// `license`: "token" → encoded token text, "max_seen_ns" → encoded highest clock seen.
 pub const LICENSE_TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("license");
 const TOKEN_KEY: &str = "token";
-const MAX_SEEN_KEY: &str = "max_seen_ns";
 const PREFIX: &str = "CSL1";
 const DAY: i64 = 86_400;
 
@@ -177,9 +191,9 @@ pub fn status(token: Option<&str>, key: &VerifyingKey, now: i64) -> LicenseStatu
     }
 }
 
-/// Full check: status judged at the later of the clock and the highest time seen (so setting
-/// the clock back cannot extend a licence) and a flag when the clock is behind by more than
-/// `margin` (time zones and small NTP corrections stay below it).
+/// Full check. A mark (highest time seen) at most `margin` ahead of the clock is trusted: the
+/// status is judged at the mark. A mark further ahead is flagged (`clock_set_back`) and not
+/// trusted blindly: the status is judged at the clock, see the module docs.
 pub fn check(
     token: Option<&str>,
     key: &VerifyingKey,
@@ -189,19 +203,20 @@ pub fn check(
 ) -> LicenseReport {
     let seen = max_seen_ns.unwrap_or(i64::MIN);
     let behind = seen.saturating_sub(now_ns);
-    let clock_set_back = (behind > 0 && behind as u128 > margin.as_nanos())
-        .then(|| Duration::from_nanos(behind as u64));
-    let effective = now_ns.max(seen) / 1_000_000_000;
+    let untrusted = behind > 0 && behind as u128 > margin.as_nanos();
+    let clock_set_back = untrusted.then(|| Duration::from_nanos(behind as u64));
+    let effective = if untrusted { now_ns } else { now_ns.max(seen) } / 1_000_000_000;
     LicenseReport {
         status: status(token, key, effective),
         clock_set_back,
     }
 }
 
-/// Default margin for [`check`]: a day (covers time-zone mistakes and manual corrections).
+/// Tolerance for [`check`]: a day. Covers time-zone mistakes and manual corrections; a mark
+/// further ahead of the clock than this is not trusted blindly.
 pub const CLOCK_MARGIN: Duration = Duration::from_secs(24 * 3600);
 
-fn read_value<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_value<T: serde::de::DeserializeOwned>(
     store: &Store,
     key: &str,
     what: &'static str,
@@ -224,11 +239,6 @@ pub fn stored_token(store: &Store) -> Result<Option<Secret>, StoreError> {
     Ok(read_value::<String>(store, TOKEN_KEY, "licence key")?.map(Secret::new))
 }
 
-/// The highest clock value recorded, Unix ns.
-pub fn stored_max_seen(store: &Store) -> Result<Option<i64>, StoreError> {
-    read_value(store, MAX_SEEN_KEY, "highest time seen")
-}
-
 /// Write request storing a licence key (the UI verifies it first).
 pub fn store_token_request(
     token: &Secret,
@@ -243,29 +253,6 @@ pub fn store_token_request(
             Ok(())
         }),
         ack,
-    }
-}
-
-/// Write request raising the highest time seen to `now_ns` (never lowering it). Send it at
-/// start and then now and then (e.g. hourly).
-pub fn record_time_request(now_ns: i64) -> WriteRequest {
-    WriteRequest::Apply {
-        what: "highest time seen",
-        op: Box::new(move |txn| {
-            let mut t = txn.open_table(LICENSE_TABLE)?;
-            let old: Option<i64> = match t.get(MAX_SEEN_KEY)? {
-                Some(g) => Some(codec::decode(g.value(), "highest time seen")?),
-                None => None,
-            };
-            if old.is_none_or(|o| now_ns > o) {
-                t.insert(
-                    MAX_SEEN_KEY,
-                    codec::encode(&now_ns, "highest time seen")?.as_slice(),
-                )?;
-            }
-            Ok(())
-        }),
-        ack: None,
     }
 }
 
@@ -342,7 +329,8 @@ pub fn notice(report: &LicenseReport) -> Option<LicenseNotice> {
                 "the system clock is {} days behind the latest time courtside has seen",
                 behind.as_secs().div_ceil(86_400)
             ),
-            "check the computer's date and time settings",
+            "check the computer's date and time settings; if they are right, the latest time \
+             seen was a wrong reading: reset it in System & support → About (advanced mode)",
         ));
     }
     match &report.status {

@@ -8,6 +8,7 @@ pub mod listeners;
 pub mod memory;
 pub mod notices;
 mod obs_glue;
+mod obs_keyring;
 pub mod obs_state;
 mod reader;
 pub mod row_index;

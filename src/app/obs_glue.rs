@@ -4,7 +4,9 @@
 use super::CourtsideApp;
 use super::obs_state::{FIRING_LOG_LEN, ObsIntent, RulesDraft};
 use super::state::Level;
+use crate::obs::secrets::SystemKeyring;
 use crate::obs::store as obs_store;
+use crate::obs::vault::{Vault, VaultDone};
 use crate::obs::{
     Automation, AutomationHandle, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
     Rule,
@@ -12,16 +14,18 @@ use crate::obs::{
 use crate::store::writer::Persisted;
 use crate::store::{Store, WriteRequest};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Updates the worker may queue before the UI drains them.
 const UPDATE_CAPACITY: usize = 1024;
 /// Most updates handled per frame (the rest wait for the next one).
 const UPDATES_PER_FRAME: usize = 512;
+/// Vault results the app may have waiting.
+const VAULT_CAPACITY: usize = 64;
 
-/// A store write the panel waits for.
+/// A store write the panel waits for (connection saves go through the vault instead).
 enum PendingKind {
-    Connection(ObsConnection),
     Delete(u64),
     Rules(Vec<Rule>),
     Paused(bool),
@@ -35,11 +39,13 @@ struct Pending {
 /// The running OBS parts; dropped in [`CourtsideApp::stop_obs`]'s order.
 #[derive(Default)]
 pub(super) struct ObsParts {
-    automation: Option<AutomationHandle>,
+    pub(super) automation: Option<AutomationHandle>,
     worker: Option<ObsWorker>,
     rt: Option<tokio::runtime::Runtime>,
     updates: Option<Receiver<ObsUpdate>>,
     pending: Vec<Pending>,
+    pub(super) vault: Option<Vault>,
+    vault_done: Option<Receiver<VaultDone>>,
 }
 
 impl CourtsideApp {
@@ -60,10 +66,23 @@ impl CourtsideApp {
             warn(self, "connections", &e);
             Vec::new()
         });
-        let rules = obs_store::load_rules(store).unwrap_or_else(|e| {
-            warn(self, "automation rules", &e);
-            crate::obs::rules::default_rules()
-        });
+        let rules = match obs_store::load_rules_checked(store) {
+            Ok((rules, problems)) => {
+                for p in problems {
+                    self.state.notices.push(
+                        Level::Warning,
+                        "A stored automation rule was changed before use",
+                        &p,
+                        "Check the rule in OBS → Automation and save the rules again.",
+                    );
+                }
+                rules
+            }
+            Err(e) => {
+                warn(self, "automation rules", &e);
+                crate::obs::rules::default_rules()
+            }
+        };
         let paused = obs_store::load_paused(store).unwrap_or(false);
         let firings = obs_store::load_firings(store, FIRING_LOG_LEN).unwrap_or_default();
         // The live states were just rebuilt for the scoreboard; automation starts from the same.
@@ -105,15 +124,27 @@ impl CourtsideApp {
             .build()?;
         let (tx, rx) = bounded(UPDATE_CAPACITY);
         let ctx = self.ctx.clone();
+        let connections_now = connections.clone();
         let worker = ObsWorker::spawn(
             rt.handle().clone(),
             ObsWorkerConfig {
                 connections,
                 updates: tx,
                 repaint: Box::new(move || ctx.request_repaint()),
-                store_writer: Some(writer),
+                store_writer: Some(writer.clone()),
             },
         )?;
+        let (done_tx, done_rx) = bounded(VAULT_CAPACITY);
+        let ctx = self.ctx.clone();
+        let vault = Vault::spawn(
+            Arc::new(SystemKeyring),
+            writer,
+            done_tx,
+            Box::new(move || ctx.request_repaint()),
+        )?;
+        // Probes the system keyring (the Connections tab says where each password is) and moves
+        // passwords an older courtside or a keyring-less start left in the store.
+        let _ = vault.move_stored(connections_now);
         let automation = Automation::new(rules, paused, worker.commands())
             .with_states(states)
             .spawn(persisted)?;
@@ -123,6 +154,8 @@ impl CourtsideApp {
             rt: Some(rt),
             updates: Some(rx),
             pending: Vec::new(),
+            vault: Some(vault),
+            vault_done: Some(done_rx),
         };
         Ok(())
     }
@@ -133,6 +166,9 @@ impl CourtsideApp {
         let parts = std::mem::take(&mut self.obs);
         if let Some(a) = parts.automation {
             a.stop();
+        }
+        if let Some(v) = parts.vault {
+            v.shutdown();
         }
         if let Some(w) = parts.worker {
             w.shutdown();
@@ -150,6 +186,11 @@ impl CourtsideApp {
             }
             if !rx.is_empty() {
                 self.ctx.request_repaint();
+            }
+        }
+        if let Some(rx) = self.obs.vault_done.clone() {
+            for d in rx.try_iter() {
+                self.vault_done(d);
             }
         }
         let pending = std::mem::take(&mut self.obs.pending);
@@ -226,10 +267,7 @@ impl CourtsideApp {
             }
             ObsIntent::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
             ObsIntent::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
-            ObsIntent::SaveConnection(conn) => {
-                let kind = PendingKind::Connection(conn.clone());
-                self.obs_write(kind, |ack| obs_store::save_connection(conn, ack));
-            }
+            ObsIntent::SaveConnection(conn) => self.save_connection(conn),
             ObsIntent::DeleteConnection(id) => {
                 self.obs_write(PendingKind::Delete(id), |ack| {
                     obs_store::delete_connection(id, ack)
@@ -262,7 +300,7 @@ impl CourtsideApp {
         }
     }
 
-    fn obs_command(&mut self, c: ObsCommand) {
+    pub(super) fn obs_command(&mut self, c: ObsCommand) {
         let Some(w) = &self.obs.worker else {
             self.state.notices.push(
                 Level::Error,
@@ -299,16 +337,14 @@ impl CourtsideApp {
     fn obs_saved(&mut self, kind: PendingKind, result: Result<(), String>) {
         let view = &mut self.state.obs;
         match (kind, result) {
-            (PendingKind::Connection(c), Ok(())) => {
-                match view.connections.iter_mut().find(|o| o.id == c.id) {
-                    Some(o) => *o = c,
-                    None => view.connections.push(c),
-                }
-                view.editing = None;
-                let all = view.connections.clone();
-                self.obs_command(ObsCommand::SetConnections(all));
-            }
             (PendingKind::Delete(id), Ok(())) => {
+                let gone = view.connections.iter().find(|c| c.id == id);
+                if let Some(r) = gone.and_then(|c| c.keyring.clone())
+                    && let Some(v) = &self.obs.vault
+                    && let Err(e) = v.forget(r)
+                {
+                    tracing::info!("OBS: the deleted connection's keyring entry stays: {e}");
+                }
                 view.connections.retain(|c| c.id != id);
                 view.confirm_delete = None;
                 let all = view.connections.clone();
@@ -332,12 +368,6 @@ impl CourtsideApp {
                 }
             }
             (PendingKind::Paused(_), Ok(())) => {}
-            (PendingKind::Connection(_), Err(e)) => {
-                if let Some(d) = &mut view.editing {
-                    d.saving = false;
-                    d.error = Some(format!("not saved: {e}"));
-                }
-            }
             (PendingKind::Delete(_), Err(e)) => self.state.notices.push(
                 Level::Error,
                 "OBS connection not deleted",

@@ -44,7 +44,8 @@ pub enum ObsTab {
 }
 
 /// Edit buffer of one connection. The password field only ever holds what the operator types
-/// now; a stored password is never loaded into it.
+/// now; a stored password is never loaded into it. A stored password is never sent to a new
+/// address: changing the host or port needs the password again (or "no password").
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionDraft {
     /// The connection edited (`None`: a new one).
@@ -57,10 +58,12 @@ pub struct ConnectionDraft {
     pub port: String,
     /// A new password as typed (empty: keep the stored one).
     pub password: String,
-    /// The stored connection has a password.
+    /// The stored connection has a password (in the system keyring or the store).
     pub has_password: bool,
-    /// Remove the stored password (OBS without authentication).
+    /// "No password": remove the stored one (OBS without authentication).
     pub clear_password: bool,
+    /// Host and port of the stored connection (`None`: a new one), to notice an address change.
+    pub stored_addr: Option<(String, u16)>,
     /// Role.
     pub role: ObsRole,
     /// Connect to it.
@@ -86,6 +89,7 @@ impl ConnectionDraft {
             password: String::new(),
             has_password: false,
             clear_password: false,
+            stored_addr: None,
             role: ObsRole::General,
             enabled: true,
             error: None,
@@ -101,8 +105,9 @@ impl ConnectionDraft {
             host: c.host.clone(),
             port: c.port.to_string(),
             password: String::new(),
-            has_password: !c.password.is_empty(),
+            has_password: c.has_password(),
             clear_password: false,
+            stored_addr: Some((c.host.trim().to_string(), c.port)),
             role: c.role,
             enabled: c.enabled,
             error: None,
@@ -118,6 +123,7 @@ impl ConnectionDraft {
             .parse()
             .map_err(|_| format!("port '{}' is not a number 1–65535", self.port.trim()))?;
         let stored = self.id.and_then(|id| all.iter().find(|c| c.id == id));
+        self.check_password_for_new_address(port)?;
         let mut conn = match stored {
             Some(s) => s.clone(),
             None => ObsConnection::new(&self.name, &self.host, port),
@@ -128,14 +134,38 @@ impl ConnectionDraft {
         conn.role = self.role;
         conn.enabled = self.enabled;
         if !self.password.is_empty() {
+            // The vault moves it into the system keyring (replacing `keyring`) on save.
             conn.password = Password::new(self.password.clone());
         } else if self.clear_password {
             conn.password = Password::default();
+            conn.keyring = None;
         }
         let mut set: Vec<ObsConnection> = all.iter().filter(|c| c.id != conn.id).cloned().collect();
         set.push(conn.clone());
         crate::obs::validate_all(&set).map_err(|e| e.to_string())?;
         Ok(conn)
+    }
+}
+
+impl ConnectionDraft {
+    /// Whether the host or port differs from the stored connection's.
+    pub fn address_changed(&self, port: u16) -> bool {
+        self.stored_addr
+            .as_ref()
+            .is_some_and(|(host, p)| !host.eq_ignore_ascii_case(self.host.trim()) || *p != port)
+    }
+
+    /// Refuse to keep a stored password for a new address: it would be sent to another host.
+    fn check_password_for_new_address(&self, port: u16) -> Result<(), String> {
+        let keeps_stored = self.has_password && self.password.is_empty() && !self.clear_password;
+        if keeps_stored && self.address_changed(port) {
+            return Err(format!(
+                "the address changed to {}:{port}: enter the obs-websocket password for it \
+                 again, or tick 'no password' (the stored password is never sent to a new address)",
+                self.host.trim()
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -209,6 +239,8 @@ pub struct ObsView {
     pub statuses: Vec<ObsStatus>,
     /// Stored connections.
     pub connections: Vec<ObsConnection>,
+    /// Whether the system keyring answered at the last attempt (`None`: not tried yet).
+    pub keyring: Option<Result<(), String>>,
     /// Rules in force.
     pub rules: Vec<Rule>,
     /// Automation paused.
@@ -244,6 +276,14 @@ impl ObsView {
         let mut statuses = std::mem::take(&mut self.statuses);
         statuses.sort_by_key(|s| order(s.connection_id).unwrap_or(usize::MAX));
         self.statuses = statuses;
+    }
+
+    /// Keep a saved connection (replacing the older one with its id).
+    pub fn replace_connection(&mut self, c: ObsConnection) {
+        match self.connections.iter_mut().find(|o| o.id == c.id) {
+            Some(o) => *o = c,
+            None => self.connections.push(c),
+        }
     }
 
     /// Add a firing to the log view.
@@ -315,5 +355,41 @@ mod tests {
         let mut twin = ConnectionDraft::new_local(1);
         twin.name = "REC".into();
         assert!(twin.to_connection(&all).unwrap_err().contains("named"));
+    }
+
+    #[test]
+    fn changing_host_or_port_needs_the_password_again() {
+        let mut stored = ObsConnection::new("rec", "10.0.0.5", 4455);
+        stored.keyring = Some(crate::obs::KeyringRef("obs-connection-1".into()));
+        let all = vec![stored.clone()];
+        let d = ConnectionDraft::edit(&stored);
+        // Same address (any case): the stored password is kept.
+        let mut same = d.clone();
+        same.host = "10.0.0.5 ".into();
+        same.name = "recording".into();
+        assert_eq!(same.to_connection(&all).unwrap().keyring, stored.keyring);
+        for (host, port) in [("evil.example", "4455"), ("10.0.0.5", "4456")] {
+            let mut moved = d.clone();
+            moved.host = host.into();
+            moved.port = port.into();
+            let err = moved.to_connection(&all).unwrap_err();
+            assert!(
+                err.contains("enter the obs-websocket password") && err.contains("no password"),
+                "{err}"
+            );
+            let mut typed = moved.clone();
+            typed.password = "for-the-new-host".into();
+            let c = typed.to_connection(&all).unwrap();
+            assert_eq!(c.password, Password::new("for-the-new-host"));
+            let mut none = moved.clone();
+            none.clear_password = true;
+            let c = none.to_connection(&all).unwrap();
+            assert_eq!(c.password_place(), crate::obs::PasswordPlace::None);
+        }
+        // Without a stored password there is nothing to protect.
+        let open = ObsConnection::new("open", "10.0.0.6", 4455);
+        let mut d = ConnectionDraft::edit(&open);
+        d.host = "10.0.0.7".into();
+        assert!(d.to_connection(&[open]).is_ok());
     }
 }

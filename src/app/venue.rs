@@ -29,8 +29,8 @@ pub(super) enum VenueDone {
         key: u64,
         result: Result<(String, png::RgbaPage), String>,
     },
-    /// The store answered the licence key write.
-    LicenseStored(Result<(), String>),
+    /// The store answered a licence write (key stored, mark reset): what was done, or why not.
+    LicenseStored(Result<String, String>),
 }
 
 /// The app's venue parts.
@@ -209,6 +209,7 @@ impl CourtsideApp {
                 }
             }
             VenueIntent::ApplyLicense(token) => self.apply_license(token),
+            VenueIntent::ResetLicenseMark { reason } => self.reset_license_mark(&reason),
             VenueIntent::DeleteMatch(key) => self.delete_match(key),
             intent => self.run_job(intent),
         }
@@ -258,8 +259,6 @@ impl CourtsideApp {
         };
         let Some(w) = &self.writer else { return };
         let (ack, acked) = bounded(1);
-        let tx = self.venue.tx.clone();
-        let ctx = self.ctx.clone();
         if w.sender()
             .try_send(license::store_token_request(&token, Some(ack)))
             .is_err()
@@ -267,20 +266,54 @@ impl CourtsideApp {
             self.state.venue.license_message = Some(Err("the store is busy; try again".into()));
             return;
         }
-        // The ack comes from the writer thread; forward it so the UI wakes up.
+        self.state.venue.license_message = Some(Ok(format!(
+            "key for {} accepted; storing…",
+            claims.licensee
+        )));
+        self.forward_license_ack(acked, "licence key stored".into());
+    }
+
+    /// Reset the licence's latest time seen (advanced mode only); the answer comes back as
+    /// [`VenueDone::LicenseStored`].
+    fn reset_license_mark(&mut self, reason: &str) {
+        if !self.advanced_unlocked() {
+            self.state.venue.license_message = Some(Err(
+                "resetting the latest time seen needs advanced mode: unlock it first".into(),
+            ));
+            return;
+        }
+        let Some(w) = &self.writer else { return };
+        let (ack, acked) = bounded(1);
+        let req = match license::reset_mark_request(now_ns(), reason, Some(ack)) {
+            Ok(r) => r,
+            Err(e) => {
+                self.state.venue.license_message = Some(Err(e.to_string()));
+                return;
+            }
+        };
+        if w.sender().try_send(req).is_err() {
+            self.state.venue.license_message = Some(Err("the store is busy; try again".into()));
+            return;
+        }
+        self.forward_license_ack(acked, "latest time seen reset".into());
+    }
+
+    /// Forward a licence write's ack from the writer thread so the UI wakes up.
+    fn forward_license_ack(&mut self, acked: Receiver<Result<(), String>>, done: String) {
+        let tx = self.venue.tx.clone();
+        let ctx = self.ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("licence-store".into())
             .spawn(move || {
                 let r = acked
                     .recv()
                     .unwrap_or(Err("the store writer stopped".into()));
-                let _ = tx.send(VenueDone::LicenseStored(r));
+                let _ = tx.send(VenueDone::LicenseStored(r.map(|()| done)));
                 ctx.request_repaint();
             });
-        self.state.venue.license_message = Some(match spawned {
-            Ok(_) => Ok(format!("key for {} accepted; storing…", claims.licensee)),
-            Err(e) => Err(e.to_string()),
-        });
+        if let Err(e) = spawned {
+            self.state.venue.license_message = Some(Err(e.to_string()));
+        }
     }
 
     pub(super) fn venue_done(&mut self, done: VenueDone) {
@@ -328,11 +361,11 @@ impl CourtsideApp {
                 }
             }
             VenueDone::LicenseStored(r) => match r {
-                Ok(()) => {
+                Ok(done) => {
                     if let Some(store) = self.store.clone() {
                         self.check_license(&store);
                     }
-                    self.state.venue.license_message = Some(Ok("licence key stored".into()));
+                    self.state.venue.license_message = Some(Ok(done));
                 }
                 Err(e) => self.state.venue.license_message = Some(Err(format!("not stored: {e}"))),
             },

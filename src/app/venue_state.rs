@@ -58,6 +58,11 @@ pub enum VenueIntent {
     Lock,
     /// Verify and store a licence key.
     ApplyLicense(Secret),
+    /// Reset the licence's latest time seen to the clock (advanced mode), with a logged reason.
+    ResetLicenseMark {
+        /// Why.
+        reason: String,
+    },
     /// Export a match: ask for the file with a save dialog (`path: None`) or write to `path`.
     ExportMatch {
         /// Match key.

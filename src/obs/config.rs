@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Default obs-websocket port.
 pub const DEFAULT_PORT: u16 = 4455;
 
-/// An obs-websocket password. Stored (in redb) and sent to OBS, but never shown: `Debug` prints a
-/// placeholder, there is no `Display` and no public getter, so it cannot leak into logs, notices
-/// or error texts. `Serialize` does write the secret (the store needs it): never serialize a
-/// connection for display or export.
+/// An obs-websocket password. Kept in the system credential store when one is reachable (see
+/// [`super::secrets`]), in the courtside store otherwise; sent to OBS, never shown: `Debug` prints
+/// a placeholder, there is no `Display` and no public getter, so it cannot leak into logs, notices
+/// or error texts. `Serialize` does write the secret (the store's fallback needs it): never
+/// serialize a connection for display or export.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Password(String);
@@ -26,7 +27,7 @@ impl Password {
         self.0.is_empty()
     }
 
-    /// The secret itself, only for the handshake with OBS.
+    /// The secret itself, only for the handshake with OBS and the credential store.
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
@@ -67,7 +68,17 @@ impl ObsRole {
     }
 }
 
+/// Where the system credential store keeps a connection's password: the account name under the
+/// service [`super::secrets::SERVICE`]. Only this reference is in the courtside store (and so in
+/// its backups), never the password.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct KeyringRef(pub String);
+
 /// One OBS instance to connect to.
+///
+/// Stored with bincode, field after field: `keyring` is last so a record written before it existed
+/// (clear-text password, no reference) fails to decode as this type and is read as
+/// [`LegacyConnection`] instead (see [`decode_stored`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObsConnection {
     /// Stable id (unique within the store).
@@ -78,12 +89,65 @@ pub struct ObsConnection {
     pub host: String,
     /// obs-websocket port.
     pub port: u16,
-    /// obs-websocket password (empty = no authentication).
+    /// The password when it is not in the system credential store: kept in the courtside store
+    /// because no credential store was reachable, or just typed and not saved yet. Empty when the
+    /// password is in the credential store (`keyring`) or there is none (no authentication).
     pub password: Password,
     /// What it is used for.
     pub role: ObsRole,
     /// Whether courtside connects to it.
     pub enabled: bool,
+    /// Where the system credential store keeps the password (`None`: it does not). A typed
+    /// `password` takes precedence (it replaces the stored one on save).
+    pub keyring: Option<KeyringRef>,
+}
+
+/// Where a connection's password is, for the Connections tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordPlace {
+    /// No password (OBS without authentication).
+    None,
+    /// In the system credential store; the courtside store holds only a reference.
+    Keyring,
+    /// In the courtside store (and its backups): no credential store was reachable.
+    Store,
+}
+
+/// A connection as stored before passwords moved to the system credential store (same fields,
+/// no `keyring`). Read only, to migrate.
+#[derive(Deserialize)]
+struct LegacyConnection {
+    id: u64,
+    name: String,
+    host: String,
+    port: u16,
+    password: Password,
+    role: ObsRole,
+    enabled: bool,
+}
+
+/// Decode a stored connection, current or legacy (a legacy one keeps its clear-text password in
+/// `password`, to be moved to the credential store when one is reachable).
+pub(crate) fn decode_stored(
+    bytes: &[u8],
+) -> Result<ObsConnection, crate::store::codec::CodecError> {
+    const WHAT: &str = "OBS connection";
+    match crate::store::codec::decode::<ObsConnection>(bytes, WHAT) {
+        Ok(c) => Ok(c),
+        Err(current) => match crate::store::codec::decode::<LegacyConnection>(bytes, WHAT) {
+            Ok(l) => Ok(ObsConnection {
+                id: l.id,
+                name: l.name,
+                host: l.host,
+                port: l.port,
+                password: l.password,
+                role: l.role,
+                enabled: l.enabled,
+                keyring: None,
+            }),
+            Err(_) => Err(current),
+        },
+    }
 }
 
 /// A connection setting that cannot be used, named so the operator can fix it.
@@ -146,7 +210,24 @@ impl ObsConnection {
             password: Password::default(),
             role: ObsRole::General,
             enabled: true,
+            keyring: None,
         }
+    }
+
+    /// Where its password is.
+    pub fn password_place(&self) -> PasswordPlace {
+        if !self.password.is_empty() {
+            PasswordPlace::Store
+        } else if self.keyring.is_some() {
+            PasswordPlace::Keyring
+        } else {
+            PasswordPlace::None
+        }
+    }
+
+    /// Whether it has a password anywhere.
+    pub fn has_password(&self) -> bool {
+        self.password_place() != PasswordPlace::None
     }
 
     /// `host:port` for status lines (IPv6 in brackets).

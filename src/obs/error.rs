@@ -72,6 +72,9 @@ pub enum ObsError {
         /// "recording", "replay buffer".
         output: String,
     },
+    /// The password could not be had (not in the system keyring, keyring unreachable).
+    #[error("{0}")]
+    Password(String),
     /// OBS said something courtside does not understand.
     #[error("OBS protocol error: {0}")]
     Protocol(String),

@@ -21,14 +21,19 @@ mod fold;
 mod hub;
 mod link;
 pub mod rules;
+pub mod secrets;
 mod session;
 pub mod status;
 pub mod store;
+pub mod vault;
 pub mod worker;
 
 pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};
 pub use command::{FiringCause, FiringContext, ObsAction, ObsCommand, Origin, Target, Visibility};
-pub use config::{ConfigError, DEFAULT_PORT, ObsConnection, ObsRole, Password, validate_all};
+pub use config::{
+    ConfigError, DEFAULT_PORT, KeyringRef, ObsConnection, ObsRole, Password, PasswordPlace,
+    validate_all,
+};
 pub use error::ObsError;
 pub use hub::{HubStats, Repaint};
 pub use rules::{Conditions, Decision, Rule, RuleAction, RuleEngine, RuleError, Trigger};

@@ -4,11 +4,12 @@
 use super::actions::{self, Ctx, Live};
 use super::backoff::{BASE, Backoff, CAP};
 use super::command::{ObsAction, Origin};
-use super::config::ObsConnection;
+use super::config::{ObsConnection, Password};
 use super::error::{ObsError, from_obws};
 use super::fold::{apply_event, output_mut};
 use super::hub::{Hub, Outcome};
 use super::link::{self, Link, LinkEvent, Output, Requester};
+use super::secrets::{self, CredentialStore};
 use super::status::{LinkProblem, LinkState, ObsStatus, OutputPhase};
 use obws::client::{ConnectConfig, DangerousConnectConfig};
 use obws::requests::EventSubscription;
@@ -53,10 +54,14 @@ pub(crate) struct Connected {
 
 /// Connect to `conn`. obws's version checks are skipped (our own decides `older`) so OBS 29 with
 /// websocket 5.1 works; obws gets no events (they come over the lenient link).
-pub(crate) async fn open(conn: &ObsConnection) -> Result<Connected, ObsError> {
+pub(crate) async fn open(
+    conn: &ObsConnection,
+    creds: &Arc<dyn CredentialStore>,
+) -> Result<Connected, ObsError> {
     let addr = conn.addr();
     let host = conn.uri_host();
-    let secret = conn.password.expose();
+    let password = password_for(conn, creds).await?;
+    let secret = password.expose();
     let config = ConnectConfig {
         host: host.as_str(),
         port: conn.port,
@@ -89,18 +94,39 @@ pub(crate) async fn open(conn: &ObsConnection) -> Result<Connected, ObsError> {
     })
 }
 
+/// The password for `conn`, read from the credential store on the blocking pool when it is kept
+/// there (a D-Bus call or a keychain prompt must not stall the runtime's worker).
+async fn password_for(
+    conn: &ObsConnection,
+    creds: &Arc<dyn CredentialStore>,
+) -> Result<Password, ObsError> {
+    if conn.keyring.is_none() || !conn.password.is_empty() {
+        return secrets::resolve(creds.as_ref(), conn).map_err(ObsError::Password);
+    }
+    let (store, c) = (creds.clone(), conn.clone());
+    tokio::task::spawn_blocking(move || secrets::resolve(store.as_ref(), &c))
+        .await
+        .map_err(|e| ObsError::Password(format!("reading the system keyring failed: {e}")))?
+        .map_err(ObsError::Password)
+}
+
 /// A connection that lasted this long was healthy: the next drop starts the backoff over.
 const STABLE: Duration = Duration::from_secs(10);
 
 /// Run one instance until told to stop.
-pub(crate) async fn run(conn: ObsConnection, mut rx: mpsc::Receiver<SessionCmd>, hub: Arc<Hub>) {
+pub(crate) async fn run(
+    conn: ObsConnection,
+    mut rx: mpsc::Receiver<SessionCmd>,
+    hub: Arc<Hub>,
+    creds: Arc<dyn CredentialStore>,
+) {
     let mut status = ObsStatus::new(&conn);
     let mut backoff = Backoff::new(BASE, CAP);
     let mut last_logged: Option<LinkProblem> = None;
     loop {
         status.link = LinkState::Connecting;
         hub.status(&status);
-        let problem = match open(&conn).await {
+        let problem = match open(&conn, &creds).await {
             Ok(c) => {
                 last_logged = None;
                 let since = Instant::now();

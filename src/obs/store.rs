@@ -1,12 +1,13 @@
-//! OBS tables in the courtside store: connections, automation rules, the master pause and the
-//! automation log.
+//! OBS tables in the courtside store: connections (with a reference to the system credential
+//! store for their passwords, or the password itself where none is reachable), automation rules,
+//! the master pause and the automation log.
 //!
 //! Writes are [`WriteRequest::Apply`] operations run by the store's single writer thread; reads use
 //! their own read transactions. A table that was never written reads as empty (rules: as "never
 //! saved", so the defaults apply). Every value goes through [`crate::store::codec`].
 
-use super::config::{ObsConnection, validate_all};
-use super::rules::{Rule, default_rules};
+use super::config::{ObsConnection, decode_stored, validate_all};
+use super::rules::{Rule, check_loaded, default_rules};
 use super::status::FiringRecord;
 use crate::store::{Store, StoreError, WriteRequest, codec};
 use crossbeam_channel::Sender;
@@ -47,7 +48,7 @@ pub fn save_connection(conn: ObsConnection, ack: Ack) -> WriteRequest {
         for item in table.iter()? {
             let (k, v) = item?;
             if k.value() != conn.id {
-                all.push(codec::decode::<ObsConnection>(v.value(), "OBS connection")?);
+                all.push(decode_stored(v.value())?);
             }
         }
         all.push(conn.clone());
@@ -147,9 +148,19 @@ fn read_all<T: serde::de::DeserializeOwned>(
     Ok(Some(out))
 }
 
-/// Every saved connection, by id.
+/// Every saved connection, by id. A connection stored before passwords moved to the system
+/// credential store comes back with its clear-text password in `password` and no `keyring`
+/// reference (the app then moves it, see [`super::secrets`]).
 pub fn load_connections(store: &Store) -> Result<Vec<ObsConnection>, StoreError> {
-    Ok(read_all(store, CONNECTIONS, "OBS connection", false, usize::MAX)?.unwrap_or_default())
+    let Some(table) = open_read(store, CONNECTIONS)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for item in table.iter()? {
+        let (_, v) = item?;
+        out.push(decode_stored(v.value())?);
+    }
+    Ok(out)
 }
 
 /// The saved rule set, or `None` when rules were never saved.
@@ -158,8 +169,28 @@ pub fn saved_rules(store: &Store) -> Result<Option<Vec<Rule>>, StoreError> {
 }
 
 /// The rule set in force: the saved one, or [`default_rules`] on a store that never saved any.
+/// Each stored rule is checked again ([`check_loaded`]): a crafted or older store can hold a
+/// delay that would overflow the clock, or a rule that cannot run.
 pub fn load_rules(store: &Store) -> Result<Vec<Rule>, StoreError> {
-    Ok(saved_rules(store)?.unwrap_or_else(default_rules))
+    Ok(load_rules_checked(store)?.0)
+}
+
+/// [`load_rules`], with a message for each stored rule that was changed (clamped delay, switched
+/// off, unusable file name) for the operator's notices.
+pub fn load_rules_checked(store: &Store) -> Result<(Vec<Rule>, Vec<String>), StoreError> {
+    let Some(saved) = saved_rules(store)? else {
+        return Ok((default_rules(), Vec::new()));
+    };
+    let mut problems = Vec::new();
+    let rules = saved
+        .into_iter()
+        .map(|r| {
+            let checked = check_loaded(r);
+            problems.extend(checked.problems);
+            checked.rule
+        })
+        .collect();
+    Ok((rules, problems))
 }
 
 /// Whether automation is paused (false when never set).

@@ -4,6 +4,7 @@
 use super::command::{ObsAction, ObsCommand, Origin, Target};
 use super::config::{ObsConnection, validate_all};
 use super::hub::{Hub, HubStats, Outcome, Repaint};
+use super::secrets::{CredentialStore, SystemKeyring};
 use super::session::{self, Job, SessionCmd};
 use super::status::{ObsStatus, ObsUpdate};
 use crate::store::WriteRequest;
@@ -43,8 +44,18 @@ pub struct ObsWorker {
 }
 
 impl ObsWorker {
-    /// Start the dispatcher thread; sessions run on `rt`.
+    /// Start the dispatcher thread; sessions run on `rt`. Passwords kept in the credential store
+    /// are read from the system's ([`SystemKeyring`]).
     pub fn spawn(rt: Handle, config: ObsWorkerConfig) -> std::io::Result<ObsWorker> {
+        ObsWorker::spawn_with_credentials(rt, config, Arc::new(SystemKeyring))
+    }
+
+    /// [`ObsWorker::spawn`] reading passwords from `creds` (tests use an in-memory store).
+    pub fn spawn_with_credentials(
+        rt: Handle,
+        config: ObsWorkerConfig,
+        creds: Arc<dyn CredentialStore>,
+    ) -> std::io::Result<ObsWorker> {
         let hub = Arc::new(Hub::new(
             config.updates,
             config.repaint,
@@ -55,6 +66,7 @@ impl ObsWorker {
         let mut dispatcher = Dispatcher {
             rt,
             hub: hub.clone(),
+            creds,
             connections: Vec::new(),
             sessions: HashMap::new(),
             pending: Vec::new(),
@@ -122,9 +134,26 @@ struct Delayed {
     job: Job,
 }
 
+/// When a job delayed by `delay` is due, or why it cannot be scheduled: a delay beyond
+/// [`MAX_DELAY_MS`](super::rules::MAX_DELAY_MS) is refused (the rule editor and the store's
+/// loader already keep rules below it).
+fn due_after(now: Instant, delay: Duration) -> Result<Instant, String> {
+    let max = Duration::from_millis(super::rules::MAX_DELAY_MS);
+    if delay > max {
+        return Err(format!(
+            "not run: its delay of {} s is longer than the {} s allowed",
+            delay.as_secs(),
+            max.as_secs()
+        ));
+    }
+    now.checked_add(delay)
+        .ok_or_else(|| "not run: its delay is beyond what this clock can count".to_string())
+}
+
 struct Dispatcher {
     rt: Handle,
     hub: Arc<Hub>,
+    creds: Arc<dyn CredentialStore>,
     connections: Vec<ObsConnection>,
     sessions: HashMap<u64, SessionHandle>,
     pending: Vec<Delayed>,
@@ -210,13 +239,21 @@ impl Dispatcher {
             };
             if delay.is_zero() {
                 self.send_now(id, job);
-            } else {
-                let due = Instant::now() + delay;
-                self.pending.push(Delayed {
+                continue;
+            }
+            // A delay comes from a rule that may have been read from a crafted or damaged store:
+            // bounded here too, so `Instant + delay` can never overflow (and panic this thread).
+            match due_after(Instant::now(), delay) {
+                Ok(due) => self.pending.push(Delayed {
                     due,
                     conn_id: id,
                     job,
-                });
+                }),
+                Err(why) => {
+                    let name = self.connections.iter().find(|c| c.id == id);
+                    let name = name.map(|c| c.name.clone()).unwrap_or_default();
+                    self.fail(&name, job, &why);
+                }
             }
         }
     }
@@ -295,7 +332,10 @@ impl Dispatcher {
                 self.hub.status(&ObsStatus::new(c));
             } else if !self.sessions.contains_key(&c.id) {
                 let (tx, rx) = mpsc::channel(SESSION_QUEUE);
-                let task = self.rt.spawn(session::run(c.clone(), rx, self.hub.clone()));
+                let creds = self.creds.clone();
+                let task = self
+                    .rt
+                    .spawn(session::run(c.clone(), rx, self.hub.clone(), creds));
                 let conn = c.clone();
                 self.sessions.insert(c.id, SessionHandle { conn, tx, task });
             }
@@ -310,8 +350,9 @@ impl Dispatcher {
             return;
         }
         let hub = self.hub.clone();
+        let creds = self.creds.clone();
         self.rt.spawn(async move {
-            let result = session::open(&conn).await.map(|c| {
+            let result = session::open(&conn, &creds).await.map(|c| {
                 let older = if c.older {
                     " — older OBS: connected without obws's version check; some features are unavailable"
                 } else {

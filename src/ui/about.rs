@@ -1,15 +1,29 @@
 //! The About panel: version and licence status (licensee, edition, expiry, days left), the
-//! clock warning, and a field to enter a licence key. Draws only; returns the key entered.
+//! clock warning with the advanced-mode reset of the latest time seen, and a field to enter a
+//! licence key. Draws only; returns what the operator asked for.
 
 use crate::license::{LicenseReport, LicenseStatus};
 use crate::logging::Secret;
 
-/// Draw the panel; returns a licence key when the operator applies one.
+/// What the operator asked for in the About panel.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AboutIntent {
+    /// Check and store this licence key.
+    ApplyKey(Secret),
+    /// Reset the latest time seen to the current clock (advanced mode), for this reason.
+    ResetClockMark {
+        /// Why (logged).
+        reason: String,
+    },
+}
+
+/// Draw the panel. `unlocked`: advanced mode is unlocked (the mark reset needs it).
 pub fn about_ui(
     ui: &mut egui::Ui,
     report: &LicenseReport,
     key_entry: &mut String,
-) -> Option<Secret> {
+    unlocked: bool,
+) -> Option<AboutIntent> {
     ui.heading("About courtside");
     ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
     ui.separator();
@@ -50,11 +64,13 @@ pub fn about_ui(
             ),
         );
     }
+    let mut intent = report
+        .clock_set_back
+        .and_then(|_| reset_mark_ui(ui, unlocked));
     if report.status.needs_notice() {
         ui.label("Scoring, storage and the scoreboard keep working without a licence.");
     }
     ui.separator();
-    let mut applied = None;
     ui.horizontal(|ui| {
         let l = ui.label("Licence key");
         ui.add(egui::TextEdit::singleline(key_entry).password(true))
@@ -66,10 +82,51 @@ pub fn about_ui(
             .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
-            applied = Some(Secret::new(std::mem::take(key_entry)));
+            intent = Some(AboutIntent::ApplyKey(Secret::new(std::mem::take(
+                key_entry,
+            ))));
         }
     });
-    applied
+    intent
+}
+
+/// The reset of the latest time seen: a reason and a button, usable in advanced mode only. The
+/// reason is kept in egui's memory while typed (the panel owns no other state for it).
+fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<AboutIntent> {
+    let id = ui.make_persistent_id("licence-mark-reason");
+    let mut reason = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
+    let mut intent = None;
+    ui.horizontal(|ui| {
+        let l = ui.label("Reason");
+        ui.add_enabled(
+            unlocked,
+            egui::TextEdit::singleline(&mut reason)
+                .hint_text("e.g. BIOS clock was wrong on 12 May")
+                .desired_width(260.0),
+        )
+        .labelled_by(l.id)
+        .on_hover_text("Why the latest time seen was wrong; it is written to the log");
+        let ready = unlocked && !reason.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new("Reset latest time seen"))
+            .on_hover_text(
+                "The date and time are right and the latest time seen came from a wrong clock \
+                 reading: set it to the current clock (logged with the reason)",
+            )
+            .on_disabled_hover_text(if unlocked {
+                "Give a reason first"
+            } else {
+                "Needs advanced mode: unlock it in System & support → Advanced"
+            })
+            .clicked()
+        {
+            intent = Some(AboutIntent::ResetClockMark {
+                reason: std::mem::take(&mut reason),
+            });
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, reason));
+    intent
 }
 
 /// The last valid day of a licence whose expiry is `expires_at` (exclusive), as YYYY-MM-DD.

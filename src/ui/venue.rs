@@ -7,6 +7,7 @@ use crate::app::venue_state::{ReportFormat, TaskState, VenueIntent, VenueTab, Ve
 use crate::export::ExportFormat;
 use crate::logging::LogLevel;
 use crate::store::MatchRecord;
+use crate::ui::about::AboutIntent;
 use crate::ui::advanced::{AdvancedIntent, advanced_ui};
 use egui::{Color32, RichText};
 
@@ -294,8 +295,13 @@ fn about_tab(ui: &mut egui::Ui, v: &mut VenueView) {
         ui.label("Licence status unavailable: no store open.");
         return;
     };
-    if let Some(key) = crate::ui::about::about_ui(ui, &report, &mut v.license_entry) {
-        v.intents.push(VenueIntent::ApplyLicense(key));
+    let unlocked = v.unlocked();
+    match crate::ui::about::about_ui(ui, &report, &mut v.license_entry, unlocked) {
+        Some(AboutIntent::ApplyKey(key)) => v.intents.push(VenueIntent::ApplyLicense(key)),
+        Some(AboutIntent::ResetClockMark { reason }) => {
+            v.intents.push(VenueIntent::ResetLicenseMark { reason })
+        }
+        None => {}
     }
     match &v.license_message {
         Some(Ok(m)) => {

@@ -4,7 +4,7 @@
 use courtside::advanced::{AdvancedConfig, AdvancedMode, LockState};
 use courtside::license::{self, LicenseClaims, LicenseReport, generate_key, issue};
 use courtside::store::{Store, WriteRequest, Writer, WriterConfig};
-use courtside::ui::about::about_ui;
+use courtside::ui::about::{AboutIntent, about_ui};
 use courtside::ui::advanced::{AdvancedIntent, AdvancedPanel, advanced_ui};
 use crossbeam_channel::Sender;
 use egui::accesskit::Role;
@@ -137,7 +137,7 @@ const DAY: i64 = 86_400;
 fn about_harness(report: LicenseReport) -> Harness<'static, (LicenseReport, String, Vec<String>)> {
     Harness::builder().with_size([700.0, 400.0]).build_ui_state(
         |ui, (report, entry, applied): &mut (LicenseReport, String, Vec<String>)| {
-            if let Some(k) = about_ui(ui, report, entry) {
+            if let Some(AboutIntent::ApplyKey(k)) = about_ui(ui, report, entry, false) {
                 applied.push(k.expose().to_string());
             }
         },
@@ -184,11 +184,13 @@ fn about_panel_licence_states() {
     h.run();
     h.get_by_label_contains("signature does not match");
 
-    // Clock set back five days: flagged, and the licence cannot look younger than it is.
+    // Clock five days behind the latest time seen (beyond the 24 h tolerance): flagged, judged
+    // at the clock (the mark may be a wrong reading), and the reset needs advanced mode.
     let mut h = about_harness(check(Some(&valid), Some(ns(now + 5 * DAY))));
     h.run();
     h.get_by_label_contains("The system clock is 5 days behind");
-    h.get_by_label_contains("(5 days left)");
+    h.get_by_label_contains("(10 days left)");
+    assert!(reset_disabled(&h));
 
     // Entering a key hands it to the app, and the field is cleared.
     let mut h = about_harness(check(None, None));
@@ -278,4 +280,11 @@ fn diagnostics_panel_threshold_edits_the_slow_list() {
     assert_eq!(h.state().1.threshold(), Duration::from_millis(100));
     assert!(h.query_by_label_contains("store commit").is_none());
     h.get_by_label_contains("export match 3");
+}
+
+/// Whether the About panel's "Reset latest time seen" button is there and disabled.
+fn reset_disabled<S>(h: &egui_kittest::Harness<'_, S>) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_by(|n| n.label().as_deref() == Some("Reset latest time seen") && n.is_disabled())
+        .is_some()
 }

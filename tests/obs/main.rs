@@ -1,5 +1,6 @@
-//! OBS tests, one binary (one link): the rule engine and its defaults, the OBS store tables, and
-//! the integration tests against a real OBS Studio started headless (Linux only).
+//! OBS tests, one binary (one link): the rule engine and its defaults, the OBS store tables, the
+//! passwords' place (system keyring or store) against a password-checking fake OBS, and the
+//! integration tests against a real OBS Studio started headless (Linux only).
 
 #[cfg(target_os = "linux")]
 mod app;
@@ -7,6 +8,12 @@ mod app;
 mod app_support;
 #[cfg(target_os = "linux")]
 mod delayed;
+#[cfg(target_os = "linux")]
+mod fake_obs;
+#[cfg(target_os = "linux")]
+mod keyring;
+#[cfg(target_os = "linux")]
+mod keyring_app;
 #[cfg(target_os = "linux")]
 mod log;
 mod no_obs;

@@ -80,3 +80,52 @@ fn automation_without_an_obs_stays_quiet_and_the_operator_is_told() {
     );
     worker.shutdown();
 }
+
+#[test]
+fn a_delay_beyond_what_the_clock_can_count_is_refused_not_a_panic() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (tx, rx) = crossbeam_channel::bounded(64);
+    // An enabled connection (nothing listens there), so the action is scheduled for it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let conn = courtside::obs::ObsConnection::new("court OBS", "127.0.0.1", closed);
+    let worker = ObsWorker::spawn(
+        rt.handle().clone(),
+        ObsWorkerConfig {
+            connections: vec![conn],
+            updates: tx,
+            repaint: Box::new(|| {}),
+            store_writer: None,
+        },
+    )
+    .expect("worker");
+    for delay in [Duration::MAX, Duration::from_millis(u64::MAX)] {
+        let huge = ObsCommand::Run {
+            target: Target::All,
+            action: ObsAction::StopRecording,
+            delay,
+            origin: Origin::Operator,
+        };
+        worker.commands().send(huge).expect("queue");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let refused = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx
+                .recv_timeout(left)
+                .expect("an answer, not a dead dispatcher")
+            {
+                ObsUpdate::Notice(n) => break n,
+                _ => continue,
+            }
+        };
+        let why = refused.result.expect_err("refused");
+        assert!(why.contains("delay"), "{why}");
+    }
+    worker.shutdown();
+}

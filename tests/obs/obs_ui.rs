@@ -62,6 +62,14 @@ impl TestUi {
         )
     }
 
+    /// A fake UI on the update channel of a worker started elsewhere.
+    pub fn from_channel(rx: Receiver<ObsUpdate>) -> TestUi {
+        TestUi {
+            rx,
+            seen: Seen::default(),
+        }
+    }
+
     fn absorb(&mut self, u: ObsUpdate) {
         match u {
             ObsUpdate::Status(s) => {

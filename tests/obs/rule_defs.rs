@@ -21,10 +21,94 @@ fn template_values_cannot_break_the_file_name() {
         name,
         "Match 12.A - Ann d .. x (K R) vs - (-) %CCYY-%MM-%DD %hh-%mm-%ss"
     );
+    // A separator in an older stored template cannot make a folder.
     assert_eq!(
         expand_template("{court}/{weight}", &state, "c:1"),
-        "c 1/M- 68 kg"
+        "c 1-M- 68 kg"
     );
+}
+
+fn start_recording_named(template: &str) -> courtside::obs::Rule {
+    let mut r = default_rules().remove(0);
+    r.actions = vec![RuleAction::now(ObsAction::StartRecording {
+        file_name: Some(template.into()),
+    })];
+    r
+}
+
+#[test]
+fn windows_invalid_file_name_templates_are_refused_when_the_rule_is_saved() {
+    for (template, cause) in [
+        ("%hh:%mm {match}", "':'"),
+        ("{court} <final>", "'<'"),
+        ("what?", "'?'"),
+        ("a|b", "'|'"),
+        ("\"quoted\"", "'\"'"),
+        ("star*", "'*'"),
+        ("a/b", "'/'"),
+        ("a\\b", "'\\'"),
+        ("tab\there", "control character"),
+        ("CON", "device name"),
+        ("con.{match}", "device name"),
+        ("COM1", "device name"),
+        ("lpt9.{court} {match}", "device name"),
+        ("AUX", "device name"),
+        ("NUL.x", "device name"),
+        ("PRN", "device name"),
+        ("match {match}.", "dot or a space"),
+        ("", "empty"),
+    ] {
+        let err = start_recording_named(template)
+            .validate()
+            .expect_err(template);
+        let text = err.to_string();
+        assert!(matches!(err, RuleError::BadFileName { .. }), "{text}");
+        assert!(text.contains(cause), "{template:?}: {text}");
+    }
+    for ok in [
+        DEFAULT_RECORDING_NAME,
+        "{court} {match}",
+        "CONTEST {match}",
+        "COM10",
+    ] {
+        assert_eq!(start_recording_named(ok).validate(), Ok(()), "{ok}");
+    }
+}
+
+#[test]
+fn expanded_file_names_are_valid_on_windows_whatever_the_match_data() {
+    let mut state = MatchState::new();
+    for l in [
+        "at1;CON;CON;AUX;at2;nul.;PRN <x>;LPT1",
+        "mch;12:03;Final|A;M- 68 kg?;;;;;;null;Senior;3;120;cntDown;18;1;",
+    ] {
+        for e in parse_text(l) {
+            state.apply(&e);
+        }
+    }
+    for court in ["CON", "com1", "Court: 1", "", "..", "a\u{7}b"] {
+        for template in [
+            "{court}",
+            "{court}.{match}",
+            "{blue}",
+            "{red_country}.{blue_country}",
+            "{match}",
+            DEFAULT_RECORDING_NAME,
+            // Older stores may hold templates the check now refuses.
+            "%hh:%mm {court}",
+            "CON",
+            "{court} ",
+        ] {
+            let name = expand_template(template, &state, court);
+            assert_eq!(
+                courtside::fsname::check_file_name(&name),
+                Ok(()),
+                "{template:?} with court {court:?} gave {name:?}"
+            );
+        }
+    }
+    assert_eq!(expand_template("{court}", &state, "CON"), "CON_");
+    assert_eq!(expand_template("{match}", &state, "x"), "12 03");
 }
 
 #[test]

@@ -1,14 +1,15 @@
 //! OBS tables in the store: written through the writer, read back, bad input refused.
 
+use courtside::obs::rules::MAX_DELAY_MS;
 use courtside::obs::store::{
-    delete_connection, load_connections, load_firings, load_paused, load_rules, log_firing,
-    save_connection, save_paused, save_rules, saved_rules,
+    delete_connection, load_connections, load_firings, load_paused, load_rules, load_rules_checked,
+    log_firing, save_connection, save_paused, save_rules, saved_rules,
 };
 use courtside::obs::{
     FiringCause, FiringRecord, FiringResult, ObsAction, ObsConnection, Password, Rule, RuleAction,
     Trigger, rules::default_rules,
 };
-use courtside::store::{Store, WriteRequest, Writer, WriterConfig};
+use courtside::store::{Store, WriteRequest, Writer, WriterConfig, codec};
 use crossbeam_channel::{Sender, bounded};
 
 fn open() -> (tempfile::TempDir, Store, Writer) {
@@ -154,4 +155,65 @@ fn firing(i: u64) -> FiringRecord {
         latency_us: Some(120 + i),
         round_trip_us: Some(900),
     }
+}
+
+/// Store a rule set as a crafted (or older) store would hold it: not checked on the way in.
+fn store_unchecked(writer: &Writer, rules: Vec<Rule>) {
+    write(writer, |ack| WriteRequest::Apply {
+        what: "crafted rules",
+        op: Box::new(move |txn| {
+            let mut t = txn.open_table(courtside::obs::store::RULES)?;
+            for (i, r) in rules.iter().enumerate() {
+                t.insert(i as u64, codec::encode(r, "rule")?.as_slice())?;
+            }
+            Ok(())
+        }),
+        ack,
+    })
+    .expect("stored");
+}
+
+#[test]
+fn a_stored_rule_with_a_huge_delay_is_clamped_with_a_notice() {
+    let (_dir, store, writer) = open();
+    let mut huge = Rule::new(
+        "stop much later",
+        Trigger::MatchWinner,
+        vec![RuleAction::now(ObsAction::StopRecording)],
+    );
+    huge.actions[0].delay_ms = u64::MAX;
+    let mut broken = Rule::new(
+        "scene without a name",
+        Trigger::BreakStart,
+        vec![RuleAction::now(ObsAction::SetScene { scene: " ".into() })],
+    );
+    broken.enabled = true;
+    store_unchecked(&writer, vec![huge, broken]);
+    let (rules, problems) = load_rules_checked(&store).expect("read");
+    assert_eq!(rules[0].actions[0].delay_ms, MAX_DELAY_MS);
+    assert!(rules[0].enabled, "a clamped rule keeps running");
+    assert!(!rules[1].enabled, "a rule that cannot run is switched off");
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("'stop much later'") && problems[0].contains("cut to 600 s"),
+        "{problems:?}"
+    );
+    assert!(problems[1].contains("switched off"), "{problems:?}");
+    // The engine then decides a delay `Instant + delay` can hold.
+    let decided = courtside::obs::rules::RuleEngine::new().evaluate(
+        &rules,
+        false,
+        "Court 1",
+        &courtside::protocol::Event::Winner {
+            athlete: courtside::protocol::Athlete::Blue,
+        },
+        &courtside::match_state::MatchState::new(),
+        std::time::Instant::now(),
+    );
+    assert_eq!(decided.len(), 1);
+    assert!(
+        std::time::Instant::now()
+            .checked_add(decided[0].delay)
+            .is_some()
+    );
 }

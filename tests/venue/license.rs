@@ -1,4 +1,5 @@
-//! Licence keys: valid, expired, tampered, wrong key, malformed, missing; clock set back; the
+//! Licence keys: valid, expired, tampered, wrong key, malformed, missing; the clock against the
+//! highest time seen (24 h tolerance, a wrong future reading, the advanced-mode reset); the
 //! vendor CLI (keygen + issue) round trip; stored key and highest time seen.
 
 use courtside::cli::{LicenseAction, LicenseArgs, license};
@@ -132,39 +133,145 @@ fn malformed_and_missing() {
 }
 
 #[test]
-fn clock_set_back_is_detected_and_cannot_extend_a_licence() {
+fn a_mark_within_the_tolerance_is_trusted_so_setting_the_clock_back_gains_nothing() {
     let key = generate_key().expect("key");
     let pk = key.verifying_key();
-    let token = issue(&claims(NOW + 2 * DAY), &key);
     let ns = |s: i64| s * 1_000_000_000;
-    // The clock was seen at NOW + 5 days; it now says NOW (set back 5 days).
+    // Expired 2 h ago by the latest time seen; the clock was set back 20 h (within 24 h).
+    let token = issue(&claims(NOW + 18 * 3600), &key);
     let r = check(
         Some(&token),
         &pk,
         ns(NOW),
-        Some(ns(NOW + 5 * DAY)),
+        Some(ns(NOW + 20 * 3600)),
         CLOCK_MARGIN,
     );
-    assert_eq!(r.clock_set_back, Some(Duration::from_secs(5 * DAY as u64)));
+    assert_eq!(r.clock_set_back, None, "within the tolerance: not flagged");
     assert!(
-        matches!(r.status, LicenseStatus::Expired { days_ago: 3, .. }),
-        "{:?}",
+        matches!(r.status, LicenseStatus::Expired { .. }),
+        "judged at the mark: {:?}",
         r.status
     );
-    // An hour behind (within the margin) is not flagged.
-    let r = check(
-        Some(&token),
-        &pk,
-        ns(NOW),
-        Some(ns(NOW) + ns(3600)),
-        CLOCK_MARGIN,
-    );
-    assert_eq!(r.clock_set_back, None);
-    assert!(matches!(r.status, LicenseStatus::Valid { .. }));
     // Nothing seen yet.
     assert_eq!(
         check(Some(&token), &pk, ns(NOW), None, CLOCK_MARGIN).clock_set_back,
         None
+    );
+}
+
+#[test]
+fn a_wrong_future_clock_reading_does_not_expire_a_valid_licence() {
+    let key = generate_key().expect("key");
+    let pk = key.verifying_key();
+    let ns = |s: i64| s * 1_000_000_000;
+    let token = issue(&claims(NOW + 30 * DAY), &key);
+    // One reading said 2037 (a bad BIOS or NTP answer); the clock is right again.
+    let wrong = 2_145_916_800i64;
+    let r = check(Some(&token), &pk, ns(NOW), Some(ns(wrong)), CLOCK_MARGIN);
+    assert!(
+        matches!(r.status, LicenseStatus::Valid { days_left: 30, .. }),
+        "judged at the clock: {:?}",
+        r.status
+    );
+    // Still flagged, so the operator sees it (and a clock set back is never silent).
+    let behind = r.clock_set_back.expect("flagged");
+    assert_eq!(behind, Duration::from_secs((wrong - NOW) as u64));
+    let n = license::notice(&r).expect("notice");
+    assert!(n.action.contains("reset it"), "{}", n.action);
+}
+
+#[test]
+fn advanced_mode_resets_the_mark_and_keeps_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("s.redb")).expect("open");
+    let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![]).expect("writer");
+    let tx = writer.sender();
+    let ns = |s: i64| s * 1_000_000_000;
+    let wrong = ns(2_145_916_800);
+    tx.send(license::record_time_request(wrong)).expect("send");
+    tx.send(license::record_time_request(ns(NOW)))
+        .expect("send");
+    writer.flush().expect("flush");
+    assert_eq!(license::stored_max_seen(&store).expect("read"), Some(wrong));
+    assert!(matches!(
+        license::reset_mark_request(ns(NOW), " \n ", None),
+        Err(license::MarkResetError::NoReason)
+    ));
+    let (ack, done) = crossbeam_channel::bounded(1);
+    let req = license::reset_mark_request(ns(NOW), "BIOS clock said 2037\u{7}", Some(ack))
+        .expect("a reason");
+    tx.send(req).expect("send");
+    done.recv().expect("ack").expect("reset");
+    assert_eq!(
+        license::stored_max_seen(&store).expect("read"),
+        Some(ns(NOW))
+    );
+    let record = license::last_mark_reset(&store)
+        .expect("read")
+        .expect("kept");
+    assert_eq!(record.previous_ns, Some(wrong));
+    assert_eq!(record.at_ns, ns(NOW));
+    assert_eq!(record.reason, "BIOS clock said 2037");
+    // From there the mark moves forward again as usual.
+    tx.send(license::record_time_request(ns(NOW + 60)))
+        .expect("send");
+    writer.flush().expect("flush");
+    assert_eq!(
+        license::stored_max_seen(&store).expect("read"),
+        Some(ns(NOW + 60))
+    );
+    let long = "x".repeat(500);
+    let (ack, done) = crossbeam_channel::bounded(1);
+    tx.send(license::reset_mark_request(ns(NOW), &long, Some(ack)).expect("ok"))
+        .expect("send");
+    done.recv().expect("ack").expect("reset");
+    let kept = license::last_mark_reset(&store)
+        .expect("read")
+        .expect("kept");
+    assert_eq!(kept.reason.chars().count(), license::MAX_REASON_CHARS);
+}
+
+#[test]
+fn the_about_panel_resets_the_mark_only_in_advanced_mode_and_with_a_reason() {
+    use courtside::ui::about::{AboutIntent, about_ui};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let key = generate_key().expect("key");
+    let ns = |s: i64| s * 1_000_000_000;
+    let token = issue(&claims(NOW + 30 * DAY), &key);
+    let report = check(
+        Some(&token),
+        &key.verifying_key(),
+        ns(NOW),
+        Some(ns(NOW + 400 * DAY)),
+        CLOCK_MARGIN,
+    );
+    type S = (license::LicenseReport, String, bool, Vec<AboutIntent>);
+    let mut h = Harness::builder().with_size([800.0, 400.0]).build_ui_state(
+        |ui, (report, entry, unlocked, out): &mut S| {
+            out.extend(about_ui(ui, report, entry, *unlocked));
+        },
+        (report, String::new(), false, Vec::new()),
+    );
+    h.run();
+    h.get_by_label_contains("400 days behind");
+    assert!(reset_disabled(&h), "locked: no reset");
+    h.state_mut().2 = true;
+    h.run();
+    assert!(reset_disabled(&h), "no reason yet");
+    let field = h.get_by(|n| {
+        n.role() == egui::accesskit::Role::TextInput && n.label().as_deref() == Some("Reason")
+    });
+    field.focus();
+    field.type_text("NTP answered 2027");
+    h.run();
+    h.get_by_label("Reset latest time seen").click();
+    h.run();
+    assert_eq!(
+        h.state().3,
+        vec![AboutIntent::ResetClockMark {
+            reason: "NTP answered 2027".into()
+        }]
     );
 }
 
@@ -307,4 +414,11 @@ fn notices_name_cause_and_action_without_the_key() {
     ))
     .expect("notice");
     assert!(n.cause.contains("3 days behind"), "{}", n.cause);
+}
+
+/// Whether the About panel's "Reset latest time seen" button is there and disabled.
+fn reset_disabled<S>(h: &egui_kittest::Harness<'_, S>) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_by(|n| n.label().as_deref() == Some("Reset latest time seen") && n.is_disabled())
+        .is_some()
 }

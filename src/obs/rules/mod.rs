@@ -7,12 +7,15 @@
 
 mod defaults;
 mod engine;
+mod loaded;
+mod template;
 
 pub use defaults::{DEFAULT_RECORDING_NAME, default_rules};
 pub use engine::{Decision, RuleEngine};
+pub use loaded::{LoadedRule, check_loaded};
+pub use template::{TEMPLATE_FIELDS, check_template, expand_template};
 
 use super::command::{ObsAction, Target};
-use crate::match_state::MatchState;
 use crate::protocol::{Athlete, PointKind};
 use serde::{Deserialize, Serialize};
 
@@ -148,69 +151,6 @@ impl Rule {
     }
 }
 
-/// Placeholders understood in a recording file name template.
-pub const TEMPLATE_FIELDS: [&str; 8] = [
-    "{match}",
-    "{phase}",
-    "{weight}",
-    "{blue}",
-    "{blue_country}",
-    "{red}",
-    "{red_country}",
-    "{court}",
-];
-
-/// Fill a file name template from the match state. Values are cleaned so they cannot break the
-/// file name on any OS or be read as OBS time codes (`%`); missing values become `-`. Text
-/// outside placeholders (including OBS codes like `%CCYY`) is kept.
-pub fn expand_template(template: &str, state: &MatchState, court: &str) -> String {
-    let name = |s: &crate::match_state::Side| {
-        if s.long_name.trim().is_empty() {
-            s.short_name.clone()
-        } else {
-            s.long_name.clone()
-        }
-    };
-    let values = [
-        state.info.number.clone(),
-        state.info.phase.clone(),
-        state.info.weight.clone(),
-        name(&state.blue),
-        state.blue.country.clone(),
-        name(&state.red),
-        state.red.country.clone(),
-        court.to_string(),
-    ];
-    let mut out = template.to_string();
-    for (field, value) in TEMPLATE_FIELDS.iter().zip(values) {
-        out = out.replace(field, &clean_value(&value));
-    }
-    out
-}
-
-/// Keep letters, digits and a few safe marks; everything else becomes a space; runs of spaces
-/// collapse; at most 40 characters.
-fn clean_value(v: &str) -> String {
-    let mapped: String = v
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '+' | '\'') {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let words: Vec<&str> = mapped.split_whitespace().collect();
-    let joined: String = words.join(" ").chars().take(40).collect();
-    let joined = joined.trim().trim_matches('.').to_string();
-    if joined.is_empty() {
-        "-".into()
-    } else {
-        joined
-    }
-}
-
 /// Longest delay a rule action may have.
 pub const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
 
@@ -252,15 +192,16 @@ pub enum RuleError {
         /// The delay in seconds.
         secs: u64,
     },
-    /// A file name template with a folder separator (folders are set with the record folder).
-    #[error(
-        "rule '{rule}': file name '{template}' must not contain / or \\ (set the folder in OBS)"
-    )]
+    /// A file name template OBS could not record to on Windows (a folder separator, a character
+    /// Windows refuses, a device name such as `CON`); folders are set with the record folder.
+    #[error("rule '{rule}': file name '{template}' cannot be used: {cause}")]
     BadFileName {
         /// Rule name.
         rule: String,
-        /// The template.
+        /// The template (control characters shown escaped).
         template: String,
+        /// Why, from [`crate::fsname`].
+        cause: String,
     },
 }
 
@@ -307,10 +248,11 @@ fn check_action(rule: &str, action: &ObsAction) -> Result<(), RuleError> {
         ObsAction::SetSourceVisibility { source, .. } if source.trim().is_empty() => {
             Err(empty("source"))
         }
-        ObsAction::StartRecording { file_name: Some(t) } if t.contains(['/', '\\']) => {
-            Err(RuleError::BadFileName {
+        ObsAction::StartRecording { file_name: Some(t) } => {
+            check_template(t).map_err(|cause| RuleError::BadFileName {
                 rule: rule.into(),
-                template: t.clone(),
+                template: t.escape_default().to_string(),
+                cause: cause.to_string(),
             })
         }
         _ => Ok(()),

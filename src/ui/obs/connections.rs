@@ -1,10 +1,11 @@
 //! OBS connections: list, add, edit, delete (with confirmation), test. A stored password is
-//! never shown: the list says only whether one is set, the form's field starts empty.
+//! never shown: the list says only where it is kept (system keyring, or the store when no keyring
+//! is reachable), the form's field starts empty.
 
 use super::{BAD, OK, link_color};
 use crate::app::Command;
 use crate::app::obs_state::{ConnectionDraft, ObsIntent, ObsView};
-use crate::obs::ObsRole;
+use crate::obs::{ObsConnection, ObsRole, PasswordPlace};
 use egui::RichText;
 
 /// The Connections tab.
@@ -22,8 +23,7 @@ pub fn connections_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<
                 ui.label(&c.name);
                 ui.label(c.addr());
                 ui.label(c.role.label());
-                ui.label(if c.password.is_empty() { "none" } else { "set" })
-                    .on_hover_text("Passwords are stored but never shown");
+                password_cell(ui, &c, view.keyring.as_ref());
                 let status = view.statuses.iter().find(|s| s.connection_id == c.id);
                 match status {
                     Some(s) => ui.colored_label(link_color(&s.link), s.link.label(now)),
@@ -49,6 +49,36 @@ pub fn connections_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<
         ui.separator();
         editor_ui(ui, view, commands);
     }
+}
+
+/// Where the password is; a warning when it is kept in the store.
+fn password_cell(ui: &mut egui::Ui, c: &ObsConnection, keyring: Option<&Result<(), String>>) {
+    match (c.password_place(), keyring) {
+        (PasswordPlace::None, _) => ui.label("none"),
+        (PasswordPlace::Keyring, _) => ui.label("system keyring").on_hover_text(
+            "Kept in the system credential store (Windows Credential Manager, macOS Keychain, \
+             Secret Service); the courtside store holds only a reference",
+        ),
+        (PasswordPlace::Store, Some(Ok(()))) => ui
+            .colored_label(BAD, "password kept in the store")
+            .on_hover_text(
+                "A system keyring answers now: Edit and Save this connection (or restart) to \
+                 move the password there",
+            ),
+        (PasswordPlace::Store, why) => ui
+            .colored_label(
+                BAD,
+                "password kept in the store: no system keyring reachable",
+            )
+            .on_hover_text(format!(
+                "The password is in the courtside store and its backups. It moves into the \
+                 system keyring at the next start where one is reachable.{}",
+                match why {
+                    Some(Err(e)) => format!(" ({e})"),
+                    _ => String::new(),
+                }
+            )),
+    };
 }
 
 fn row_buttons(
@@ -176,10 +206,11 @@ fn form_rows(ui: &mut egui::Ui, d: &mut ConnectionDraft) {
     ui.end_row();
     ui.label("Password");
     ui.horizontal(|ui| {
-        let hint = if d.has_password && !d.clear_password {
-            "unchanged (a password is stored)"
-        } else {
-            "none"
+        let moved = d.port.trim().parse().is_ok_and(|p| d.address_changed(p));
+        let hint = match (d.has_password && !d.clear_password, moved) {
+            (true, true) => "new address: enter the password again",
+            (true, false) => "unchanged (a password is stored)",
+            (false, _) => "none",
         };
         ui.add(
             egui::TextEdit::singleline(&mut d.password)
@@ -188,10 +219,12 @@ fn form_rows(ui: &mut egui::Ui, d: &mut ConnectionDraft) {
                 .desired_width(220.0),
         )
         .on_hover_text(
-            "obs-websocket password; stored, never shown again. Empty keeps the stored one",
+            "obs-websocket password; kept in the system keyring (or the store when none is \
+             reachable), never shown again. Empty keeps the stored one, unless the host or port \
+             changed",
         );
         if d.has_password {
-            ui.checkbox(&mut d.clear_password, "remove")
+            ui.checkbox(&mut d.clear_password, "no password")
                 .on_hover_text("Remove the stored password (OBS without authentication)");
         }
     });

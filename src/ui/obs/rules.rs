@@ -349,7 +349,9 @@ fn params_ui(ui: &mut egui::Ui, action: &mut ObsAction) {
                     .get_or_insert_with(|| crate::obs::rules::DEFAULT_RECORDING_NAME.to_string());
                 ui.add(egui::TextEdit::singleline(text).desired_width(260.0))
                     .on_hover_text(format!(
-                        "File name template; fields: {}",
+                        "File name template; fields: {}. OBS codes such as %hh-%mm work; not \
+                         allowed (Windows could not record): < > : \" / \\ | ? *, a name such \
+                         as CON, PRN, AUX, NUL, COM1, LPT1",
                         TEMPLATE_FIELDS.join(" ")
                     ));
             } else {
