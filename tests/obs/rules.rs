@@ -116,6 +116,30 @@ fn default_rules_record_the_match_save_the_challenge_and_stop_30s_after_the_winn
 }
 
 #[test]
+fn a_tie_ends_the_match_for_automation_but_not_for_a_rule_naming_an_athlete() {
+    // A withdrawal sends `win;TIE`: the default rule must still stop the recording.
+    let mut court = Court::new(default_rules());
+    court.run(&MATCH[..index_of("win;RED;")], 0);
+    let got: Vec<_> = court
+        .feed("win;TIE", 500)
+        .into_iter()
+        .map(|d| (d.action, d.delay))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(ObsAction::StopRecording, Duration::from_secs(30))]
+    );
+    let blue_only = Conditions {
+        rounds: Vec::new(),
+        athlete: Some(Athlete::Blue),
+    };
+    let mut court = Court::new(vec![rule(Trigger::MatchWinner, blue_only, "Blue wins")]);
+    court.run(&MATCH[..index_of("win;RED;")], 0);
+    assert!(court.feed("win;TIE", 500).is_empty());
+    assert_eq!(court.feed("win;BLUE", 600).len(), 1);
+}
+
+#[test]
 fn cooldown_swallows_repeats_until_it_has_passed() {
     let mut court = Court::new(default_rules());
     court.run(&MATCH[..index_of("rdy;FightReady;")], 0);

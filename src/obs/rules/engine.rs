@@ -164,6 +164,9 @@ impl RuleEngine {
                 mem.round_winners = *winners;
             }
             Event::Winner { athlete } => out.push(fired(Trigger::MatchWinner, Some(*athlete))),
+            // A tie (`win;TIE`, sent with a withdrawal) ends the match too: "stop recording after
+            // the winner" must run. No athlete, so a rule for one athlete's win does not fire.
+            Event::MatchTie => out.push(fired(Trigger::MatchWinner, None)),
             _ => {}
         }
         let in_break = after.break_clock.is_some();

@@ -45,7 +45,8 @@ pub enum Trigger {
     BreakEnd,
     /// A round got its winner (`wrd` with a newly decided round).
     RoundWinner,
-    /// The match winner was declared (`win`).
+    /// The match ended: a winner was declared (`win;BLUE`/`win;RED`) or a tie (`win;TIE`, with
+    /// no athlete, so rules naming an athlete do not fire on it).
     MatchWinner,
 }
 
@@ -79,7 +80,7 @@ impl Trigger {
             Trigger::BreakStart => "break start".into(),
             Trigger::BreakEnd => "break end".into(),
             Trigger::RoundWinner => "round winner".into(),
-            Trigger::MatchWinner => "match winner".into(),
+            Trigger::MatchWinner => "match winner (or tie)".into(),
         }
     }
 }
