@@ -59,7 +59,7 @@ pub fn run(opts: &Options, verdicts: &mut Verdicts) -> anyhow::Result<()> {
     print_table(opts, count, &bare, &redb, bare_mid, redb_mid, &sqlite);
     let rounds = bare.len();
     verdicts.at_least(
-        &format!("ingest rate, courtside / bare UDP receive loop (median of {rounds} rounds)"),
+        &format!("ingest rate, courtside / bare UDP receive loop (median of {rounds} round(s))"),
         redb_mid.rate() / bare_mid.rate(),
         0.5,
         "",
