@@ -1,4 +1,5 @@
-//! GUI performance, printed as numbers against the targets (no assertions):
+//! GUI performance against README's targets; ends with a verdict line per target and fails when
+//! one is not met or could not be measured (see `common/verdict.rs`):
 //!
 //! 1. frame CPU time (median, p99) of the real `CourtsideApp` with a store of N stored events
 //!    (default 1 000 000, one long match) and the event table on screen, following new events;
@@ -17,11 +18,18 @@ use courtside::store::writer::{Incoming, WriteRequest, now_ns};
 use courtside::store::{Store, Writer, WriterConfig};
 use egui_kittest::Harness;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "gui/procfs.rs"]
+mod procfs;
+#[path = "common/verdict.rs"]
+mod verdict;
 #[path = "../tests/common/xvfb.rs"]
 mod xvfb;
+
+use procfs::{Breakdown, cpu_secs, cpu_share, mb, rss_breakdown, rss_bytes};
+use verdict::Verdicts;
 
 fn events_wanted() -> u64 {
     std::env::var("COURTSIDE_BENCH_EVENTS")
@@ -92,7 +100,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn frame_times(db: &Path, n: u64) {
+fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
     let started = Instant::now();
     let db_owned = db.to_path_buf();
     let mut h = Harness::builder()
@@ -110,9 +118,16 @@ fn frame_times(db: &Path, n: u64) {
             )
         });
     h.step();
+    let startup_ms = started.elapsed().as_secs_f64() * 1e3;
     println!(
-        "startup (store open, state rebuilt, workers started, first frame): {:.0} ms (target ≤ 300 ms)",
-        started.elapsed().as_secs_f64() * 1e3
+        "startup (store open, state rebuilt, workers started, first frame): {startup_ms:.0} ms (target ≤ 300 ms)"
+    );
+    let store = format!("store of {n} events");
+    verdicts.at_most(
+        &format!("start-up to first frame, {store}"),
+        startup_ms,
+        300.0,
+        " ms",
     );
     let deadline = Instant::now() + Duration::from_secs(600);
     let load = Instant::now();
@@ -148,37 +163,19 @@ fn frame_times(db: &Path, n: u64) {
     }
     let mut steady: Vec<f64> = times.clone();
     steady.sort_by(f64::total_cmp);
+    let median = percentile(&steady, 0.5);
     println!(
-        "frame CPU with {n} stored events, table on screen: median {:.2} ms, p99 {:.2} ms, max {:.2} ms (target median ≤ 2 ms)",
-        percentile(&steady, 0.5),
+        "frame CPU with {n} stored events, table on screen: median {median:.2} ms, p99 {:.2} ms, max {:.2} ms (target median ≤ 2 ms)",
         percentile(&steady, 0.99),
         steady.last().copied().unwrap_or(0.0)
     );
     println!("  (egui pass + layout on the CPU, as kittest runs it; GPU drawing not included)");
-}
-
-/// CPU seconds (user + system) a process has used.
-fn cpu_secs(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
-}
-
-/// Resident memory of a process in bytes: (now, peak). Linux `/proc`; None elsewhere.
-fn rss_bytes(pid: u32) -> Option<(f64, f64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb = |key: &str| -> Option<f64> {
-        let line = status.lines().find(|l| l.starts_with(key))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    };
-    Some((kb("VmRSS:")? * 1024.0, kb("VmHWM:")? * 1024.0))
-}
-
-/// `bytes` as "X MB (Y MiB)": MB are 10^6 bytes, the unit the target is judged in.
-fn mb(bytes: f64) -> String {
-    format!("{:.1} MB ({:.1} MiB)", bytes / 1e6, bytes / 1048576.0)
+    verdicts.at_most(
+        &format!("frame CPU median, {store}, table on screen"),
+        median,
+        2.0,
+        " ms",
+    );
 }
 
 /// The executable measured: `COURTSIDE_BIN` (e.g. the shipped `cargo build --release` binary,
@@ -218,17 +215,22 @@ fn configure_free_port(db: &Path) {
     writer.shutdown();
 }
 
-fn idle_cpu(db: &Path, label: &str) {
+/// What one idle run of the real app measured.
+struct Idle {
+    /// Start-up CPU seconds, then (% of a core, CPU s) right after start-up and over the next 10 s.
+    startup_cpu: f64,
+    first: (f64, f64),
+    next: (f64, f64),
+    /// RSS now and peak, and its parts; `None` without /proc.
+    rss: Option<((f64, f64), Breakdown)>,
+}
+
+/// Start the real binary on `db` under Xvfb and measure it idle; `Err` says why it could not be.
+fn measure_idle(db: &Path) -> Result<Idle, String> {
     configure_free_port(db);
     // Xvfb picks a free display and reports it once it accepts clients (a fixed display number
     // can be taken, or left as a stale socket, and the app would exit at once).
-    let xvfb = match xvfb::Xvfb::start() {
-        Ok(x) => x,
-        Err(e) => {
-            println!("idle CPU: not measured ({e}; `apt-get install xvfb`)");
-            return;
-        }
-    };
+    let xvfb = xvfb::Xvfb::start().map_err(|e| format!("{e}; `apt-get install xvfb`"))?;
     let display = xvfb.display().to_string();
     let home = tempfile::tempdir().expect("tempdir");
     let app = Command::new(app_binary())
@@ -253,111 +255,73 @@ fn idle_cpu(db: &Path, label: &str) {
         }
         last = now;
     }
-    let Some(c0) = cpu_secs(pid) else {
-        println!("idle CPU: not measured (courtside exited during start-up)");
-        return;
-    };
+    let startup_cpu = cpu_secs(pid).ok_or("courtside exited during start-up")?;
     // Two windows: the 10 s right after start-up settled (the system monitor is still reporting
     // the fall from start-up load, which wakes the UI), then the next 10 s (steady idle).
     let first = cpu_share(pid);
     let next = cpu_share(pid);
     let (Some(first), Some(next)) = (first, next) else {
-        println!("idle CPU: not measured (courtside exited during the measurement)");
-        return;
+        return Err("courtside exited during the measurement".into());
     };
+    Ok(Idle {
+        startup_cpu,
+        first,
+        next,
+        rss: rss_bytes(pid).zip(rss_breakdown(pid)),
+    })
+}
+
+/// Measure the idle app on `db` (`label` says which store), print it and judge its idle CPU
+/// (the steady window) and RSS.
+fn idle_cpu(db: &Path, label: &str, store: &str, verdicts: &mut Verdicts) {
+    let cpu_target = format!("idle CPU over the steady 10 s, {store}");
+    let rss_target = format!("RSS of the real app, idle, {store}");
+    let idle = match measure_idle(db) {
+        Ok(idle) => idle,
+        Err(why) => {
+            println!("idle CPU: not measured ({why})");
+            verdicts.not_measured(&cpu_target, "≤ 1 %", &why);
+            verdicts.not_measured(&rss_target, "≤ 150 MB", &why);
+            return;
+        }
+    };
+    let (first, next, c0) = (idle.first, idle.next, idle.startup_cpu);
     println!("[{label}]");
     println!("  binary: {}", app_binary().display());
     println!(
         "  idle CPU over 10 s, main window + scoreboard open, clock stopped: {:.2} % of one \
          core right after start-up ({:.3} CPU s; start-up used {c0:.2} CPU s), {:.2} % over the \
-         next 10 s ({:.3} CPU s) (target ≤ 1 %)",
+         next 10 s ({:.3} CPU s) (target ≤ 1 %, steady)",
         first.0, first.1, next.0, next.1
     );
-    match (rss_bytes(pid), rss_breakdown(pid)) {
-        (Some((now, peak)), Some(b)) => {
-            println!(
-                "  RSS of the real app, idle: {}, peak since start {} (target ≤ 150 MB: {})",
-                mb(now),
-                mb(peak),
-                if now <= 150e6 { "met" } else { "NOT met" }
-            );
-            println!(
-                "    of which Mesa's software renderer's files (libLLVM, *_dri.so, X shared \
-                 memory): {}; without them {}",
-                mb(b.renderer),
-                mb(now - b.renderer)
-            );
-            println!(
-                "    courtside's own executable (code and constants, read from the file, \
-                 shared): {}; anonymous memory (heap, stacks; includes the renderer's own \
-                 allocations): {}",
-                mb(b.executable),
-                mb(b.anonymous)
-            );
-        }
-        _ => println!("  RSS: not measured (no /proc on this system)"),
-    }
-}
-
-/// CPU share of `pid` over the next 10 s: (% of one core, CPU seconds).
-fn cpu_share(pid: u32) -> Option<(f64, f64)> {
-    let c0 = cpu_secs(pid)?;
-    let t0 = Instant::now();
-    std::thread::sleep(Duration::from_secs(10));
-    let c1 = cpu_secs(pid)?;
-    Some(((c1 - c0) / t0.elapsed().as_secs_f64() * 100.0, c1 - c0))
-}
-
-/// Parts of a process's resident memory, bytes.
-struct Breakdown {
-    /// Files of Mesa's software OpenGL (llvmpipe) and X shared memory: what Xvfb without a GPU
-    /// adds, and a GPU driver replaces.
-    renderer: f64,
-    /// The courtside executable's own pages.
-    executable: f64,
-    /// Anonymous pages (heap, stacks, private mappings).
-    anonymous: f64,
-}
-
-/// Linux `/proc/PID/smaps`; None elsewhere.
-fn rss_breakdown(pid: u32) -> Option<Breakdown> {
-    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).ok()?;
-    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-    let exe = exe.to_string_lossy().into_owned();
-    let mut b = Breakdown {
-        renderer: 0.0,
-        executable: 0.0,
-        anonymous: 0.0,
+    verdicts.at_most(&cpu_target, next.0, 1.0, " %");
+    let Some(((now, peak), b)) = idle.rss else {
+        println!("  RSS: not measured (no /proc on this system)");
+        verdicts.not_measured(&rss_target, "≤ 150 MB", "no /proc on this system");
+        return;
     };
-    let mut path = String::new();
-    for line in smaps.lines() {
-        let mut f = line.split_whitespace();
-        let first = f.next().unwrap_or_default();
-        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            path = line
-                .split_whitespace()
-                .nth(5)
-                .unwrap_or_default()
-                .to_string();
-        } else if first == "Rss:" {
-            let bytes = f.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) * 1024.0;
-            if path.contains("libLLVM")
-                || path.ends_with("_dri.so")
-                || path.contains("libgallium")
-                || path.starts_with("/SYSV")
-            {
-                b.renderer += bytes;
-            } else if path == exe {
-                b.executable += bytes;
-            } else if path.is_empty() || path.starts_with('[') {
-                b.anonymous += bytes;
-            }
-        }
-    }
-    Some(b)
+    println!(
+        "  RSS of the real app, idle: {}, peak since start {} (target ≤ 150 MB)",
+        mb(now),
+        mb(peak)
+    );
+    verdicts.at_most(&rss_target, now / 1e6, 150.0, " MB");
+    println!(
+        "    of which Mesa's software renderer's files (libLLVM, *_dri.so, X shared \
+         memory): {}; without them {}",
+        mb(b.renderer),
+        mb(now - b.renderer)
+    );
+    println!(
+        "    courtside's own executable (code and constants, read from the file, \
+         shared): {}; anonymous memory (heap, stacks; includes the renderer's own \
+         allocations): {}",
+        mb(b.executable),
+        mb(b.anonymous)
+    );
 }
 
-fn main() {
+fn main() -> ExitCode {
     // As the app's main does.
     courtside::app::memory::configure_allocator();
     let n = events_wanted();
@@ -365,14 +329,20 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("bench dir");
     let db = dir.join(format!("gui-{n}.redb"));
     build_store(&db, n);
-    frame_times(&db, n);
+    let mut verdicts = Verdicts::new();
+    frame_times(&db, n, &mut verdicts);
     idle_cpu(
         &db,
         &format!("store of {n} events, one match, table showing it"),
+        &format!("store of {n} events"),
+        &mut verdicts,
     );
     let empty = tempfile::tempdir().expect("tempdir");
     idle_cpu(
         &empty.path().join("empty.redb"),
         "empty store, same run (the baseline)",
+        "empty store",
+        &mut verdicts,
     );
+    verdicts.finish()
 }

@@ -6,8 +6,10 @@
 //!
 //! `cargo bench --bench spine` runs everything (≈2–3 min); add `-- --quick` (or set
 //! `COURTSIDE_BENCH_QUICK=1`) for a short CI run; `cargo test --benches` runs each part once at
-//! tiny sizes. A filter (`cargo bench --bench spine -- ingest`) selects parts by name. Nothing
-//! here asserts on time; the comparisons fail only when a datagram is lost or altered.
+//! tiny sizes. A filter (`cargo bench --bench spine -- ingest`) selects parts by name. The
+//! comparisons fail when a datagram is lost or altered; the run ends with a verdict line per
+//! README target it measured (ingest ratios, state latency) and fails when one is not met (not
+//! judged in test mode; see `common/verdict.rs`).
 
 #[path = "spine/harness.rs"]
 mod harness;
@@ -21,11 +23,15 @@ mod options;
 mod sender;
 #[path = "spine/traffic.rs"]
 mod traffic;
+#[path = "common/verdict.rs"]
+mod verdict;
 
 use courtside::match_state::MatchState;
 use courtside::protocol::{Event, parse_datagram};
 use criterion::{Criterion, Throughput};
 use std::hint::black_box;
+use std::process::ExitCode;
+use verdict::Verdicts;
 
 fn parser_benches(c: &mut Criterion) {
     let sets = [
@@ -65,7 +71,7 @@ fn parser_benches(c: &mut Criterion) {
     group.finish();
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
     // As the app's main does.
     courtside::app::memory::configure_allocator();
     let opts = options::Options::from_env();
@@ -77,11 +83,12 @@ fn main() -> anyhow::Result<()> {
         .configure_from_args();
     parser_benches(&mut c);
     c.final_summary();
+    let mut verdicts = Verdicts::new();
     if opts.runs("ingest") {
-        ingest_ratio::run(&opts)?;
+        ingest_ratio::run(&opts, &mut verdicts)?;
     }
     if opts.runs("latency") {
-        latency::run(&opts)?;
+        latency::run(&opts, &mut verdicts)?;
     }
-    Ok(())
+    Ok(verdicts.finish())
 }

@@ -7,6 +7,7 @@ use crate::harness::{self, IDLE_LIMIT, IngestPath, fmt_duration, fmt_rate, join}
 use crate::options::Options;
 use crate::sender::{self, BURST, WINDOW};
 use crate::traffic;
+use crate::verdict::Verdicts;
 use anyhow::{Context, bail};
 use courtside::ingest::ListenerStats;
 use courtside::protocol::parse_datagram;
@@ -42,7 +43,7 @@ impl Arm {
 }
 
 /// Run the comparison and print its table.
-pub fn run(opts: &Options) -> anyhow::Result<()> {
+pub fn run(opts: &Options, verdicts: &mut Verdicts) -> anyhow::Result<()> {
     let traffic = Arc::new(traffic::realistic_mix());
     let count = opts.ingest_count();
     let mut bare = Vec::new();
@@ -56,6 +57,19 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     let bare_mid = median(&bare);
     let redb_mid = median(&redb);
     print_table(opts, count, &bare, &redb, bare_mid, redb_mid, &sqlite);
+    let rounds = bare.len();
+    verdicts.at_least(
+        &format!("ingest rate, courtside / bare UDP receive loop (median of {rounds} round(s))"),
+        redb_mid.rate() / bare_mid.rate(),
+        0.5,
+        "",
+    );
+    verdicts.at_least(
+        "ingest rate, courtside / SQLite insert + commit each",
+        redb_mid.rate() / sqlite.rate(),
+        20.0,
+        "×",
+    );
     let all = bare.iter().chain(&redb).chain([&sqlite]);
     if all.clone().any(|a| !a.lossless()) {
         bail!("an ingest arm lost or altered datagrams (see the table above)");
@@ -119,18 +133,8 @@ fn print_table(
     row("(b) SQLite insert+commit each (WAL, sync=FULL)", sqlite);
     let vs_bare = redb_mid.rate() / bare_mid.rate();
     let vs_sqlite = redb_mid.rate() / sqlite.rate();
-    println!(
-        "ratio courtside / (a) bare UDP   = {vs_bare:.2}   (target ≥ 0.5: {})",
-        verdict(vs_bare >= 0.5)
-    );
-    println!(
-        "ratio courtside / (b) SQLite     = {vs_sqlite:.1}×  (target ≥ 20×: {})",
-        verdict(vs_sqlite >= 20.0)
-    );
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "met" } else { "NOT met" }
+    println!("ratio courtside / (a) bare UDP   = {vs_bare:.2}   (target ≥ 0.5)");
+    println!("ratio courtside / (b) SQLite     = {vs_sqlite:.1}×  (target ≥ 20×)");
 }
 
 /// (a): receive and count, nothing else.

@@ -7,6 +7,7 @@
 use crate::harness::{IDLE_LIMIT, IngestPath, fmt_duration, join, quantile};
 use crate::options::Options;
 use crate::traffic;
+use crate::verdict::Verdicts;
 use anyhow::{Context, bail};
 use courtside::match_state::MatchState;
 use crossbeam_channel::RecvTimeoutError;
@@ -50,8 +51,8 @@ fn schedule(duration: Duration) -> Vec<(Duration, Vec<u8>)> {
     out
 }
 
-/// Run the latency measurement and print its table.
-pub fn run(opts: &Options) -> anyhow::Result<()> {
+/// Run the latency measurement, print its table and judge the display's p99.
+pub fn run(opts: &Options, verdicts: &mut Verdicts) -> anyhow::Result<()> {
     let plan = Arc::new(schedule(opts.latency_duration()));
     let path = IngestPath::start(4096)?;
     let sent_at: Arc<Vec<AtomicU64>> = Arc::new(plan.iter().map(|_| NOT_SENT.into()).collect());
@@ -122,7 +123,13 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     let commits = path.writer.stats().commits.load(Ordering::Relaxed);
     path.listener.stop();
     path.writer.shutdown();
-    print(opts, &plan, &samples, &durable, commits, &state);
+    let total_p99 = print(opts, &plan, &samples, &durable, commits, &state);
+    verdicts.at_most(
+        "datagram → MatchState updated (the display), p99",
+        total_p99.as_secs_f64() * 1e3,
+        1.0,
+        " ms",
+    );
     if samples.len() != plan.len() || durable.len() != plan.len() || mismatched != 0 {
         bail!(
             "latency run: {} of {} datagrams reached the state, {mismatched} altered",
@@ -140,7 +147,7 @@ fn print(
     durable: &[Duration],
     commits: u64,
     state: &MatchState,
-) {
+) -> Duration {
     let mut total: Vec<Duration> = samples.iter().map(|s| s.total).collect();
     let mut listener: Vec<Duration> = samples.iter().map(|s| s.to_listener).collect();
     let mut rest: Vec<Duration> = samples
@@ -189,4 +196,5 @@ fn print(
         "final state: {} messages applied, score {}–{}, winner {:?}",
         state.counts.messages, state.blue.score, state.red.score, state.winner
     );
+    quantile(&total, 0.99)
 }
