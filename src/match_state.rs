@@ -334,6 +334,7 @@ impl MatchState {
             }
             Event::Score { athlete, score } => self.side_mut(*athlete).score = *score,
             Event::Clock { clock, action } => {
+                let previous = clock_secs(&self.clock);
                 self.clock = clock.to_string();
                 match action {
                     Some(ClockAction::Start) => {
@@ -343,6 +344,13 @@ impl MatchState {
                     }
                     Some(ClockAction::Stop) | Some(ClockAction::StopEnd) => {
                         self.clock_running = false
+                    }
+                    // A plain tick one second on from the last value (either way: count-down or
+                    // count-up) means the clock runs, even when its `start` was never heard:
+                    // courtside started mid-round, or the state came from the PSS's answers. A
+                    // reset (`clk;2:00` at a new round) or a correction is no such step.
+                    None if previous.is_some_and(|p| p.abs_diff(clock.secs) == 1) => {
+                        self.clock_running = true
                     }
                     Some(ClockAction::Corr) | None => {}
                 }
@@ -453,4 +461,10 @@ impl MatchState {
         // Serialising plain structs of strings and numbers cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+}
+
+/// Seconds of a clock as the state keeps it (`m:ss`); `None` before any clock was heard.
+fn clock_secs(text: &str) -> Option<u32> {
+    let (m, s) = text.split_once(':')?;
+    Some(m.parse::<u32>().ok()? * 60 + s.parse::<u32>().ok()?)
 }

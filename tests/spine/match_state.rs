@@ -458,3 +458,24 @@ fn kpp_period_separator_stops_the_clock_and_link_lines_are_not_unknown() {
         json!({"messages": 6, "unknown": 0, "malformed": 0})
     );
 }
+
+#[test]
+fn a_clock_heard_ticking_without_its_start_runs_and_a_reset_or_correction_does_not() {
+    // Courtside started mid-round (or the state came from the PSS's answers): `start` was never
+    // heard, but the ticks step one second at a time, so the clock runs (not shown stopped/red).
+    let mut s = state_of(&["clk;1:23;"]);
+    assert!(!s.clock_running, "one value alone says nothing");
+    for e in parse_text("clk;1:22;") {
+        s.apply(&e);
+    }
+    assert!(s.clock_running, "a one-second step is a running clock");
+    // Stopped, then the next round's clock is set: a reset, not a tick.
+    let s = state_of(&["clk;1:22;start;", "clk;0:00;stopEnd", "clk;02:00;"]);
+    assert!(!s.clock_running);
+    // A correction by one second while stopped is not a tick either.
+    let s = state_of(&["clk;1:40;stop;", "clk;1:41;corr;"]);
+    assert!(!s.clock_running);
+    // Counting up steps the other way.
+    let s = state_of(&["clk;0:00;", "clk;0:01;"]);
+    assert!(s.clock_running);
+}
