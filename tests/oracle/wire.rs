@@ -106,7 +106,9 @@ fn matches_at(e: &Event, fields: &[&str], at: usize) -> Option<usize> {
         Event::Unknown { code, fields: rest } => {
             // Byte-exact: the code as sent (trimmed) and every later field untouched.
             let end = at + 1 + rest.len();
-            let same = fields.get(at + 1..end).is_some_and(|raw| raw == rest.as_slice());
+            let same = fields
+                .get(at + 1..end)
+                .is_some_and(|raw| raw == rest.as_slice());
             return (f == code && same).then_some(end);
         }
         Event::Malformed { code, .. } if code.is_empty() => false,
@@ -160,13 +162,27 @@ pub fn check_any(bytes: &[u8]) {
     let caps = events.iter().filter(|e| is_cap(e)).count();
     assert!(caps <= 1, "{caps} cap events");
     if caps == 1 {
-        assert!(is_cap(&events[events.len() - 1]), "the cap event is not last");
+        assert!(
+            is_cap(&events[events.len() - 1]),
+            "the cap event is not last"
+        );
         let (kept, dropped) = cap_numbers(&events[events.len() - 1]);
-        assert!(kept <= MAX_MESSAGES && dropped >= 1, "kept {kept}, dropped {dropped}");
-        assert!(events.len() - 1 <= MAX_EVENTS, "{} events kept", events.len() - 1);
+        assert!(
+            kept <= MAX_MESSAGES && dropped >= 1,
+            "kept {kept}, dropped {dropped}"
+        );
+        assert!(
+            events.len() - 1 <= MAX_EVENTS,
+            "{} events kept",
+            events.len() - 1
+        );
         return;
     }
-    assert!(events.len() <= MAX_EVENTS, "{} events, no cap event", events.len());
+    assert!(
+        events.len() <= MAX_EVENTS,
+        "{} events, no cap event",
+        events.len()
+    );
     // Lines are parsed independently: the datagram's events are its lines' events in order.
     let mut from_lines = Vec::new();
     for fields in &lines {
@@ -176,7 +192,10 @@ pub fn check_any(bytes: &[u8]) {
         check_line(fields, &own);
         from_lines.extend(own);
     }
-    assert_eq!(events, from_lines, "datagram {text:?} differs from its lines parsed one by one");
+    assert_eq!(
+        events, from_lines,
+        "datagram {text:?} differs from its lines parsed one by one"
+    );
 }
 
 /// One message of a generated datagram: its text and the events it must give.
@@ -190,8 +209,16 @@ struct Message {
 /// A message built from two input bytes: which template, and the value to put in it.
 fn message(pick: u8, value: u8) -> Message {
     let n = u32::from(value) * 7;
-    let a = if value % 2 == 0 { Athlete::Blue } else { Athlete::Red };
-    let m = |text: String, events: Vec<Event>| Message { text, events, unknown: false };
+    let a = if value % 2 == 0 {
+        Athlete::Blue
+    } else {
+        Athlete::Red
+    };
+    let m = |text: String, events: Vec<Event>| Message {
+        text,
+        events,
+        unknown: false,
+    };
     match pick % 13 {
         0 => {
             let kinds = [
@@ -202,21 +229,45 @@ fn message(pick: u8, value: u8) -> Message {
                 PointKind::TechHead,
             ];
             let k = usize::from(value) % 5;
-            m(format!("pt{};{}", side(a), k + 1), vec![Event::Point { athlete: a, kind: kinds[k] }])
+            m(
+                format!("pt{};{}", side(a), k + 1),
+                vec![Event::Point {
+                    athlete: a,
+                    kind: kinds[k],
+                }],
+            )
         }
-        1 => m(format!("hl{};{n}", side(a)), vec![Event::HitLevel { athlete: a, level: n }]),
+        1 => m(
+            format!("hl{};{n}", side(a)),
+            vec![Event::HitLevel {
+                athlete: a,
+                level: n,
+            }],
+        ),
         2 => m(
             format!("wg1;{};wg2;{}", value % 10, value / 10),
             vec![
-                Event::Penalties { athlete: Athlete::Blue, count: u32::from(value % 10) },
-                Event::Penalties { athlete: Athlete::Red, count: u32::from(value / 10) },
+                Event::Penalties {
+                    athlete: Athlete::Blue,
+                    count: u32::from(value % 10),
+                },
+                Event::Penalties {
+                    athlete: Athlete::Red,
+                    count: u32::from(value / 10),
+                },
             ],
         ),
         3 => m(
             format!("sc1;{n};sc2;{value}"),
             vec![
-                Event::Score { athlete: Athlete::Blue, score: n },
-                Event::Score { athlete: Athlete::Red, score: u32::from(value) },
+                Event::Score {
+                    athlete: Athlete::Blue,
+                    score: n,
+                },
+                Event::Score {
+                    athlete: Athlete::Red,
+                    score: u32::from(value),
+                },
             ],
         ),
         4 => {
@@ -226,20 +277,44 @@ fn message(pick: u8, value: u8) -> Message {
                 for athlete in [Athlete::Blue, Athlete::Red] {
                     let score = n + u32::from(round) + u32::from(side(athlete) == '2');
                     text.push(format!("s{}{round};{score}", side(athlete)));
-                    events.push(Event::RoundScore { athlete, round, score });
+                    events.push(Event::RoundScore {
+                        athlete,
+                        round,
+                        score,
+                    });
                 }
             }
             m(text.join(";"), events)
         }
-        5 => m(format!("rnd;{}", value % 5), vec![Event::Round { round: u32::from(value % 5) }]),
-        6 => m(format!("avt;{value}"), vec![Event::VideoTime { value: u32::from(value) }]),
+        5 => m(
+            format!("rnd;{}", value % 5),
+            vec![Event::Round {
+                round: u32::from(value % 5),
+            }],
+        ),
+        6 => m(
+            format!("avt;{value}"),
+            vec![Event::VideoTime {
+                value: u32::from(value),
+            }],
+        ),
         7 => m("pre;FightLoaded".into(), vec![Event::FightLoaded]),
         8 => m("rdy;FightReady".into(), vec![Event::FightReady]),
         9 => m("hel".into(), vec![Event::Hello]),
         10 => m("bye".into(), vec![Event::Bye]),
         11 => match value % 3 {
-            0 => m("win;BLUE".into(), vec![Event::Winner { athlete: Athlete::Blue }]),
-            1 => m("win;RED".into(), vec![Event::Winner { athlete: Athlete::Red }]),
+            0 => m(
+                "win;BLUE".into(),
+                vec![Event::Winner {
+                    athlete: Athlete::Blue,
+                }],
+            ),
+            1 => m(
+                "win;RED".into(),
+                vec![Event::Winner {
+                    athlete: Athlete::Red,
+                }],
+            ),
             _ => m("win;TIE".into(), vec![Event::MatchTie]),
         },
         _ => {
@@ -251,7 +326,11 @@ fn message(pick: u8, value: u8) -> Message {
                 text.push(';');
                 text.push_str(f);
             }
-            Message { text, events: vec![Event::Unknown { code, fields }], unknown: true }
+            Message {
+                text,
+                events: vec![Event::Unknown { code, fields }],
+                unknown: true,
+            }
         }
     }
 }
@@ -322,7 +401,11 @@ pub fn check_script(bytes: &[u8]) {
         let Some(cap) = last.filter(is_cap) else {
             panic!("{dropped} messages over the cap but no cap event last in {text:?}");
         };
-        assert_eq!(cap_numbers(&cap), (kept, dropped), "messages kept and dropped");
+        assert_eq!(
+            cap_numbers(&cap),
+            (kept, dropped),
+            "messages kept and dropped"
+        );
     }
     if kept == 0 && dropped == 0 {
         assert_eq!(events.len(), 1, "an empty datagram is one event");
@@ -336,7 +419,10 @@ pub fn check_script(bytes: &[u8]) {
 /// that side, each round score the last `s..`, points are counted per type, the round, clock
 /// and winner are the last sent, and the counts are the events since (and with) that `pre`.
 pub fn check_state(events: &[Event], state: &MatchState) {
-    let start = events.iter().rposition(|e| matches!(e, Event::FightLoaded)).unwrap_or(0);
+    let start = events
+        .iter()
+        .rposition(|e| matches!(e, Event::FightLoaded))
+        .unwrap_or(0);
     let now = &events[start..];
     let last = |f: &dyn Fn(&Event) -> Option<u32>| now.iter().rev().find_map(f).unwrap_or(0);
     for a in [Athlete::Blue, Athlete::Red] {
@@ -353,16 +439,24 @@ pub fn check_state(events: &[Event], state: &MatchState) {
         assert_eq!(s.penalties, pen, "{a:?} penalties are not the last wg");
         for r in 1..=3u8 {
             let rs = last(&|e| match e {
-                Event::RoundScore { athlete, round, score } if *athlete == a && *round == r => {
-                    Some(*score)
-                }
+                Event::RoundScore {
+                    athlete,
+                    round,
+                    score,
+                } if *athlete == a && *round == r => Some(*score),
                 _ => None,
             });
-            assert_eq!(s.round_scores[usize::from(r - 1)], rs, "{a:?} round {r} score");
+            assert_eq!(
+                s.round_scores[usize::from(r - 1)],
+                rs,
+                "{a:?} round {r} score"
+            );
         }
         let count = |k: PointKind| {
             now.iter()
-                .filter(|e| matches!(e, Event::Point { athlete, kind } if *athlete == a && *kind == k))
+                .filter(
+                    |e| matches!(e, Event::Point { athlete, kind } if *athlete == a && *kind == k),
+                )
                 .count() as u32
         };
         let p = s.points;
@@ -381,21 +475,52 @@ pub fn check_state(events: &[Event], state: &MatchState) {
         _ => None,
     });
     assert_eq!(state.round, round, "round is not the last rnd");
-    assert_eq!(state.ready, now.iter().any(|e| matches!(e, Event::FightReady)), "ready");
-    if let Some(Event::Clock { clock, .. }) = now.iter().rev().find(|e| matches!(e, Event::Clock { .. })) {
+    assert_eq!(
+        state.ready,
+        now.iter().any(|e| matches!(e, Event::FightReady)),
+        "ready"
+    );
+    if let Some(Event::Clock { clock, .. }) =
+        now.iter().rev().find(|e| matches!(e, Event::Clock { .. }))
+    {
         assert_eq!(state.clock, clock.to_string(), "clock is not the last clk");
     }
     let running = now.iter().rev().find_map(|e| match e {
-        Event::Clock { action: Some(ClockAction::Start), .. } => Some(true),
-        Event::Clock { action: Some(ClockAction::Stop | ClockAction::StopEnd), .. } => Some(false),
+        Event::Clock {
+            action: Some(ClockAction::Start),
+            ..
+        } => Some(true),
+        Event::Clock {
+            action: Some(ClockAction::Stop | ClockAction::StopEnd),
+            ..
+        } => Some(false),
         _ => None,
     });
-    assert_eq!(state.clock_running, running.unwrap_or(false), "clock running");
-    let ended = now.iter().rev().find(|e| matches!(e, Event::Winner { .. } | Event::MatchTie));
-    assert_eq!(state.tie, matches!(ended, Some(Event::MatchTie)), "tie is not the last win");
+    assert_eq!(
+        state.clock_running,
+        running.unwrap_or(false),
+        "clock running"
+    );
+    let ended = now
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Event::Winner { .. } | Event::MatchTie));
+    assert_eq!(
+        state.tie,
+        matches!(ended, Some(Event::MatchTie)),
+        "tie is not the last win"
+    );
     if let Some(Event::Winner { athlete }) = ended {
-        let name = if *athlete == Athlete::Blue { "blue" } else { "red" };
-        assert_eq!(state.winner.as_deref(), Some(name), "winner is not the last win");
+        let name = if *athlete == Athlete::Blue {
+            "blue"
+        } else {
+            "red"
+        };
+        assert_eq!(
+            state.winner.as_deref(),
+            Some(name),
+            "winner is not the last win"
+        );
     } else if matches!(ended, Some(Event::MatchTie))
         || !now.iter().any(|e| matches!(e, Event::WinnerShown { .. }))
     {
@@ -410,7 +535,11 @@ pub fn check_state(events: &[Event], state: &MatchState) {
             })
             .count() as u64
     };
-    assert_eq!(state.counts.messages, now.len() as u64, "messages since pre");
+    assert_eq!(
+        state.counts.messages,
+        now.len() as u64,
+        "messages since pre"
+    );
     assert_eq!(state.counts.unknown, kind(true), "unknown since pre");
     assert_eq!(state.counts.malformed, kind(false), "malformed since pre");
 }

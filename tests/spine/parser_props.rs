@@ -1,11 +1,11 @@
 //! Property tests of the parser: it never panics, and encoding a well-formed event (or a datagram
 //! of several) then parsing it gives the same events back.
 
+use crate::oracle::check_any;
 use courtside::protocol::{
     Athlete, BreakAction, ChallengeStatus, Clock, ClockAction, Event, InjuryAction, MAX_EVENTS,
     MatchConfig, PointKind, encode_datagram, encode_event, parse_datagram, parse_text,
 };
-use crate::oracle::check_any;
 use proptest::prelude::*;
 
 /// Moderate, so `cargo test` stays quick on a 2-core machine.
