@@ -1,5 +1,5 @@
 //! `MatchState::apply` over arbitrary datagram sequences, parsed as the ingest path parses them,
-//! checked against the independent reference in `tests/oracle/wire.rs`: since the last `pre`,
+//! checked against the independent reference in `tests/oracle/`: since the last `pre`,
 //! scores and penalty totals are the last `sc`/`wg` sent, round scores the last `s..`, points are
 //! counted per type, round, clock, winner and tie are the last sent, and the message counts match.
 //!

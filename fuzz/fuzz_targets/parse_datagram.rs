@@ -1,5 +1,5 @@
 //! `protocol::parse_datagram` on arbitrary bytes, checked against the independent reference in
-//! `tests/oracle/wire.rs` (shared with `tests/spine/oracle_props.rs`):
+//! `tests/oracle/` (shared with `tests/spine/oracle_props.rs`):
 //! - as raw bytes: every event traces back, in order, to the field it came from (unknown
 //!   messages byte-exact), lines are parsed independently, a blank datagram is one event, the
 //!   cap (64 messages / 64 events + one "too many" event) holds;

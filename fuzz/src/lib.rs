@@ -20,6 +20,6 @@ pub mod protocol;
 /// What `oracle` checks: this crate (the property tests give it `courtside` instead).
 use crate as under_test;
 
-/// `tests/oracle/wire.rs`: the independent reference the property tests use too.
-#[path = "../../tests/oracle/wire.rs"]
+/// `tests/oracle/`: the independent reference the property tests use too.
+#[path = "../../tests/oracle/mod.rs"]
 pub mod oracle;

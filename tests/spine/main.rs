@@ -12,8 +12,8 @@ mod ingest;
 mod ingest_lib;
 mod match_state;
 mod migration;
-/// The independent reference of `tests/oracle/wire.rs` (shared with the fuzz targets).
-#[path = "../oracle/wire.rs"]
+/// The independent reference of `tests/oracle/` (shared with the fuzz targets).
+#[path = "../oracle/mod.rs"]
 mod oracle;
 mod oracle_props;
 mod parser;

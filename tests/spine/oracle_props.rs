@@ -1,4 +1,4 @@
-//! The parser and `MatchState` against the independent reference in `tests/oracle/wire.rs`
+//! The parser and `MatchState` against the independent reference in `tests/oracle/`
 //! (the fuzz targets run the same checks on fuzzer input).
 
 use crate::oracle::{check_any, check_script, check_state};
@@ -84,4 +84,28 @@ proptest! {
         }
         check_state(&events, &state);
     }
+}
+
+/// The real example match (the fuzz corpus's seed) satisfies the reference datagram by datagram,
+/// and its final state is the one read off its events.
+#[test]
+fn the_example_match_satisfies_the_reference() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/example-match.pss"
+    );
+    let file = std::fs::read(path).expect("example stream");
+    let datagrams = courtside::stream_file::datagrams(&file);
+    assert_eq!(datagrams.len(), 49);
+    let mut events = Vec::new();
+    let mut state = MatchState::new();
+    for d in &datagrams {
+        check_any(&d.bytes);
+        for e in parse_datagram(&d.bytes) {
+            state.apply(&e);
+            events.push(e);
+        }
+    }
+    check_state(&events, &state);
+    assert_eq!((state.blue.score, state.red.score), (6, 5));
 }
