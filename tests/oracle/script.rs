@@ -18,7 +18,7 @@ struct Message {
 /// A message built from two input bytes: which template, and the value to put in it.
 fn message(pick: u8, value: u8) -> Message {
     let n = u32::from(value) * 7;
-    let a = if value % 2 == 0 {
+    let a = if value.is_multiple_of(2) {
         Athlete::Blue
     } else {
         Athlete::Red
