@@ -16,3 +16,10 @@ pub mod match_state;
 /// `src/protocol/`.
 #[path = "../../src/protocol/mod.rs"]
 pub mod protocol;
+
+/// What `oracle` checks: this crate (the property tests give it `courtside` instead).
+use crate as under_test;
+
+/// `tests/oracle/`: the independent reference the property tests use too.
+#[path = "../../tests/oracle/mod.rs"]
+pub mod oracle;

@@ -49,6 +49,18 @@ pub(super) struct ObsParts {
 }
 
 impl CourtsideApp {
+    /// The automation thread's and the OBS worker's counters (what automation has seen and
+    /// sent, what the worker did with it); `None` when the OBS parts did not start.
+    pub fn obs_counters(
+        &self,
+    ) -> Option<(
+        std::sync::Arc<crate::obs::AutomationStats>,
+        std::sync::Arc<crate::obs::HubStats>,
+    )> {
+        let automation = self.obs.automation.as_ref()?.stats();
+        Some((automation, self.obs.worker.as_ref()?.stats()))
+    }
+
     /// Load the OBS settings, start the runtime, the worker and the automation thread.
     pub(super) fn start_obs(&mut self, store: &Store, persisted: Receiver<Persisted>) {
         let Some(writer) = self.writer.as_ref().map(|w| w.sender()) else {

@@ -24,6 +24,9 @@ pub struct AutomationStats {
     pub actions_sent: AtomicU64,
     /// Actions lost because the OBS command channel was full.
     pub actions_dropped: AtomicU64,
+    /// Persisted datagrams run through the rules (with the two above, tells a caller that
+    /// automation has seen a datagram and what it decided for it).
+    pub datagrams_seen: AtomicU64,
 }
 
 /// Rules + match state + engine; turns persisted datagrams into OBS commands.
@@ -137,6 +140,7 @@ impl Automation {
                 all.push(d);
             }
         }
+        self.stats.datagrams_seen.fetch_add(1, Ordering::Relaxed);
         all
     }
 

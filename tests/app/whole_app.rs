@@ -3,12 +3,13 @@
 
 use courtside::app::CourtsideApp;
 use courtside::app::settings::keys;
-use courtside::match_state::MatchState;
+use courtside::match_state::{Colors, Counts, MatchInfo, MatchState, PointCounts, Side};
 use courtside::store::Store;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::process::Command;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = concat!(
@@ -18,17 +19,31 @@ const EXAMPLE: &str = concat!(
 
 pub use crate::app_support::{app, configure, free_port};
 
-/// Step the app until `done` holds, failing after a deadline (no fixed sleeps).
+/// Longest wait between two frames when nothing asks for a repaint: a condition a worker does
+/// not wake the UI for (a counter) is still seen soon after it turns true.
+const FRAME_WAIT: Duration = Duration::from_millis(50);
+
+/// Step the app until `done` holds, failing after a deadline (no fixed sleeps). Between frames
+/// the test thread blocks until something asks for a repaint (a worker with news wakes the UI
+/// this way) or [`FRAME_WAIT`] passes, instead of spinning on the 2 cores the workers need.
 pub fn step_until(
     h: &mut Harness<'_, CourtsideApp>,
     what: &str,
     done: impl Fn(&CourtsideApp) -> bool,
 ) {
+    let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+    h.ctx.set_request_repaint_callback(move |_| {
+        let _ = wake.try_send(());
+    });
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "timed out waiting for: {what}");
         h.step();
-        std::thread::yield_now();
+        if done(h.state()) {
+            break;
+        }
+        let _ = woken.recv_timeout(left.min(FRAME_WAIT));
     }
 }
 
@@ -54,12 +69,96 @@ pub fn simulate(port: u16) {
     );
 }
 
+/// The final state of tests/fixtures/example-match.pss, read off the stream by hand (not by
+/// `MatchState::apply`): the last `sc`, `wg`, `s..`, `wrd`, `rnd`, `clk` of each kind, the points
+/// counted by type, and 81 messages since `pre` (48 datagrams; the link status line before it is
+/// reset away).
 fn expected_final_state() -> MatchState {
+    let side = |short: &str, long: &str, country: &str| Side {
+        short_name: short.into(),
+        long_name: long.into(),
+        country: country.into(),
+        ..Side::default()
+    };
+    MatchState {
+        info: MatchInfo {
+            number: "204".into(),
+            phase: "Quarterfinal".into(),
+            weight: "M- 68 kg".into(),
+            division: "Senior".into(),
+            match_id: Some("9f3e21aa".into()),
+            total_rounds: Some(3),
+            round_seconds: Some(120),
+            colors: Colors {
+                blue_bg: "#0000ff".into(),
+                blue_fg: "#FFFFFF".into(),
+                red_bg: "#ff0000".into(),
+                red_fg: "#FFFFFF".into(),
+            },
+        },
+        // rnd;3 then clk;0:00;stopEnd; the break ended with brk;0:00;stopEnd.
+        round: 3,
+        clock: "0:00".into(),
+        clock_running: false,
+        break_clock: None,
+        injury: None,
+        round_winners: [1, 2, 1],
+        winner: Some("blue".into()),
+        decision: Some("2-1 PTF".into()),
+        blue: Side {
+            // sc1;6, s11;3 s12;0 s13;3, wg1;0, pt1;2 (body) and pt1;3 (head), hl1;72.
+            score: 6,
+            round_scores: [3, 0, 3],
+            penalties: 0,
+            rounds_won: 2,
+            points: PointCounts {
+                body: 1,
+                head: 1,
+                ..PointCounts::default()
+            },
+            last_hit_level: Some(72),
+            ..side("K. TANAKA", "Kenji TANAKA", "JPN")
+        },
+        red: Side {
+            // sc2;5, s22;5, wg2;1, pt2;5 (turning head kick), hl2;88.
+            score: 5,
+            round_scores: [0, 5, 0],
+            penalties: 1,
+            rounds_won: 1,
+            points: PointCounts {
+                tech_head: 1,
+                ..PointCounts::default()
+            },
+            last_hit_level: Some(88),
+            ..side("L. MOREAU", "Lucas MOREAU", "FRA")
+        },
+        // ch1 was decided in round 2; rnd;3 ended it.
+        challenge: None,
+        timeout: None,
+        ready: true,
+        counts: Counts {
+            messages: 81,
+            unknown: 0,
+            malformed: 0,
+        },
+        tie: false,
+        round_stats: Vec::new(),
+    }
+}
+
+#[test]
+fn replay_json_prints_the_hand_written_final_state() {
     let out = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .args(["replay", EXAMPLE, "--json"])
         .output()
         .expect("replay runs");
-    serde_json::from_slice(&out.stdout).expect("replay JSON")
+    assert!(
+        out.status.success(),
+        "replay failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state: MatchState = serde_json::from_slice(&out.stdout).expect("replay prints JSON");
+    assert_eq!(state, expected_final_state());
 }
 
 #[test]
@@ -94,6 +193,22 @@ fn live_stream_reaches_table_log_and_scoreboard_and_survives_restart() {
     h.get_by_label("Kenji TANAKA");
     h.get_by_label("Winner: blue (2-1 PTF)");
     // No OBS is set up: the default automation rules stay quiet instead of failing per match.
+    // Absence is only meaningful once automation has run every datagram through the rules and
+    // the worker has handled every action it sent (here: none had an OBS to go to).
+    let (auto, hub) = h.state().obs_counters().expect("OBS parts running");
+    step_until(
+        &mut h,
+        "automation saw all 49 datagrams, worker handled its actions",
+        |_| {
+            let sent = auto.actions_sent.load(Ordering::Relaxed);
+            auto.datagrams_seen.load(Ordering::Relaxed) == 49
+                && hub.automation_without_obs.load(Ordering::Relaxed) == sent
+        },
+    );
+    // rdy fired the default "fight ready" rule (replay buffer, recording): proof the rules ran.
+    assert!(auto.actions_sent.load(Ordering::Relaxed) >= 2);
+    assert_eq!(auto.actions_dropped.load(Ordering::Relaxed), 0);
+    h.run_steps(3);
     let obs_notices: Vec<_> = h
         .state()
         .state

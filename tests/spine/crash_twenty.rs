@@ -1,8 +1,11 @@
 //! The long crash test (issue 7): `courtside listen` ingesting at full speed is SIGKILLed at 20
 //! random points. After each kill the store must open, and everything whose commit was printed
 //! before the kill must be there, byte for byte (`crash::check_store`). Prints the loss window
-//! of each kill. Ignored by default (about a minute); run it with
-//! `cargo test --release --test spine -- --ignored --nocapture crash_twenty`.
+//! of each kill and fails if the newest stored datagram had arrived more than
+//! [`MAX_WINDOW_MS`] before a kill. Ignored by the plain `cargo test` (a debug build would measure
+//! the debug binary); CI runs it in a release build (`.ci/run`):
+//! `CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+//!  cargo test --release --test spine -- --ignored --nocapture crash_twenty`.
 
 use crate::crash::check_store;
 use crate::proc::{DEADLINE, loopback, start_listen};
@@ -16,6 +19,11 @@ use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 const KILLS: usize = 20;
+
+/// The loss window in time: at a kill, the newest stored datagram arrived at most this long
+/// before it (README, Reliability: measured 67–139 ms on a quiet or soak-loaded machine, 506 ms
+/// once on a heavily loaded one; the writer's queue of 16 384 slots drains in well under this).
+const MAX_WINDOW_MS: f64 = 500.0;
 
 /// A full-speed sender whose running count the test can read at the moment of the kill.
 fn spawn_counting_sender(
@@ -71,7 +79,7 @@ struct Kill {
 }
 
 #[test]
-#[ignore = "long: 20 kills; run with --ignored --nocapture crash_twenty"]
+#[ignore = "release build only: CI runs it with --release --ignored crash_twenty"]
 fn crash_twenty() {
     let dir = temp_dir();
     let db = dir.path().join("crash20.redb");
@@ -110,6 +118,14 @@ fn crash_twenty() {
         last_seq = end;
     }
     report(&kills, last_seq);
+    for (i, k) in kills.iter().enumerate() {
+        assert!(
+            k.window_ms <= MAX_WINDOW_MS,
+            "kill {}: the newest stored datagram arrived {:.1} ms before the kill (bound {MAX_WINDOW_MS} ms, seed {seed:#x})",
+            i + 1,
+            k.window_ms
+        );
+    }
 }
 
 fn report(kills: &[Kill], total: u64) {

@@ -1,6 +1,9 @@
 //! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
 //! binary (one link) with a module per area.
 
+// The crate `oracle` checks (the fuzz crate names itself, it holds the same source files).
+use courtside as under_test;
+
 mod bad_input;
 mod crash;
 mod crash_twenty;
@@ -11,6 +14,10 @@ mod ingest_recovery;
 mod ingest_trust;
 mod match_state;
 mod migration;
+/// The independent reference of `tests/oracle/` (shared with the fuzz targets).
+#[path = "../oracle/mod.rs"]
+mod oracle;
+mod oracle_props;
 mod parser;
 mod parser_edge;
 mod parser_props;

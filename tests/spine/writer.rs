@@ -3,6 +3,7 @@
 use courtside::protocol::parse_datagram;
 use courtside::store::writer::{Incoming, WriteRequest, now_ns};
 use courtside::store::{Store, Writer, WriterConfig};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[test]
@@ -84,4 +85,65 @@ fn early_records_equal_the_stored_ones() {
     // Several matches per court, keyed by the sequence of their first datagram.
     let keys: std::collections::BTreeSet<u64> = stored.iter().map(|r| r.match_key).collect();
     assert!(keys.len() > 3 * 2, "{keys:?}");
+}
+
+/// The display's claim (README: datagram → scoreboard ≤ 1 ms, not waiting for the fsync): with
+/// the durable commit held, the early subscriber already has the record, while the durable
+/// subscriber, the store and the commit counter do not; released, the same record follows.
+#[test]
+fn the_display_gets_each_datagram_before_its_commit() {
+    use courtside::store::writer::Subscribers;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("gate.redb")).expect("store");
+    let (early_tx, early_rx) = crossbeam_channel::bounded(16);
+    let (durable_tx, durable_rx) = crossbeam_channel::bounded(16);
+    let (release, gate) = crossbeam_channel::bounded(0);
+    let subscribers = Subscribers {
+        early: vec![early_tx],
+        durable: vec![durable_tx],
+    };
+    let writer = Writer::spawn_gated(
+        store.clone(),
+        WriterConfig::default(),
+        subscribers,
+        None,
+        Some(gate),
+    )
+    .expect("writer");
+    let raw = b"sc1;3;sc2;1;".to_vec();
+    writer
+        .sender()
+        .send(WriteRequest::Datagram(Incoming {
+            received_at_ns: now_ns(),
+            received: Instant::now(),
+            source: "127.0.0.1:1".into(),
+            court: "Court 1".into(),
+            events: parse_datagram(&raw),
+            raw: raw.clone(),
+        }))
+        .expect("queued");
+    let shown = early_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the display gets the record while its commit is held");
+    assert_eq!(shown.record.raw, raw);
+    // The writer is now waiting at the gate: nothing is durable yet.
+    assert!(durable_rx.try_recv().is_err(), "durable before the commit");
+    assert_eq!(writer.stats().commits.load(Ordering::Relaxed), 0);
+    assert_eq!(
+        store.stats().expect("stats").events,
+        0,
+        "stored before the commit"
+    );
+    release
+        .send_timeout((), Duration::from_secs(10))
+        .expect("writer waits at the gate");
+    let durable = durable_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("durable after the commit");
+    assert_eq!(durable.record, shown.record);
+    assert_eq!(store.stats().expect("stats").events, 1);
+    assert!(early_rx.try_recv().is_err(), "shown once");
+    drop(release);
+    writer.shutdown();
 }

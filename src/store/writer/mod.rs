@@ -188,6 +188,21 @@ impl Writer {
         subscribers: Subscribers,
         notify: Option<Waker>,
     ) -> Result<Writer, StoreError> {
+        Writer::spawn_gated(store, config, subscribers, notify, None)
+    }
+
+    /// Test hook, not for the app: like [`Writer::spawn_with`], and before each commit attempt
+    /// (after the early subscribers got the batch) the writer waits for one message on `gate`
+    /// (or for its senders to be gone). Lets a test hold the durable commit to prove what is
+    /// published before it.
+    #[doc(hidden)]
+    pub fn spawn_gated(
+        store: Store,
+        config: WriterConfig,
+        subscribers: Subscribers,
+        notify: Option<Waker>,
+        gate: Option<crossbeam_channel::Receiver<()>>,
+    ) -> Result<Writer, StoreError> {
         let mut open = Vec::new();
         for (_, key) in store.current_matches()? {
             if let Some(m) = store.match_record(key)? {
@@ -208,6 +223,7 @@ impl Writer {
             stats: stats.clone(),
             open,
             next_seq,
+            commit_gate: gate,
         };
         let join = std::thread::Builder::new()
             .name("store-writer".into())

@@ -54,6 +54,8 @@ pub(super) struct WriterState {
     /// by name is cheaper per datagram than hashing the name).
     pub(super) open: Vec<MatchRecord>,
     pub(super) next_seq: u64,
+    /// Test hook ([`super::Writer::spawn_gated`]): waited on before each commit attempt.
+    pub(super) commit_gate: Option<crossbeam_channel::Receiver<()>>,
 }
 
 impl WriterState {
@@ -131,6 +133,10 @@ impl WriterState {
         loop {
             let saved_open = self.open.clone();
             let saved_seq = self.next_seq;
+            if let Some(gate) = &self.commit_gate {
+                // Err: the test dropped its sender, commits run freely from then on.
+                let _ = gate.recv();
+            }
             let started = Instant::now();
             match self.try_commit(&records) {
                 Ok(()) => {
