@@ -83,14 +83,8 @@ fn write_summary(s: &MatchState, out: &mut dyn Write) -> std::io::Result<()> {
     for r in &s.round_stats {
         writeln!(
             out,
-            "round {} stats: blue body {} head {} gam-jeom {}, red body {} head {} gam-jeom {}",
-            r.round,
-            r.blue.body,
-            r.blue.head,
-            r.blue.gam_jeom,
-            r.red.body,
-            r.red.head,
-            r.red.gam_jeom
+            "round {} stats: blue {}, red {}",
+            r.round, r.blue, r.red
         )?;
     }
     writeln!(

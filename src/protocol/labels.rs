@@ -60,16 +60,9 @@ impl Event {
             Event::Unknown { code, .. } => format!("Unknown '{code}'"),
             Event::Malformed { code, reason, .. } => format!("Malformed {code}: {reason}"),
             Event::MatchTie => "Match ended in a tie".into(),
-            Event::RoundStats(r) => format!(
-                "Round {} stats: blue body {} head {} gam-jeom {} · red body {} head {} gam-jeom {}",
-                r.round,
-                r.blue.body,
-                r.blue.head,
-                r.blue.gam_jeom,
-                r.red.body,
-                r.red.head,
-                r.red.gam_jeom
-            ),
+            Event::RoundStats(r) => {
+                format!("Round {} stats: blue {} · red {}", r.round, r.blue, r.red)
+            }
             Event::RoundStatsEnd => "Round statistics end".into(),
             Event::PssLink { port, connected } => {
                 let state = if *connected {

@@ -304,6 +304,17 @@ pub struct AthleteRoundStats {
     pub gam_jeom: u32,
 }
 
+/// `body 2 head 1 gam-jeom 1`: the counts as the event table and `replay` print them.
+impl fmt::Display for AthleteRoundStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "body {} head {} gam-jeom {}",
+            self.body, self.head, self.gam_jeom
+        )
+    }
+}
+
 /// Round statistics (`rst;R;st1;…;st2;…`), sent at each round end.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RoundStats {
