@@ -2,10 +2,8 @@
 //! relative one is refused beside the field, and one whose folder does not exist is refused by
 //! the save itself — an error in the settings panel, nothing stored, never "Saved".
 
-use super::whole_app::{app, configure, free_port, step_until, wait_listening};
+use super::whole_app::{app, configure, free_port, step_until, unlock_advanced, wait_listening};
 use courtside::app::state::Command;
-use courtside::app::venue_state::VenueIntent;
-use courtside::logging::Secret;
 use courtside::store::Store;
 
 #[test]
@@ -17,16 +15,7 @@ fn a_store_location_that_cannot_be_used_is_a_settings_error_not_a_silent_save() 
     let mut h = app(db.clone());
     h.state_mut().state.prefs.scoreboard_open = false;
     wait_listening(&mut h);
-    let password = Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
-    h.state_mut()
-        .state
-        .venue
-        .intents
-        .push(VenueIntent::SetPassword {
-            new: password.clone(),
-            confirm: password,
-        });
-    step_until(&mut h, "unlocked", |a| a.state.venue.unlocked());
+    unlock_advanced(&mut h);
 
     // Relative: refused beside the field, nothing sent to the store.
     h.state_mut().state.draft.store_path = "courtside.redb".into();

@@ -2,12 +2,13 @@
 //! backup while ingest runs, restore behind advanced mode (refused while locked), applied at the
 //! next start; saving automation rules needs advanced mode too.
 
-use super::whole_app::{app, configure, free_port, simulate, step_until, wait_listening};
+use super::whole_app::{
+    app, configure, free_port, simulate, step_until, unlock_advanced, wait_listening,
+};
 use courtside::app::obs_state::{ObsIntent, RulesDraft};
 use courtside::app::state::{Command, Level};
 use courtside::app::venue_state::{TaskState, VenueIntent};
 use courtside::export::{ExportFormat, export_events};
-use courtside::logging::Secret;
 use courtside::store::Store;
 
 fn task_done(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String> {
@@ -127,16 +128,7 @@ fn export_report_backup_and_restore_from_the_app() {
     h.state_mut().flush_store();
 
     // Set the advanced-mode password (first use), then restore.
-    let password = Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
-    h.state_mut()
-        .state
-        .venue
-        .intents
-        .push(VenueIntent::SetPassword {
-            new: password.clone(),
-            confirm: password,
-        });
-    step_until(&mut h, "unlocked", |a| a.state.venue.unlocked());
+    unlock_advanced(&mut h);
     // The first match is finished (the second one started): it can be deleted now.
     h.state_mut()
         .state

@@ -57,6 +57,21 @@ pub fn wait_listening(h: &mut Harness<'_, CourtsideApp>) {
     });
 }
 
+/// Set the advanced-mode password (first use, a fresh one per run) and wait until unlocked.
+pub fn unlock_advanced(h: &mut Harness<'_, CourtsideApp>) {
+    let password =
+        courtside::logging::Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
+    h.state_mut()
+        .state
+        .venue
+        .intents
+        .push(courtside::app::venue_state::VenueIntent::SetPassword {
+            new: password.clone(),
+            confirm: password,
+        });
+    step_until(h, "unlocked", |a| a.state.venue.unlocked());
+}
+
 pub fn simulate(port: u16) {
     let out = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .args(["simulate", EXAMPLE, "--to", &format!("127.0.0.1:{port}")])
