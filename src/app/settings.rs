@@ -52,14 +52,16 @@ pub struct ListenerSetting {
 
 impl ListenerSetting {
     /// The ingest configuration for this listener, with the venue's per-source rate bound.
+    /// Addresses are passed as stored: settings are canonical from loading and from the draft's
+    /// parsing, and the ingest worker puts every configuration in canonical form itself.
     pub fn to_config(&self) -> ListenerConfig {
         ListenerConfig {
             bind: self.bind,
             port: self.port,
             court: self.court.clone(),
-            allow: (!self.allow.is_empty()).then(|| canonical_list(&self.allow)),
+            allow: (!self.allow.is_empty()).then(|| self.allow.clone()),
             lock_source: self.lock_source,
-            pss_address: self.pss_address.map(|ip| ip.to_canonical()),
+            pss_address: self.pss_address,
             pss_request_port: self.pss_request_port,
             max_rate: Some(DEFAULT_MAX_RATE),
         }
