@@ -213,7 +213,7 @@ pub fn name_part(s: &str) -> String {
     for c in s.chars() {
         let c = if c.is_whitespace() {
             ' '
-        } else if c.is_control() || "<>:\"/\\|?*".contains(c) {
+        } else if crate::fsname::is_forbidden_char(c) {
             '_'
         } else {
             c

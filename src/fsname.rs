@@ -61,6 +61,12 @@ impl std::error::Error for NameProblem {}
 /// Characters no file name may hold on Windows (also the folder separators of every platform).
 const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*'];
 
+/// Whether no file name may hold `c` on some platform (Windows' forbidden characters, the folder
+/// separators, control characters): the set the repairs of data-built names replace.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || FORBIDDEN.contains(&c)
+}
+
 /// Whether `stem` (the part of a name before its first dot, any case) is a Windows device name.
 pub fn is_reserved_device_name(stem: &str) -> bool {
     let upper = stem.trim_end_matches([' ', '.']).to_ascii_uppercase();
@@ -86,10 +92,7 @@ pub fn check_file_name(name: &str) -> Result<(), NameProblem> {
     if name.len() > 255 {
         return Err(NameProblem::TooLong(name.len()));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| c.is_control() || FORBIDDEN.contains(c))
-    {
+    if let Some(c) = name.chars().find(|c| is_forbidden_char(*c)) {
         return Err(NameProblem::BadChar(c));
     }
     let stem = name.split('.').next().unwrap_or(name);

@@ -93,10 +93,7 @@ fn clean_value(v: &str) -> String {
 fn valid_name(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| match fsname::check_file_name(&c.to_string()) {
-            Err(NameProblem::BadChar(_)) => '-',
-            _ => c,
-        })
+        .map(|c| if fsname::is_forbidden_char(c) { '-' } else { c })
         .collect();
     if out.len() > MAX_NAME_BYTES {
         let mut cut = MAX_NAME_BYTES;
