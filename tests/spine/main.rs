@@ -23,6 +23,8 @@ mod parser_edge;
 mod parser_props;
 mod parser_venue;
 mod proc;
+#[path = "../common/raw_store.rs"]
+mod raw_store;
 mod sender;
 mod store;
 mod store_damage;

@@ -2,28 +2,16 @@
 //! clear error naming the table and the key, read through the store's public API, never an
 //! allocation that aborts the process.
 
+use crate::raw_store::damage;
 use crate::support::{store_datagrams, temp_dir};
 use courtside::store::schema::{EVENTS, MATCHES, SETTINGS};
 use courtside::store::{Store, Writer, WriterConfig};
-use std::path::Path;
 
 /// A bincode varint announcing `len` items: marker 253, then the length as u64 little-endian.
 fn varint_u64(len: u64) -> Vec<u8> {
     let mut b = vec![253u8];
     b.extend_from_slice(&len.to_le_bytes());
     b
-}
-
-/// Overwrite one row with raw bytes, with the store closed (as a damaged disk or a crafted file
-/// would leave it).
-fn put_raw_u64(path: &Path, table: redb::TableDefinition<u64, &[u8]>, key: u64, bytes: &[u8]) {
-    let db = redb::Database::open(path).expect("open raw");
-    let txn = db.begin_write().expect("txn");
-    txn.open_table(table)
-        .expect("table")
-        .insert(key, bytes)
-        .expect("insert");
-    txn.commit().expect("commit");
 }
 
 #[test]
@@ -44,12 +32,12 @@ fn an_event_claiming_a_2_pow_60_element_vec_or_string_is_a_named_error_not_an_ab
     let mut string_row = vec![2u8, 0];
     string_row.extend(varint_u64(1 << 60));
     string_row.extend_from_slice(b"only a few bytes follow");
-    put_raw_u64(&path, EVENTS, 2, &string_row);
+    damage(&path, EVENTS, 2, &string_row);
     // Row 3: `raw`, a Vec of 2^60 elements.
     let mut vec_row = vec![3u8, 0, 0, 0];
     vec_row.extend(varint_u64(1 << 60));
     vec_row.extend_from_slice(b"xyz");
-    put_raw_u64(&path, EVENTS, 3, &vec_row);
+    damage(&path, EVENTS, 3, &vec_row);
 
     let store = Store::open(&path).expect("reopen");
     let msg = store.event(2).expect_err("damaged event 2").to_string();
@@ -79,7 +67,7 @@ fn a_match_claiming_a_huge_court_name_is_a_named_error() {
     // MatchRecord: key 1, then `court`: a String claiming 2^60 bytes.
     let mut bytes = vec![1u8];
     bytes.extend(varint_u64(1 << 60));
-    put_raw_u64(&path, MATCHES, 1, &bytes);
+    damage(&path, MATCHES, 1, &bytes);
 
     let store = Store::open(&path).expect("reopen");
     let msg = store.match_record(1).expect_err("match").to_string();

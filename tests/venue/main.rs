@@ -12,6 +12,8 @@ mod logging;
 #[path = "../spine/proc.rs"]
 #[allow(dead_code)]
 mod proc;
+#[path = "../common/raw_store.rs"]
+mod raw_store;
 mod report;
 mod restore;
 mod sysmon;

@@ -4,6 +4,7 @@
 //! refuse instead of renaming the file under it.
 
 use crate::proc::{loopback, simulate, start_listen, stop_listen, write_stream};
+use crate::raw_store::damage;
 use courtside::backup::{self, BackupError};
 use courtside::protocol::parse_datagram;
 use courtside::store::writer::{Incoming, WriteRequest, now_ns};
@@ -55,22 +56,6 @@ fn good_backup(dir: &Path) -> PathBuf {
     let out = dir.join("backup.redb");
     backup::backup(&store, &out).expect("backup");
     out
-}
-
-/// Overwrite one row of `file` (a closed store) with `bytes`.
-fn damage<K: redb::Key + 'static>(
-    file: &Path,
-    table: redb::TableDefinition<K, &[u8]>,
-    key: K::SelfType<'_>,
-    bytes: &[u8],
-) {
-    let db = redb::Database::open(file).expect("open raw");
-    let txn = db.begin_write().expect("txn");
-    txn.open_table(table)
-        .expect("table")
-        .insert(key, bytes)
-        .expect("insert");
-    txn.commit().expect("commit");
 }
 
 /// Stage `backup_file` for `current`, expecting a refusal naming `table`; the current store's
