@@ -6,6 +6,10 @@
 //! Run: `cargo bench --bench flags`. The flags reach the `ScoreboardView` the way the app puts
 //! them there: `FlagTextureCache::board_flags` with the app's resolver, every frame.
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use courtside::app::ScoreboardView;
 use courtside::flags::{FlagResolver, FlagTextureCache};
 use courtside::match_state::MatchState;

@@ -12,6 +12,10 @@
 //! the shipped build instead (`cargo build --release` first).
 //! The store is built once and kept in `target/bench-stores/` for later runs.
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use courtside::app::{AppOptions, CourtsideApp};
 use courtside::protocol::parse_datagram;
 use courtside::store::writer::{Incoming, WriteRequest, now_ns};

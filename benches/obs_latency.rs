@@ -13,6 +13,10 @@
 //! automation part of it; the bench ends with a verdict line per target and fails when one is
 //! not met (see `common/verdict.rs`).
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use courtside::ingest::{self, Listener, ListenerConfig};
 use courtside::obs::{
     Automation, AutomationHandle, ObsAction, ObsConnection, ObsNotice, ObsUpdate, ObsWorker,

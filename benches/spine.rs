@@ -11,6 +11,10 @@
 //! README target it measured (ingest ratios, state latency) and fails when one is not met (not
 //! judged in test mode; see `common/verdict.rs`).
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "spine/harness.rs"]
 mod harness;
 #[path = "spine/ingest_ratio.rs"]

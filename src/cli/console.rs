@@ -167,11 +167,14 @@ mod tests {
     fn closing_console_asks_listen_to_stop_and_returns_once_it_finished() {
         let (stop_tx, stop_rx) = crossbeam_channel::bounded(1);
         let (wait, finished) = close_wait(stop_tx, Duration::from_secs(30));
-        let listen = std::thread::spawn(move || {
-            // `listen`: waits for its stop signal, stores, drops its guard.
-            stop_rx.recv().expect("stop asked");
-            drop(finished);
-        });
+        let listen = std::thread::Builder::new()
+            .name("test-listen".into())
+            .spawn(move || {
+                // `listen`: waits for its stop signal, stores, drops its guard.
+                stop_rx.recv().expect("stop asked");
+                drop(finished);
+            })
+            .expect("spawn listen thread");
         let started = Instant::now();
         assert!(wait.stop_and_wait(), "finished in time");
         assert!(started.elapsed() < Duration::from_secs(30));

@@ -1,6 +1,10 @@
 //! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
 //! real loopback listener, and the venue panels (advanced mode, About/licence).
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod app_flows;
 #[path = "../common/app.rs"]
 mod app_support;

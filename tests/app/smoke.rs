@@ -27,8 +27,11 @@ fn smoke(display: &str, db: &Path, home: &Path) -> Output {
         .spawn()
         .expect("courtside");
     let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::Builder::new()
+        .name("smoke-wait".into())
+        .spawn(move || tx.send(child.wait_with_output()))
+        .expect("spawn the waiting thread");
     match rx.recv_timeout(DEADLINE) {
         Ok(out) => out.expect("output"),
         Err(_) => {

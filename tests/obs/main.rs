@@ -2,6 +2,10 @@
 //! passwords' place (system keyring or store) against a password-checking fake OBS, and the
 //! integration tests against a real OBS Studio started headless (Linux only).
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[cfg(target_os = "linux")]
 mod app;
 #[path = "../common/app.rs"]

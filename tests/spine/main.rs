@@ -1,6 +1,10 @@
 //! Integration tests of the spine: protocol, match state, store, ingest and the CLI. One test
 //! binary (one link) with a module per area.
 
+// Tests and benches may unwrap: a failure there is a failed run with its message (the house
+// rule against unwrap/expect is for the app; see clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The crate `oracle` checks (the fuzz crate names itself, it holds the same source files).
 use courtside as under_test;
 
