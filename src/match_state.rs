@@ -178,8 +178,11 @@ pub struct MatchState {
     pub injury: Option<Injury>,
     /// Winner of each round as sent (0 undecided, 1 blue, 2 red).
     pub round_winners: [u8; 3],
-    /// `"blue"`, `"red"` or null.
-    pub winner: Option<String>,
+    /// The match winner; `"blue"`, `"red"` or null in JSON and in stored match records (the
+    /// colour name, as before this field was typed: old records and `replay --json` readers keep
+    /// working).
+    #[serde(with = "side_name")]
+    pub winner: Option<Athlete>,
     /// Decision text from `wmh` (`2-1 PTF`).
     pub decision: Option<String>,
     /// Athlete 1.
@@ -296,11 +299,11 @@ impl MatchState {
             Event::WinnerShown { name, decision } => {
                 self.decision = decision.clone();
                 if self.winner.is_none() && !self.tie {
-                    self.winner = self.athlete_named(name).map(|a| a.name().to_string());
+                    self.winner = self.athlete_named(name);
                 }
             }
             Event::Winner { athlete } => {
-                self.winner = Some(athlete.name().to_string());
+                self.winner = Some(*athlete);
                 self.tie = false;
             }
             Event::MatchTie => {
@@ -460,6 +463,33 @@ impl MatchState {
     pub fn to_json_pretty(&self) -> String {
         // Serialising plain structs of strings and numbers cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// An optional side serialised as its colour name (`"blue"` / `"red"` / null), in JSON and in the
+/// store codec alike: [`Athlete`]'s own serde form (`"Blue"`, a variant index in bincode) is the
+/// one events are stored with, so it stays as it is.
+mod side_name {
+    use crate::protocol::Athlete;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(side: &Option<Athlete>, s: S) -> Result<S::Ok, S::Error> {
+        match side {
+            Some(a) => s.serialize_some(a.name()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Athlete>, D::Error> {
+        let Some(name) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        match Athlete::from_name(&name) {
+            Some(a) => Ok(Some(a)),
+            None => Err(serde::de::Error::custom(format!(
+                "side must be blue or red, got '{name}'"
+            ))),
+        }
     }
 }
 

@@ -194,7 +194,10 @@ fn print(
     }
     println!(
         "final state: {} messages applied, score {}–{}, winner {:?}",
-        state.counts.messages, state.blue.score, state.red.score, state.winner
+        state.counts.messages,
+        state.blue.score,
+        state.red.score,
+        state.winner.map(courtside::protocol::Athlete::name)
     );
     quantile(&total, 0.99)
 }

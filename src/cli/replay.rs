@@ -60,10 +60,11 @@ fn write_summary(s: &MatchState, out: &mut dyn Write) -> std::io::Result<()> {
             side.rounds_won
         )?;
     }
-    if let Some(w) = &s.winner {
+    if let Some(w) = s.winner {
         writeln!(
             out,
-            "winner: {w}{}",
+            "winner: {}{}",
+            w.name(),
             s.decision
                 .as_ref()
                 .map(|d| format!(" ({d})"))

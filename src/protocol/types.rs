@@ -37,6 +37,13 @@ impl Athlete {
             Athlete::Red => "red",
         }
     }
+
+    /// The athlete for its lower-case colour name ([`Athlete::name`]), if it is one.
+    pub fn from_name(name: &str) -> Option<Athlete> {
+        [Athlete::Blue, Athlete::Red]
+            .into_iter()
+            .find(|a| a.name() == name)
+    }
 }
 
 /// Type of a scored point (`pt1;N`).

@@ -237,11 +237,7 @@ impl MatchReport {
             round_winners: state.round_winners,
             hits,
             challenges,
-            winner: match state.winner.as_deref() {
-                Some("blue") => Some(Athlete::Blue),
-                Some("red") => Some(Athlete::Red),
-                _ => None,
-            },
+            winner: state.winner,
             tie: state.tie,
             decision: state.decision.clone(),
             round_stats: state.round_stats.clone(),

@@ -143,10 +143,11 @@ pub fn state_ui(ui: &mut egui::Ui, s: &MatchState, mut flags: Option<&mut Flags<
     if let Some(c) = &s.challenge {
         ui.label(format!("Challenge by {}: {}", c.by, c.status));
     }
-    if let Some(w) = &s.winner {
+    if let Some(w) = s.winner {
         ui.label(
             RichText::new(format!(
-                "Winner: {w}{}",
+                "Winner: {}{}",
+                w.name(),
                 s.decision
                     .as_ref()
                     .map(|d| format!(" ({d})"))
@@ -219,8 +220,7 @@ fn history_row(
             crate::ui::live_data::local_date_time(m.started_at_ns),
             m.event_count,
             st.winner
-                .as_ref()
-                .map(|w| format!(" · winner {w}"))
+                .map(|w| format!(" · winner {}", w.name()))
                 .unwrap_or_default()
         ));
     r.context_menu(|ui| match_menu(ui, m.key, intents));

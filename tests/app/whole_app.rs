@@ -118,7 +118,7 @@ fn expected_final_state() -> MatchState {
         break_clock: None,
         injury: None,
         round_winners: [1, 2, 1],
-        winner: Some("blue".into()),
+        winner: Some(courtside::protocol::Athlete::Blue),
         decision: Some("2-1 PTF".into()),
         blue: Side {
             // sc1;6, s11;3 s12;0 s13;3, wg1;0, pt1;2 (body) and pt1;3 (head), hl1;72.

@@ -75,16 +75,7 @@ pub fn check_state(events: &[Event], state: &MatchState) {
         "tie is not the last win"
     );
     if let Some(Event::Winner { athlete }) = ended {
-        let name = if *athlete == Athlete::Blue {
-            "blue"
-        } else {
-            "red"
-        };
-        assert_eq!(
-            state.winner.as_deref(),
-            Some(name),
-            "winner is not the last win"
-        );
+        assert_eq!(state.winner, Some(*athlete), "winner is not the last win");
     } else if matches!(ended, Some(Event::MatchTie))
         || !now.iter().any(|e| matches!(e, Event::WinnerShown { .. }))
     {

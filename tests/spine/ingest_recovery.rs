@@ -8,6 +8,7 @@ use crate::match_state::replay_file;
 use crate::proc::{Proc, courtside, start_listen, stop_listen, write_stream};
 use crate::support::{example_stream, temp_dir};
 use courtside::match_state::MatchState;
+use courtside::protocol::Athlete;
 use courtside::store::Store;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::Path;
@@ -139,7 +140,7 @@ fn a_match_loaded_while_courtside_was_down_gets_its_own_record_without_the_previ
     listen.wait_committed(49);
     stop_listen(listen);
     let (a_key, a_state) = current(&db);
-    assert_eq!(a_state.winner.as_deref(), Some("blue"));
+    assert_eq!(a_state.winner, Some(Athlete::Blue));
     // … then was down while match B was loaded and began: the PSS's last `wmh`/`win` are
     // still match A's, and B's `pre` never arrived.
     let mut both = match_a.clone();
@@ -169,7 +170,7 @@ fn a_decided_match_recovers_its_winner_once_the_round_winners_show_it() {
     let (_, state) = current(&db);
     let want = replay_file(&std::fs::read(example_stream()).unwrap());
     assert_eq!(board(&state), board(&want));
-    assert_eq!(state.winner.as_deref(), Some("blue"));
+    assert_eq!(state.winner, Some(Athlete::Blue));
     assert_eq!(state.decision.as_deref(), Some("2-1 PTF"));
 }
 

@@ -2,6 +2,7 @@
 //! focused tests of each rule (pre resets, sc is the truth, injury, challenge, break, winner).
 
 use courtside::match_state::MatchState;
+use courtside::protocol::Athlete;
 use courtside::protocol::parse_text;
 use courtside::stream_file;
 use serde_json::{Value, json};
@@ -276,26 +277,26 @@ fn winner_and_decision() {
     let names = "at1;K. TANAKA;Kenji TANAKA;JPN;at2;L. MOREAU;Lucas MOREAU;FRA;";
     let s = state_of(&[names, "wmh;Lucas MOREAU;2-0 PTF;"]);
     assert_eq!(
-        (s.winner.as_deref(), s.decision.as_deref()),
-        (Some("red"), Some("2-0 PTF")),
+        (s.winner, s.decision.as_deref()),
+        (Some(Athlete::Red), Some("2-0 PTF")),
         "wmh alone names the winner by long name"
     );
     let s = state_of(&[names, "wmh;K. TANAKA;"]);
     assert_eq!(
-        (s.winner.as_deref(), s.decision),
-        (Some("blue"), None),
+        (s.winner, s.decision),
+        (Some(Athlete::Blue), None),
         "or by short name"
     );
     let s = state_of(&[names, "win;RED;", "wmh;Kenji TANAKA;2-1 SUP;"]);
     assert_eq!(
-        (s.winner.as_deref(), s.decision.as_deref()),
-        (Some("red"), Some("2-1 SUP")),
+        (s.winner, s.decision.as_deref()),
+        (Some(Athlete::Red), Some("2-1 SUP")),
         "win is authoritative; wmh only adds the decision"
     );
     let s = state_of(&[names, "wmh;Somebody Else;DSQ;"]);
     assert_eq!((s.winner, s.decision.as_deref()), (None, Some("DSQ")));
     let s = state_of(&[names, "wmh;Lucas MOREAU;", "win;BLUE;"]);
-    assert_eq!(s.winner.as_deref(), Some("blue"), "a later win overrides");
+    assert_eq!(s.winner, Some(Athlete::Blue), "a later win overrides");
 }
 
 #[test]
@@ -391,7 +392,7 @@ fn a_tie_ends_the_match_with_no_winner_and_keeps_its_decision() {
     assert_eq!(s.counts.malformed, 0);
     // A winner sent after the tie replaces it, and a tie after a winner clears the winner.
     let s = state_of(&[names, "win;TIE", "win;RED"]);
-    assert_eq!((s.winner.as_deref(), s.tie), (Some("red"), false));
+    assert_eq!((s.winner, s.tie), (Some(Athlete::Red), false));
     let s = state_of(&[names, "win;BLUE", "win;TIE", "wmh;Kenji TANAKA;"]);
     assert_eq!(
         (s.winner, s.tie),
@@ -478,4 +479,76 @@ fn a_clock_heard_ticking_without_its_start_runs_and_a_reset_or_correction_does_n
     // Counting up steps the other way.
     let s = state_of(&["clk;0:00;", "clk;0:01;"]);
     assert!(s.clock_running);
+}
+
+/// A match record's state as the build before `winner` was typed (`Option<String>`) stored it:
+/// the state of [`stored_before_the_typed_winner`]'s lines, bincode-encoded by that build.
+const STATE_STORED_BEFORE_TYPED_WINNER: &str = "00000000000000000000000004303a3030000001010372\
+656404303a35390100000001037265640107322d3120505446034b494d094b696d204d696e686f034b4f5206000000\
+0000000000000000034c4545074c6565204a756e034b4f52050000000000000000000000000104626c756504303a33\
+30000900000000";
+
+fn stored_before_the_typed_winner() -> MatchState {
+    state_of(&[
+        "pre;",
+        "at1;KIM;Kim Minho;KOR;at2;LEE;Lee Jun;KOR;",
+        "sc1;6;sc2;5;",
+        "ij2;0:59;show;",
+        "to1;0:30;",
+        "win;RED;",
+        "wmh;Lee Jun;2-1 PTF;",
+    ])
+}
+
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_state_stored_with_a_text_winner_still_loads_and_is_stored_again_byte_for_byte() {
+    use courtside::store::codec;
+    let old = unhex(STATE_STORED_BEFORE_TYPED_WINNER);
+    let loaded: MatchState = codec::decode(&old, "match").expect("the old record decodes");
+    assert_eq!(loaded.winner, Some(Athlete::Red));
+    assert_eq!(loaded, stored_before_the_typed_winner());
+    // Same bytes: no layout change, so `matches_layout` stays and no store is rebuilt.
+    assert_eq!(codec::encode(&loaded, "match").unwrap(), old);
+}
+
+#[test]
+fn the_winner_is_its_colour_name_in_json() {
+    let s = stored_before_the_typed_winner();
+    let json = s.to_json_pretty();
+    assert!(json.contains("\n  \"winner\": \"red\",\n"), "{json}");
+    let back: MatchState = serde_json::from_str(&json).expect("parses back");
+    assert_eq!(back, s);
+    let none = state_of(&["pre;"]).to_json_pretty();
+    assert!(none.contains("\n  \"winner\": null,\n"), "{none}");
+}
+
+#[test]
+fn a_stored_or_json_winner_other_than_blue_or_red_is_an_error_naming_it() {
+    // The stored winner "red" (length 3; the last "red": the injury's comes first) becomes "rex".
+    let mut bytes = unhex(STATE_STORED_BEFORE_TYPED_WINNER);
+    let at = bytes
+        .windows(5)
+        .rposition(|w| w == [1, 3, b'r', b'e', b'd'])
+        .expect("the winner's bytes");
+    bytes[at + 4] = b'x';
+    let e = courtside::store::codec::decode::<MatchState>(&bytes, "match")
+        .expect_err("not a side")
+        .to_string();
+    assert!(
+        e.contains("decode stored match") && e.contains("side must be blue or red, got 'rex'"),
+        "{e}"
+    );
+    let mut v = serde_json::to_value(stored_before_the_typed_winner()).unwrap();
+    v["winner"] = "Green".into();
+    let e = serde_json::from_value::<MatchState>(v)
+        .expect_err("not a side")
+        .to_string();
+    assert!(e.contains("side must be blue or red, got 'Green'"), "{e}");
 }

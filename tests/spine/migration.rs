@@ -1,6 +1,7 @@
 //! Schema v1 → v2 migration, from a committed fixture made by the v1 code and from a fresh one.
 
 use crate::support::{incoming, temp_dir};
+use courtside::protocol::Athlete;
 use courtside::protocol::parse_datagram;
 use courtside::store::schema::v1::{EventRecordV1, create_store};
 use courtside::store::writer::WriteRequest;
@@ -87,7 +88,7 @@ fn assert_migrated(store: &Store, old: &[EventRecordV1]) {
         .collect();
     assert_eq!(summary, [(5, 3, true), (2, 3, false), (1, 1, false)]);
     let last = &matches[0];
-    assert_eq!(last.state.winner.as_deref(), Some("red"));
+    assert_eq!(last.state.winner, Some(Athlete::Red));
     assert_eq!(last.state.blue.long_name, "Kenji TANAKA");
     assert_eq!(matches[1].state.blue.short_name, "J. M\u{FFFD}LLER");
     assert_eq!(

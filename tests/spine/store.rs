@@ -2,6 +2,7 @@
 //! and a file that is not a store are refused with clear errors.
 
 use crate::support::{future_store, store_datagrams, temp_dir};
+use courtside::protocol::Athlete;
 use courtside::store::{Store, StoreError, Writer, WriterConfig};
 use redb::ReadableDatabase;
 
@@ -38,7 +39,7 @@ fn reopening_keeps_events_matches_and_settings() {
     assert_eq!(store.matches().unwrap(), matches);
     assert_eq!(matches.iter().map(|m| m.key).collect::<Vec<_>>(), [2, 1]);
     let m = store.match_record(2).unwrap().unwrap();
-    assert_eq!((m.event_count, m.state.winner.as_deref()), (4, Some("red")));
+    assert_eq!((m.event_count, m.state.winner), (4, Some(Athlete::Red)));
     assert!(m.ended_at_ns.is_some());
     assert_eq!(
         store.setting("ingest.port").unwrap().as_deref(),

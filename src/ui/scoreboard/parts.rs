@@ -122,8 +122,8 @@ pub fn banner_parts(s: &MatchState) -> Vec<BannerPart> {
             status: c.status.clone(),
         });
     }
-    if let Some(w) = &s.winner {
-        let side = if w == "blue" { &s.blue } else { &s.red };
+    if let Some(w) = s.winner {
+        let side = s.side(w);
         parts.push(BannerPart::Winner {
             name: side.long_name.clone(),
             country: side.country.clone(),
