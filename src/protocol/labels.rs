@@ -6,7 +6,8 @@ impl Event {
     /// A short human label for tables and logs ("Head kick +3", "Gam-jeom 2").
     pub fn label(&self) -> String {
         match self {
-            Event::Point { kind, .. } => format!("{} +{}", kind.label(), kind.value()),
+            // The wire number is the technique's worth (see `PointKind::number`).
+            Event::Point { kind, .. } => format!("{} +{}", kind.label(), kind.number()),
             Event::HitLevel { level, .. } => format!("Hit level {level}"),
             Event::Penalties { count, .. } => format!("Gam-jeom total {count}"),
             Event::Injury { clock, action, .. } => match action {
@@ -123,5 +124,34 @@ fn officials_label(fields: &[String]) -> String {
         "No officials listed".into()
     } else {
         format!("Officials: {}", people.join(" · "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_label_shows_what_the_technique_is_worth() {
+        let labels: Vec<String> = (1..=5)
+            .map(|n| {
+                let kind = PointKind::from_number(n).unwrap();
+                Event::Point {
+                    athlete: Athlete::Red,
+                    kind,
+                }
+                .label()
+            })
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "Punch +1",
+                "Body kick +2",
+                "Head kick +3",
+                "Turning body kick +4",
+                "Turning head kick +5"
+            ]
+        );
     }
 }

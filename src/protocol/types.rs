@@ -62,7 +62,8 @@ pub enum PointKind {
 }
 
 impl PointKind {
-    /// Wire number (1–5).
+    /// Wire number (1–5). Under current WT rules it is also the points the technique is worth
+    /// (punch 1 … turning head kick 5), which labels show; `sc` stays the truth of the score.
     pub fn number(self) -> u8 {
         match self {
             PointKind::Punch => 1,
@@ -83,17 +84,6 @@ impl PointKind {
             5 => PointKind::TechHead,
             _ => return None,
         })
-    }
-
-    /// Points this technique is worth under current WT rules (for labels only: `sc` is the truth).
-    pub fn value(self) -> u8 {
-        match self {
-            PointKind::Punch => 1,
-            PointKind::Body => 2,
-            PointKind::Head => 3,
-            PointKind::TechBody => 4,
-            PointKind::TechHead => 5,
-        }
     }
 
     /// Human label ("Head kick").
