@@ -1,8 +1,8 @@
 //! Event export as JSON or CSV, with the exact raw text: shared by `courtside export` and the
 //! per-match export of the app (through an rfd save dialog).
 
-use crate::cli::format_time;
 use crate::store::{EventRecord, Store};
+use crate::timefmt::rfc3339_utc;
 use std::io::Write;
 use std::path::Path;
 
@@ -136,7 +136,7 @@ pub fn export_match_to_file(
 pub fn json_record(rec: &EventRecord) -> serde_json::Value {
     let mut v = serde_json::json!({
         "seq": rec.seq,
-        "received_at": format_time(rec.received_at_ns),
+        "received_at": rfc3339_utc(rec.received_at_ns),
         "received_at_ns": rec.received_at_ns,
         "source": rec.source,
         "court": rec.court,
@@ -168,7 +168,7 @@ pub fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> 
         let fields = serde_json::to_string(e).unwrap_or_default();
         let row = [
             rec.seq.to_string(),
-            format_time(rec.received_at_ns),
+            rfc3339_utc(rec.received_at_ns),
             rec.source.clone(),
             rec.court.clone(),
             rec.match_key.to_string(),

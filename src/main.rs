@@ -230,7 +230,7 @@ fn run(
                 println!(
                     "{}\t{}\t{}\t{}\t{} ({}) {} – {} {} ({})\t{} datagrams",
                     m.key,
-                    cli::format_time(m.started_at_ns),
+                    courtside::timefmt::rfc3339_utc(m.started_at_ns),
                     m.court,
                     s.info.number,
                     s.blue.long_name,

@@ -162,8 +162,3 @@ pub fn write_store_location(path: Option<&str>) -> std::io::Result<()> {
 pub fn default_db_path() -> PathBuf {
     crate::store::location::default_store_path()
 }
-
-/// Format Unix nanoseconds as RFC 3339 UTC with microseconds.
-pub fn format_time(ns: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}

@@ -3,6 +3,7 @@
 
 use super::{LICENSE_TABLE, read_value};
 use crate::store::{Store, StoreError, WriteRequest, codec};
+use crate::timefmt::utc_seconds;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
@@ -106,22 +107,14 @@ pub fn reset_mark_request(
             tracing::warn!(
                 "licence: latest time seen reset in advanced mode from {} to {} (the clock); \
                  reason: {}",
-                previous_ns.map_or_else(|| "none".to_string(), fmt_ns),
-                fmt_ns(now_ns),
+                previous_ns.map_or_else(|| "none".to_string(), utc_seconds),
+                utc_seconds(now_ns),
                 record.reason
             );
             Ok(())
         }),
         ack,
     })
-}
-
-/// A Unix ns time as UTC date and time for the log.
-fn fmt_ns(ns: i64) -> String {
-    chrono::DateTime::from_timestamp(ns.div_euclid(1_000_000_000), 0).map_or_else(
-        || ns.to_string(),
-        |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
 }
 
 #[cfg(test)]

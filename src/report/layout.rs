@@ -135,8 +135,8 @@ pub fn layout(report: &MatchReport) -> Vec<Item> {
     let footer = format!(
         "courtside · match key {} · {} to {}",
         report.key,
-        crate::cli::format_time(report.started_at_ns),
-        crate::cli::format_time(report.last_event_at_ns)
+        crate::timefmt::rfc3339_utc(report.started_at_ns),
+        crate::timefmt::rfc3339_utc(report.last_event_at_ns)
     );
     p.text(MARGIN, PAGE_H - 28.0, 7.0, GREY, Anchor::Left, &footer);
     p.items

@@ -127,7 +127,7 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, d: &DiagnosticsSnapshot, slow: &mut Slo
             "{:.1} ms  {}  ({})",
             op.took.as_secs_f64() * 1e3,
             op.what,
-            crate::cli::format_time(op.at_ns)
+            crate::timefmt::rfc3339_utc(op.at_ns)
         ));
     }
 }
