@@ -144,21 +144,3 @@ pub struct ExportArgs {
 pub fn resolve_db(cli_db: Option<PathBuf>) -> PathBuf {
     crate::store::location::resolve_store_quietly(cli_db)
 }
-
-/// Where the chosen store location is remembered (outside the store, which it locates).
-pub fn store_location_file() -> Option<PathBuf> {
-    crate::store::location::location_file()
-}
-
-/// Remember (or with `None`, forget) the store location for the next start, atomically.
-pub fn write_store_location(path: Option<&str>) -> std::io::Result<()> {
-    let Some(file) = store_location_file() else {
-        return Err(std::io::Error::other("this system has no config directory"));
-    };
-    crate::store::location::write_location_file(&file, path)
-}
-
-/// The default store path: `courtside.redb` in the local (not roaming) data folder.
-pub fn default_db_path() -> PathBuf {
-    crate::store::location::default_store_path()
-}

@@ -86,8 +86,3 @@ pub fn flag(ioc: &str) -> Option<BuiltinFlag> {
         svg: asset(country.asset)?,
     })
 }
-
-/// Total size of the embedded images, bytes.
-pub fn embedded_bytes() -> usize {
-    ASSETS.iter().map(|(_, b)| b.len()).sum()
-}

@@ -226,16 +226,6 @@ impl LogControl {
         self.dropped_lines.dropped_lines()
     }
 
-    /// Bytes not written because today's file alone exceeded the total cap (a log storm).
-    pub fn suppressed_bytes(&self) -> u64 {
-        self.cap.suppressed.load(Ordering::Relaxed)
-    }
-
-    /// Log files deleted by the size cap since start.
-    pub fn deleted_files(&self) -> u64 {
-        self.cap.deleted.load(Ordering::Relaxed)
-    }
-
     /// Old log files the size cap could not delete since start (on Windows: held open by another
     /// program). Counted at each try; the cap tries them again at its next check.
     pub fn undeletable_files(&self) -> u64 {
