@@ -1,6 +1,7 @@
 //! UDP ingest: one listener thread per court. Each datagram is timestamped, parsed and handed to
-//! the store writer (which persists it, then tells the UI). The receive loop never sleeps: it
-//! blocks in `recv_from` with a short timeout only so it can notice the stop signal.
+//! the store writer, which writes it in a batch, hands it to the display before the batch's fsync
+//! and to OBS automation after it (see `store::writer`). The receive loop never sleeps: it blocks
+//! in `recv_from` with a short timeout only so it can notice the stop signal.
 //!
 //! On a shared venue LAN a listener decides whom to trust (`trust`: allowlist, source lock,
 //! per-source rate bound; what it refuses is counted per source in bounded maps, never stored),
