@@ -125,7 +125,7 @@ pub fn export_match_to_file(
             Ok(n)
         }
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+            crate::store::durable::remove_leftover(&tmp);
             Err(e)
         }
     }

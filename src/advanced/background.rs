@@ -24,6 +24,7 @@ impl AdvancedMode {
         let hash = self.check_attempt(now)?;
         let (tx, rx) = bounded(1);
         let join = spawn_job(move || {
+            // Closed: the attempt was abandoned (app exit); nobody needs the answer.
             let _ = tx.send(verify_password(&hash, &password));
             wake();
         })?;
@@ -44,6 +45,7 @@ impl AdvancedMode {
         self.check_new(&new, confirm, now)?;
         let (tx, rx) = bounded(1);
         let join = spawn_job(move || {
+            // Closed: the change was abandoned (app exit); the writer reports its own outcome.
             let _ = tx.send(store_hashed(&new, &writer));
             wake();
         })?;
@@ -67,8 +69,10 @@ impl AdvancedMode {
             },
         };
         if let Some(Pending::Verify(_, j) | Pending::Set(_, j)) = self.pending.take() {
-            // The job has sent its result: it is finishing.
-            let _ = j.join();
+            // The job has sent its result (or died: then say so): it is finishing.
+            if j.join().is_err() {
+                tracing::error!("the advanced-mode password job panicked");
+            }
         }
         Some(match outcome {
             Ok(Ok(ok)) => self.finish_attempt(ok, now),

@@ -17,7 +17,7 @@
 
 pub mod validate;
 
-use crate::store::durable::{sibling, sync_file, sync_parent};
+use crate::store::durable::{remove_leftover, sibling, sync_file, sync_parent};
 use crate::store::lock::{StoreInUse, lock_store};
 use crate::store::schema::{EVENTS, MATCH_EVENTS, MATCHES, META, SETTINGS, SETTINGS_HISTORY};
 use crate::store::{Store, StoreError};
@@ -131,7 +131,8 @@ pub fn backup_with(
         .map(|t| t.name().to_string())
         .collect();
     let partial = target.with_extension("partial");
-    let _ = std::fs::remove_file(&partial);
+    // A partial copy left by an earlier, interrupted backup.
+    remove_leftover(&partial);
     let result = (|| {
         let db = Database::create(&partial).map_err(|e| io_err(&partial, e))?;
         let txn = db.begin_write()?;
@@ -148,7 +149,7 @@ pub fn backup_with(
     let tables = match result {
         Ok(t) => t,
         Err(e) => {
-            let _ = std::fs::remove_file(&partial);
+            remove_leftover(&partial);
             return Err(e);
         }
     };
@@ -234,9 +235,10 @@ pub fn staged_restore_path(store_path: &Path) -> PathBuf {
 pub fn stage_restore(backup_file: &Path, store_path: &Path) -> Result<PathBuf, BackupError> {
     let staged = staged_restore_path(store_path);
     let tmp = sibling(store_path, ".restore-partial");
-    let _ = std::fs::remove_file(&tmp);
+    // A partial copy left by an earlier, interrupted restore.
+    remove_leftover(&tmp);
     let refuse = |cause: String| {
-        let _ = std::fs::remove_file(&tmp);
+        remove_leftover(&tmp);
         BackupError::NotAStore {
             path: backup_file.to_path_buf(),
             cause,
@@ -255,7 +257,7 @@ pub fn stage_restore(backup_file: &Path, store_path: &Path) -> Result<PathBuf, B
         sync_parent(&staged)
     })()
     .map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+        remove_leftover(&tmp);
         io_err(&staged, e)
     })?;
     tracing::info!(
@@ -299,7 +301,13 @@ pub fn apply_pending_restore_within(
     }
     if let Err(e) = std::fs::rename(&staged, store_path) {
         // Put the store back: the operator must never be left without one.
-        let _ = std::fs::rename(&kept, store_path);
+        if let Err(back) = std::fs::rename(&kept, store_path) {
+            tracing::error!(
+                kept = %kept.display(),
+                store = %store_path.display(),
+                "cannot put the store back after a failed restore, rename it by hand: {back}"
+            );
+        }
         return Err(io_err(&staged, e));
     }
     sync_parent(store_path).map_err(|e| io_err(store_path, e))?;

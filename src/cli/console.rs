@@ -103,6 +103,7 @@ static CLOSING: Mutex<Option<CloseWait>> = Mutex::new(None);
 pub fn stop_signals(stop: Sender<()>) -> anyhow::Result<Finished> {
     let (wait, finished) = close_wait(stop.clone(), CLOSE_WAIT);
     ctrlc::set_handler(move || {
+        // Full: a stop is already asked for; closed: `listen` has ended.
         let _ = stop.try_send(());
     })
     .context("cannot install the Ctrl-C / SIGTERM handler")?;

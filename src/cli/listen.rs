@@ -114,8 +114,10 @@ pub fn listen_configs(
         );
         listeners.push(Listener::spawn(config, Some(socket), writer.sender())?);
     }
+    // A closed or failing stdout is no reason not to listen: the lines are only for a person.
     let _ = std::io::stdout().flush();
 
+    // Err: every stop sender is gone (the signal handler too), which also means stop.
     let _ = stop_rx.recv();
     // Counted after everything is drained and durable: a listener still receives what is queued
     // in its socket while it stops, and the writer stores all of it before it ends.

@@ -51,6 +51,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<usize> {
             "courtside simulate: sent {} datagrams; answering until Ctrl-C",
             lines.len()
         );
+        // Err: the signal handler's sender is gone, which also means stop.
         let _ = stop.recv();
         answerer.stop();
     }
@@ -61,6 +62,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<usize> {
 fn stop_signal() -> anyhow::Result<Receiver<()>> {
     let (tx, rx) = crossbeam_channel::bounded::<()>(1);
     ctrlc::set_handler(move || {
+        // Full: a stop is already asked for (a second Ctrl-C).
         let _ = tx.try_send(());
     })
     .context("cannot install the Ctrl-C / SIGTERM handler")?;

@@ -112,6 +112,7 @@ pub fn report_window_failure(error: &str, smoke_test: bool) {
     let m = window_failure(error, Os::current());
     eprintln!("{}\n\n{}", m.title, m.text);
     if show_dialog(std::io::stderr().is_terminal(), smoke_test) {
+        // The one button pressed changes nothing: the message is on stderr too.
         let _ = rfd::MessageDialog::new()
             .set_level(rfd::MessageLevel::Error)
             .set_title(&m.title)

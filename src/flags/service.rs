@@ -300,6 +300,7 @@ impl FlagsService {
             .name("flags-dialog".into())
             .spawn(move || {
                 if let Some(msg) = job() {
+                    // Closed: the service is gone (app exit); the choice is not needed.
                     let _ = tx.send(msg);
                     wake();
                 }
@@ -351,7 +352,9 @@ impl Drop for FlagsService {
         // workers: an import finishes its current batch, so nothing half-written is left.
         self.rx = crossbeam_channel::never();
         for w in self.workers.drain(..) {
-            let _ = w.join();
+            if w.join().is_err() {
+                tracing::error!("a flags worker panicked (its work was not finished)");
+            }
         }
     }
 }

@@ -28,13 +28,20 @@ pub fn bind(config: &ListenerConfig) -> Result<UdpSocket, BindError> {
     let socket =
         Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(err)?;
     // Broadcasts on the court LAN must be received; a bigger buffer absorbs bursts. Neither is
-    // fatal if the OS refuses (the buffer is capped by the OS on Linux).
-    let _ = socket.set_broadcast(true);
-    let _ = socket.set_recv_buffer_size(RECV_BUFFER_BYTES);
+    // fatal if the OS refuses (the buffer is capped by the OS on Linux), but a refusal is logged:
+    // it explains missing broadcasts or drops in a burst.
+    if let Err(e) = socket.set_broadcast(true) {
+        tracing::warn!(%addr, "cannot receive broadcasts on this socket: {e}");
+    }
+    if let Err(e) = socket.set_recv_buffer_size(RECV_BUFFER_BYTES) {
+        tracing::warn!(%addr, "cannot enlarge the receive buffer: {e}");
+    }
     if addr.is_ipv6() && addr.ip().is_unspecified() {
         // `::` should hear IPv4 scoring programs too; Windows makes IPv6 sockets v6-only unless
         // told otherwise. Not fatal: an IPv6-only host simply has no IPv4 to hear.
-        let _ = socket.set_only_v6(false);
+        if let Err(e) = socket.set_only_v6(false) {
+            tracing::info!(%addr, "this socket hears IPv6 only: {e}");
+        }
     }
     // SO_REUSEADDR stays off everywhere (socket2's default): with it, a second program could
     // share the port.

@@ -319,6 +319,8 @@ pub fn open_folder(dir: &Path) -> io::Result<()> {
     std::thread::Builder::new()
         .name("open-folder".into())
         .spawn(move || {
+            // Reaps the opener so it leaves no zombie; its exit status says nothing about the
+            // folder (openers such as xdg-open exit once they handed it on).
             let _ = child.wait();
         })?;
     Ok(())

@@ -101,6 +101,7 @@ pub(crate) async fn connect(
     let (end_tx, end_rx) = oneshot::channel();
     tokio::spawn(async move {
         let why = run(ws, req_rx, ev_tx).await;
+        // Refused only when the link's owner is gone: nobody is left to tell why it ended.
         let _ = end_tx.send(why);
     });
     Ok(Link {
@@ -216,6 +217,8 @@ async fn run(
             }
             req = requests.recv() => {
                 let Some((request, data, reply)) = req else {
+                    // Nobody sends requests any more: a polite close; if it fails the socket is
+                    // dropped just the same.
                     let _ = ws.close().await;
                     return "link closed".into();
                 };
@@ -263,6 +266,7 @@ fn dispatch(text: &str, pending: &mut HashMap<String, (String, Pending)>) -> Opt
                     status["comment"].as_str(),
                 ))
             };
+            // Refused only when the requester stopped waiting (its timeout): nothing to deliver.
             let _ = reply.send(answer);
             None
         }

@@ -195,6 +195,8 @@ impl Dispatcher {
             },
             ObsCommand::Reconnect(id) => {
                 if let Some(s) = self.sessions.get(&id) {
+                    // Full: commands are queued and a reconnect will follow them; closed: the
+                    // session has ended and is replaced on the next connection list.
                     let _ = s.tx.try_send(SessionCmd::Reconnect);
                 }
             }
@@ -372,6 +374,8 @@ impl Dispatcher {
         }
         let sessions: Vec<SessionHandle> = self.sessions.drain().map(|(_, s)| s).collect();
         for s in &sessions {
+            // Full or closed: the session is busy or already gone; either way the wait below
+            // ends it (a session whose task is gone counts as finished).
             let _ = s.tx.try_send(SessionCmd::Stop);
         }
         // Polled rather than awaited: this must work even when the runtime is already shutting

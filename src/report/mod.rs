@@ -301,7 +301,7 @@ pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Rep
     let tmp = path.with_extension("partial");
     std::fs::write(&tmp, bytes).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+        crate::store::durable::remove_leftover(&tmp);
         err(e)
     })
 }

@@ -67,6 +67,7 @@ fn font_objects(doc: &mut Doc, font: &Font, used: &BTreeMap<u16, (f32, char)>) {
     );
     let mut widths = String::new();
     for (g, (w, _)) in used {
+        // fmt::Write into a String cannot fail.
         let _ = write!(widths, "{g} [{}] ", w.round());
     }
     doc.obj(
@@ -141,6 +142,7 @@ fn page_content(
                     } else {
                         "FlagR"
                     };
+                    // fmt::Write into a String cannot fail.
                     let _ = writeln!(
                         out,
                         "q {w:.2} 0 0 {h:.2} {x:.2} {:.2} cm /{name} Do Q",
@@ -149,6 +151,7 @@ fn page_content(
                 }
             }
             Item::Rect { x, y, w, h, color } => {
+                // fmt::Write into a String cannot fail.
                 let _ = writeln!(
                     out,
                     "{} rg {x:.2} {:.2} {w:.2} {h:.2} re f",
@@ -171,8 +174,10 @@ fn page_content(
                     // Noto Sans has fewer than 65 536 glyphs: ids fit the 2-byte Identity-H codes.
                     let id = u16::try_from(g.to_u32()).unwrap_or(0);
                     used.insert(id, (font.advance(g) * 1000.0 / font.upem, c));
+                    // fmt::Write into a String cannot fail.
                     let _ = write!(hex, "{id:04X}");
                 }
+                // fmt::Write into a String cannot fail.
                 let _ = writeln!(
                     out,
                     "BT /F1 {size:.2} Tf {} rg {left:.2} {:.2} Td <{hex}> Tj ET",
@@ -195,6 +200,7 @@ fn to_unicode(used: &BTreeMap<u16, (f32, char)>) -> String {
     );
     let entries: Vec<_> = used.iter().filter(|(g, _)| **g != 0).collect();
     for chunk in entries.chunks(100) {
+        // fmt::Write into a String cannot fail.
         let _ = writeln!(s, "{} beginbfchar", chunk.len());
         for (g, (_, c)) in chunk {
             let mut utf16 = [0u16; 2];
@@ -203,6 +209,7 @@ fn to_unicode(used: &BTreeMap<u16, (f32, char)>) -> String {
                 .iter()
                 .map(|u| format!("{u:04X}"))
                 .collect();
+            // fmt::Write into a String cannot fail.
             let _ = writeln!(s, "<{g:04X}> <{units}>");
         }
         s.push_str("endbfchar\n");
@@ -215,6 +222,7 @@ fn to_unicode(used: &BTreeMap<u16, (f32, char)>) -> String {
 fn pdf_text_string(s: &str) -> String {
     let mut out = String::from("<FEFF");
     for u in s.encode_utf16() {
+        // fmt::Write into a String cannot fail.
         let _ = write!(out, "{u:04X}");
     }
     out.push('>');
@@ -259,8 +267,10 @@ impl Doc {
         let n = self.offsets.len() + 1;
         let mut t = format!("xref\n0 {n}\n0000000000 65535 f \n");
         for (_, off) in &self.offsets {
+            // fmt::Write into a String cannot fail.
             let _ = writeln!(t, "{off:010} 00000 n ");
         }
+        // fmt::Write into a String cannot fail.
         let _ = write!(
             t,
             "trailer\n<< /Size {n} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n"

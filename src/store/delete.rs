@@ -19,6 +19,8 @@ pub fn delete_match_request(
         what: "delete match",
         op: Box::new(move |txn| {
             let removed = delete_match(txn, key)?;
+            // The operation runs once, so the one slot is free; closed: the caller no longer
+            // waits for the count.
             let _ = count_tx.try_send(removed);
             Ok(())
         }),

@@ -8,7 +8,7 @@
 //! the new one is complete. Nothing is ever overwritten; if anything fails the old store stays
 //! where it was and this run uses it. On Linux both folders are the same and the plan is empty.
 
-use super::durable::{sibling, sync_file, sync_parent};
+use super::durable::{remove_leftover, sibling, sync_file, sync_parent};
 use super::lock::lock_store;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -187,7 +187,7 @@ pub fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
         sync_parent(to)
     })();
     if let Err(e) = copied {
-        let _ = std::fs::remove_file(&partial);
+        remove_leftover(&partial);
         return Err(e);
     }
     // The copy is complete and durable; a failure to remove the original leaves two copies

@@ -303,6 +303,7 @@ impl Writer {
         // An explicit request, not only dropping our sender: listeners, services or a caller may
         // still hold sender clones, and waiting for all of them to drop could wait forever.
         if let Some(tx) = self.tx.take() {
+            // Refused only when the writer thread has already ended; the join below reports how.
             let _ = tx.send(WriteRequest::Shutdown);
         }
         if let Some(j) = self.join.take()

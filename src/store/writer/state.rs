@@ -98,6 +98,7 @@ impl WriterState {
                 self.run_other(req);
             }
             for ack in flushes {
+                // Closed: the caller stopped waiting for the flush; it is done all the same.
                 let _ = ack.send(());
             }
         }
@@ -325,6 +326,7 @@ impl WriterState {
                     tracing::error!("cannot save setting {key}: {e}");
                 }
                 if let Some(ack) = ack {
+                    // The failure is logged above; closed: the caller stopped waiting.
                     let _ = ack.send(result.map_err(|e| e.to_string()));
                 }
             }
@@ -339,6 +341,7 @@ impl WriterState {
                     tracing::error!("cannot store {what}: {e}");
                 }
                 if let Some(ack) = ack {
+                    // The failure is logged above; closed: the caller stopped waiting.
                     let _ = ack.send(result.map_err(|e| e.to_string()));
                 }
             }
