@@ -19,7 +19,8 @@ pub const SCHEMA_VERSION: u64 = 2;
 /// so a field added to the state makes older records undecodable). Match records are derived
 /// data, a fold of the match's stored events, so a store whose records have another layout has
 /// them rebuilt from its events when it is opened. History: 1 (no `meta` key) until the match
-/// state gained `tie` and `round_stats`; 2 since.
+/// state gained `tie` and `round_stats`; 2 since. (`winner` became an `Option<Athlete>` within
+/// layout 2: it is still encoded as its colour name, the same bytes as the text it was.)
 pub const MATCHES_LAYOUT: u64 = 2;
 
 /// `meta` key of [`MATCHES_LAYOUT`].
