@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod license;
 pub mod logging;
 pub mod match_state;
+pub mod model;
 pub mod obs;
 pub mod protocol;
 pub mod report;

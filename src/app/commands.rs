@@ -2,8 +2,9 @@
 
 use super::CourtsideApp;
 use super::reader::ReadRequest;
-use super::settings::{AppSettings, validate_listeners};
-use super::state::{Command, Level, SettingsDraft};
+use crate::model::settings::{AppSettings, validate_listeners};
+use crate::model::state::{Level, SettingsDraft};
+use crate::model::{Command, SettingsCommand};
 use crate::store::WriteRequest;
 
 /// Settings waiting for the store to confirm (one transaction for all changed keys).
@@ -43,10 +44,11 @@ impl CourtsideApp {
                 }
             }
             Command::SearchText(_) => self.search_again(),
-            Command::SaveSettings(s) => self.save_settings(*s),
-            Command::LoadHistory => {
+            Command::Settings(SettingsCommand::Save(s)) => self.save_settings(*s),
+            Command::Settings(SettingsCommand::LoadHistory) => {
                 self.request(ReadRequest::History);
             }
+            Command::Settings(SettingsCommand::PickStorePath) => self.pick_store_path(),
             Command::LoadMatches => {
                 self.request(ReadRequest::Matches);
             }
@@ -56,7 +58,7 @@ impl CourtsideApp {
             Command::ScoreboardFullscreen(on) => {
                 self.state.scoreboard_fullscreen = on;
                 self.ctx.send_viewport_cmd_to(
-                    crate::ui::scoreboard::viewport_id(),
+                    crate::model::scoreboard::viewport_id(),
                     egui::ViewportCommand::Fullscreen(on),
                 );
             }
@@ -68,11 +70,12 @@ impl CourtsideApp {
                     v.place = None;
                 }
                 self.ctx
-                    .request_repaint_of(crate::ui::scoreboard::viewport_id());
+                    .request_repaint_of(crate::model::scoreboard::viewport_id());
             }
             Command::Copy(text) => self.ctx.copy_text(text),
-            Command::PickStorePath => self.pick_store_path(),
-            Command::Obs(intent) => self.handle_obs(intent),
+            Command::Obs(c) => self.handle_obs(c),
+            Command::Support(c) => self.handle_support(c),
+            Command::Flags(c) => self.handle_flags(c),
             Command::UnlockListener(i) => self.unlock_listener(i),
         }
     }

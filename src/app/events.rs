@@ -2,7 +2,7 @@
 
 use super::CourtsideApp;
 use super::reader::{ReadReply, ReadRequest};
-use super::state::Level;
+use crate::model::state::Level;
 use crate::protocol::Event;
 use crate::store::EventRecord;
 use crossbeam_channel::TryRecvError;
@@ -24,7 +24,7 @@ impl CourtsideApp {
         }
         if board_changed {
             self.ctx
-                .request_repaint_of(crate::ui::scoreboard::viewport_id());
+                .request_repaint_of(crate::model::scoreboard::viewport_id());
         }
         self.match_list_again_if_due();
         while let Ok(reply) = self.reply_rx.try_recv() {
@@ -36,7 +36,7 @@ impl CourtsideApp {
         if let Some(m) = &self.sysmon {
             while let Ok(sample) = m.receiver().try_recv() {
                 let keep = crate::sysmon::SysmonConfig::default().history;
-                self.state.venue.history.push(sample.clone(), keep);
+                self.state.support.history.push(sample.clone(), keep);
                 self.state.system = Some(sample);
             }
         }

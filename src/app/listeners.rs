@@ -3,13 +3,10 @@
 //! notices, and the interfaces offered as bind addresses.
 
 use super::CourtsideApp;
-use super::state::{CourtStatus, InterfaceChoice, Level};
-use crate::ingest::hints::{
-    Platform, SILENCE_HINT_AFTER, SilenceHint, pss_link_status, silence_hint,
-};
-use crate::ingest::{Listener, ListenerStats, ListenerStatus, SourceCount};
+use crate::ingest::hints::{Platform, SILENCE_HINT_AFTER, pss_link_status, silence_hint};
+use crate::ingest::{Listener, ListenerStats, ListenerStatus};
+use crate::model::state::{CourtStatus, InterfaceChoice, Level, ListenerTrust};
 use crossbeam_channel::bounded;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 impl CourtsideApp {
@@ -104,29 +101,6 @@ impl CourtsideApp {
         }
         self.last_statuses = statuses.to_vec();
     }
-}
-
-/// What the status bar shows about whom a listener trusts and what it heard from the PSS.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListenerTrust {
-    /// No allowlist and no source lock: any machine on the LAN can feed this court.
-    pub trusts_everyone: bool,
-    /// The source lock is on.
-    pub lock_enabled: bool,
-    /// The address the listener is locked to.
-    pub locked: Option<IpAddr>,
-    /// Datagrams not stored, per source (most first), and from sources beyond the tracked ones.
-    pub not_stored: Vec<SourceCount>,
-    /// Datagrams not stored from untracked sources.
-    pub not_stored_untracked: u64,
-    /// Datagrams over the per-source rate bound.
-    pub over_rate: u64,
-    /// "PSS connected 12:03:55".
-    pub pss_link: Option<String>,
-    /// State requests: "asked 10.0.0.5:6001 · 9 answers", or why asking failed.
-    pub recovery: Option<String>,
-    /// What to check when the listener has heard nothing.
-    pub silence_hint: Option<SilenceHint>,
 }
 
 impl CourtsideApp {

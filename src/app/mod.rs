@@ -6,23 +6,19 @@ mod events;
 mod flags_glue;
 pub mod listeners;
 pub mod memory;
-pub mod notices;
 mod obs_glue;
 mod obs_keyring;
-pub mod obs_state;
 mod reader;
-pub mod row_index;
-pub mod settings;
-mod settings_draft;
-pub mod state;
-mod table_logic;
-pub mod table_model;
-mod venue;
-mod venue_jobs;
-pub mod venue_state;
+mod support;
+mod support_jobs;
 mod workers;
 
-pub use state::{AppState, Command};
+pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
+pub use crate::model::{AppState, Command};
+// Old paths of the model's modules, kept so the benches and the other test binaries build
+// unchanged while they move to `crate::model` (remove once nothing names them).
+pub use crate::model::obs as obs_state;
+pub use crate::model::{notices, row_index, settings, state, table_model};
 
 use crate::store::{Store, Writer, writer::Persisted};
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -56,39 +52,6 @@ pub struct SmokeReport {
     pub errors: Vec<String>,
 }
 
-/// What the scoreboard window draws; shared with its deferred viewport callback.
-#[derive(Clone, Default)]
-pub struct ScoreboardView {
-    /// The live state (`None` until rebuilt from the store).
-    pub state: Option<crate::match_state::MatchState>,
-    /// Court shown.
-    pub court: String,
-    /// Appearance.
-    pub settings: settings::ScoreboardSettings,
-    /// Frames drawn (for the smoke test and the idle-CPU measurement).
-    pub frames: u64,
-    /// The operator closed the window.
-    pub close_requested: bool,
-    /// The window's place (physical pixels) as last seen while windowed.
-    pub place: Option<crate::ui::scoreboard::BoardPlace>,
-    /// Where the window is being brought on its first frames (the saved place, checked against
-    /// the monitors, or the reset place); `None` once there.
-    pub placing: Option<crate::ui::scoreboard::BoardPlace>,
-    /// Corrections sent so far (bounded: a window manager may refuse them).
-    pub place_tries: u8,
-    /// "Reset scoreboard position" was pressed.
-    pub reset_place: bool,
-    /// The window is fullscreen (F11 in either window, or the toolbar button).
-    pub fullscreen: bool,
-    /// Blue athlete's flag.
-    pub blue_flag: Option<egui::TextureHandle>,
-    /// Red athlete's flag.
-    pub red_flag: Option<egui::TextureHandle>,
-}
-
-/// Shared handle to the scoreboard view.
-pub type SharedScoreboard = Arc<Mutex<ScoreboardView>>;
-
 /// The courtside desktop app.
 pub struct CourtsideApp {
     /// What the panels draw.
@@ -110,7 +73,7 @@ pub struct CourtsideApp {
     pending_settings: Option<commands::PendingSave>,
     scoreboard: SharedScoreboard,
     /// The scoreboard window's place remembered from the last run, fixed for this run.
-    board_start: Option<crate::ui::scoreboard::BoardPlace>,
+    board_start: Option<crate::model::placement::BoardPlace>,
     /// Settings was open last frame (interfaces are re-read when it opens).
     settings_were_open: bool,
     /// Answers once the listeners replaced by a settings save have stopped.
@@ -127,7 +90,7 @@ pub struct CourtsideApp {
     /// A match-list reload to ask again for (when, tries so far): see `check_match_list`.
     matches_again: (Option<Instant>, u8),
     obs: obs_glue::ObsParts,
-    venue: venue::VenueParts,
+    support: support::SupportParts,
 }
 
 /// Longest `logic` spends draining channels per frame.
@@ -174,7 +137,7 @@ impl CourtsideApp {
             frames: 0,
             last_statuses: Vec::new(),
             obs: obs_glue::ObsParts::default(),
-            venue: venue::VenueParts::new(options.log.clone()),
+            support: support::SupportParts::new(options.log.clone()),
         };
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
@@ -245,11 +208,12 @@ impl eframe::App for CourtsideApp {
         let more = self.drain(started);
         self.poll_workers();
         self.poll_obs();
-        self.poll_venue(started);
+        self.poll_support(started);
         if let Some(f) = &mut self.flags
             && f.poll()
         {
             self.state.flag_resolver = f.resolver();
+            self.state.flags = f.state().clone();
         }
         self.state.table.refilter();
         if more {
@@ -262,17 +226,13 @@ impl eframe::App for CourtsideApp {
         self.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
-        self.flags_ui(ui.ctx());
         self.update_board_flags(ui.ctx());
         self.show_scoreboard(ui.ctx());
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {
             self.handle(c);
         }
-        for i in std::mem::take(&mut self.state.venue.intents) {
-            self.handle_venue(i);
-        }
-        if let Some(d) = &mut self.state.venue.diagnostics {
+        if let Some(d) = &mut self.state.support.diagnostics {
             d.record_frame(started.elapsed());
         }
         self.smoke_step(ui.ctx());
@@ -316,7 +276,7 @@ impl CourtsideApp {
             r.scoreboard_frames = board_frames;
             for n in &self.state.notices.items {
                 let line = format!("{}: {}", n.title, n.cause);
-                if n.level == state::Level::Error && !r.errors.contains(&line) {
+                if n.level == crate::model::state::Level::Error && !r.errors.contains(&line) {
                     r.errors.push(line);
                 }
             }

@@ -2,8 +2,8 @@
 //! intents (run through the worker and the store writer; the UI thread never waits on either).
 
 use super::CourtsideApp;
-use super::obs_state::{FIRING_LOG_LEN, ObsIntent, RulesDraft};
-use super::state::Level;
+use crate::model::obs::{FIRING_LOG_LEN, ObsCommand as PanelCommand, RulesDraft};
+use crate::model::state::Level;
 use crate::obs::secrets::SystemKeyring;
 use crate::obs::store as obs_store;
 use crate::obs::vault::{Vault, VaultDone};
@@ -271,21 +271,21 @@ impl CourtsideApp {
         }
     }
 
-    /// Run one intent of the OBS panel or a shortcut.
-    pub(super) fn handle_obs(&mut self, intent: ObsIntent) {
+    /// Run one command of the OBS panel or a shortcut.
+    pub(super) fn handle_obs(&mut self, intent: PanelCommand) {
         match intent {
-            ObsIntent::Run(target, action) => {
+            PanelCommand::Run(target, action) => {
                 self.obs_command(ObsCommand::operator(target, action));
             }
-            ObsIntent::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
-            ObsIntent::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
-            ObsIntent::SaveConnection(conn) => self.save_connection(conn),
-            ObsIntent::DeleteConnection(id) => {
+            PanelCommand::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
+            PanelCommand::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
+            PanelCommand::SaveConnection(conn) => self.save_connection(conn),
+            PanelCommand::DeleteConnection(id) => {
                 self.obs_write(PendingKind::Delete(id), |ack| {
                     obs_store::delete_connection(id, ack)
                 });
             }
-            ObsIntent::SaveRules(_) if !self.advanced_unlocked() => {
+            PanelCommand::SaveRules(_) if !self.advanced_unlocked() => {
                 if let Some(d) = &mut self.state.obs.rules_draft {
                     d.saving = false;
                     d.error = Some(
@@ -295,11 +295,11 @@ impl CourtsideApp {
                     );
                 }
             }
-            ObsIntent::SaveRules(rules) => {
+            PanelCommand::SaveRules(rules) => {
                 let kind = PendingKind::Rules(rules.clone());
                 self.obs_write(kind, |ack| obs_store::save_rules(rules, ack));
             }
-            ObsIntent::SetPaused(paused) => {
+            PanelCommand::SetPaused(paused) => {
                 // Takes effect at once; storing it only makes it survive a restart.
                 if let Some(a) = &self.obs.automation {
                     a.set_paused(paused);

@@ -2,7 +2,7 @@
 //! index, text search, the match list) and one for quick ones (record pages, settings history),
 //! so scrolling never waits behind a long load. Long jobs stop early when superseded.
 
-use super::table_model::{RowBuilder, RowMeta, TableFilter, TextHits};
+use crate::model::table_model::{RowBuilder, RowMeta, TableFilter, TextHits};
 use crate::store::{EventRecord, MatchRecord, SettingChange, Store};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 
 use super::listeners::interfaces;
 use super::reader::{ReadRequest, Reader};
-use super::settings::AppSettings;
-use super::state::{Level, SettingsDraft};
 use super::{CourtsideApp, ScoreboardView};
+use crate::model::settings::AppSettings;
+use crate::model::state::{Level, SettingsDraft};
 use crate::store::{Store, Writer, WriterConfig};
 use crossbeam_channel::bounded;
 use std::path::Path;
@@ -119,10 +119,12 @@ impl CourtsideApp {
                 std::sync::Arc::new(move || ctx.request_repaint()),
             );
             self.state.flag_resolver = service.resolver();
+            self.state.flags = service.state().clone();
+            self.state.flags_available = true;
             self.flags = Some(service);
         }
         self.start_obs(&store, automation_rx);
-        self.start_venue(&store);
+        self.start_support(&store);
         self.store = Some(store);
         self.start_listeners();
         self.request(ReadRequest::Matches);
@@ -238,7 +240,7 @@ impl CourtsideApp {
                 sb.state = Some(state.unwrap_or_default());
             }
         }
-        let id = crate::ui::scoreboard::viewport_id();
+        let id = crate::model::scoreboard::viewport_id();
         self.ctx.request_repaint_of(id);
     }
 
@@ -264,7 +266,7 @@ impl CourtsideApp {
         let shared = self.scoreboard.clone();
         let builder = self.scoreboard_builder();
         ctx.show_viewport_deferred(
-            crate::ui::scoreboard::viewport_id(),
+            crate::model::scoreboard::viewport_id(),
             builder,
             move |ui, _class| crate::ui::scoreboard::scoreboard_viewport(ui, &shared),
         );

@@ -4,18 +4,7 @@
 
 use crate::license::{LicenseReport, LicenseStatus};
 use crate::logging::Secret;
-
-/// What the operator asked for in the About panel.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AboutIntent {
-    /// Check and store this licence key.
-    ApplyKey(Secret),
-    /// Reset the latest time seen to the current clock (advanced mode), for this reason.
-    ResetClockMark {
-        /// Why (logged).
-        reason: String,
-    },
-}
+use crate::model::support::SupportCommand;
 
 /// Draw the panel. `unlocked`: advanced mode is unlocked (the mark reset needs it).
 pub fn about_ui(
@@ -23,7 +12,7 @@ pub fn about_ui(
     report: &LicenseReport,
     key_entry: &mut String,
     unlocked: bool,
-) -> Option<AboutIntent> {
+) -> Option<SupportCommand> {
     ui.heading("About courtside");
     ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
     ui.separator();
@@ -82,7 +71,7 @@ pub fn about_ui(
             .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
-            intent = Some(AboutIntent::ApplyKey(Secret::new(std::mem::take(
+            intent = Some(SupportCommand::ApplyLicense(Secret::new(std::mem::take(
                 key_entry,
             ))));
         }
@@ -92,7 +81,7 @@ pub fn about_ui(
 
 /// The reset of the latest time seen: a reason and a button, usable in advanced mode only. The
 /// reason is kept in egui's memory while typed (the panel owns no other state for it).
-fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<AboutIntent> {
+fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<SupportCommand> {
     let id = ui.make_persistent_id("licence-mark-reason");
     let mut reason = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
     let mut intent = None;
@@ -120,7 +109,7 @@ fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<AboutIntent> {
             })
             .clicked()
         {
-            intent = Some(AboutIntent::ResetClockMark {
+            intent = Some(SupportCommand::ResetLicenseMark {
                 reason: std::mem::take(&mut reason),
             });
         }

@@ -16,8 +16,8 @@ mod settings_panel;
 #[cfg(target_os = "linux")]
 mod smoke;
 mod store_location_app;
-mod venue_app;
-mod venue_panels;
+mod support_app;
+mod support_panels;
 mod whole_app;
 #[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]

@@ -2,8 +2,8 @@
 //! UDP listener and `courtside simulate`, over a temp store.
 
 use courtside::app::CourtsideApp;
-use courtside::app::settings::keys;
 use courtside::match_state::{Colors, Counts, MatchInfo, MatchState, PointCounts, Side};
+use courtside::model::settings::keys;
 use courtside::store::Store;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -63,13 +63,14 @@ pub fn unlock_advanced(h: &mut Harness<'_, CourtsideApp>) {
         courtside::logging::Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(courtside::app::venue_state::VenueIntent::SetPassword {
-            new: password.clone(),
-            confirm: password,
-        });
-    step_until(h, "unlocked", |a| a.state.venue.unlocked());
+        .commands
+        .push(courtside::model::Command::Support(
+            courtside::model::support::SupportCommand::SetPassword {
+                new: password.clone(),
+                confirm: password,
+            },
+        ));
+    step_until(h, "unlocked", |a| a.state.support.unlocked());
 }
 
 pub fn simulate(port: u16) {

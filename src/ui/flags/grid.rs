@@ -1,7 +1,7 @@
 //! The searchable grid of every code with a flag, and the preview of the selected one.
 
 use super::{FlagsPanel, source_label};
-use crate::flags::service::{FlagsIntent, FlagsState};
+use crate::flags::service::{FlagsCommand, FlagsState};
 use crate::flags::{FlagSource, FlagTextureCache, ioc};
 use egui_extras::{Column, TableBuilder};
 
@@ -52,7 +52,7 @@ pub(super) fn grid_ui(
     panel: &mut FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsIntent>,
+    intents: &mut Vec<FlagsCommand>,
 ) {
     let rows = rows(state, &panel.search);
     ui.horizontal(|ui| {
@@ -125,7 +125,7 @@ fn preview_ui(
     panel: &FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsIntent>,
+    intents: &mut Vec<FlagsCommand>,
 ) {
     let Some(code) = panel.selected.as_deref() else {
         ui.weak("Select a code to preview its flag.");
@@ -178,7 +178,7 @@ fn preview_ui(
             .on_hover_text("Drop the imported flag of this code")
             .clicked()
         {
-            intents.push(FlagsIntent::Revert(code.to_string()));
+            intents.push(FlagsCommand::Revert(code.to_string()));
         }
     } else if resolved.source == FlagSource::Missing {
         ui.weak("No flag: import one (drop a file named like this code).");

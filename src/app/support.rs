@@ -1,14 +1,14 @@
-//! Venue operation in the app: system history and pipeline diagnostics, log level, advanced mode,
+//! System & support in the app: system history and pipeline diagnostics, log level, advanced mode,
 //! the licence, and the data jobs (export, backup, restore, match report) — each job on its own
 //! named thread, with a file dialog when no path was given; the UI thread never waits.
 
 use super::CourtsideApp;
-use super::state::Level;
-use super::venue_jobs::Job;
-use super::venue_state::{ReportView, TIME_RECORD_EVERY, TaskState, VenueIntent};
+use super::support_jobs::Job;
 use crate::advanced::{AdvancedConfig, AdvancedEvent, AdvancedMode};
 use crate::diagnostics::PipelineDiagnostics;
 use crate::license;
+use crate::model::state::Level;
+use crate::model::support::{ReportView, SupportCommand, TIME_RECORD_EVERY, TaskState};
 use crate::report::png;
 use crate::store::Store;
 use crate::store::writer::now_ns;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a job thread sends back.
-pub(super) enum VenueDone {
+pub(super) enum SupportDone {
     /// A job finished.
     Task {
         what: String,
@@ -33,20 +33,20 @@ pub(super) enum VenueDone {
     LicenseStored(Result<String, String>),
 }
 
-/// The app's venue parts.
-pub(super) struct VenueParts {
+/// The app's System & support parts.
+pub(super) struct SupportParts {
     pub(super) advanced: Option<AdvancedMode>,
     pub(super) log: Option<Arc<crate::logging::LogControl>>,
-    pub(super) tx: Sender<VenueDone>,
-    rx: Receiver<VenueDone>,
+    pub(super) tx: Sender<SupportDone>,
+    rx: Receiver<SupportDone>,
     last_time_record: Option<Instant>,
-    pub(super) deletes: Vec<super::venue_jobs::PendingDelete>,
+    pub(super) deletes: Vec<super::support_jobs::PendingDelete>,
 }
 
-impl VenueParts {
-    pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> VenueParts {
+impl SupportParts {
+    pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> SupportParts {
         let (tx, rx) = bounded(64);
-        VenueParts {
+        SupportParts {
             advanced: None,
             log,
             tx,
@@ -59,13 +59,13 @@ impl VenueParts {
 
 impl CourtsideApp {
     /// Advanced mode, licence, diagnostics, log state (after the store and writer started).
-    pub(super) fn start_venue(&mut self, store: &Store) {
-        let v = &mut self.state.venue;
+    pub(super) fn start_support(&mut self, store: &Store) {
+        let v = &mut self.state.support;
         v.diagnostics = Some(PipelineDiagnostics::new(
             Duration::from_secs(5),
             Duration::from_millis(50),
         ));
-        match &self.venue.log {
+        match &self.support.log {
             Some(l) => {
                 v.log_level = Some(l.level());
                 v.log_dir = Some(l.dir().to_path_buf());
@@ -77,7 +77,7 @@ impl CourtsideApp {
             ..AdvancedConfig::default()
         };
         match AdvancedMode::load(store, config) {
-            Ok(m) => self.venue.advanced = Some(m),
+            Ok(m) => self.support.advanced = Some(m),
             Err(e) => self.state.notices.push(
                 Level::Error,
                 "Advanced mode unavailable",
@@ -91,7 +91,7 @@ impl CourtsideApp {
     /// Use the lock time from the settings (after they changed).
     pub(super) fn apply_lock_time(&mut self) {
         let inactivity = lock_time(self.state.settings.advanced_lock_minutes);
-        if let Some(a) = &mut self.venue.advanced {
+        if let Some(a) = &mut self.support.advanced {
             a.set_config(AdvancedConfig {
                 inactivity,
                 ..a.config().clone()
@@ -124,28 +124,28 @@ impl CourtsideApp {
                 .notices
                 .push(Level::Warning, TITLE, &n.cause, &n.action);
         }
-        self.state.venue.license = Some(report);
+        self.state.support.license = Some(report);
     }
 
     /// Per frame: samples, diagnostics, advanced-mode outcomes, finished jobs, the hourly time
     /// record for the licence clock check.
-    pub(super) fn poll_venue(&mut self, now: Instant) {
+    pub(super) fn poll_support(&mut self, now: Instant) {
         let active = self.ctx.input(|i| !i.events.is_empty());
-        if let Some(a) = &mut self.venue.advanced {
+        if let Some(a) = &mut self.support.advanced {
             if active {
                 a.touch(now);
             }
             if let Some(outcome) = a.poll(now) {
-                self.state.venue.advanced_panel.message = match outcome {
+                self.state.support.advanced_panel.message = match outcome {
                     Ok(AdvancedEvent::Unlocked) => None,
                     Ok(AdvancedEvent::PasswordSet) => Some("Password set; unlocked.".into()),
                     Err(e) => Some(e.to_string()),
                 };
             }
-            self.state.venue.lock = Some(a.state(now));
-            self.state.venue.advanced_busy = a.is_busy();
+            self.state.support.lock = Some(a.state(now));
+            self.state.support.advanced_busy = a.is_busy();
         }
-        if let Some(d) = &mut self.state.venue.diagnostics
+        if let Some(d) = &mut self.state.support.diagnostics
             && let Some(w) = &self.writer
         {
             let stats: Vec<_> = self.listeners.iter().map(|l| l.stats()).collect();
@@ -153,16 +153,16 @@ impl CourtsideApp {
             let full = self.sysmon.as_ref().map_or(0, |m| m.channel_full());
             d.update(now, &refs, &w.stats(), w.queue_depth(), full);
         }
-        while let Ok(done) = self.venue.rx.try_recv() {
-            self.venue_done(done);
+        while let Ok(done) = self.support.rx.try_recv() {
+            self.support_done(done);
         }
         self.poll_deletes();
         let due = self
-            .venue
+            .support
             .last_time_record
             .is_none_or(|t| now.duration_since(t) >= TIME_RECORD_EVERY);
         if due && let Some(w) = &self.writer {
-            self.venue.last_time_record = Some(now);
+            self.support.last_time_record = Some(now);
             let _ = w.sender().try_send(license::record_time_request(now_ns()));
         }
     }
@@ -170,18 +170,18 @@ impl CourtsideApp {
     /// Whether expert actions are allowed now.
     pub(super) fn advanced_unlocked(&mut self) -> bool {
         let now = Instant::now();
-        self.venue
+        self.support
             .advanced
             .as_mut()
             .is_some_and(|a| a.is_unlocked(now))
     }
 
     /// Run one intent of the window.
-    pub(super) fn handle_venue(&mut self, intent: VenueIntent) {
+    pub(super) fn handle_support(&mut self, intent: SupportCommand) {
         match intent {
-            VenueIntent::SetLogLevel(level) => self.set_log_level(level),
-            VenueIntent::OpenLogFolder => {
-                if let Some(dir) = &self.state.venue.log_dir
+            SupportCommand::SetLogLevel(level) => self.set_log_level(level),
+            SupportCommand::OpenLogFolder => {
+                if let Some(dir) = &self.state.support.log_dir
                     && let Err(e) = crate::logging::open_folder(dir)
                 {
                     let dir = dir.display().to_string();
@@ -193,24 +193,24 @@ impl CourtsideApp {
                     );
                 }
             }
-            VenueIntent::SetPassword { new, confirm } => self.begin_set_password(new, confirm),
-            VenueIntent::Unlock(password) => {
+            SupportCommand::SetPassword { new, confirm } => self.begin_set_password(new, confirm),
+            SupportCommand::Unlock(password) => {
                 let wake = self.waker();
                 let now = Instant::now();
-                if let Some(a) = &mut self.venue.advanced
+                if let Some(a) = &mut self.support.advanced
                     && let Err(e) = a.begin_unlock(password, now, wake)
                 {
-                    self.state.venue.advanced_panel.message = Some(e.to_string());
+                    self.state.support.advanced_panel.message = Some(e.to_string());
                 }
             }
-            VenueIntent::Lock => {
-                if let Some(a) = &mut self.venue.advanced {
+            SupportCommand::Lock => {
+                if let Some(a) = &mut self.support.advanced {
                     a.lock();
                 }
             }
-            VenueIntent::ApplyLicense(token) => self.apply_license(token),
-            VenueIntent::ResetLicenseMark { reason } => self.reset_license_mark(&reason),
-            VenueIntent::DeleteMatch(key) => self.delete_match(key),
+            SupportCommand::ApplyLicense(token) => self.apply_license(token),
+            SupportCommand::ResetLicenseMark { reason } => self.reset_license_mark(&reason),
+            SupportCommand::DeleteMatch(key) => self.delete_match(key),
             intent => self.run_job(intent),
         }
     }
@@ -221,9 +221,9 @@ impl CourtsideApp {
     }
 
     fn set_log_level(&mut self, level: crate::logging::LogLevel) {
-        let Some(l) = &self.venue.log else { return };
+        let Some(l) = &self.support.log else { return };
         match l.set_level(level) {
-            Ok(()) => self.state.venue.log_level = Some(level),
+            Ok(()) => self.state.support.log_level = Some(level),
             Err(e) => self.state.notices.push(
                 Level::Warning,
                 "Log level not changed",
@@ -239,10 +239,10 @@ impl CourtsideApp {
             return;
         };
         let now = Instant::now();
-        if let Some(a) = &mut self.venue.advanced
+        if let Some(a) = &mut self.support.advanced
             && let Err(e) = a.begin_set_password(new, &confirm, w, now, wake)
         {
-            self.state.venue.advanced_panel.message = Some(e.to_string());
+            self.state.support.advanced_panel.message = Some(e.to_string());
         }
     }
 
@@ -253,7 +253,7 @@ impl CourtsideApp {
         let claims = match verified {
             Ok(c) => c,
             Err(why) => {
-                self.state.venue.license_message = Some(Err(format!("key not accepted: {why}")));
+                self.state.support.license_message = Some(Err(format!("key not accepted: {why}")));
                 return;
             }
         };
@@ -263,10 +263,10 @@ impl CourtsideApp {
             .try_send(license::store_token_request(&token, Some(ack)))
             .is_err()
         {
-            self.state.venue.license_message = Some(Err("the store is busy; try again".into()));
+            self.state.support.license_message = Some(Err("the store is busy; try again".into()));
             return;
         }
-        self.state.venue.license_message = Some(Ok(format!(
+        self.state.support.license_message = Some(Ok(format!(
             "key for {} accepted; storing…",
             claims.licensee
         )));
@@ -274,10 +274,10 @@ impl CourtsideApp {
     }
 
     /// Reset the licence's latest time seen (advanced mode only); the answer comes back as
-    /// [`VenueDone::LicenseStored`].
+    /// [`SupportDone::LicenseStored`].
     fn reset_license_mark(&mut self, reason: &str) {
         if !self.advanced_unlocked() {
-            self.state.venue.license_message = Some(Err(
+            self.state.support.license_message = Some(Err(
                 "resetting the latest time seen needs advanced mode: unlock it first".into(),
             ));
             return;
@@ -287,12 +287,12 @@ impl CourtsideApp {
         let req = match license::reset_mark_request(now_ns(), reason, Some(ack)) {
             Ok(r) => r,
             Err(e) => {
-                self.state.venue.license_message = Some(Err(e.to_string()));
+                self.state.support.license_message = Some(Err(e.to_string()));
                 return;
             }
         };
         if w.sender().try_send(req).is_err() {
-            self.state.venue.license_message = Some(Err("the store is busy; try again".into()));
+            self.state.support.license_message = Some(Err("the store is busy; try again".into()));
             return;
         }
         self.forward_license_ack(acked, "latest time seen reset".into());
@@ -300,7 +300,7 @@ impl CourtsideApp {
 
     /// Forward a licence write's ack from the writer thread so the UI wakes up.
     fn forward_license_ack(&mut self, acked: Receiver<Result<(), String>>, done: String) {
-        let tx = self.venue.tx.clone();
+        let tx = self.support.tx.clone();
         let ctx = self.ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("licence-store".into())
@@ -308,17 +308,17 @@ impl CourtsideApp {
                 let r = acked
                     .recv()
                     .unwrap_or(Err("the store writer stopped".into()));
-                let _ = tx.send(VenueDone::LicenseStored(r.map(|()| done)));
+                let _ = tx.send(SupportDone::LicenseStored(r.map(|()| done)));
                 ctx.request_repaint();
             });
         if let Err(e) = spawned {
-            self.state.venue.license_message = Some(Err(e.to_string()));
+            self.state.support.license_message = Some(Err(e.to_string()));
         }
     }
 
-    pub(super) fn venue_done(&mut self, done: VenueDone) {
+    pub(super) fn support_done(&mut self, done: SupportDone) {
         match done {
-            VenueDone::Task { what, result } => {
+            SupportDone::Task { what, result } => {
                 let state = match result {
                     Ok(d) => TaskState::Done(d),
                     Err(e) => {
@@ -332,10 +332,10 @@ impl CourtsideApp {
                         TaskState::Failed(e)
                     }
                 };
-                self.state.venue.task(&what, state);
+                self.state.support.task(&what, state);
             }
-            VenueDone::Report { key, result } => {
-                self.state.venue.report_loading = None;
+            SupportDone::Report { key, result } => {
+                self.state.support.report_loading = None;
                 match result {
                     Ok((title, page)) => {
                         let size = [page.width as usize, page.height as usize];
@@ -345,7 +345,7 @@ impl CourtsideApp {
                             image,
                             Default::default(),
                         );
-                        self.state.venue.report = Some(ReportView {
+                        self.state.support.report = Some(ReportView {
                             key,
                             title,
                             texture,
@@ -360,22 +360,24 @@ impl CourtsideApp {
                     ),
                 }
             }
-            VenueDone::LicenseStored(r) => match r {
+            SupportDone::LicenseStored(r) => match r {
                 Ok(done) => {
                     if let Some(store) = self.store.clone() {
                         self.check_license(&store);
                     }
-                    self.state.venue.license_message = Some(Ok(done));
+                    self.state.support.license_message = Some(Ok(done));
                 }
-                Err(e) => self.state.venue.license_message = Some(Err(format!("not stored: {e}"))),
+                Err(e) => {
+                    self.state.support.license_message = Some(Err(format!("not stored: {e}")))
+                }
             },
         }
     }
 
     /// Export, backup, restore, report: on a named thread, asking for the file first when no
     /// path was given.
-    fn run_job(&mut self, intent: VenueIntent) {
-        if matches!(intent, VenueIntent::Restore { .. }) && !self.advanced_unlocked() {
+    fn run_job(&mut self, intent: SupportCommand) {
+        if matches!(intent, SupportCommand::Restore { .. }) && !self.advanced_unlocked() {
             self.state.notices.push(
                 Level::Warning,
                 "Restore needs advanced mode",
@@ -387,8 +389,8 @@ impl CourtsideApp {
         let Some(store) = self.store.clone() else {
             return;
         };
-        if let VenueIntent::OpenReport(key) = intent {
-            self.state.venue.report_loading = Some(key);
+        if let SupportCommand::OpenReport(key) = intent {
+            self.state.support.report_loading = Some(key);
         }
         let job = Job {
             store,
@@ -397,9 +399,9 @@ impl CourtsideApp {
         };
         let what = job.label();
         self.state
-            .venue
+            .support
             .task(&what, TaskState::Running("working…".into()));
-        let tx = self.venue.tx.clone();
+        let tx = self.support.tx.clone();
         let ctx = self.ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("data-job".into())
@@ -408,7 +410,7 @@ impl CourtsideApp {
                 ctx.request_repaint();
             });
         if let Err(e) = spawned {
-            self.venue_done(VenueDone::Task {
+            self.support_done(SupportDone::Task {
                 what,
                 result: Err(e.to_string()),
             });

@@ -2,9 +2,9 @@
 //! run on its own named thread, asking for the file with a dialog when no path was given.
 
 use super::CourtsideApp;
-use super::venue::VenueDone;
-use super::venue_state::TaskState;
-use super::venue_state::{ReportFormat, VenueIntent};
+use super::support::SupportDone;
+use crate::model::support::TaskState;
+use crate::model::support::{ReportFormat, SupportCommand};
 use crate::report::{MatchReport, font::Font, png};
 use crate::store::Store;
 use crossbeam_channel::{Receiver, bounded};
@@ -23,10 +23,10 @@ pub(super) struct PendingDelete {
 
 impl CourtsideApp {
     pub(super) fn delete_match(&mut self, key: u64) {
-        self.state.venue.confirm_delete = None;
+        self.state.support.confirm_delete = None;
         let what = format!("Delete match {key}");
         if !self.advanced_unlocked() {
-            self.venue_done(VenueDone::Task {
+            self.support_done(SupportDone::Task {
                 what,
                 result: Err("deleting a match needs advanced mode (Advanced tab)".into()),
             });
@@ -39,16 +39,16 @@ impl CourtsideApp {
             .as_ref()
             .is_some_and(|w| w.sender().try_send(req).is_ok());
         if !sent {
-            self.venue_done(VenueDone::Task {
+            self.support_done(SupportDone::Task {
                 what,
                 result: Err("the store is not open or is busy; try again".into()),
             });
             return;
         }
         self.state
-            .venue
+            .support
             .task(&what, TaskState::Running("deleting…".into()));
-        self.venue.deletes.push(PendingDelete {
+        self.support.deletes.push(PendingDelete {
             key,
             ack: acked,
             count,
@@ -56,11 +56,11 @@ impl CourtsideApp {
     }
 
     pub(super) fn poll_deletes(&mut self) {
-        for p in std::mem::take(&mut self.venue.deletes) {
+        for p in std::mem::take(&mut self.support.deletes) {
             let result = match p.ack.try_recv() {
                 Ok(r) => r,
                 Err(crossbeam_channel::TryRecvError::Empty) => {
-                    self.venue.deletes.push(p);
+                    self.support.deletes.push(p);
                     continue;
                 }
                 Err(_) => Err("the store writer stopped".into()),
@@ -72,23 +72,23 @@ impl CourtsideApp {
             });
             if result.is_ok() {
                 if self.state.table.chosen == Some(p.key) {
-                    self.handle(super::Command::SelectMatch(None));
+                    self.handle(crate::model::Command::SelectMatch(None));
                 }
                 if self
                     .state
-                    .venue
+                    .support
                     .report
                     .as_ref()
                     .is_some_and(|r| r.key == p.key)
                 {
-                    self.state.venue.report = None;
+                    self.state.support.report = None;
                 }
-                self.state.venue.data_match = None;
-                self.handle(super::Command::LoadMatches);
+                self.state.support.data_match = None;
+                self.handle(crate::model::Command::LoadMatches);
             }
-            self.venue_done(VenueDone::Task { what, result });
+            self.support_done(SupportDone::Task { what, result });
         }
-        if !self.venue.deletes.is_empty() {
+        if !self.support.deletes.is_empty() {
             self.ctx.request_repaint_after(Duration::from_millis(20));
         }
     }
@@ -98,35 +98,35 @@ impl CourtsideApp {
 pub(super) struct Job {
     pub(super) store: Store,
     pub(super) store_path: PathBuf,
-    pub(super) intent: VenueIntent,
+    pub(super) intent: SupportCommand,
 }
 
 impl Job {
     pub(super) fn label(&self) -> String {
         match &self.intent {
-            VenueIntent::ExportMatch { key, format, .. } => {
+            SupportCommand::ExportMatch { key, format, .. } => {
                 format!("Export of match {key} ({})", format.extension())
             }
-            VenueIntent::Backup { .. } => "Backup".into(),
-            VenueIntent::Restore { .. } => "Restore".into(),
-            VenueIntent::OpenReport(key) => format!("Report of match {key}"),
-            VenueIntent::SaveReport { key, format, .. } => {
+            SupportCommand::Backup { .. } => "Backup".into(),
+            SupportCommand::Restore { .. } => "Restore".into(),
+            SupportCommand::OpenReport(key) => format!("Report of match {key}"),
+            SupportCommand::SaveReport { key, format, .. } => {
                 format!("Report of match {key} ({})", report_ext(*format))
             }
             _ => "Job".into(),
         }
     }
 
-    pub(super) fn run(self) -> VenueDone {
+    pub(super) fn run(self) -> SupportDone {
         let what = self.label();
         let result = match self.intent {
-            VenueIntent::OpenReport(key) => {
-                return VenueDone::Report {
+            SupportCommand::OpenReport(key) => {
+                return SupportDone::Report {
                     key,
                     result: render_report(&self.store, key),
                 };
             }
-            VenueIntent::ExportMatch { key, format, path } => {
+            SupportCommand::ExportMatch { key, format, path } => {
                 let record = self.store.match_record(key).ok().flatten();
                 let name = match_file_name(key, record.as_ref(), None, format.extension());
                 with_path(path, &name, format.extension(), |p| {
@@ -135,7 +135,7 @@ impl Job {
                         .map_err(|e| e.to_string())
                 })
             }
-            VenueIntent::Backup { path } => {
+            SupportCommand::Backup { path } => {
                 let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
                 let name = crate::export::data_file_name(
                     &["courtside-backup", &stamp],
@@ -156,7 +156,7 @@ impl Job {
                         .map_err(|e| e.to_string())
                 })
             }
-            VenueIntent::Restore { path } => {
+            SupportCommand::Restore { path } => {
                 let picked = path.or_else(|| {
                     rfd::FileDialog::new()
                         .set_title("Restore from backup")
@@ -177,7 +177,7 @@ impl Job {
                         .map_err(|e| e.to_string()),
                 }
             }
-            VenueIntent::SaveReport { key, format, path } => {
+            SupportCommand::SaveReport { key, format, path } => {
                 let ext = report_ext(format);
                 let record = self.store.match_record(key).ok().flatten();
                 let name = match_file_name(key, record.as_ref(), Some("report"), ext);
@@ -193,7 +193,7 @@ impl Job {
             }
             _ => Err("not a data job".into()),
         };
-        VenueDone::Task { what, result }
+        SupportDone::Task { what, result }
     }
 }
 
