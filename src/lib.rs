@@ -23,3 +23,4 @@ pub mod store;
 pub mod stream_file;
 pub mod sysmon;
 pub mod ui;
+pub mod worker;

@@ -5,6 +5,9 @@ mod app_flows;
 #[path = "../common/app.rs"]
 mod app_support;
 mod listener_settings;
+// Runs scripts/check-layers.sh with bash.
+#[cfg(unix)]
+mod layers;
 mod listeners;
 mod panel_details;
 mod panels;
