@@ -12,6 +12,7 @@ pub mod export;
 pub mod flags;
 pub mod fsname;
 pub mod ingest;
+pub mod jobs;
 pub mod license;
 pub mod logging;
 pub mod match_state;

@@ -1,17 +1,12 @@
 //! Running the panels' commands (end of frame). I/O goes to workers, never done here.
 
 use super::CourtsideApp;
+use super::jobs_glue::{JobKind, JobOutput};
 use super::reader::ReadRequest;
 use crate::model::settings::{AppSettings, validate_listeners};
 use crate::model::state::{Level, SettingsDraft};
 use crate::model::{Command, SettingsCommand};
 use crate::store::WriteRequest;
-
-/// Settings waiting for the store to confirm (one transaction for all changed keys).
-#[derive(Debug)]
-pub(super) struct PendingSave {
-    settings: AppSettings,
-}
 
 impl CourtsideApp {
     /// Run one command.
@@ -65,7 +60,7 @@ impl CourtsideApp {
             Command::ResetScoreboardPlace => {
                 self.state.prefs.scoreboard_open = true;
                 self.state.prefs.scoreboard_place = None;
-                if let Ok(mut v) = self.scoreboard.lock() {
+                if let Ok(mut v) = self.board.shared.lock() {
                     v.reset_place = true;
                     v.place = None;
                 }
@@ -97,28 +92,16 @@ impl CourtsideApp {
     }
 
     fn pick_store_path(&mut self) {
-        let tx = self.pick_tx.clone();
-        let ctx = self.ctx.clone();
         // The native dialog blocks its thread; never the UI thread.
-        let spawned = std::thread::Builder::new()
-            .name("file-dialog".into())
-            .spawn(move || {
+        self.jobs
+            .spawn("store location dialog", JobKind::StorePicked, |_| {
                 let picked = rfd::FileDialog::new()
                     .set_title("Store location")
                     .set_file_name("courtside.redb")
                     .add_filter("courtside store", &["redb"])
                     .save_file();
-                let _ = tx.send(picked);
-                ctx.request_repaint();
+                Ok(JobOutput::Path(picked))
             });
-        if let Err(e) = spawned {
-            self.state.notices.push(
-                Level::Error,
-                "File dialog could not open",
-                &e.to_string(),
-                "Type the path into the field instead.",
-            );
-        }
     }
 
     /// Validate and store settings; they are applied once the store confirms.
@@ -137,7 +120,7 @@ impl CourtsideApp {
             );
             return;
         }
-        let Some(writer) = &self.writer else {
+        let Some(writer) = &self.data.writer else {
             self.state.draft.error =
                 Some("the store is not open, so settings cannot be saved".into());
             return;
@@ -166,10 +149,11 @@ impl CourtsideApp {
                 op,
             );
         }
+        let (ack, acked) = crossbeam_channel::bounded(1);
         let req = WriteRequest::Apply {
             what: "settings",
             op,
-            ack: Some(self.ack_tx.clone()),
+            ack: Some(ack),
         };
         // try_send: the UI never waits for the writer.
         if writer.sender().try_send(req).is_err() {
@@ -179,20 +163,22 @@ impl CourtsideApp {
         self.state.draft.saving = true;
         self.state.draft.error = None;
         self.state.draft.status = None;
-        self.pending_settings = Some(PendingSave { settings: new });
+        let kind = JobKind::SettingsSaved(Box::new(new));
+        self.jobs.await_store("settings", kind, acked);
     }
 
-    /// The store answered the settings write: every changed key stored, or none.
-    pub(super) fn on_settings_saved(&mut self, ack: Result<(), String>) {
-        let Some(done) = self.pending_settings.take() else {
-            return;
-        };
+    /// The store answered the settings write: every changed key stored (these settings), or
+    /// none.
+    pub(super) fn on_settings_saved(&mut self, saved: Result<AppSettings, String>) {
         self.state.draft.saving = false;
-        if let Err(e) = ack {
-            self.state.draft.error = Some(format!("not saved: {e}"));
-            return;
-        }
-        self.apply_settings(done.settings);
+        let settings = match saved {
+            Ok(s) => s,
+            Err(e) => {
+                self.state.draft.error = Some(format!("not saved: {e}"));
+                return;
+            }
+        };
+        self.apply_settings(settings);
         self.state.draft.status = Some("Saved and applied.".into());
         self.request(ReadRequest::History);
     }

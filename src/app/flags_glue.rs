@@ -63,7 +63,7 @@ impl CourtsideApp {
 
     /// The scoreboard's two flags as textures.
     fn board_textures(&mut self, ctx: &egui::Context) {
-        let Ok(mut board) = self.scoreboard.lock() else {
+        let Ok(mut board) = self.board.shared.lock() else {
             return;
         };
         let Some(state) = &board.state else { return };

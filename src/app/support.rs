@@ -3,56 +3,38 @@
 //! named thread, with a file dialog when no path was given; the UI thread never waits.
 
 use super::CourtsideApp;
+use super::jobs_glue::{JobKind, JobOutput};
 use super::support_jobs::Job;
 use crate::advanced::{AdvancedConfig, AdvancedEvent, AdvancedMode};
 use crate::diagnostics::PipelineDiagnostics;
 use crate::license;
 use crate::model::state::Level;
 use crate::model::support::{ReportView, SupportCommand, TIME_RECORD_EVERY, TaskState};
-use crate::report::png;
 use crate::store::Store;
 use crate::store::writer::now_ns;
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::bounded;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What a job thread sends back.
-pub(super) enum SupportDone {
-    /// A job finished.
-    Task {
-        what: String,
-        result: Result<String, String>,
-    },
-    /// A report page is rendered.
-    Report {
-        key: u64,
-        result: Result<(String, png::RgbaPage), String>,
-    },
-    /// The store answered a licence write (key stored, mark reset): what was done, or why not.
-    LicenseStored(Result<String, String>),
-}
-
-/// The app's System & support parts.
-pub(super) struct SupportParts {
+/// The System & support service: advanced mode, the log control, the system monitor and the
+/// hourly time record of the licence clock check. Its data jobs and store writes run through
+/// the app's job registry.
+pub(super) struct SupportService {
     pub(super) advanced: Option<AdvancedMode>,
     pub(super) log: Option<Arc<crate::logging::LogControl>>,
-    pub(super) tx: Sender<SupportDone>,
-    rx: Receiver<SupportDone>,
+    /// The system monitor (CPU, memory), when it started.
+    pub(super) sysmon: Option<crate::sysmon::Sysmon>,
     last_time_record: Option<Instant>,
-    pub(super) deletes: Vec<super::support_jobs::PendingDelete>,
 }
 
-impl SupportParts {
-    pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> SupportParts {
-        let (tx, rx) = bounded(64);
-        SupportParts {
+impl SupportService {
+    pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> SupportService {
+        SupportService {
             advanced: None,
             log,
-            tx,
-            rx,
+            sysmon: None,
             last_time_record: None,
-            deletes: Vec::new(),
         }
     }
 }
@@ -85,7 +67,7 @@ impl CourtsideApp {
                 "Expert actions stay locked; check the store.",
             ),
         }
-        self.check_license(store);
+        self.check_license(store.clone());
     }
 
     /// Use the lock time from the settings (after they changed).
@@ -99,21 +81,22 @@ impl CourtsideApp {
         }
     }
 
-    fn check_license(&mut self, store: &Store) {
-        let token = license::stored_token(store).ok().flatten();
-        let max_seen = license::stored_max_seen(store).ok().flatten();
-        let report = match license::public_key() {
-            Ok(key) => license::check(
-                token.as_ref().map(|t| t.expose()),
-                &key,
-                now_ns(),
-                max_seen,
-                license::CLOCK_MARGIN,
-            ),
-            Err(e) => license::LicenseReport {
-                status: license::LicenseStatus::Invalid {
-                    reason: e.to_string(),
-                },
+    /// Read the stored key and time mark and check them, on a job thread (the UI thread does no
+    /// store reads); [`CourtsideApp::license_checked`] shows the outcome.
+    fn check_license(&mut self, store: Store) {
+        self.jobs
+            .spawn("licence check", JobKind::LicenseChecked, move |_| {
+                Ok(JobOutput::License(license_report(&store)))
+            });
+    }
+
+    /// The licence check finished: show its status and its notice.
+    pub(super) fn license_checked(&mut self, outcome: Result<JobOutput, String>) {
+        let report = match outcome {
+            Ok(JobOutput::License(r)) => r,
+            Ok(_) => return,
+            Err(reason) => license::LicenseReport {
+                status: license::LicenseStatus::Invalid { reason },
                 clock_set_back: None,
             },
         };
@@ -146,24 +129,27 @@ impl CourtsideApp {
             self.state.support.advanced_busy = a.is_busy();
         }
         if let Some(d) = &mut self.state.support.diagnostics
-            && let Some(w) = &self.writer
+            && let Some(w) = &self.data.writer
         {
-            let stats: Vec<_> = self.listeners.iter().map(|l| l.stats()).collect();
+            let stats: Vec<_> = self.ingest.listeners.iter().map(|l| l.stats()).collect();
             let refs: Vec<_> = stats.iter().map(|s| s.as_ref()).collect();
-            let full = self.sysmon.as_ref().map_or(0, |m| m.channel_full());
+            let full = self.support.sysmon.as_ref().map_or(0, |m| m.channel_full());
             d.update(now, &refs, &w.stats(), w.queue_depth(), full);
         }
-        while let Ok(done) = self.support.rx.try_recv() {
-            self.support_done(done);
-        }
-        self.poll_deletes();
         let due = self
             .support
             .last_time_record
             .is_none_or(|t| now.duration_since(t) >= TIME_RECORD_EVERY);
-        if due && let Some(w) = &self.writer {
+        if due && let Some(w) = &self.data.writer {
             self.support.last_time_record = Some(now);
-            let _ = w.sender().try_send(license::record_time_request(now_ns()));
+            // A full writer queue skips this hour's record: the next one is an hour away and
+            // the clock check needs only the highest time seen, not every hour.
+            if w.sender()
+                .try_send(license::record_time_request(now_ns()))
+                .is_err()
+            {
+                tracing::info!("licence time record skipped: the store writer is busy");
+            }
         }
     }
 
@@ -176,9 +162,9 @@ impl CourtsideApp {
             .is_some_and(|a| a.is_unlocked(now))
     }
 
-    /// Run one intent of the window.
-    pub(super) fn handle_support(&mut self, intent: SupportCommand) {
-        match intent {
+    /// Run one command of the window.
+    pub(super) fn handle_support(&mut self, command: SupportCommand) {
+        match command {
             SupportCommand::SetLogLevel(level) => self.set_log_level(level),
             SupportCommand::OpenLogFolder => {
                 if let Some(dir) = &self.state.support.log_dir
@@ -211,7 +197,7 @@ impl CourtsideApp {
             SupportCommand::ApplyLicense(token) => self.apply_license(token),
             SupportCommand::ResetLicenseMark { reason } => self.reset_license_mark(&reason),
             SupportCommand::DeleteMatch(key) => self.delete_match(key),
-            intent => self.run_job(intent),
+            command => self.run_job(command),
         }
     }
 
@@ -235,7 +221,7 @@ impl CourtsideApp {
 
     fn begin_set_password(&mut self, new: crate::logging::Secret, confirm: crate::logging::Secret) {
         let wake = self.waker();
-        let Some(w) = self.writer.as_ref().map(|w| w.sender()) else {
+        let Some(w) = self.data.writer.as_ref().map(|w| w.sender()) else {
             return;
         };
         let now = Instant::now();
@@ -257,7 +243,7 @@ impl CourtsideApp {
                 return;
             }
         };
-        let Some(w) = &self.writer else { return };
+        let Some(w) = &self.data.writer else { return };
         let (ack, acked) = bounded(1);
         if w.sender()
             .try_send(license::store_token_request(&token, Some(ack)))
@@ -270,11 +256,12 @@ impl CourtsideApp {
             "key for {} accepted; storing…",
             claims.licensee
         )));
-        self.forward_license_ack(acked, "licence key stored".into());
+        let kind = JobKind::LicenseStored("licence key stored".into());
+        self.jobs.await_store("licence key", kind, acked);
     }
 
-    /// Reset the licence's latest time seen (advanced mode only); the answer comes back as
-    /// [`SupportDone::LicenseStored`].
+    /// Reset the licence's latest time seen (advanced mode only); the store's answer finishes a
+    /// [`JobKind::LicenseStored`] job.
     fn reset_license_mark(&mut self, reason: &str) {
         if !self.advanced_unlocked() {
             self.state.support.license_message = Some(Err(
@@ -282,7 +269,7 @@ impl CourtsideApp {
             ));
             return;
         }
-        let Some(w) = &self.writer else { return };
+        let Some(w) = &self.data.writer else { return };
         let (ack, acked) = bounded(1);
         let req = match license::reset_mark_request(now_ns(), reason, Some(ack)) {
             Ok(r) => r,
@@ -295,83 +282,72 @@ impl CourtsideApp {
             self.state.support.license_message = Some(Err("the store is busy; try again".into()));
             return;
         }
-        self.forward_license_ack(acked, "latest time seen reset".into());
+        let kind = JobKind::LicenseStored("latest time seen reset".into());
+        self.jobs.await_store("licence mark reset", kind, acked);
     }
 
-    /// Forward a licence write's ack from the writer thread so the UI wakes up.
-    fn forward_license_ack(&mut self, acked: Receiver<Result<(), String>>, done: String) {
-        let tx = self.support.tx.clone();
-        let ctx = self.ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("licence-store".into())
-            .spawn(move || {
-                let r = acked
-                    .recv()
-                    .unwrap_or(Err("the store writer stopped".into()));
-                let _ = tx.send(SupportDone::LicenseStored(r.map(|()| done)));
-                ctx.request_repaint();
-            });
-        if let Err(e) = spawned {
-            self.state.support.license_message = Some(Err(e.to_string()));
+    /// A licence write was confirmed (or not).
+    pub(super) fn license_stored(&mut self, r: Result<String, String>) {
+        match r {
+            Ok(done) => {
+                if let Some(store) = self.data.store.clone() {
+                    self.check_license(store);
+                }
+                self.state.support.license_message = Some(Ok(done));
+            }
+            Err(e) => self.state.support.license_message = Some(Err(format!("not stored: {e}"))),
         }
     }
 
-    pub(super) fn support_done(&mut self, done: SupportDone) {
-        match done {
-            SupportDone::Task { what, result } => {
-                let state = match result {
-                    Ok(d) => TaskState::Done(d),
-                    Err(e) => {
-                        self.state.notices.push(
-                            Level::Error,
-                            &format!("{what} failed"),
-                            &e,
-                            "Check the file location and free space, then try again; nothing \
-                             in the store was changed.",
-                        );
-                        TaskState::Failed(e)
-                    }
-                };
-                self.state.support.task(&what, state);
+    /// A data job finished: its task line, and a notice when it failed.
+    pub(super) fn task_done(&mut self, what: &str, outcome: Result<JobOutput, String>) {
+        let state = match outcome {
+            Ok(JobOutput::Text(d)) => TaskState::Done(d),
+            Ok(_) => TaskState::Done(String::new()),
+            Err(e) => {
+                self.state.notices.push(
+                    Level::Error,
+                    &format!("{what} failed"),
+                    &e,
+                    "Check the file location and free space, then try again; nothing in the \
+                     store was changed.",
+                );
+                TaskState::Failed(e)
             }
-            SupportDone::Report { key, result } => {
-                self.state.support.report_loading = None;
-                match result {
-                    Ok((title, page)) => {
-                        let size = [page.width as usize, page.height as usize];
-                        let image = egui::ColorImage::from_rgba_unmultiplied(size, &page.pixels);
-                        let texture = self.ctx.load_texture(
-                            format!("report-{key}"),
-                            image,
-                            Default::default(),
-                        );
-                        self.state.support.report = Some(ReportView {
-                            key,
-                            title,
-                            texture,
-                            size,
-                        });
-                    }
-                    Err(e) => self.state.notices.push(
-                        Level::Error,
-                        "Match report could not be made",
-                        &e,
-                        "The match's events are in the store; try again or export them.",
-                    ),
-                }
+        };
+        self.state.support.task(what, state);
+    }
+
+    /// A report page was rendered (or not): show it in the report window.
+    pub(super) fn report_done(&mut self, key: u64, what: &str, outcome: Result<JobOutput, String>) {
+        self.state.support.report_loading = None;
+        let (title, page) = match outcome {
+            Ok(JobOutput::Page(title, page)) => (title, page),
+            Ok(_) => return,
+            Err(e) => {
+                self.state.support.task(what, TaskState::Failed(e.clone()));
+                self.state.notices.push(
+                    Level::Error,
+                    "Match report could not be made",
+                    &e,
+                    "The match's events are in the store; try again or export them.",
+                );
+                return;
             }
-            SupportDone::LicenseStored(r) => match r {
-                Ok(done) => {
-                    if let Some(store) = self.store.clone() {
-                        self.check_license(&store);
-                    }
-                    self.state.support.license_message = Some(Ok(done));
-                }
-                Err(e) => {
-                    self.state.support.license_message = Some(Err(format!("not stored: {e}")))
-                }
-            },
-        }
+        };
+        let size = [page.width as usize, page.height as usize];
+        let image = egui::ColorImage::from_rgba_unmultiplied(size, &page.pixels);
+        let texture = self
+            .ctx
+            .load_texture(format!("report-{key}"), image, Default::default());
+        self.state.support.report = Some(ReportView {
+            key,
+            title,
+            texture,
+            size,
+        });
+        let shown = TaskState::Done("shown in the report window".into());
+        self.state.support.task(what, shown);
     }
 
     /// Export, backup, restore, report: on a named thread, asking for the file first when no
@@ -386,7 +362,7 @@ impl CourtsideApp {
             );
             return;
         }
-        let Some(store) = self.store.clone() else {
+        let Some(store) = self.data.store.clone() else {
             return;
         };
         if let SupportCommand::OpenReport(key) = intent {
@@ -395,26 +371,38 @@ impl CourtsideApp {
         let job = Job {
             store,
             store_path: PathBuf::from(&self.state.store.path),
-            intent,
+            command: intent,
         };
         let what = job.label();
+        let kind = match job.command {
+            SupportCommand::OpenReport(key) => JobKind::Report(key),
+            _ => JobKind::Task,
+        };
         self.state
             .support
             .task(&what, TaskState::Running("working…".into()));
-        let tx = self.support.tx.clone();
-        let ctx = self.ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("data-job".into())
-            .spawn(move || {
-                let _ = tx.send(job.run());
-                ctx.request_repaint();
-            });
-        if let Err(e) = spawned {
-            self.support_done(SupportDone::Task {
-                what,
-                result: Err(e.to_string()),
-            });
-        }
+        self.jobs.spawn(&what, kind, move |_| job.run());
+    }
+}
+
+/// The licence status from the stored key and time mark (read on a job thread).
+fn license_report(store: &Store) -> license::LicenseReport {
+    let token = license::stored_token(store).ok().flatten();
+    let max_seen = license::stored_max_seen(store).ok().flatten();
+    match license::public_key() {
+        Ok(key) => license::check(
+            token.as_ref().map(|t| t.expose()),
+            &key,
+            now_ns(),
+            max_seen,
+            license::CLOCK_MARGIN,
+        ),
+        Err(e) => license::LicenseReport {
+            status: license::LicenseStatus::Invalid {
+                reason: e.to_string(),
+            },
+            clock_set_back: None,
+        },
     }
 }
 

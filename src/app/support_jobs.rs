@@ -1,96 +1,70 @@
 //! The data jobs of the System & support window (export, backup, restore, match report), each
-//! run on its own named thread, asking for the file with a dialog when no path was given.
+//! a job of the registry on its own named thread, asking for the file with a dialog when no path
+//! was given; and match deletion, a store write whose confirmation the registry waits for.
 
 use super::CourtsideApp;
-use super::support::SupportDone;
+use super::jobs_glue::{JobKind, JobOutput};
 use crate::model::support::TaskState;
 use crate::model::support::{ReportFormat, SupportCommand};
 use crate::report::{MatchReport, font::Font, png};
 use crate::store::Store;
-use crossbeam_channel::{Receiver, bounded};
+use crossbeam_channel::bounded;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Render scale of the report page in the viewer (1.5 px per point ≈ 890 × 1260 px).
 const REPORT_SCALE: f32 = 1.5;
 
-/// A match deletion the writer has not answered yet.
-pub(super) struct PendingDelete {
-    key: u64,
-    ack: Receiver<Result<(), String>>,
-    count: Receiver<u64>,
-}
-
 impl CourtsideApp {
+    /// Delete a finished match (advanced mode): the writer deletes it in one transaction; the
+    /// job registry waits for its confirmation.
     pub(super) fn delete_match(&mut self, key: u64) {
         self.state.support.confirm_delete = None;
         let what = format!("Delete match {key}");
         if !self.advanced_unlocked() {
-            self.support_done(SupportDone::Task {
-                what,
-                result: Err("deleting a match needs advanced mode (Advanced tab)".into()),
-            });
+            let why = "deleting a match needs advanced mode (Advanced tab)";
+            self.task_done(&what, Err(why.into()));
             return;
         }
         let (ack, acked) = bounded(1);
         let (req, count) = crate::store::delete::delete_match_request(key, ack);
         let sent = self
+            .data
             .writer
             .as_ref()
             .is_some_and(|w| w.sender().try_send(req).is_ok());
         if !sent {
-            self.support_done(SupportDone::Task {
-                what,
-                result: Err("the store is not open or is busy; try again".into()),
-            });
+            let why = "the store is not open or is busy; try again";
+            self.task_done(&what, Err(why.into()));
             return;
         }
         self.state
             .support
             .task(&what, TaskState::Running("deleting…".into()));
-        self.support.deletes.push(PendingDelete {
-            key,
-            ack: acked,
-            count,
-        });
+        self.jobs
+            .await_store(&what, JobKind::MatchDeleted { key, count }, acked);
     }
 
-    pub(super) fn poll_deletes(&mut self) {
-        for p in std::mem::take(&mut self.support.deletes) {
-            let result = match p.ack.try_recv() {
-                Ok(r) => r,
-                Err(crossbeam_channel::TryRecvError::Empty) => {
-                    self.support.deletes.push(p);
-                    continue;
-                }
-                Err(_) => Err("the store writer stopped".into()),
-            };
-            let what = format!("Delete match {}", p.key);
-            let result = result.map(|()| {
-                let n = p.count.try_recv().unwrap_or(0);
-                format!("{n} datagrams removed")
-            });
-            if result.is_ok() {
-                if self.state.table.chosen == Some(p.key) {
-                    self.handle(crate::model::Command::SelectMatch(None));
-                }
-                if self
-                    .state
-                    .support
-                    .report
-                    .as_ref()
-                    .is_some_and(|r| r.key == p.key)
-                {
-                    self.state.support.report = None;
-                }
-                self.state.support.data_match = None;
-                self.handle(crate::model::Command::LoadMatches);
+    /// The writer answered a deletion: the views that showed the match let go of it.
+    pub(super) fn match_deleted(&mut self, key: u64, removed: Result<u64, String>) {
+        let what = format!("Delete match {key}");
+        if removed.is_ok() {
+            if self.state.table.chosen == Some(key) {
+                self.handle(crate::model::Command::SelectMatch(None));
             }
-            self.support_done(SupportDone::Task { what, result });
+            if self
+                .state
+                .support
+                .report
+                .as_ref()
+                .is_some_and(|r| r.key == key)
+            {
+                self.state.support.report = None;
+            }
+            self.state.support.data_match = None;
+            self.handle(crate::model::Command::LoadMatches);
         }
-        if !self.support.deletes.is_empty() {
-            self.ctx.request_repaint_after(Duration::from_millis(20));
-        }
+        let outcome = removed.map(|n| JobOutput::Text(format!("{n} datagrams removed")));
+        self.task_done(&what, outcome);
     }
 }
 
@@ -98,12 +72,12 @@ impl CourtsideApp {
 pub(super) struct Job {
     pub(super) store: Store,
     pub(super) store_path: PathBuf,
-    pub(super) intent: SupportCommand,
+    pub(super) command: SupportCommand,
 }
 
 impl Job {
     pub(super) fn label(&self) -> String {
-        match &self.intent {
+        match &self.command {
             SupportCommand::ExportMatch { key, format, .. } => {
                 format!("Export of match {key} ({})", format.extension())
             }
@@ -117,14 +91,12 @@ impl Job {
         }
     }
 
-    pub(super) fn run(self) -> SupportDone {
-        let what = self.label();
-        let result = match self.intent {
+    /// Run the job (on its thread): a detail to show, a rendered page, or why it failed.
+    pub(super) fn run(self) -> Result<JobOutput, String> {
+        let result = match self.command {
             SupportCommand::OpenReport(key) => {
-                return SupportDone::Report {
-                    key,
-                    result: render_report(&self.store, key),
-                };
+                return render_report(&self.store, key)
+                    .map(|(title, page)| JobOutput::Page(title, page));
             }
             SupportCommand::ExportMatch { key, format, path } => {
                 let record = self.store.match_record(key).ok().flatten();
@@ -193,7 +165,7 @@ impl Job {
             }
             _ => Err("not a data job".into()),
         };
-        SupportDone::Task { what, result }
+        result.map(JobOutput::Text)
     }
 }
 

@@ -321,9 +321,14 @@ fn port_in_use_shows_a_notice_and_the_app_keeps_working() {
     // The embedded scoreboard window would sit on top of the notice in this harness.
     h.state_mut().state.prefs.scoreboard_open = false;
     h.run_steps(2);
-    // The port notice is the newest (the licence notice came at start): its Dismiss is last.
+    // The Dismiss on the port notice's line (the licence notice, checked off the UI thread at
+    // start, may come before or after it).
+    let line = h.get_by_label(&title).rect().center().y;
     h.get_all_by_label("Dismiss")
-        .last()
+        .min_by(|a, b| {
+            let d = |n: &egui_kittest::Node<'_>| (n.rect().center().y - line).abs();
+            d(a).total_cmp(&d(b))
+        })
         .expect("dismiss button")
         .click();
     h.run_steps(2);
