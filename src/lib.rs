@@ -7,7 +7,6 @@ pub mod advanced;
 pub mod app;
 pub mod backup;
 pub mod cli;
-pub mod diagnostics;
 pub mod export;
 pub mod flags;
 pub mod fsname;

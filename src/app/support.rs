@@ -6,8 +6,8 @@ use super::CourtsideApp;
 use super::jobs_glue::{JobKind, JobOutput};
 use super::support_jobs::Job;
 use crate::advanced::{AdvancedConfig, AdvancedEvent, AdvancedMode};
-use crate::diagnostics::PipelineDiagnostics;
 use crate::license;
+use crate::model::diagnostics::{PipelineCounts, PipelineDiagnostics};
 use crate::model::state::Level;
 use crate::model::support::{ReportView, SupportCommand, TIME_RECORD_EVERY, TaskState};
 use crate::store::Store;
@@ -131,10 +131,8 @@ impl CourtsideApp {
         if let Some(d) = &mut self.state.support.diagnostics
             && let Some(w) = &self.data.writer
         {
-            let stats: Vec<_> = self.ingest.listeners.iter().map(|l| l.stats()).collect();
-            let refs: Vec<_> = stats.iter().map(|s| s.as_ref()).collect();
             let full = self.support.sysmon.as_ref().map_or(0, |m| m.channel_full());
-            d.update(now, &refs, &w.stats(), w.queue_depth(), full);
+            d.update(now, &pipeline_counts(&self.ingest.listeners, w, full));
         }
         let due = self
             .support
@@ -382,6 +380,31 @@ impl CourtsideApp {
             .support
             .task(&what, TaskState::Running("working…".into()));
         self.jobs.spawn(&what, kind, move |_| job.run());
+    }
+}
+
+/// The pipeline's counters now: the listeners' and the writer's, plus the full-channel count
+/// the app keeps itself (`extra_full`).
+fn pipeline_counts(
+    listeners: &[crate::ingest::Listener],
+    writer: &crate::store::Writer,
+    extra_full: u64,
+) -> PipelineCounts {
+    use crate::ingest::ListenerStats;
+    use std::sync::atomic::Ordering;
+    let stats: Vec<_> = listeners.iter().map(|l| l.stats().clone()).collect();
+    let sum = |f: &dyn Fn(&ListenerStats) -> u64| stats.iter().map(|s| f(s)).sum::<u64>();
+    let w = writer.stats();
+    PipelineCounts {
+        datagrams: sum(&|s| ListenerStats::get(&s.datagrams)),
+        parse_errors: sum(&|s| ListenerStats::get(&s.unknown) + ListenerStats::get(&s.malformed)),
+        channel_full: sum(&|s| ListenerStats::get(&s.writer_full))
+            + w.subscriber_full.load(Ordering::Relaxed)
+            + extra_full,
+        commits: w.commits.load(Ordering::Relaxed),
+        last_commit_micros: w.last_commit_micros.load(Ordering::Relaxed),
+        last_commit_at_ns: w.last_commit_at_ns.load(Ordering::Relaxed),
+        writer_queue_depth: writer.queue_depth(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! imports neither (checked by `scripts/check-layers.sh`, run from `tests/app/layers.rs`).
 
 pub mod command;
+pub mod diagnostics;
 pub mod notices;
 pub mod obs;
 pub mod panels;

@@ -4,10 +4,10 @@
 
 use super::panels::AdvancedPanel;
 use crate::advanced::LockState;
-use crate::diagnostics::PipelineDiagnostics;
 use crate::export::ExportFormat;
 use crate::license::LicenseReport;
 use crate::logging::{LogLevel, Secret};
+use crate::model::diagnostics::PipelineDiagnostics;
 use crate::sysmon::SysHistory;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -169,7 +169,7 @@ fn missing_ui(
     }
     for (seen, resolved) in problems {
         ui.horizontal(|ui| {
-            cache.flag_ui(ui, &resolved, 16.0);
+            crate::ui::flag_widget::flag_widget(ui, cache, &resolved, 16.0);
             let (color, what) = if resolved.source == FlagSource::Missing {
                 (ui.visuals().error_fg_color, "no flag")
             } else {

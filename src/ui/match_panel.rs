@@ -73,8 +73,7 @@ fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side, flags: Option<&mut F
         match flags {
             Some(f) if !side.country.is_empty() => {
                 let resolved = f.resolver.resolve(&side.country);
-                f.cache
-                    .flag_ui(ui, &resolved, 36.0)
+                crate::ui::flag_widget::flag_widget(ui, f.cache, &resolved, 36.0)
                     .on_hover_text(format!("flag for {}", side.country));
             }
             _ => flag_box(ui, &side.country, egui::vec2(48.0, 36.0)),

@@ -4,6 +4,7 @@ pub mod about;
 pub mod advanced;
 pub mod big_text;
 pub mod event_table;
+pub mod flag_widget;
 pub mod flags;
 pub mod live_data;
 pub mod match_panel;

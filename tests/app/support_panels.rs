@@ -253,7 +253,7 @@ fn system_panel_shows_values_badges_and_settles() {
 
 #[test]
 fn diagnostics_panel_threshold_edits_the_slow_list() {
-    use courtside::diagnostics::{DiagnosticsSnapshot, SlowOps};
+    use courtside::model::diagnostics::{DiagnosticsSnapshot, SlowOps};
     let mut slow = SlowOps::new(Duration::from_millis(50), 10);
     slow.record("store commit", Duration::from_millis(80), 0);
     slow.record("export match 3", Duration::from_millis(300), 0);

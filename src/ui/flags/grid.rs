@@ -99,7 +99,12 @@ fn table_ui(
                 let selected = panel.selected.as_deref() == Some(r.code);
                 row.set_selected(selected);
                 row.col(|ui| {
-                    cache.flag_ui(ui, &state.resolver.resolve(r.code), ROW_HEIGHT - 6.0);
+                    crate::ui::flag_widget::flag_widget(
+                        ui,
+                        cache,
+                        &state.resolver.resolve(r.code),
+                        ROW_HEIGHT - 6.0,
+                    );
                 });
                 row.col(|ui| {
                     if ui
@@ -132,7 +137,7 @@ fn preview_ui(
         return;
     };
     let resolved = state.resolver.resolve(code);
-    cache.flag_ui(ui, &resolved, 120.0);
+    crate::ui::flag_widget::flag_widget(ui, cache, &resolved, 120.0);
     ui.heading(format!(
         "{code} — {}",
         resolved.country.map_or("(not an IOC code)", |c| c.name)
