@@ -30,7 +30,9 @@ impl CourtsideApp {
             .name("listeners-stop".into())
             .spawn(move || {
                 drop(old);
-                let _ = done_tx.send(());
+                // The app drops the receiver only when it closes without waiting for this;
+                // nobody is left to tell then.
+                done_tx.send(()).ok();
                 ctx.request_repaint();
             });
         match spawned {

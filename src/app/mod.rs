@@ -11,8 +11,10 @@ mod obs_glue;
 mod obs_keyring;
 mod reader;
 mod services;
+mod settings_service;
 mod support;
 mod support_jobs;
+mod support_license;
 mod workers;
 
 pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
@@ -64,7 +66,7 @@ pub struct CourtsideApp {
     jobs: crate::jobs::Jobs<jobs_glue::JobKind, jobs_glue::JobOutput>,
     data: services::DataService,
     ingest: services::IngestService,
-    settings: services::SettingsService,
+    settings: settings_service::SettingsService,
     flags: Option<crate::flags::FlagsService>,
     obs: obs_glue::ObsService,
     support: support::SupportService,
@@ -91,7 +93,7 @@ impl CourtsideApp {
             jobs: crate::jobs::Jobs::new(Arc::new(move || wake_ctx.request_repaint())),
             data: services::DataService::default(),
             ingest: services::IngestService::default(),
-            settings: services::SettingsService::default(),
+            settings: settings_service::SettingsService::default(),
             flags: None,
             obs: obs_glue::ObsService::default(),
             support: support::SupportService::new(options.log.clone()),

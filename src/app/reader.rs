@@ -158,7 +158,9 @@ impl Drop for Reader {
         self.latest.index.store(u64::MAX, Ordering::Relaxed);
         self.latest.search.store(u64::MAX, Ordering::Relaxed);
         for j in self.joins.drain(..) {
-            let _ = j.join();
+            if j.join().is_err() {
+                tracing::error!("store reader thread panicked");
+            }
         }
     }
 }

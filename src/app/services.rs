@@ -1,6 +1,7 @@
 //! The app's smaller services and frame-loop parts: each owns its workers and channels, so
 //! `CourtsideApp` holds one field per subsystem. The larger services have their own files
-//! (`obs_glue::ObsService`, `support::SupportService`, `crate::flags::FlagsService`).
+//! (`obs_glue::ObsService`, `support::SupportService`, `settings_service::SettingsService`,
+//! `crate::flags::FlagsService`).
 
 use super::SmokeReport;
 use super::listeners::RateMeter;
@@ -64,14 +65,6 @@ pub(super) struct IngestService {
     pub(super) rates: Vec<RateMeter>,
     /// Status texts the notices follow, per listener.
     pub(super) last_statuses: Vec<String>,
-}
-
-/// Settings: saving (through the job registry's store confirmation), the store-location dialog
-/// (a job), and what the window needs between frames.
-#[derive(Default)]
-pub(super) struct SettingsService {
-    /// Settings was open last frame (interfaces are re-read when it opens).
-    pub(super) were_open: bool,
 }
 
 /// The scoreboard window: the view shared with its viewport, and its place and state as the app

@@ -18,7 +18,7 @@ pub struct FlagsPanel {
     /// Missing-flags list: only athletes seen since local midnight.
     pub only_today: bool,
     /// Codes typed for files waiting for one.
-    pub pending_codes: HashMap<PathBuf, String>,
+    pub(crate) pending_codes: HashMap<PathBuf, String>,
 }
 
 impl Default for FlagsPanel {
