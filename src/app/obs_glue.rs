@@ -252,8 +252,8 @@ impl CourtsideApp {
     }
 
     /// Run one command of the OBS panel or a shortcut.
-    pub(super) fn handle_obs(&mut self, intent: PanelCommand) {
-        match intent {
+    pub(super) fn handle_obs(&mut self, command: PanelCommand) {
+        match command {
             PanelCommand::Run(target, action) => {
                 self.obs_command(ObsCommand::operator(target, action));
             }

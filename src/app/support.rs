@@ -253,8 +253,8 @@ impl CourtsideApp {
 
     /// Export, backup, restore, report: on a named thread, asking for the file first when no
     /// path was given.
-    fn run_job(&mut self, intent: SupportCommand) {
-        if matches!(intent, SupportCommand::Restore { .. }) && !self.advanced_unlocked() {
+    fn run_job(&mut self, command: SupportCommand) {
+        if matches!(command, SupportCommand::Restore { .. }) && !self.advanced_unlocked() {
             self.state.notices.push(
                 Level::Warning,
                 "Restore needs advanced mode",
@@ -266,13 +266,13 @@ impl CourtsideApp {
         let Some(store) = self.data.store.clone() else {
             return;
         };
-        if let SupportCommand::OpenReport(key) = intent {
+        if let SupportCommand::OpenReport(key) = command {
             self.state.support.report_loading = Some(key);
         }
         let job = Job {
             store,
             store_path: PathBuf::from(&self.state.store.path),
-            command: intent,
+            command,
         };
         let what = job.label();
         let kind = match job.command {

@@ -7,7 +7,7 @@ use super::settings::AppSettings;
 use super::support::SupportCommand;
 use crate::flags::FlagsCommand;
 
-/// One intent of the UI, run at the end of the frame.
+/// What the UI asks for, run at the end of the frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Show another match in the event table (`None` = follow the current match).

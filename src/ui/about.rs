@@ -53,7 +53,7 @@ pub fn about_ui(
             ),
         );
     }
-    let mut intent = report
+    let mut command = report
         .clock_set_back
         .and_then(|_| reset_mark_ui(ui, unlocked));
     if report.status.needs_notice() {
@@ -71,12 +71,12 @@ pub fn about_ui(
             .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
-            intent = Some(SupportCommand::ApplyLicense(Secret::new(std::mem::take(
+            command = Some(SupportCommand::ApplyLicense(Secret::new(std::mem::take(
                 key_entry,
             ))));
         }
     });
-    intent
+    command
 }
 
 /// The reset of the latest time seen: a reason and a button, usable in advanced mode only. The
@@ -84,7 +84,7 @@ pub fn about_ui(
 fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<SupportCommand> {
     let id = ui.make_persistent_id("licence-mark-reason");
     let mut reason = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
-    let mut intent = None;
+    let mut command = None;
     ui.horizontal(|ui| {
         let l = ui.label("Reason");
         ui.add_enabled(
@@ -109,13 +109,13 @@ fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<SupportCommand> {
             })
             .clicked()
         {
-            intent = Some(SupportCommand::ResetLicenseMark {
+            command = Some(SupportCommand::ResetLicenseMark {
                 reason: std::mem::take(&mut reason),
             });
         }
     });
     ui.data_mut(|d| d.insert_temp(id, reason));
-    intent
+    command
 }
 
 /// The last valid day of a licence whose expiry is `expires_at` (exclusive), as YYYY-MM-DD.

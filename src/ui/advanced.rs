@@ -15,7 +15,7 @@ pub fn advanced_ui(
     busy: bool,
 ) -> Option<SupportCommand> {
     ui.heading("Advanced mode");
-    let intent = match state {
+    let command = match state {
         LockState::NotSetUp => {
             ui.label(
                 "Destructive actions (delete matches, edit automation rules, change the store \
@@ -47,7 +47,7 @@ pub fn advanced_ui(
     if let Some(m) = &panel.message {
         ui.colored_label(ui.visuals().warn_fg_color, m);
     }
-    intent
+    command
 }
 
 fn password_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> egui::Response {

@@ -21,33 +21,33 @@ pub fn flags_ui(
     state: &FlagsState,
     cache: &mut FlagTextureCache,
 ) -> Vec<FlagsCommand> {
-    let mut intents = Vec::new();
-    toolbar_ui(ui, state, &mut intents);
-    pending_ui(ui, panel, state, &mut intents);
+    let mut commands = Vec::new();
+    toolbar_ui(ui, state, &mut commands);
+    pending_ui(ui, panel, state, &mut commands);
     missing_ui(ui, panel, state, cache);
     ui.separator();
-    mapping::mapping_ui(ui, panel, state, &mut intents);
+    mapping::mapping_ui(ui, panel, state, &mut commands);
     mapping::log_ui(ui, state);
     ui.separator();
-    grid::grid_ui(ui, panel, state, cache, &mut intents);
-    intents
+    grid::grid_ui(ui, panel, state, cache, &mut commands);
+    commands
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, intents: &mut Vec<FlagsCommand>) {
+fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, commands: &mut Vec<FlagsCommand>) {
     ui.horizontal(|ui| {
         if ui
             .button("Import…")
             .on_hover_text("Choose flag images (PNG, JPEG, SVG); the file name gives the code")
             .clicked()
         {
-            intents.push(FlagsCommand::PickFiles);
+            commands.push(FlagsCommand::PickFiles);
         }
         if ui
             .button("Import folder…")
             .on_hover_text("Import every flag image in a folder")
             .clicked()
         {
-            intents.push(FlagsCommand::PickFolder);
+            commands.push(FlagsCommand::PickFolder);
         }
         let n = state.resolver.imports().len();
         if ui
@@ -55,14 +55,14 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, intents: &mut Vec<FlagsComm
             .on_hover_text("Write every imported flag to a folder (CODE.ext, original bytes)")
             .clicked()
         {
-            intents.push(FlagsCommand::PickExportFolder);
+            commands.push(FlagsCommand::PickExportFolder);
         }
         if ui
             .button("Refresh")
             .on_hover_text("Reload flags, mapping and codes seen from the store")
             .clicked()
         {
-            intents.push(FlagsCommand::Refresh);
+            commands.push(FlagsCommand::Refresh);
         }
         match state.progress {
             Some(p) => {
@@ -89,7 +89,7 @@ fn pending_ui(
     ui: &mut egui::Ui,
     panel: &mut FlagsPanel,
     state: &FlagsState,
-    intents: &mut Vec<FlagsCommand>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     if state.pending.is_empty() {
         panel.pending_codes.clear();
@@ -120,7 +120,7 @@ fn pending_ui(
                 .on_hover_text("Import the file as the flag of the code typed here")
                 .clicked()
             {
-                intents.push(FlagsCommand::ImportAs {
+                commands.push(FlagsCommand::ImportAs {
                     path: p.path.clone(),
                     code: code.clone(),
                 });
@@ -130,7 +130,7 @@ fn pending_ui(
                 .on_hover_text("Do not import this file")
                 .clicked()
             {
-                intents.push(FlagsCommand::Dismiss(p.path.clone()));
+                commands.push(FlagsCommand::Dismiss(p.path.clone()));
             }
             if let Some(s) = &p.suggestion {
                 ui.weak(format!("(looks like {s})"));
@@ -227,7 +227,7 @@ pub fn flags_window(ctx: &egui::Context, s: &mut AppState) {
 }
 
 /// Call once per frame (from [`flags_window`]): while files hover over the window, paints a hint; when
-/// they are dropped, returns the import intent (codes from the file names).
+/// they are dropped, returns the import command (codes from the file names).
 pub fn handle_dropped_files(ctx: &egui::Context) -> Option<FlagsCommand> {
     let (hovering, dropped) = ctx.input(|i| {
         let dropped: Vec<PathBuf> = i

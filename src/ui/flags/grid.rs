@@ -52,7 +52,7 @@ pub(super) fn grid_ui(
     panel: &mut FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsCommand>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     let rows = rows(state, &panel.search);
     ui.horizontal(|ui| {
@@ -67,7 +67,7 @@ pub(super) fn grid_ui(
     });
     ui.columns(2, |cols| {
         table_ui(&mut cols[0], panel, state, cache, &rows);
-        preview_ui(&mut cols[1], panel, state, cache, intents);
+        preview_ui(&mut cols[1], panel, state, cache, commands);
     });
 }
 
@@ -130,7 +130,7 @@ fn preview_ui(
     panel: &FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsCommand>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     let Some(code) = panel.selected.as_deref() else {
         ui.weak("Select a code to preview its flag.");
@@ -183,7 +183,7 @@ fn preview_ui(
             .on_hover_text("Drop the imported flag of this code")
             .clicked()
         {
-            intents.push(FlagsCommand::Revert(code.to_string()));
+            commands.push(FlagsCommand::Revert(code.to_string()));
         }
     } else if resolved.source == FlagSource::Missing {
         ui.weak("No flag: import one (drop a file named like this code).");

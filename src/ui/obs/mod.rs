@@ -1,5 +1,5 @@
 //! The OBS window: status and control per instance, connections, automation rules, and the
-//! automation log. Draws `AppState::obs` and pushes `Command::Obs` intents; no I/O here.
+//! automation log. Draws `AppState::obs` and pushes `Command::Obs` commands; no I/O here.
 
 mod connections;
 mod log;
