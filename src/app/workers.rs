@@ -1,8 +1,8 @@
 //! Starting, restarting and watching the workers (store writer, UDP listeners, store readers).
 
+use super::CourtsideApp;
 use super::listeners::interfaces;
 use super::reader::{ReadRequest, Reader};
-use super::{CourtsideApp, ScoreboardView};
 use crate::model::settings::AppSettings;
 use crate::model::state::{Level, SettingsDraft};
 use crate::store::{Store, Writer, WriterConfig};
@@ -286,12 +286,5 @@ impl CourtsideApp {
                 self.request(ReadRequest::Index { key, generation });
             }
         }
-    }
-}
-
-impl ScoreboardView {
-    /// Whether the view has a state to draw.
-    pub fn ready(&self) -> bool {
-        self.state.is_some()
     }
 }

@@ -39,5 +39,12 @@ pub struct ScoreboardView {
     pub red_flag: Option<egui::TextureHandle>,
 }
 
+impl ScoreboardView {
+    /// Whether the view has a state to draw.
+    pub fn ready(&self) -> bool {
+        self.state.is_some()
+    }
+}
+
 /// Shared handle to the scoreboard view.
 pub type SharedScoreboard = Arc<Mutex<ScoreboardView>>;
