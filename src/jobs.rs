@@ -307,7 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn a_store_confirmation_finishes_with_then_or_the_writer_error() {
+    fn a_store_confirmation_finishes_with_its_kind_or_the_writer_error() {
         let (mut jobs, _) = registry();
         let (ack, acked) = bounded(1);
         jobs.await_store("settings", "settings", acked);

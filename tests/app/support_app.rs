@@ -226,3 +226,47 @@ fn utc_micros(ns: i64) -> String {
         sub / 1000
     )
 }
+
+#[test]
+fn exports_and_reports_are_listed_among_slow_operations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    let port = free_port();
+    configure(&db, port);
+    let mut h = app(db.clone());
+    h.state_mut().state.prefs.scoreboard_open = false;
+    wait_listening(&mut h);
+    simulate(port);
+    step_until(&mut h, "match shown", |a| {
+        a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")
+    });
+    h.state_mut().flush_store();
+    let key = h.state().state.court_keys["Court 1"];
+    // Every operation counts as slow from here on (the traffic is over: few commits follow).
+    slow(h.state_mut()).set_threshold(std::time::Duration::ZERO);
+    slow(h.state_mut()).clear();
+    let commands = &mut h.state_mut().state.commands;
+    commands.push(Command::Support(SupportCommand::ExportMatch {
+        key,
+        format: ExportFormat::Csv,
+        path: Some(dir.path().join("match.csv")),
+    }));
+    commands.push(Command::Support(SupportCommand::OpenReport(key)));
+    step_until(&mut h, "export done", |a| task_done(a, "Export").is_some());
+    step_until(&mut h, "report shown", |a| a.state.support.report.is_some());
+    let listed: Vec<String> = slow(h.state_mut())
+        .entries()
+        .iter()
+        .map(|e| e.what.clone())
+        .collect();
+    let export = format!("Export of match {key} (csv)");
+    let report = format!("Report of match {key}");
+    assert!(listed.contains(&export), "{listed:?}");
+    assert!(listed.contains(&report), "{listed:?}");
+}
+
+/// The diagnostics tab's slow-operations list.
+fn slow(a: &mut courtside::app::CourtsideApp) -> &mut courtside::model::diagnostics::SlowOps {
+    let d = a.state.support.diagnostics.as_mut().expect("diagnostics");
+    d.slow_ops()
+}
