@@ -9,6 +9,7 @@ pub mod listeners;
 pub mod memory;
 mod obs_glue;
 mod obs_keyring;
+mod obs_service;
 mod reader;
 mod services;
 mod settings_service;
@@ -68,7 +69,7 @@ pub struct CourtsideApp {
     ingest: services::IngestService,
     settings: settings_service::SettingsService,
     flags: Option<crate::flags::FlagsService>,
-    obs: obs_glue::ObsService,
+    obs: obs_service::ObsService,
     support: support::SupportService,
     board: services::Board,
     frame: services::FrameLoop,
@@ -95,7 +96,7 @@ impl CourtsideApp {
             ingest: services::IngestService::default(),
             settings: settings_service::SettingsService::default(),
             flags: None,
-            obs: obs_glue::ObsService::default(),
+            obs: obs_service::ObsService::default(),
             support: support::SupportService::new(options.log.clone()),
             board: services::Board::default(),
             frame: services::FrameLoop {
@@ -140,30 +141,17 @@ impl CourtsideApp {
         }
     }
 
-    /// Stop all workers, storing everything received.
+    /// Stop all workers, storing everything received: listeners first (nothing new arrives),
+    /// then OBS (the worker may still log firings through the writer), then the reader and the
+    /// writer (which stores everything queued), the runtime last.
     pub fn shutdown(&mut self) {
         self.flags = None;
         if let Some(m) = self.support.sysmon.take() {
             m.stop();
         }
-        // Listeners first (nothing new arrives), then OBS (automation, worker; the worker may
-        // still log firings through the writer), then the writer, which stores everything queued.
-        self.ingest.listeners.clear();
-        if let Some(stopping) = self.ingest.stopping.take() {
-            // Listeners replaced by a settings save: they must have handed over everything they
-            // received before the writer stops.
-            if stopping.recv_timeout(Duration::from_secs(5)).is_err() {
-                tracing::error!(
-                    "listeners replaced by a settings save did not stop within 5 s; the writer \
-                     stops anyway"
-                );
-            }
-        }
-        self.stop_obs();
-        self.data.reader = None;
-        if let Some(w) = self.data.writer.take() {
-            w.shutdown();
-        }
+        self.ingest.stop();
+        self.obs.stop();
+        self.data.stop();
         // Last: every service that ran async work on it has stopped.
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_secs(2));

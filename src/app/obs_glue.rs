@@ -4,14 +4,14 @@
 
 use super::CourtsideApp;
 use super::jobs_glue::JobKind;
+use super::obs_service::{ObsNotSent, ObsService};
 use crate::model::obs::{FIRING_LOG_LEN, ObsCommand as PanelCommand, RulesDraft};
 use crate::model::state::Level;
 use crate::obs::secrets::SystemKeyring;
 use crate::obs::store as obs_store;
-use crate::obs::vault::{Vault, VaultDone};
+use crate::obs::vault::Vault;
 use crate::obs::{
-    Automation, AutomationHandle, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
-    Rule,
+    Automation, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig, Rule,
 };
 use crate::store::writer::Persisted;
 use crate::store::{Store, WriteRequest};
@@ -32,18 +32,6 @@ pub(super) enum PendingKind {
     Delete(u64),
     Rules(Vec<Rule>),
     Paused(bool),
-}
-
-/// The OBS service: the dispatcher worker (sessions on the app's runtime), the automation
-/// thread, the password vault, and the channels they answer on; stopped in
-/// [`CourtsideApp::stop_obs`]'s order.
-#[derive(Default)]
-pub(super) struct ObsService {
-    pub(super) automation: Option<AutomationHandle>,
-    worker: Option<ObsWorker>,
-    updates: Option<Receiver<ObsUpdate>>,
-    pub(super) vault: Option<Vault>,
-    vault_done: Option<Receiver<VaultDone>>,
 }
 
 impl CourtsideApp {
@@ -168,21 +156,6 @@ impl CourtsideApp {
         Ok(())
     }
 
-    /// Stop automation first (no new actions), then the worker (closes the connections; pending
-    /// delayed actions are logged as not run); the app's runtime stops after all services.
-    pub(super) fn stop_obs(&mut self) {
-        let parts = std::mem::take(&mut self.obs);
-        if let Some(a) = parts.automation {
-            a.stop();
-        }
-        if let Some(v) = parts.vault {
-            v.shutdown();
-        }
-        if let Some(w) = parts.worker {
-            w.shutdown();
-        }
-    }
-
     /// Take the worker's updates and the store's answers to the panel's saves.
     pub(super) fn poll_obs(&mut self) {
         if let Some(rx) = self.obs.updates.clone() {
@@ -292,23 +265,22 @@ impl CourtsideApp {
         }
     }
 
+    /// Send a command to the OBS worker; a notice says why when it cannot be sent.
     pub(super) fn obs_command(&mut self, c: ObsCommand) {
-        let Some(w) = &self.obs.worker else {
-            self.state.notices.push(
+        match self.obs.send(c) {
+            Ok(()) => {}
+            Err(ObsNotSent::NotRunning) => self.state.notices.push(
                 Level::Error,
                 "OBS control is not running",
                 "the OBS worker did not start",
                 "Restart courtside.",
-            );
-            return;
-        };
-        if w.commands().try_send(c).is_err() {
-            self.state.notices.push(
+            ),
+            Err(ObsNotSent::Busy) => self.state.notices.push(
                 Level::Warning,
                 "OBS is busy: the command was not sent",
                 "too many OBS commands are waiting",
                 "Try again in a moment.",
-            );
+            ),
         }
     }
 

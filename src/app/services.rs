@@ -54,6 +54,22 @@ impl Default for DataService {
     }
 }
 
+impl DataService {
+    /// Ask the reader for something; false when it is gone or its queue is full (ask again
+    /// later).
+    pub(super) fn request(&self, req: super::reader::ReadRequest) -> bool {
+        self.reader.as_ref().is_some_and(|r| r.request(req))
+    }
+
+    /// Stop the reader, then the writer, which stores everything queued first.
+    pub(super) fn stop(&mut self) {
+        self.reader = None;
+        if let Some(w) = self.writer.take() {
+            w.shutdown();
+        }
+    }
+}
+
 /// The UDP listeners, one per configured court, with their rate meters and last statuses.
 #[derive(Default)]
 pub(super) struct IngestService {
@@ -65,6 +81,25 @@ pub(super) struct IngestService {
     pub(super) rates: Vec<RateMeter>,
     /// Status texts the notices follow, per listener.
     pub(super) last_statuses: Vec<String>,
+}
+
+impl IngestService {
+    /// Stop every listener (nothing new arrives); listeners replaced by a settings save must
+    /// have handed over everything they received before the writer stops, so wait for them
+    /// (bounded).
+    pub(super) fn stop(&mut self) {
+        self.listeners.clear();
+        if let Some(stopping) = self.stopping.take()
+            && stopping
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .is_err()
+        {
+            tracing::error!(
+                "listeners replaced by a settings save did not stop within 5 s; the writer stops \
+                 anyway"
+            );
+        }
+    }
 }
 
 /// The scoreboard window: the view shared with its viewport, and its place and state as the app

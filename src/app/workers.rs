@@ -189,7 +189,7 @@ impl CourtsideApp {
     /// Ask the readers for something; a full queue is retried by the caller's next frame.
     /// Ask the reader; false when it is gone or its queue is full (ask again later).
     pub(super) fn request(&self, req: ReadRequest) -> bool {
-        self.data.reader.as_ref().is_some_and(|r| r.request(req))
+        self.data.request(req)
     }
 
     /// Update listener and store status; raise notices on failures.
