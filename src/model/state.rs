@@ -331,3 +331,19 @@ pub struct ListenerTrust {
     /// What to check when the listener has heard nothing.
     pub silence_hint: Option<crate::ingest::hints::SilenceHint>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::UiPrefs;
+
+    #[test]
+    fn prefs_saved_before_the_rename_keep_the_support_window_open() {
+        let old = r#"{"show_live":true,"show_match":false,"show_settings":false,
+                      "scoreboard_open":true,"show_venue":true}"#;
+        let prefs: UiPrefs = serde_json::from_str(old).expect("old prefs load");
+        assert!(prefs.show_support);
+        assert!(!prefs.show_match);
+        let saved = serde_json::to_string(&prefs).expect("save");
+        assert!(saved.contains("\"show_support\":true"), "{saved}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
-//! real loopback listener, and the venue panels (advanced mode, About/licence).
+//! real loopback listener, the System & support panels (advanced mode, About/licence), and the
+//! shell's layer check.
 
 mod app_flows;
 #[path = "../common/app.rs"]
