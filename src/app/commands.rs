@@ -1,16 +1,9 @@
-//! Running the panels' commands (end of frame). I/O goes to workers, never done here.
+//! Running the panels' commands (end of frame), in one place: each goes to its service. I/O
+//! goes to workers and jobs, never done here.
 
 use super::CourtsideApp;
 use super::reader::ReadRequest;
-use super::settings::{AppSettings, validate_listeners};
-use super::state::{Command, Level, SettingsDraft};
-use crate::store::WriteRequest;
-
-/// Settings waiting for the store to confirm (one transaction for all changed keys).
-#[derive(Debug)]
-pub(super) struct PendingSave {
-    settings: AppSettings,
-}
+use crate::model::Command;
 
 impl CourtsideApp {
     /// Run one command.
@@ -43,10 +36,7 @@ impl CourtsideApp {
                 }
             }
             Command::SearchText(_) => self.search_again(),
-            Command::SaveSettings(s) => self.save_settings(*s),
-            Command::LoadHistory => {
-                self.request(ReadRequest::History);
-            }
+            Command::Settings(c) => self.handle_settings(c),
             Command::LoadMatches => {
                 self.request(ReadRequest::Matches);
             }
@@ -56,23 +46,24 @@ impl CourtsideApp {
             Command::ScoreboardFullscreen(on) => {
                 self.state.scoreboard_fullscreen = on;
                 self.ctx.send_viewport_cmd_to(
-                    crate::ui::scoreboard::viewport_id(),
+                    crate::model::scoreboard::viewport_id(),
                     egui::ViewportCommand::Fullscreen(on),
                 );
             }
             Command::ResetScoreboardPlace => {
                 self.state.prefs.scoreboard_open = true;
                 self.state.prefs.scoreboard_place = None;
-                if let Ok(mut v) = self.scoreboard.lock() {
+                if let Ok(mut v) = self.board.shared.lock() {
                     v.reset_place = true;
                     v.place = None;
                 }
                 self.ctx
-                    .request_repaint_of(crate::ui::scoreboard::viewport_id());
+                    .request_repaint_of(crate::model::scoreboard::viewport_id());
             }
             Command::Copy(text) => self.ctx.copy_text(text),
-            Command::PickStorePath => self.pick_store_path(),
-            Command::Obs(intent) => self.handle_obs(intent),
+            Command::Obs(c) => self.handle_obs(c),
+            Command::Support(c) => self.handle_support(c),
+            Command::Flags(c) => self.handle_flags(c),
             Command::UnlockListener(i) => self.unlock_listener(i),
         }
     }
@@ -91,130 +82,5 @@ impl CourtsideApp {
                 generation,
             });
         }
-    }
-
-    fn pick_store_path(&mut self) {
-        let tx = self.pick_tx.clone();
-        let ctx = self.ctx.clone();
-        // The native dialog blocks its thread; never the UI thread.
-        let spawned = std::thread::Builder::new()
-            .name("file-dialog".into())
-            .spawn(move || {
-                let picked = rfd::FileDialog::new()
-                    .set_title("Store location")
-                    .set_file_name("courtside.redb")
-                    .add_filter("courtside store", &["redb"])
-                    .save_file();
-                let _ = tx.send(picked);
-                ctx.request_repaint();
-            });
-        if let Err(e) = spawned {
-            self.state.notices.push(
-                Level::Error,
-                "File dialog could not open",
-                &e.to_string(),
-                "Type the path into the field instead.",
-            );
-        }
-    }
-
-    /// Validate and store settings; they are applied once the store confirms.
-    fn save_settings(&mut self, new: AppSettings) {
-        if let Err(e) = validate_listeners(&new.listeners) {
-            self.state.draft.error = Some(e);
-            return;
-        }
-        let expert = new.store_path != self.state.settings.store_path
-            || new.advanced_lock_minutes != self.state.settings.advanced_lock_minutes;
-        if expert && !self.advanced_unlocked() {
-            self.state.draft.error = Some(
-                "changing the store location or the advanced-mode lock time needs advanced \
-                 mode: unlock it in System & support → Advanced (or revert those fields)"
-                    .into(),
-            );
-            return;
-        }
-        let Some(writer) = &self.writer else {
-            self.state.draft.error =
-                Some("the store is not open, so settings cannot be saved".into());
-            return;
-        };
-        let old = self.state.settings.to_entries();
-        let changed: Vec<(&str, String)> = new
-            .to_entries()
-            .into_iter()
-            .filter(|e| !old.contains(e))
-            .collect();
-        if changed.is_empty() {
-            self.state.draft.status = Some("Nothing changed.".into());
-            return;
-        }
-        let changed = changed
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        let mut op = crate::store::write_settings_op(changed, "ui".into());
-        if new.store_path != self.state.settings.store_path {
-            // Checked, stored and remembered outside the store in one write: a location that
-            // cannot be used is refused here, never reported as saved.
-            op = crate::store::location::save_location_op(
-                new.store_path.clone(),
-                crate::store::location::location_file(),
-                op,
-            );
-        }
-        let req = WriteRequest::Apply {
-            what: "settings",
-            op,
-            ack: Some(self.ack_tx.clone()),
-        };
-        // try_send: the UI never waits for the writer.
-        if writer.sender().try_send(req).is_err() {
-            self.state.draft.error = Some("the store is busy; try again".into());
-            return;
-        }
-        self.state.draft.saving = true;
-        self.state.draft.error = None;
-        self.state.draft.status = None;
-        self.pending_settings = Some(PendingSave { settings: new });
-    }
-
-    /// The store answered the settings write: every changed key stored, or none.
-    pub(super) fn on_settings_saved(&mut self, ack: Result<(), String>) {
-        let Some(done) = self.pending_settings.take() else {
-            return;
-        };
-        self.state.draft.saving = false;
-        if let Err(e) = ack {
-            self.state.draft.error = Some(format!("not saved: {e}"));
-            return;
-        }
-        self.apply_settings(done.settings);
-        self.state.draft.status = Some("Saved and applied.".into());
-        self.request(ReadRequest::History);
-    }
-
-    fn apply_settings(&mut self, new: AppSettings) {
-        let old = std::mem::replace(&mut self.state.settings, new.clone());
-        if old.listeners != new.listeners {
-            self.start_listeners();
-        }
-        if old.theme != new.theme {
-            crate::ui::theme::apply_theme(&self.ctx, new.theme);
-        }
-        if old.advanced_lock_minutes != new.advanced_lock_minutes {
-            self.apply_lock_time();
-        }
-        if old.store_path != new.store_path {
-            self.state.notices.push(
-                Level::Info,
-                "Store location changed",
-                "The new location is used from the next start.",
-                "Restart courtside when convenient; the current store stays as it is.",
-            );
-        }
-        self.state.draft = SettingsDraft::from_settings(&self.state.settings);
-        self.sync_scoreboard_settings();
-        self.follow_current_match();
     }
 }

@@ -2,7 +2,7 @@
 
 use super::CourtsideApp;
 use super::reader::{ReadReply, ReadRequest};
-use super::state::Level;
+use crate::model::state::Level;
 use crate::protocol::Event;
 use crate::store::EventRecord;
 use crossbeam_channel::TryRecvError;
@@ -17,35 +17,27 @@ impl CourtsideApp {
             if started.elapsed() > super::DRAIN_BUDGET {
                 return true;
             }
-            match self.persisted_rx.try_recv() {
+            match self.data.persisted_rx.try_recv() {
                 Ok(p) => board_changed |= self.on_record(p.record),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
         if board_changed {
             self.ctx
-                .request_repaint_of(crate::ui::scoreboard::viewport_id());
+                .request_repaint_of(crate::model::scoreboard::viewport_id());
         }
         self.match_list_again_if_due();
-        while let Ok(reply) = self.reply_rx.try_recv() {
+        while let Ok(reply) = self.data.reply_rx.try_recv() {
             self.on_reply(reply);
             if started.elapsed() > super::DRAIN_BUDGET {
                 return true;
             }
         }
-        if let Some(m) = &self.sysmon {
+        if let Some(m) = &self.support.sysmon {
             while let Ok(sample) = m.receiver().try_recv() {
                 let keep = crate::sysmon::SysmonConfig::default().history;
-                self.state.venue.history.push(sample.clone(), keep);
+                self.state.support.history.push(sample.clone(), keep);
                 self.state.system = Some(sample);
-            }
-        }
-        while let Ok(ack) = self.ack_rx.try_recv() {
-            self.on_settings_saved(ack);
-        }
-        while let Ok(pick) = self.pick_rx.try_recv() {
-            if let Some(path) = pick {
-                self.state.draft.store_path = path.display().to_string();
             }
         }
         false
@@ -87,7 +79,7 @@ impl CourtsideApp {
             return false;
         }
         let snapshot = self.state.courts.get(&court).cloned();
-        match self.scoreboard.lock() {
+        match self.board.shared.lock() {
             Ok(mut sb) => {
                 sb.state = snapshot;
                 true
@@ -103,20 +95,20 @@ impl CourtsideApp {
         const AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
         const MOST_TRIES: u8 = 20;
         let listed = |k: &u64| self.state.match_list.iter().any(|m| m.key == *k);
-        let (_, tries) = self.matches_again;
+        let (_, tries) = self.data.matches_again;
         if self.state.court_keys.values().all(listed) {
-            self.matches_again = (None, 0);
+            self.data.matches_again = (None, 0);
         } else if tries < MOST_TRIES {
-            self.matches_again = (Some(Instant::now() + AGAIN_AFTER), tries + 1);
+            self.data.matches_again = (Some(Instant::now() + AGAIN_AFTER), tries + 1);
             self.ctx.request_repaint_after(AGAIN_AFTER);
         }
     }
 
     fn match_list_again_if_due(&mut self) {
-        if let (Some(at), tries) = self.matches_again
+        if let (Some(at), tries) = self.data.matches_again
             && Instant::now() >= at
         {
-            self.matches_again = (None, tries);
+            self.data.matches_again = (None, tries);
             self.request(ReadRequest::Matches);
         }
     }

@@ -1,39 +1,17 @@
-//! Flags in the app: the manager window, drag-and-drop import, and the scoreboard's flag textures.
+//! Flags in the app: the flags window's commands, and the scoreboard's flag textures.
 
 use super::CourtsideApp;
-use super::notices::Level;
-use crate::ui::flags::{flags_ui, handle_dropped_files};
+use crate::model::notices::Level;
 
 impl CourtsideApp {
-    /// The flags manager window and files dropped anywhere on the main window.
-    pub(super) fn flags_ui(&mut self, ctx: &egui::Context) {
+    /// Run a command of the flags window on the flags service (it never blocks: imports and
+    /// dialogs run on its threads), then copy what the panel shows into the model.
+    pub(super) fn handle_flags(&mut self, c: crate::flags::FlagsCommand) {
         let Some(service) = &mut self.flags else {
             return;
         };
-        if let Some(intent) = handle_dropped_files(ctx) {
-            self.state.prefs.show_flags = true;
-            service.execute(intent);
-        }
-        if !self.state.prefs.show_flags {
-            return;
-        }
-        let mut open = true;
-        let mut intents = Vec::new();
-        egui::Window::new("Flags")
-            .open(&mut open)
-            .default_size([760.0, 560.0])
-            .show(ctx, |ui| {
-                intents = flags_ui(
-                    ui,
-                    &mut self.state.flags_panel,
-                    service.state(),
-                    &mut self.state.flag_cache,
-                );
-            });
-        self.state.prefs.show_flags = open;
-        for i in intents {
-            service.execute(i);
-        }
+        service.execute(c);
+        self.state.flags = service.state().clone();
     }
 
     /// Resolve the scoreboard's two countries to textures (cache hits after the first frame),
@@ -85,7 +63,7 @@ impl CourtsideApp {
 
     /// The scoreboard's two flags as textures.
     fn board_textures(&mut self, ctx: &egui::Context) {
-        let Ok(mut board) = self.scoreboard.lock() else {
+        let Ok(mut board) = self.board.shared.lock() else {
             return;
         };
         let Some(state) = &board.state else { return };
@@ -105,7 +83,7 @@ impl CourtsideApp {
             );
             board.blue_flag = blue;
             board.red_flag = red;
-            ctx.request_repaint_of(crate::ui::scoreboard::viewport_id());
+            ctx.request_repaint_of(crate::model::scoreboard::viewport_id());
         }
     }
 }

@@ -3,23 +3,20 @@
 //! notices, and the interfaces offered as bind addresses.
 
 use super::CourtsideApp;
-use super::state::{CourtStatus, InterfaceChoice, Level};
-use crate::ingest::hints::{
-    Platform, SILENCE_HINT_AFTER, SilenceHint, pss_link_status, silence_hint,
-};
-use crate::ingest::{Listener, ListenerStats, ListenerStatus, SourceCount};
+use crate::ingest::hints::{Platform, SILENCE_HINT_AFTER, pss_link_status, silence_hint};
+use crate::ingest::{Listener, ListenerStats, ListenerStatus};
+use crate::model::state::{CourtStatus, InterfaceChoice, Level, ListenerTrust};
 use crossbeam_channel::bounded;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 impl CourtsideApp {
     /// (Re)start one listener per configured court.
     pub(super) fn start_listeners(&mut self) {
-        if self.listeners_stopping.is_some() {
+        if self.ingest.stopping.is_some() {
             // A restart is under way: it starts the listeners of the settings current then.
             return;
         }
-        let old = std::mem::take(&mut self.listeners);
+        let old = std::mem::take(&mut self.ingest.listeners);
         if old.is_empty() {
             self.spawn_listeners();
             return;
@@ -33,11 +30,13 @@ impl CourtsideApp {
             .name("listeners-stop".into())
             .spawn(move || {
                 drop(old);
-                let _ = done_tx.send(());
+                // The app drops the receiver only when it closes without waiting for this;
+                // nobody is left to tell then.
+                done_tx.send(()).ok();
                 ctx.request_repaint();
             });
         match spawned {
-            Ok(_) => self.listeners_stopping = Some(done_rx),
+            Ok(_) => self.ingest.stopping = Some(done_rx),
             // No thread to spare: stop them here (the old listeners were moved into the failed
             // closure and dropped with it), then start the new ones.
             Err(_) => self.spawn_listeners(),
@@ -46,25 +45,27 @@ impl CourtsideApp {
 
     /// Start the new listeners once the old ones have stopped.
     pub(super) fn poll_listener_restart(&mut self) {
-        let Some(rx) = &self.listeners_stopping else {
+        let Some(rx) = &self.ingest.stopping else {
             return;
         };
         if matches!(rx.try_recv(), Err(crossbeam_channel::TryRecvError::Empty)) {
             return;
         }
-        self.listeners_stopping = None;
+        self.ingest.stopping = None;
         self.spawn_listeners();
     }
 
     /// One listener (and rate meter) per configured court, replacing the meters and statuses
     /// of the listeners before.
     fn spawn_listeners(&mut self) {
-        self.rates.clear();
-        self.last_statuses.clear();
-        let Some(writer) = &self.writer else { return };
+        self.ingest.rates.clear();
+        self.ingest.last_statuses.clear();
+        let Some(writer) = &self.data.writer else {
+            return;
+        };
         for l in &self.state.settings.listeners {
             match Listener::spawn(l.to_config(), None, writer.sender()) {
-                Ok(listener) => self.listeners.push(listener),
+                Ok(listener) => self.ingest.listeners.push(listener),
                 Err(e) => self.state.notices.push(
                     Level::Error,
                     &format!("Listener for {} did not start", l.court),
@@ -72,14 +73,14 @@ impl CourtsideApp {
                     "Restart courtside.",
                 ),
             }
-            self.rates.push(RateMeter::new());
+            self.ingest.rates.push(RateMeter::new());
         }
     }
 
     /// Raise (or clear) a notice when a listener's failure changes.
     pub(super) fn raise_listener_notices(&mut self, courts: &[CourtStatus], statuses: &[String]) {
         for (i, c) in courts.iter().enumerate() {
-            let changed = self.last_statuses.get(i) != statuses.get(i);
+            let changed = self.ingest.last_statuses.get(i) != statuses.get(i);
             if changed && !c.ok && c.status != "stopped" {
                 self.state.notices.push(
                     Level::Error,
@@ -94,7 +95,11 @@ impl CourtsideApp {
                 self.state.notices.items.retain(|n| n.title != title);
             }
         }
-        if self.last_statuses.iter().any(|s| s.contains("retrying"))
+        if self
+            .ingest
+            .last_statuses
+            .iter()
+            .any(|s| s.contains("retrying"))
             || statuses
                 .iter()
                 .any(|s| s.contains("retrying") || s == "starting")
@@ -102,31 +107,8 @@ impl CourtsideApp {
             self.ctx
                 .request_repaint_after(std::time::Duration::from_millis(500));
         }
-        self.last_statuses = statuses.to_vec();
+        self.ingest.last_statuses = statuses.to_vec();
     }
-}
-
-/// What the status bar shows about whom a listener trusts and what it heard from the PSS.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListenerTrust {
-    /// No allowlist and no source lock: any machine on the LAN can feed this court.
-    pub trusts_everyone: bool,
-    /// The source lock is on.
-    pub lock_enabled: bool,
-    /// The address the listener is locked to.
-    pub locked: Option<IpAddr>,
-    /// Datagrams not stored, per source (most first), and from sources beyond the tracked ones.
-    pub not_stored: Vec<SourceCount>,
-    /// Datagrams not stored from untracked sources.
-    pub not_stored_untracked: u64,
-    /// Datagrams over the per-source rate bound.
-    pub over_rate: u64,
-    /// "PSS connected 12:03:55".
-    pub pss_link: Option<String>,
-    /// State requests: "asked 10.0.0.5:6001 · 9 answers", or why asking failed.
-    pub recovery: Option<String>,
-    /// What to check when the listener has heard nothing.
-    pub silence_hint: Option<SilenceHint>,
 }
 
 impl CourtsideApp {
@@ -135,10 +117,11 @@ impl CourtsideApp {
     pub(super) fn listener_statuses(&mut self, now: Instant) -> (Vec<CourtStatus>, Vec<String>) {
         let mut statuses = Vec::new();
         let mut courts = Vec::new();
-        for (i, l) in self.listeners.iter().enumerate() {
+        for (i, l) in self.ingest.listeners.iter().enumerate() {
             let s = l.stats();
             let datagrams = ListenerStats::get(&s.datagrams);
             let rate = self
+                .ingest
                 .rates
                 .get_mut(i)
                 .map_or(0.0, |m| m.sample(datagrams, now));
@@ -187,7 +170,7 @@ impl CourtsideApp {
 
     /// Release listener `i`'s source lock ("unlock" in the status bar).
     pub(super) fn unlock_listener(&mut self, i: usize) {
-        if let Some(l) = self.listeners.get(i) {
+        if let Some(l) = self.ingest.listeners.get(i) {
             l.unlock();
             self.ctx.request_repaint_after(Duration::from_millis(200));
         }

@@ -12,29 +12,27 @@
 mod commands;
 mod events;
 mod flags_glue;
+mod jobs_glue;
 pub mod listeners;
 pub mod memory;
-pub mod notices;
 mod obs_glue;
 mod obs_keyring;
-pub mod obs_state;
+mod obs_service;
 mod reader;
-pub mod row_index;
-pub mod settings;
-mod settings_draft;
-pub mod state;
-mod table_logic;
-pub mod table_model;
-mod venue;
-mod venue_jobs;
-pub mod venue_state;
+mod services;
+mod settings_service;
+mod support;
+mod support_jobs;
+mod support_license;
 mod workers;
 
-pub use state::{AppState, Command};
+pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
+pub use crate::model::{AppState, Command};
+// Old paths of the model's modules, kept so the benches and the other test binaries build
+// unchanged while they move to `crate::model` (remove once nothing names them).
+pub use crate::model::obs as obs_state;
+pub use crate::model::{notices, row_index, settings, state, table_model};
 
-use crate::store::{Store, Writer, writer::Persisted};
-use crossbeam_channel::{Receiver, Sender, bounded};
-use reader::{ReadReply, Reader};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -64,78 +62,25 @@ pub struct SmokeReport {
     pub errors: Vec<String>,
 }
 
-/// What the scoreboard window draws; shared with its deferred viewport callback.
-#[derive(Clone, Default)]
-pub struct ScoreboardView {
-    /// The live state (`None` until rebuilt from the store).
-    pub state: Option<crate::match_state::MatchState>,
-    /// Court shown.
-    pub court: String,
-    /// Appearance.
-    pub settings: settings::ScoreboardSettings,
-    /// Frames drawn (for the smoke test and the idle-CPU measurement).
-    pub frames: u64,
-    /// The operator closed the window.
-    pub close_requested: bool,
-    /// The window's place (physical pixels) as last seen while windowed.
-    pub place: Option<crate::ui::scoreboard::BoardPlace>,
-    /// Where the window is being brought on its first frames (the saved place, checked against
-    /// the monitors, or the reset place); `None` once there.
-    pub placing: Option<crate::ui::scoreboard::BoardPlace>,
-    /// Corrections sent so far (bounded: a window manager may refuse them).
-    pub place_tries: u8,
-    /// "Reset scoreboard position" was pressed.
-    pub reset_place: bool,
-    /// The window is fullscreen (F11 in either window, or the toolbar button).
-    pub fullscreen: bool,
-    /// Blue athlete's flag.
-    pub blue_flag: Option<egui::TextureHandle>,
-    /// Red athlete's flag.
-    pub red_flag: Option<egui::TextureHandle>,
-}
-
-/// Shared handle to the scoreboard view.
-pub type SharedScoreboard = Arc<Mutex<ScoreboardView>>;
-
-/// The courtside desktop app.
+/// The courtside desktop app: the model, the services that own the workers, the job registry,
+/// and the frame loop. Subsystem code lives in the services and in this module's glue files
+/// (`obs_glue`, `support`, `settings_service`, `flags_glue`, `listeners`, `events`).
 pub struct CourtsideApp {
     /// What the panels draw.
     pub state: AppState,
     ctx: egui::Context,
-    store: Option<Store>,
-    writer: Option<Writer>,
-    listeners: Vec<crate::ingest::Listener>,
-    reader: Option<Reader>,
-    sysmon: Option<crate::sysmon::Sysmon>,
+    /// The one tokio runtime; services get its handle (OBS sessions today).
+    runtime: Option<tokio::runtime::Runtime>,
+    /// Every background job and store confirmation the app waits for.
+    jobs: crate::jobs::Jobs<jobs_glue::JobKind, jobs_glue::JobOutput>,
+    data: services::DataService,
+    ingest: services::IngestService,
+    settings: settings_service::SettingsService,
     flags: Option<crate::flags::FlagsService>,
-    persisted_rx: Receiver<Persisted>,
-    persisted_tx: Sender<Persisted>,
-    reply_rx: Receiver<ReadReply>,
-    ack_tx: Sender<Result<(), String>>,
-    ack_rx: Receiver<Result<(), String>>,
-    pick_tx: Sender<Option<PathBuf>>,
-    pick_rx: Receiver<Option<PathBuf>>,
-    pending_settings: Option<commands::PendingSave>,
-    scoreboard: SharedScoreboard,
-    /// The scoreboard window's place remembered from the last run, fixed for this run.
-    board_start: Option<crate::ui::scoreboard::BoardPlace>,
-    /// Settings was open last frame (interfaces are re-read when it opens).
-    settings_were_open: bool,
-    /// Answers once the listeners replaced by a settings save have stopped.
-    listeners_stopping: Option<Receiver<()>>,
-    /// The store writer's error as last followed (see `Notices::follow_store_error`).
-    writer_error_seen: Option<String>,
-    /// The scoreboard window's fullscreen state as it last reported it.
-    board_fullscreen_seen: bool,
-    rates: Vec<listeners::RateMeter>,
-    smoke: Option<u32>,
-    smoke_report: Option<Arc<Mutex<SmokeReport>>>,
-    frames: u64,
-    last_statuses: Vec<String>,
-    /// A match-list reload to ask again for (when, tries so far): see `check_match_list`.
-    matches_again: (Option<Instant>, u8),
-    obs: obs_glue::ObsParts,
-    venue: venue::VenueParts,
+    obs: obs_service::ObsService,
+    support: support::SupportService,
+    board: services::Board,
+    frame: services::FrameLoop,
 }
 
 /// Longest `logic` spends draining channels per frame.
@@ -149,49 +94,33 @@ impl CourtsideApp {
         options: AppOptions,
     ) -> CourtsideApp {
         crate::ui::theme::install_fonts(ctx);
-        let (persisted_tx, persisted_rx) = bounded(16_384);
-        let (ack_tx, ack_rx) = bounded(16);
-        let (pick_tx, pick_rx) = bounded(4);
+        let wake_ctx = ctx.clone();
         let mut app = CourtsideApp {
             state: AppState::default(),
             ctx: ctx.clone(),
-            store: None,
-            writer: None,
-            listeners: Vec::new(),
-            reader: None,
-            sysmon: None,
+            runtime: None,
+            jobs: crate::jobs::Jobs::new(Arc::new(move || wake_ctx.request_repaint())),
+            data: services::DataService::default(),
+            ingest: services::IngestService::default(),
+            settings: settings_service::SettingsService::default(),
             flags: None,
-            persisted_rx,
-            persisted_tx,
-            reply_rx: bounded(1).1,
-            ack_tx,
-            ack_rx,
-            pick_tx,
-            pick_rx,
-            matches_again: (None, 0),
-            pending_settings: None,
-            scoreboard: Arc::default(),
-            board_start: None,
-            board_fullscreen_seen: false,
-            writer_error_seen: None,
-            listeners_stopping: None,
-            settings_were_open: false,
-            rates: Vec::new(),
-            smoke: options.smoke_frames,
-            smoke_report: options.smoke_report.clone(),
-            frames: 0,
-            last_statuses: Vec::new(),
-            obs: obs_glue::ObsParts::default(),
-            venue: venue::VenueParts::new(options.log.clone()),
+            obs: obs_service::ObsService::default(),
+            support: support::SupportService::new(options.log.clone()),
+            board: services::Board::default(),
+            frame: services::FrameLoop {
+                frames: 0,
+                smoke: options.smoke_frames,
+                smoke_report: options.smoke_report.clone(),
+            },
         };
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
         }
-        app.board_start = app.state.prefs.scoreboard_place;
-        if let Ok(mut v) = app.scoreboard.lock() {
-            v.placing = crate::ui::scoreboard::start_target(app.board_start);
+        app.board.start = app.state.prefs.scoreboard_place;
+        if let Ok(mut v) = app.board.shared.lock() {
+            v.placing = crate::ui::scoreboard::start_target(app.board.start);
         }
-        if app.smoke.is_some() {
+        if app.frame.smoke.is_some() {
             app.state.prefs.scoreboard_open = true;
         }
         app.start(&options.db);
@@ -201,40 +130,39 @@ impl CourtsideApp {
 
     /// The shared scoreboard view (tests read it).
     pub fn scoreboard(&self) -> SharedScoreboard {
-        self.scoreboard.clone()
+        self.board.shared.clone()
     }
 
     /// The scoreboard window's settings: the same for the whole run (egui resizes the window
     /// whenever they change), from the rect remembered at the last exit.
     pub fn scoreboard_builder(&self) -> egui::ViewportBuilder {
-        crate::ui::scoreboard::viewport_builder(self.board_start)
+        crate::ui::scoreboard::viewport_builder(self.board.start)
     }
 
     /// Block until the store writer has made everything durable (tests only need this).
     pub fn flush_store(&self) {
-        if let Some(w) = &self.writer {
-            let _ = w.flush();
+        if let Some(w) = &self.data.writer
+            && let Err(e) = w.flush()
+        {
+            // The writer is gone: its own error notice says why; nothing more to wait for.
+            tracing::warn!("flush: {e}");
         }
     }
 
-    /// Stop all workers, storing everything received.
+    /// Stop all workers, storing everything received: listeners first (nothing new arrives),
+    /// then OBS (the worker may still log firings through the writer), then the reader and the
+    /// writer (which stores everything queued), the runtime last.
     pub fn shutdown(&mut self) {
         self.flags = None;
-        if let Some(m) = self.sysmon.take() {
+        if let Some(m) = self.support.sysmon.take() {
             m.stop();
         }
-        // Listeners first (nothing new arrives), then OBS (automation, worker; the worker may
-        // still log firings through the writer), then the writer, which stores everything queued.
-        self.listeners.clear();
-        if let Some(stopping) = self.listeners_stopping.take() {
-            // Listeners replaced by a settings save: they must have handed over everything they
-            // received before the writer stops.
-            let _ = stopping.recv_timeout(Duration::from_secs(5));
-        }
-        self.stop_obs();
-        self.reader = None;
-        if let Some(w) = self.writer.take() {
-            w.shutdown();
+        self.ingest.stop();
+        self.obs.stop();
+        self.data.stop();
+        // Last: every service that ran async work on it has stopped.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(2));
         }
     }
 }
@@ -253,11 +181,13 @@ impl eframe::App for CourtsideApp {
         let more = self.drain(started);
         self.poll_workers();
         self.poll_obs();
-        self.poll_venue(started);
+        self.poll_support(started);
+        self.poll_jobs();
         if let Some(f) = &mut self.flags
             && f.poll()
         {
             self.state.flag_resolver = f.resolver();
+            self.state.flags = f.state().clone();
         }
         self.state.table.refilter();
         if more {
@@ -267,20 +197,16 @@ impl eframe::App for CourtsideApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let started = Instant::now();
-        self.frames += 1;
+        self.frame.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
-        self.flags_ui(ui.ctx());
         self.update_board_flags(ui.ctx());
         self.show_scoreboard(ui.ctx());
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {
             self.handle(c);
         }
-        for i in std::mem::take(&mut self.state.venue.intents) {
-            self.handle_venue(i);
-        }
-        if let Some(d) = &mut self.state.venue.diagnostics {
+        if let Some(d) = &mut self.state.support.diagnostics {
             d.record_frame(started.elapsed());
         }
         self.smoke_step(ui.ctx());
@@ -296,7 +222,7 @@ impl eframe::App for CourtsideApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if let Ok(sb) = self.scoreboard.lock() {
+        if let Ok(sb) = self.board.shared.lock() {
             self.state.prefs.scoreboard_place = sb.place.or(self.state.prefs.scoreboard_place);
         }
         eframe::set_value(storage, PREFS_KEY, &self.state.prefs);
@@ -315,31 +241,48 @@ impl Drop for CourtsideApp {
 
 impl CourtsideApp {
     fn smoke_step(&mut self, ctx: &egui::Context) {
-        let Some(target) = self.smoke else { return };
-        let board_frames = self.scoreboard.lock().map(|s| s.frames).unwrap_or(0);
-        if let Some(r) = &self.smoke_report
+        let Some(target) = self.frame.smoke else {
+            return;
+        };
+        let board_frames = self.board.shared.lock().map(|s| s.frames).unwrap_or(0);
+        if let Some(r) = &self.frame.smoke_report
             && let Ok(mut r) = r.lock()
         {
-            r.main_frames = self.frames;
+            r.main_frames = self.frame.frames;
             r.scoreboard_frames = board_frames;
             for n in &self.state.notices.items {
                 let line = format!("{}: {}", n.title, n.cause);
-                if n.level == state::Level::Error && !r.errors.contains(&line) {
+                if n.level == crate::model::state::Level::Error && !r.errors.contains(&line) {
                     r.errors.push(line);
                 }
             }
         }
         // Give the scoreboard window a fair chance to appear, but never hang the smoke test.
-        let waited_enough = self.frames >= u64::from(target) + 600;
-        if self.frames >= u64::from(target) && (board_frames > 0 || waited_enough) {
+        let waited_enough = self.frame.frames >= u64::from(target) + 600;
+        if self.frame.frames >= u64::from(target) && (board_frames > 0 || waited_enough) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         } else {
             ctx.request_repaint();
         }
     }
 
+    /// The app's tokio runtime (started on first use): services run their async work on it.
+    pub(super) fn runtime_handle(&mut self) -> std::io::Result<tokio::runtime::Handle> {
+        if let Some(rt) = &self.runtime {
+            return Ok(rt.handle().clone());
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("courtside-rt")
+            .enable_all()
+            .build()?;
+        let handle = rt.handle().clone();
+        self.runtime = Some(rt);
+        Ok(handle)
+    }
+
     /// Frames drawn by the main window.
     pub fn frames(&self) -> u64 {
-        self.frames
+        self.frame.frames
     }
 }

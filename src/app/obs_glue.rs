@@ -1,19 +1,21 @@
-//! OBS in the app: the tokio runtime, the OBS worker, the automation thread, and the panel's
-//! intents (run through the worker and the store writer; the UI thread never waits on either).
+//! OBS in the app: [`ObsService`] (the OBS worker on the app's runtime, the automation thread,
+//! the vault) and the panel's commands (run through the worker and the store writer, whose
+//! confirmations the job registry waits for; the UI thread never waits on either).
 
 use super::CourtsideApp;
-use super::obs_state::{FIRING_LOG_LEN, ObsIntent, RulesDraft};
-use super::state::Level;
+use super::jobs_glue::JobKind;
+use super::obs_service::{ObsNotSent, ObsService};
+use crate::model::obs::{FIRING_LOG_LEN, ObsCommand as PanelCommand, RulesDraft};
+use crate::model::state::Level;
 use crate::obs::secrets::SystemKeyring;
 use crate::obs::store as obs_store;
-use crate::obs::vault::{Vault, VaultDone};
+use crate::obs::vault::Vault;
 use crate::obs::{
-    Automation, AutomationHandle, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig,
-    Rule,
+    Automation, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig, Rule,
 };
 use crate::store::writer::Persisted;
 use crate::store::{Store, WriteRequest};
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded};
+use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,28 +26,12 @@ const UPDATES_PER_FRAME: usize = 512;
 /// Vault results the app may have waiting.
 const VAULT_CAPACITY: usize = 64;
 
-/// A store write the panel waits for (connection saves go through the vault instead).
-enum PendingKind {
+/// A store write the panel waits for (connection saves go through the vault instead); the job
+/// registry holds it until the store confirms.
+pub(super) enum PendingKind {
     Delete(u64),
     Rules(Vec<Rule>),
     Paused(bool),
-}
-
-struct Pending {
-    kind: PendingKind,
-    ack: Receiver<Result<(), String>>,
-}
-
-/// The running OBS parts; dropped in [`CourtsideApp::stop_obs`]'s order.
-#[derive(Default)]
-pub(super) struct ObsParts {
-    pub(super) automation: Option<AutomationHandle>,
-    worker: Option<ObsWorker>,
-    rt: Option<tokio::runtime::Runtime>,
-    updates: Option<Receiver<ObsUpdate>>,
-    pending: Vec<Pending>,
-    pub(super) vault: Option<Vault>,
-    vault_done: Option<Receiver<VaultDone>>,
 }
 
 impl CourtsideApp {
@@ -63,7 +49,7 @@ impl CourtsideApp {
 
     /// Load the OBS settings, start the runtime, the worker and the automation thread.
     pub(super) fn start_obs(&mut self, store: &Store, persisted: Receiver<Persisted>) {
-        let Some(writer) = self.writer.as_ref().map(|w| w.sender()) else {
+        let Some(writer) = self.data.writer.as_ref().map(|w| w.sender()) else {
             return;
         };
         let warn = |s: &mut Self, what: &str, e: &dyn std::fmt::Display| {
@@ -129,16 +115,12 @@ impl CourtsideApp {
         writer: Sender<WriteRequest>,
         persisted: Receiver<Persisted>,
     ) -> std::io::Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("obs-rt")
-            .enable_all()
-            .build()?;
+        let rt = self.runtime_handle()?;
         let (tx, rx) = bounded(UPDATE_CAPACITY);
         let ctx = self.ctx.clone();
         let connections_now = connections.clone();
         let worker = ObsWorker::spawn(
-            rt.handle().clone(),
+            rt,
             ObsWorkerConfig {
                 connections,
                 updates: tx,
@@ -156,38 +138,22 @@ impl CourtsideApp {
         )?;
         // Probes the system keyring (the Connections tab says where each password is) and moves
         // passwords an older courtside or a keyring-less start left in the store.
-        let _ = vault.move_stored(connections_now);
+        if let Err(e) = vault.move_stored(connections_now) {
+            // The vault thread is gone: passwords stay where they are (still usable), and the
+            // Connections tab shows where each one is.
+            tracing::warn!("OBS passwords not moved to the system keyring: {e}");
+        }
         let automation = Automation::new(rules, paused, worker.commands())
             .with_states(states)
             .spawn(persisted)?;
-        self.obs = ObsParts {
+        self.obs = ObsService {
             automation: Some(automation),
             worker: Some(worker),
-            rt: Some(rt),
             updates: Some(rx),
-            pending: Vec::new(),
             vault: Some(vault),
             vault_done: Some(done_rx),
         };
         Ok(())
-    }
-
-    /// Stop automation first (no new actions), then the worker (closes the connections; pending
-    /// delayed actions are logged as not run), then the runtime.
-    pub(super) fn stop_obs(&mut self) {
-        let parts = std::mem::take(&mut self.obs);
-        if let Some(a) = parts.automation {
-            a.stop();
-        }
-        if let Some(v) = parts.vault {
-            v.shutdown();
-        }
-        if let Some(w) = parts.worker {
-            w.shutdown();
-        }
-        if let Some(rt) = parts.rt {
-            rt.shutdown_timeout(Duration::from_secs(2));
-        }
     }
 
     /// Take the worker's updates and the store's answers to the panel's saves.
@@ -204,19 +170,6 @@ impl CourtsideApp {
             for d in rx.try_iter() {
                 self.vault_done(d);
             }
-        }
-        let pending = std::mem::take(&mut self.obs.pending);
-        for p in pending {
-            match p.ack.try_recv() {
-                Ok(result) => self.obs_saved(p.kind, result),
-                Err(TryRecvError::Empty) => self.obs.pending.push(p),
-                Err(TryRecvError::Disconnected) => {
-                    self.obs_saved(p.kind, Err("the store writer stopped".into()))
-                }
-            }
-        }
-        if !self.obs.pending.is_empty() {
-            self.ctx.request_repaint_after(Duration::from_millis(20));
         }
         // Countdowns ("reconnecting in 4 s") and recording time tick once a second.
         let ticking = self.state.obs.statuses.iter().any(|s| {
@@ -271,21 +224,21 @@ impl CourtsideApp {
         }
     }
 
-    /// Run one intent of the OBS panel or a shortcut.
-    pub(super) fn handle_obs(&mut self, intent: ObsIntent) {
-        match intent {
-            ObsIntent::Run(target, action) => {
+    /// Run one command of the OBS panel or a shortcut.
+    pub(super) fn handle_obs(&mut self, command: PanelCommand) {
+        match command {
+            PanelCommand::Run(target, action) => {
                 self.obs_command(ObsCommand::operator(target, action));
             }
-            ObsIntent::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
-            ObsIntent::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
-            ObsIntent::SaveConnection(conn) => self.save_connection(conn),
-            ObsIntent::DeleteConnection(id) => {
+            PanelCommand::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
+            PanelCommand::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
+            PanelCommand::SaveConnection(conn) => self.save_connection(conn),
+            PanelCommand::DeleteConnection(id) => {
                 self.obs_write(PendingKind::Delete(id), |ack| {
                     obs_store::delete_connection(id, ack)
                 });
             }
-            ObsIntent::SaveRules(_) if !self.advanced_unlocked() => {
+            PanelCommand::SaveRules(_) if !self.advanced_unlocked() => {
                 if let Some(d) = &mut self.state.obs.rules_draft {
                     d.saving = false;
                     d.error = Some(
@@ -295,11 +248,11 @@ impl CourtsideApp {
                     );
                 }
             }
-            ObsIntent::SaveRules(rules) => {
+            PanelCommand::SaveRules(rules) => {
                 let kind = PendingKind::Rules(rules.clone());
                 self.obs_write(kind, |ack| obs_store::save_rules(rules, ack));
             }
-            ObsIntent::SetPaused(paused) => {
+            PanelCommand::SetPaused(paused) => {
                 // Takes effect at once; storing it only makes it survive a restart.
                 if let Some(a) = &self.obs.automation {
                     a.set_paused(paused);
@@ -312,41 +265,46 @@ impl CourtsideApp {
         }
     }
 
+    /// Send a command to the OBS worker; a notice says why when it cannot be sent.
     pub(super) fn obs_command(&mut self, c: ObsCommand) {
-        let Some(w) = &self.obs.worker else {
-            self.state.notices.push(
+        match self.obs.send(c) {
+            Ok(()) => {}
+            Err(ObsNotSent::NotRunning) => self.state.notices.push(
                 Level::Error,
                 "OBS control is not running",
                 "the OBS worker did not start",
                 "Restart courtside.",
-            );
-            return;
-        };
-        if w.commands().try_send(c).is_err() {
-            self.state.notices.push(
+            ),
+            Err(ObsNotSent::Busy) => self.state.notices.push(
                 Level::Warning,
                 "OBS is busy: the command was not sent",
                 "too many OBS commands are waiting",
                 "Try again in a moment.",
-            );
+            ),
         }
     }
 
     fn obs_write(&mut self, kind: PendingKind, req: impl FnOnce(obs_store::Ack) -> WriteRequest) {
         let (tx, rx) = bounded(1);
         let sent = self
+            .data
             .writer
             .as_ref()
             .is_some_and(|w| w.sender().try_send(req(Some(tx))).is_ok());
         if sent {
-            self.obs.pending.push(Pending { kind, ack: rx });
+            let name = match &kind {
+                PendingKind::Delete(_) => "OBS connection delete",
+                PendingKind::Rules(_) => "OBS rules",
+                PendingKind::Paused(_) => "OBS pause",
+            };
+            self.jobs.await_store(name, JobKind::Obs(kind), rx);
         } else {
             self.obs_saved(kind, Err("the store is not open or is busy".into()));
         }
     }
 
     /// The store answered a save: apply it (or show why not).
-    fn obs_saved(&mut self, kind: PendingKind, result: Result<(), String>) {
+    pub(super) fn obs_saved(&mut self, kind: PendingKind, result: Result<(), String>) {
         let view = &mut self.state.obs;
         match (kind, result) {
             (PendingKind::Delete(id), Ok(())) => {

@@ -2,7 +2,7 @@
 //! what the vault reports back: saved connections, moved passwords, whether a keyring answers.
 
 use super::CourtsideApp;
-use super::state::Level;
+use crate::model::state::Level;
 use crate::obs::vault::VaultDone;
 use crate::obs::{ObsCommand, ObsConnection};
 

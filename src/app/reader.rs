@@ -2,12 +2,11 @@
 //! index, text search, the match list) and one for quick ones (record pages, settings history),
 //! so scrolling never waits behind a long load. Long jobs stop early when superseded.
 
-use super::table_model::{RowBuilder, RowMeta, TableFilter, TextHits};
+use crate::model::table_model::{RowBuilder, RowMeta, TableFilter, TextHits};
 use crate::store::{EventRecord, MatchRecord, SettingChange, Store};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::JoinHandle;
 
 /// A read the UI asks for.
 #[derive(Debug, Clone)]
@@ -86,7 +85,7 @@ pub struct Reader {
     quick: Option<Sender<ReadRequest>>,
     bulk: Option<Sender<ReadRequest>>,
     latest: Arc<Latest>,
-    joins: Vec<JoinHandle<()>>,
+    threads: Vec<crate::worker::WorkerThread>,
 }
 
 /// Newest generation asked for, per kind of long job (an index load is only superseded by a newer
@@ -107,7 +106,7 @@ impl Reader {
         wake: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<Reader> {
         let latest = Arc::new(Latest::default());
-        let mut joins = Vec::new();
+        let mut threads = Vec::new();
         let mut start = |name: &str| -> std::io::Result<Sender<ReadRequest>> {
             let (tx, rx) = bounded::<ReadRequest>(256);
             let job = Job {
@@ -116,11 +115,11 @@ impl Reader {
                 wake: wake.clone(),
                 latest: latest.clone(),
             };
-            joins.push(
-                std::thread::Builder::new()
-                    .name(name.into())
-                    .spawn(move || job.run(rx))?,
-            );
+            // A reader stops when its lane closes (the Reader dropped its sender), after the
+            // request it is on; the stop signal is not needed for that.
+            threads.push(crate::worker::WorkerThread::spawn(name, move |_stop| {
+                job.run(rx)
+            })?);
             Ok(tx)
         };
         let quick = start("store-reader-quick")?;
@@ -129,7 +128,7 @@ impl Reader {
             quick: Some(quick),
             bulk: Some(bulk),
             latest,
-            joins,
+            threads,
         })
     }
 
@@ -157,9 +156,8 @@ impl Drop for Reader {
         self.bulk.take();
         self.latest.index.store(u64::MAX, Ordering::Relaxed);
         self.latest.search.store(u64::MAX, Ordering::Relaxed);
-        for j in self.joins.drain(..) {
-            let _ = j.join();
-        }
+        // Each joins (a panic is logged with the thread's name).
+        self.threads.clear();
     }
 }
 

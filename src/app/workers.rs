@@ -1,10 +1,10 @@
 //! Starting, restarting and watching the workers (store writer, UDP listeners, store readers).
 
+use super::CourtsideApp;
 use super::listeners::interfaces;
 use super::reader::{ReadRequest, Reader};
-use super::settings::AppSettings;
-use super::state::{Level, SettingsDraft};
-use super::{CourtsideApp, ScoreboardView};
+use crate::model::settings::AppSettings;
+use crate::model::state::{Level, SettingsDraft};
 use crate::store::{Store, Writer, WriterConfig};
 use crossbeam_channel::bounded;
 use std::path::Path;
@@ -23,7 +23,7 @@ impl CourtsideApp {
             crate::sysmon::SysmonConfig::default(),
             Box::new(move || ctx.request_repaint()),
         ) {
-            Ok(m) => self.sysmon = Some(m),
+            Ok(m) => self.support.sysmon = Some(m),
             Err(e) => self.state.notices.push(
                 Level::Warning,
                 "System monitor did not start",
@@ -83,7 +83,7 @@ impl CourtsideApp {
         // wait for the disk); OBS automation acts only on stored datagrams.
         let (automation_tx, automation_rx) = bounded(16_384);
         let subscribers = crate::store::writer::Subscribers {
-            early: vec![self.persisted_tx.clone()],
+            early: vec![self.data.persisted_tx.clone()],
             durable: vec![automation_tx],
         };
         match Writer::spawn_with(
@@ -92,7 +92,7 @@ impl CourtsideApp {
             subscribers,
             Some(wake.clone()),
         ) {
-            Ok(w) => self.writer = Some(w),
+            Ok(w) => self.data.writer = Some(w),
             Err(e) => self.state.notices.push(
                 Level::Error,
                 "Store writer did not start: nothing is stored",
@@ -101,9 +101,9 @@ impl CourtsideApp {
             ),
         }
         let (reply_tx, reply_rx) = bounded(1024);
-        self.reply_rx = reply_rx;
+        self.data.reply_rx = reply_rx;
         match Reader::spawn(store.clone(), reply_tx, wake) {
-            Ok(r) => self.reader = Some(r),
+            Ok(r) => self.data.reader = Some(r),
             Err(e) => self.state.notices.push(
                 Level::Error,
                 "Store reader did not start",
@@ -111,7 +111,7 @@ impl CourtsideApp {
                 "Restart courtside.",
             ),
         }
-        if let Some(w) = &self.writer {
+        if let Some(w) = &self.data.writer {
             let ctx = self.ctx.clone();
             let service = crate::flags::FlagsService::new(
                 store.clone(),
@@ -119,11 +119,13 @@ impl CourtsideApp {
                 std::sync::Arc::new(move || ctx.request_repaint()),
             );
             self.state.flag_resolver = service.resolver();
+            self.state.flags = service.state().clone();
+            self.state.flags_available = true;
             self.flags = Some(service);
         }
         self.start_obs(&store, automation_rx);
-        self.start_venue(&store);
-        self.store = Some(store);
+        self.start_support(&store);
+        self.data.store = Some(store);
         self.start_listeners();
         self.request(ReadRequest::Matches);
         self.follow_current_match();
@@ -178,7 +180,7 @@ impl CourtsideApp {
         }
         let court = self.state.scoreboard_court();
         let state = self.state.courts.get(&court).cloned().unwrap_or_default();
-        if let Ok(mut sb) = self.scoreboard.lock() {
+        if let Ok(mut sb) = self.board.shared.lock() {
             sb.court = court;
             sb.state = Some(state);
         }
@@ -187,7 +189,7 @@ impl CourtsideApp {
     /// Ask the readers for something; a full queue is retried by the caller's next frame.
     /// Ask the reader; false when it is gone or its queue is full (ask again later).
     pub(super) fn request(&self, req: ReadRequest) -> bool {
-        self.reader.as_ref().is_some_and(|r| r.request(req))
+        self.data.request(req)
     }
 
     /// Update listener and store status; raise notices on failures.
@@ -196,10 +198,10 @@ impl CourtsideApp {
         // Re-read the interfaces each time Settings opens: a laptop joins the court LAN (or gets
         // a new address) after courtside started.
         let settings_open = self.state.prefs.show_settings;
-        if settings_open && !self.settings_were_open {
+        if settings_open && !self.settings.were_open {
             self.state.interfaces = interfaces();
         }
-        self.settings_were_open = settings_open;
+        self.settings.were_open = settings_open;
         let (courts, statuses) = self.listener_statuses(Instant::now());
         self.raise_listener_notices(&courts, &statuses);
         if courts.iter().any(|c| c.rate > 0.0) {
@@ -212,7 +214,7 @@ impl CourtsideApp {
     }
 
     fn poll_writer(&mut self) {
-        let Some(w) = &self.writer else { return };
+        let Some(w) = &self.data.writer else { return };
         let stats = w.stats();
         self.state.store.queue = w.queue_depth();
         self.state.store.last_commit_ns = stats.last_commit_at_ns.load(Ordering::Relaxed);
@@ -224,35 +226,36 @@ impl CourtsideApp {
         }
         self.state
             .notices
-            .follow_store_error(&mut self.writer_error_seen, error);
+            .follow_store_error(&mut self.data.writer_error_seen, error);
     }
 
     /// Copy scoreboard settings into the shared view.
     pub(super) fn sync_scoreboard_settings(&mut self) {
         let court = self.state.scoreboard_court();
         let state = self.state.courts.get(&court).cloned();
-        if let Ok(mut sb) = self.scoreboard.lock() {
+        if let Ok(mut sb) = self.board.shared.lock() {
             sb.settings = self.state.settings.scoreboard.clone();
             if sb.court != court {
                 sb.court = court;
                 sb.state = Some(state.unwrap_or_default());
             }
         }
-        let id = crate::ui::scoreboard::viewport_id();
+        let id = crate::model::scoreboard::viewport_id();
         self.ctx.request_repaint_of(id);
     }
 
     /// Show the scoreboard window while it is open.
     pub(super) fn show_scoreboard(&mut self, ctx: &egui::Context) {
         let (closed, fullscreen) = self
-            .scoreboard
+            .board
+            .shared
             .lock()
             .map(|mut s| (std::mem::take(&mut s.close_requested), s.fullscreen))
             .unwrap_or((false, false));
         // F11 pressed in the scoreboard window itself toggles it there: follow what the window
         // reports when it changes, so the main window's button and F11 toggle the right way.
-        if fullscreen != self.board_fullscreen_seen {
-            self.board_fullscreen_seen = fullscreen;
+        if fullscreen != self.board.fullscreen_seen {
+            self.board.fullscreen_seen = fullscreen;
             self.state.scoreboard_fullscreen = fullscreen;
         }
         if closed {
@@ -261,10 +264,10 @@ impl CourtsideApp {
         if !self.state.prefs.scoreboard_open {
             return;
         }
-        let shared = self.scoreboard.clone();
+        let shared = self.board.shared.clone();
         let builder = self.scoreboard_builder();
         ctx.show_viewport_deferred(
-            crate::ui::scoreboard::viewport_id(),
+            crate::model::scoreboard::viewport_id(),
             builder,
             move |ui, _class| crate::ui::scoreboard::scoreboard_viewport(ui, &shared),
         );
@@ -283,12 +286,5 @@ impl CourtsideApp {
                 self.request(ReadRequest::Index { key, generation });
             }
         }
-    }
-}
-
-impl ScoreboardView {
-    /// Whether the view has a state to draw.
-    pub fn ready(&self) -> bool {
-        self.state.is_some()
     }
 }

@@ -54,7 +54,7 @@ pub fn check_store(store: &Store) -> Result<Checked, BadTable> {
 
 fn check_settings(store: &Store, out: &mut Checked) -> Result<(), BadTable> {
     let entries = store.settings().map_err(|e| bad("settings")(&e))?;
-    let (_, warnings) = crate::app::settings::AppSettings::from_entries(&entries);
+    let (_, warnings) = crate::model::settings::AppSettings::from_entries(&entries);
     if let Some(w) = warnings.first() {
         return Err(bad("settings")(w));
     }

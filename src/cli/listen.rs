@@ -73,7 +73,7 @@ pub fn configs_of(args: &ListenArgs) -> anyhow::Result<Vec<ListenerConfig>> {
 /// mode where no display exists).
 pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
     let (entries, unreadable) = Store::open(db)?.settings_checked()?;
-    let (settings, warnings) = crate::app::settings::AppSettings::from_entries(&entries);
+    let (settings, warnings) = crate::model::settings::AppSettings::from_entries(&entries);
     for w in unreadable.into_iter().chain(warnings) {
         tracing::warn!("{w}");
     }

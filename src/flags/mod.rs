@@ -23,7 +23,7 @@ pub mod validate;
 
 pub use import::{ImportItem, ImportMsg, ImportRequest, ImportSummary};
 pub use resolve::{FlagImage, FlagKey, FlagResolver, FlagSource, Resolved};
-pub use service::{FlagsIntent, FlagsService, FlagsState};
+pub use service::{FlagsCommand, FlagsService, FlagsState};
 pub use store::{ImageFormat, ImportedFlag, ImportedFlagMeta, MappingChange};
 pub use texture::{CacheStats, FlagFailure, FlagTextureCache};
 

@@ -1,6 +1,6 @@
 //! Runs the flags manager's intents off the UI thread and keeps the state it shows.
 //!
-//! The UI emits [`FlagsIntent`]s; the App hands them to [`FlagsService::execute`] at the end of
+//! The UI emits [`FlagsCommand`]s; the App hands them to [`FlagsService::execute`] at the end of
 //! the frame, which only starts named worker threads (import, store writes, export, file
 //! dialogs). Workers report over one bounded channel; [`FlagsService::poll`] (call it from
 //! `App::logic`) drains it into [`FlagsState`]. After every change a worker reads a fresh
@@ -10,7 +10,7 @@ pub use super::export::export_flags;
 use super::import::{self, ImportItem, ImportMsg, ImportRequest};
 use super::live::{LiveCodes, RefreshDue};
 use super::resolve::FlagResolver;
-pub use super::state::{FlagsIntent, FlagsState, LogLine, PendingFile, Progress};
+pub use super::state::{FlagsCommand, FlagsState, LogLine, PendingFile, Progress};
 use super::store::{self, MappingChange, SeenCode};
 use super::{FlagsError, Waker};
 use crate::store::writer::{WriteOp, now_ns};
@@ -65,7 +65,7 @@ impl FlagsService {
             workers: Vec::new(),
             live: LiveCodes::default(),
         };
-        service.execute(FlagsIntent::Refresh);
+        service.execute(FlagsCommand::Refresh);
         service
     }
 
@@ -86,7 +86,7 @@ impl FlagsService {
         match self.live.note(codes, std::time::Instant::now()) {
             RefreshDue::Idle => None,
             RefreshDue::Now => {
-                self.execute(FlagsIntent::Refresh);
+                self.execute(FlagsCommand::Refresh);
                 None
             }
             RefreshDue::After(wait) => Some(wait),
@@ -119,8 +119,8 @@ impl FlagsService {
                 self.state.seen = s.seen;
                 self.state.generation += 1;
             }
-            Msg::Picked(paths) => self.execute(FlagsIntent::Import(paths)),
-            Msg::PickedExport(dir) => self.execute(FlagsIntent::ExportTo(dir)),
+            Msg::Picked(paths) => self.execute(FlagsCommand::Import(paths)),
+            Msg::PickedExport(dir) => self.execute(FlagsCommand::ExportTo(dir)),
             Msg::Log(line) => self.log(line.ok, line.text),
         }
     }
@@ -189,10 +189,10 @@ impl FlagsService {
     }
 
     /// Start what `intent` asks for. Never blocks (threads do the work).
-    pub fn execute(&mut self, intent: FlagsIntent) {
+    pub fn execute(&mut self, intent: FlagsCommand) {
         let result = match intent {
-            FlagsIntent::Import(paths) => self.import(ImportRequest::paths(paths)),
-            FlagsIntent::ImportAs { path, code } => {
+            FlagsCommand::Import(paths) => self.import(ImportRequest::paths(paths)),
+            FlagsCommand::ImportAs { path, code } => {
                 self.state.pending.retain(|p| p.path != path);
                 let request = ImportRequest {
                     items: vec![ImportItem {
@@ -203,22 +203,22 @@ impl FlagsService {
                 };
                 self.import(request)
             }
-            FlagsIntent::Dismiss(path) => {
+            FlagsCommand::Dismiss(path) => {
                 self.state.pending.retain(|p| p.path != path);
                 Ok(())
             }
-            FlagsIntent::PickFiles | FlagsIntent::PickFolder | FlagsIntent::PickExportFolder => {
+            FlagsCommand::PickFiles | FlagsCommand::PickFolder | FlagsCommand::PickExportFolder => {
                 self.pick(intent)
             }
-            FlagsIntent::Revert(code) => {
+            FlagsCommand::Revert(code) => {
                 let what = format!("revert of {code}");
                 let op = store::revert_op(code.clone());
                 self.write(what, op, format!("{code}: back to the built-in flag"))
             }
-            FlagsIntent::SetMapping { from, to } => self.set_mapping(&from, Some(&to)),
-            FlagsIntent::RemoveMapping(from) => self.set_mapping(&from, None),
-            FlagsIntent::ExportTo(dir) => self.export(dir),
-            FlagsIntent::Refresh => self.spawn("flags-refresh", |ctx| ctx.send_snapshot()),
+            FlagsCommand::SetMapping { from, to } => self.set_mapping(&from, Some(&to)),
+            FlagsCommand::RemoveMapping(from) => self.set_mapping(&from, None),
+            FlagsCommand::ExportTo(dir) => self.export(dir),
+            FlagsCommand::Refresh => self.spawn("flags-refresh", |ctx| ctx.send_snapshot()),
         };
         if let Err(e) = result {
             self.log(false, e.to_string());
@@ -270,12 +270,12 @@ impl FlagsService {
     /// Open a native dialog. The dialog is created here (the UI thread, as macOS wants) and
     /// awaited on a detached thread: it may stay open as long as the operator likes, so it is not
     /// joined on shutdown.
-    fn pick(&mut self, intent: FlagsIntent) -> Result<(), FlagsError> {
+    fn pick(&mut self, intent: FlagsCommand) -> Result<(), FlagsError> {
         let tx = self.tx.clone();
         let wake = self.wake.clone();
         let dialog = rfd::AsyncFileDialog::new();
         let job: Box<dyn FnOnce() -> Option<Msg> + Send> = match intent {
-            FlagsIntent::PickFiles => {
+            FlagsCommand::PickFiles => {
                 let fut = dialog
                     .set_title("Import flags")
                     .add_filter("Flag images", &["png", "jpg", "jpeg", "svg"])
@@ -287,7 +287,7 @@ impl FlagsService {
                     ))
                 })
             }
-            FlagsIntent::PickFolder => {
+            FlagsCommand::PickFolder => {
                 let fut = dialog.set_title("Import a folder of flags").pick_folder();
                 Box::new(move || Some(Msg::Picked(vec![pollster::block_on(fut)?.path().into()])))
             }

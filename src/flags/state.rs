@@ -1,4 +1,4 @@
-//! What the flags panel asks for ([`FlagsIntent`]) and what it shows ([`FlagsState`]).
+//! What the flags panel asks for ([`FlagsCommand`]) and what it shows ([`FlagsState`]).
 
 use super::resolve::FlagResolver;
 use super::store::{MappingChange, SeenCode};
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// What the flags panel (or the drop handler) asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlagsIntent {
+pub enum FlagsCommand {
     /// Import files and folders; codes from the file names.
     Import(Vec<PathBuf>),
     /// Import one file under a code the operator confirmed.

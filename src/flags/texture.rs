@@ -9,11 +9,12 @@
 //! drawing is bounded to the GPU's largest texture side on both axes ([`super::raster::fit`]).
 //! An image that cannot be drawn is skipped (placeholder) and reported once through
 //! [`FlagTextureCache::take_failures`] for the app's notices. A lookup of a cached texture is a
-//! hash-map hit, counted, so the hit rate can be shown and benchmarked.
+//! hash-map hit, counted, so the hit rate can be shown and benchmarked. Drawing a flag as a
+//! widget is the UI's part (`crate::ui::flag_widget`).
 
 use super::raster::{self, RasterError};
 use super::raster_jobs::RasterJobs;
-use super::resolve::{FlagImage, FlagKey, FlagResolver, Resolved};
+use super::resolve::{FlagImage, FlagKey, FlagResolver};
 use super::validate::RASTER_TIME_LIMIT;
 use egui::{ColorImage, TextureHandle, TextureOptions};
 use std::collections::{HashMap, HashSet};
@@ -234,45 +235,6 @@ impl FlagTextureCache {
                 });
                 self.failed.insert(image_key, reason);
                 None
-            }
-        }
-    }
-
-    /// Draw the flag of `resolved`, `height` points tall (4:3 box when there is nothing to draw).
-    pub fn flag_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        resolved: &Resolved,
-        height: f32,
-    ) -> egui::Response {
-        let px = (height * ui.ctx().pixels_per_point()).round() as u32;
-        let tex = resolved
-            .image
-            .as_ref()
-            .and_then(|img| self.texture(ui.ctx(), img, px));
-        match tex {
-            Some(tex) => {
-                let [w, h] = tex.size();
-                let size = egui::vec2(height * w as f32 / h.max(1) as f32, height);
-                ui.add(egui::Image::new((tex.id(), size)))
-            }
-            None => {
-                let (rect, response) = ui.allocate_exact_size(
-                    egui::vec2(height * 4.0 / 3.0, height),
-                    egui::Sense::hover(),
-                );
-                let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
-                ui.painter()
-                    .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
-                // The code in the box: never a blank that could pass for a flag.
-                ui.painter().text(
-                    rect.center(),
-                    egui::Align2::CENTER_CENTER,
-                    &resolved.code,
-                    egui::FontId::proportional((height * 0.35).max(6.0)),
-                    ui.visuals().weak_text_color(),
-                );
-                response
             }
         }
     }

@@ -22,11 +22,10 @@ pub use trust::DEFAULT_MAX_RATE;
 
 use crate::protocol::Event;
 use crate::store::writer::WriteRequest;
-use crossbeam_channel::{Sender, bounded};
+use crossbeam_channel::Sender;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use worker::Worker;
 
 /// Default PSS port.
@@ -90,8 +89,7 @@ impl ListenerConfig {
 pub struct Listener {
     config: ListenerConfig,
     stats: Arc<ListenerStats>,
-    stop: Option<Sender<()>>,
-    join: Option<JoinHandle<()>>,
+    thread: crate::worker::WorkerThread,
 }
 
 impl Listener {
@@ -104,16 +102,15 @@ impl Listener {
         writer: Sender<WriteRequest>,
     ) -> io::Result<Listener> {
         let stats = Arc::new(ListenerStats::default());
-        let (stop_tx, stop_rx) = bounded::<()>(0);
-        let worker = Worker::new(config.clone(), stats.clone(), writer, stop_rx);
-        let join = std::thread::Builder::new()
-            .name(format!("udp-{}", config.port))
-            .spawn(move || worker.run(socket))?;
+        let (config_w, stats_w) = (config.clone(), stats.clone());
+        let thread =
+            crate::worker::WorkerThread::spawn(format!("udp-{}", config.port), move |stop| {
+                Worker::new(config_w, stats_w, writer, stop).run(socket)
+            })?;
         Ok(Listener {
             config,
             stats,
-            stop: Some(stop_tx),
-            join: Some(join),
+            thread,
         })
     }
 
@@ -134,22 +131,7 @@ impl Listener {
 
     /// Stop and join the thread. Everything received has been handed to the writer.
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.take();
-        if let Some(j) = self.join.take()
-            && j.join().is_err()
-        {
-            tracing::error!("UDP listener thread panicked");
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.halt();
+        self.thread.stop();
     }
 }
 

@@ -14,7 +14,6 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 /// Counters for the status line.
@@ -149,20 +148,26 @@ impl Automation {
         let (control_tx, control_rx) = bounded(16);
         let paused = self.paused.clone();
         let stats = self.stats.clone();
-        let join = std::thread::Builder::new()
-            .name("obs-automation".into())
-            .spawn(move || self.run(persisted, control_rx))?;
+        let thread = crate::worker::WorkerThread::spawn("obs-automation", move |stop| {
+            self.run(persisted, control_rx, stop)
+        })?;
         Ok(AutomationHandle {
-            control: Some(control_tx),
+            control: control_tx,
             paused,
             stats,
-            join: Some(join),
+            thread,
         })
     }
 
-    fn run(mut self, persisted: Receiver<Persisted>, control: Receiver<Vec<Rule>>) {
+    fn run(
+        mut self,
+        persisted: Receiver<Persisted>,
+        control: Receiver<Vec<Rule>>,
+        stop: crate::worker::StopSignal,
+    ) {
         loop {
             select! {
+                recv(stop) -> _ => break,
                 recv(persisted) -> p => match p {
                     Ok(p) => { self.on_persisted(&p); }
                     Err(_) => break,
@@ -178,19 +183,17 @@ impl Automation {
 
 /// Handle to an automation thread.
 pub struct AutomationHandle {
-    control: Option<Sender<Vec<Rule>>>,
+    control: Sender<Vec<Rule>>,
     paused: Arc<AtomicBool>,
     stats: Arc<AutomationStats>,
-    join: Option<JoinHandle<()>>,
+    thread: crate::worker::WorkerThread,
 }
 
 impl AutomationHandle {
     /// Replace the rules (after the operator edited them; store them with
     /// [`super::store::save_rules`] too). False when the thread is gone or busy.
     pub fn set_rules(&self, rules: Vec<Rule>) -> bool {
-        self.control
-            .as_ref()
-            .is_some_and(|c| c.try_send(rules).is_ok())
+        self.control.try_send(rules).is_ok()
     }
 
     /// Pause or resume (store it with [`super::store::save_paused`] too).
@@ -210,21 +213,6 @@ impl AutomationHandle {
 
     /// Stop and join the thread.
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.control.take();
-        if let Some(j) = self.join.take()
-            && j.join().is_err()
-        {
-            tracing::error!("OBS automation thread panicked");
-        }
-    }
-}
-
-impl Drop for AutomationHandle {
-    fn drop(&mut self) {
-        self.halt();
+        self.thread.stop();
     }
 }

@@ -11,7 +11,6 @@ use crate::store::WriteRequest;
 use crossbeam_channel::{Receiver, Sender, bounded, select};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -38,9 +37,8 @@ pub struct ObsWorkerConfig {
 /// Handle to the running worker.
 pub struct ObsWorker {
     commands: Sender<ObsCommand>,
-    stop: Option<Sender<()>>,
     hub: Arc<Hub>,
-    join: Option<JoinHandle<()>>,
+    thread: crate::worker::WorkerThread,
 }
 
 impl ObsWorker {
@@ -62,7 +60,6 @@ impl ObsWorker {
             config.store_writer,
         ));
         let (cmd_tx, cmd_rx) = bounded(COMMAND_CAPACITY);
-        let (stop_tx, stop_rx) = bounded::<()>(1);
         let mut dispatcher = Dispatcher {
             rt,
             hub: hub.clone(),
@@ -72,17 +69,14 @@ impl ObsWorker {
             pending: Vec::new(),
         };
         let initial = config.connections;
-        let join = std::thread::Builder::new()
-            .name("obs-dispatch".into())
-            .spawn(move || {
-                dispatcher.set_connections(initial);
-                dispatcher.run(cmd_rx, stop_rx);
-            })?;
+        let thread = crate::worker::WorkerThread::spawn("obs-dispatch", move |stop| {
+            dispatcher.set_connections(initial);
+            dispatcher.run(cmd_rx, stop);
+        })?;
         Ok(ObsWorker {
             commands: cmd_tx,
-            stop: Some(stop_tx),
             hub,
-            join: Some(join),
+            thread,
         })
     }
 
@@ -103,22 +97,7 @@ impl ObsWorker {
 
     /// Close every connection and join the thread.
     pub fn shutdown(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.take();
-        if let Some(j) = self.join.take()
-            && j.join().is_err()
-        {
-            tracing::error!("OBS dispatcher thread panicked");
-        }
-    }
-}
-
-impl Drop for ObsWorker {
-    fn drop(&mut self) {
-        self.halt();
+        self.thread.stop();
     }
 }
 

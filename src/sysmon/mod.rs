@@ -6,7 +6,6 @@
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
@@ -59,8 +58,7 @@ pub struct Sysmon {
     rx: Receiver<SysSample>,
     history: Arc<Mutex<SysHistory>>,
     channel_full: Arc<AtomicU64>,
-    stop: Option<Sender<()>>,
-    join: Option<JoinHandle<()>>,
+    thread: crate::worker::WorkerThread,
 }
 
 impl Sysmon {
@@ -68,26 +66,25 @@ impl Sysmon {
     /// differ from the previous one.
     pub fn spawn(config: SysmonConfig, wake: Wake) -> std::io::Result<Sysmon> {
         let (tx, rx) = bounded(config.channel_capacity.max(1));
-        let (stop_tx, stop_rx) = bounded::<()>(0);
         let history = Arc::new(Mutex::new(SysHistory::default()));
         let channel_full = Arc::new(AtomicU64::new(0));
-        let worker = Worker {
-            config,
-            tx,
-            stop: stop_rx,
-            wake,
-            history: history.clone(),
-            channel_full: channel_full.clone(),
-        };
-        let join = std::thread::Builder::new()
-            .name("sysmon".into())
-            .spawn(move || worker.run())?;
+        let (history_w, full_w) = (history.clone(), channel_full.clone());
+        let thread = crate::worker::WorkerThread::spawn("sysmon", move |stop| {
+            let worker = Worker {
+                config,
+                tx,
+                stop,
+                wake,
+                history: history_w,
+                channel_full: full_w,
+            };
+            worker.run()
+        })?;
         Ok(Sysmon {
             rx,
             history,
             channel_full,
-            stop: Some(stop_tx),
-            join: Some(join),
+            thread,
         })
     }
 
@@ -108,22 +105,7 @@ impl Sysmon {
 
     /// Stop the worker and join it.
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.take();
-        if let Some(j) = self.join.take()
-            && j.join().is_err()
-        {
-            tracing::error!("sysmon thread panicked");
-        }
-    }
-}
-
-impl Drop for Sysmon {
-    fn drop(&mut self) {
-        self.halt();
+        self.thread.stop();
     }
 }
 

@@ -4,18 +4,7 @@
 
 use crate::license::{LicenseReport, LicenseStatus};
 use crate::logging::Secret;
-
-/// What the operator asked for in the About panel.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AboutIntent {
-    /// Check and store this licence key.
-    ApplyKey(Secret),
-    /// Reset the latest time seen to the current clock (advanced mode), for this reason.
-    ResetClockMark {
-        /// Why (logged).
-        reason: String,
-    },
-}
+use crate::model::support::SupportCommand;
 
 /// Draw the panel. `unlocked`: advanced mode is unlocked (the mark reset needs it).
 pub fn about_ui(
@@ -23,7 +12,7 @@ pub fn about_ui(
     report: &LicenseReport,
     key_entry: &mut String,
     unlocked: bool,
-) -> Option<AboutIntent> {
+) -> Option<SupportCommand> {
     ui.heading("About courtside");
     ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
     ui.separator();
@@ -64,7 +53,7 @@ pub fn about_ui(
             ),
         );
     }
-    let mut intent = report
+    let mut command = report
         .clock_set_back
         .and_then(|_| reset_mark_ui(ui, unlocked));
     if report.status.needs_notice() {
@@ -82,20 +71,20 @@ pub fn about_ui(
             .on_disabled_hover_text("Enter a licence key first")
             .clicked()
         {
-            intent = Some(AboutIntent::ApplyKey(Secret::new(std::mem::take(
+            command = Some(SupportCommand::ApplyLicense(Secret::new(std::mem::take(
                 key_entry,
             ))));
         }
     });
-    intent
+    command
 }
 
 /// The reset of the latest time seen: a reason and a button, usable in advanced mode only. The
 /// reason is kept in egui's memory while typed (the panel owns no other state for it).
-fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<AboutIntent> {
+fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<SupportCommand> {
     let id = ui.make_persistent_id("licence-mark-reason");
     let mut reason = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
-    let mut intent = None;
+    let mut command = None;
     ui.horizontal(|ui| {
         let l = ui.label("Reason");
         ui.add_enabled(
@@ -120,13 +109,13 @@ fn reset_mark_ui(ui: &mut egui::Ui, unlocked: bool) -> Option<AboutIntent> {
             })
             .clicked()
         {
-            intent = Some(AboutIntent::ResetClockMark {
+            command = Some(SupportCommand::ResetLicenseMark {
                 reason: std::mem::take(&mut reason),
             });
         }
     });
     ui.data_mut(|d| d.insert_temp(id, reason));
-    intent
+    command
 }
 
 /// The last valid day of a licence whose expiry is `expires_at` (exclusive), as YYYY-MM-DD.

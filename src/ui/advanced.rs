@@ -1,35 +1,11 @@
 //! The advanced-mode panel: set the password on first use, unlock, lock. It only draws and
-//! returns what the operator asked for; the app runs it (`AdvancedMode::begin_*` / `poll`).
+//! returns what the operator asked for as a [`SupportCommand`]; the app runs it (`AdvancedMode::begin_*` / `poll`).
 
 use crate::advanced::LockState;
 use crate::logging::Secret;
+use crate::model::support::SupportCommand;
 
-/// Text typed into the panel (cleared once submitted) and the last outcome to show.
-#[derive(Debug, Default)]
-pub struct AdvancedPanel {
-    /// Password field.
-    pub password: String,
-    /// Confirmation field (first use / change).
-    pub confirm: String,
-    /// Outcome of the last attempt ("wrong password; 2 attempts left …"), shown under the form.
-    pub message: Option<String>,
-}
-
-/// What the operator asked for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AdvancedIntent {
-    /// Set the first password (or change it while unlocked).
-    SetPassword {
-        /// New password.
-        new: Secret,
-        /// Its confirmation.
-        confirm: Secret,
-    },
-    /// Unlock with this password.
-    Unlock(Secret),
-    /// Lock now.
-    Lock,
-}
+pub use crate::model::panels::AdvancedPanel;
 
 /// Draw the panel for `state`; `busy` while a check runs in the background.
 pub fn advanced_ui(
@@ -37,9 +13,9 @@ pub fn advanced_ui(
     panel: &mut AdvancedPanel,
     state: LockState,
     busy: bool,
-) -> Option<AdvancedIntent> {
+) -> Option<SupportCommand> {
     ui.heading("Advanced mode");
-    let intent = match state {
+    let command = match state {
         LockState::NotSetUp => {
             ui.label(
                 "Destructive actions (delete matches, edit automation rules, change the store \
@@ -59,7 +35,7 @@ pub fn advanced_ui(
             ui.button("Lock now")
                 .on_hover_text("Lock advanced mode now instead of waiting for the timeout")
                 .clicked()
-                .then_some(AdvancedIntent::Lock)
+                .then_some(SupportCommand::Lock)
         }
     };
     if busy {
@@ -71,7 +47,7 @@ pub fn advanced_ui(
     if let Some(m) = &panel.message {
         ui.colored_label(ui.visuals().warn_fg_color, m);
     }
-    intent
+    command
 }
 
 fn password_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> egui::Response {
@@ -88,7 +64,7 @@ fn set_password_form(
     ui: &mut egui::Ui,
     panel: &mut AdvancedPanel,
     busy: bool,
-) -> Option<AdvancedIntent> {
+) -> Option<SupportCommand> {
     password_field(
         ui,
         "New password",
@@ -106,7 +82,7 @@ fn set_password_form(
         .on_hover_text("Store this password for advanced mode")
         .on_disabled_hover_text("Waiting for the password check to finish")
         .clicked();
-    clicked.then(|| AdvancedIntent::SetPassword {
+    clicked.then(|| SupportCommand::SetPassword {
         new: Secret::new(std::mem::take(&mut panel.password)),
         confirm: Secret::new(std::mem::take(&mut panel.confirm)),
     })
@@ -117,7 +93,7 @@ fn unlock_form(
     panel: &mut AdvancedPanel,
     busy: bool,
     paused: Option<std::time::Duration>,
-) -> Option<AdvancedIntent> {
+) -> Option<SupportCommand> {
     ui.label("Locked. Enter the advanced-mode password to unlock.");
     let field = password_field(
         ui,
@@ -138,5 +114,5 @@ fn unlock_form(
         .on_disabled_hover_text("Wait: a check is running or too many wrong passwords")
         .clicked();
     ((clicked || enter) && !busy && paused.is_none())
-        .then(|| AdvancedIntent::Unlock(Secret::new(std::mem::take(&mut panel.password))))
+        .then(|| SupportCommand::Unlock(Secret::new(std::mem::take(&mut panel.password))))
 }

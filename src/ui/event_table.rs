@@ -1,8 +1,8 @@
 //! The event table: one row per event of the chosen match, virtualised, with filters.
 
-use crate::app::state::EventTable;
-use crate::app::table_model::{AthleteFilter, RowKind, RowMeta};
-use crate::app::{AppState, Command};
+use crate::model::state::EventTable;
+use crate::model::table_model::{AthleteFilter, RowKind, RowMeta};
+use crate::model::{AppState, Command};
 use crate::store::MatchRecord;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};

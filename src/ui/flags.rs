@@ -1,46 +1,18 @@
 //! The flags manager panel: import (button, dialog, drop), files waiting for a code, missing
 //! flags of the athletes in the store, a searchable grid with preview, the code mapping.
 //!
-//! It draws and returns [`FlagsIntent`]s; it does no I/O. The App runs the intents through a
+//! It draws and returns [`FlagsCommand`]s; it does no I/O. The App runs them through a
 //! [`crate::flags::FlagsService`] at the end of the frame.
 
 mod grid;
 mod mapping;
 
-use crate::flags::service::{FlagsIntent, FlagsState};
+use crate::flags::service::{FlagsCommand, FlagsState};
 use crate::flags::{FlagResolver, FlagSource, FlagTextureCache};
-use std::collections::HashMap;
+use crate::model::{AppState, Command};
 use std::path::PathBuf;
 
-/// UI state of the flags panel (what the operator is typing and looking at).
-#[derive(Debug, Clone)]
-pub struct FlagsPanel {
-    /// Grid filter: code, country or ISO code, case-insensitive.
-    pub search: String,
-    /// Code shown in the preview.
-    pub selected: Option<String>,
-    /// Mapping editor: received code.
-    pub map_from: String,
-    /// Mapping editor: target code.
-    pub map_to: String,
-    /// Missing-flags list: only athletes seen since local midnight.
-    pub only_today: bool,
-    /// Codes typed for files waiting for one.
-    pending_codes: HashMap<PathBuf, String>,
-}
-
-impl Default for FlagsPanel {
-    fn default() -> Self {
-        FlagsPanel {
-            search: String::new(),
-            selected: None,
-            map_from: String::new(),
-            map_to: String::new(),
-            only_today: true,
-            pending_codes: HashMap::new(),
-        }
-    }
-}
+pub use crate::model::panels::FlagsPanel;
 
 /// Draw the flags manager. Returns what the operator asked for.
 pub fn flags_ui(
@@ -48,34 +20,34 @@ pub fn flags_ui(
     panel: &mut FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-) -> Vec<FlagsIntent> {
-    let mut intents = Vec::new();
-    toolbar_ui(ui, state, &mut intents);
-    pending_ui(ui, panel, state, &mut intents);
+) -> Vec<FlagsCommand> {
+    let mut commands = Vec::new();
+    toolbar_ui(ui, state, &mut commands);
+    pending_ui(ui, panel, state, &mut commands);
     missing_ui(ui, panel, state, cache);
     ui.separator();
-    mapping::mapping_ui(ui, panel, state, &mut intents);
+    mapping::mapping_ui(ui, panel, state, &mut commands);
     mapping::log_ui(ui, state);
     ui.separator();
-    grid::grid_ui(ui, panel, state, cache, &mut intents);
-    intents
+    grid::grid_ui(ui, panel, state, cache, &mut commands);
+    commands
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, intents: &mut Vec<FlagsIntent>) {
+fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, commands: &mut Vec<FlagsCommand>) {
     ui.horizontal(|ui| {
         if ui
             .button("Import…")
             .on_hover_text("Choose flag images (PNG, JPEG, SVG); the file name gives the code")
             .clicked()
         {
-            intents.push(FlagsIntent::PickFiles);
+            commands.push(FlagsCommand::PickFiles);
         }
         if ui
             .button("Import folder…")
             .on_hover_text("Import every flag image in a folder")
             .clicked()
         {
-            intents.push(FlagsIntent::PickFolder);
+            commands.push(FlagsCommand::PickFolder);
         }
         let n = state.resolver.imports().len();
         if ui
@@ -83,14 +55,14 @@ fn toolbar_ui(ui: &mut egui::Ui, state: &FlagsState, intents: &mut Vec<FlagsInte
             .on_hover_text("Write every imported flag to a folder (CODE.ext, original bytes)")
             .clicked()
         {
-            intents.push(FlagsIntent::PickExportFolder);
+            commands.push(FlagsCommand::PickExportFolder);
         }
         if ui
             .button("Refresh")
             .on_hover_text("Reload flags, mapping and codes seen from the store")
             .clicked()
         {
-            intents.push(FlagsIntent::Refresh);
+            commands.push(FlagsCommand::Refresh);
         }
         match state.progress {
             Some(p) => {
@@ -117,7 +89,7 @@ fn pending_ui(
     ui: &mut egui::Ui,
     panel: &mut FlagsPanel,
     state: &FlagsState,
-    intents: &mut Vec<FlagsIntent>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     if state.pending.is_empty() {
         panel.pending_codes.clear();
@@ -148,7 +120,7 @@ fn pending_ui(
                 .on_hover_text("Import the file as the flag of the code typed here")
                 .clicked()
             {
-                intents.push(FlagsIntent::ImportAs {
+                commands.push(FlagsCommand::ImportAs {
                     path: p.path.clone(),
                     code: code.clone(),
                 });
@@ -158,7 +130,7 @@ fn pending_ui(
                 .on_hover_text("Do not import this file")
                 .clicked()
             {
-                intents.push(FlagsIntent::Dismiss(p.path.clone()));
+                commands.push(FlagsCommand::Dismiss(p.path.clone()));
             }
             if let Some(s) = &p.suggestion {
                 ui.weak(format!("(looks like {s})"));
@@ -197,7 +169,7 @@ fn missing_ui(
     }
     for (seen, resolved) in problems {
         ui.horizontal(|ui| {
-            cache.flag_ui(ui, &resolved, 16.0);
+            crate::ui::flag_widget::flag_widget(ui, cache, &resolved, 16.0);
             let (color, what) = if resolved.source == FlagSource::Missing {
                 (ui.visuals().error_fg_color, "no flag")
             } else {
@@ -230,9 +202,33 @@ fn start_of_local_day_ns() -> i64 {
         .unwrap_or(i64::MIN)
 }
 
-/// Call once per frame from the App: while files hover over the window, paints a hint; when
-/// they are dropped, returns the import intent (codes from the file names).
-pub fn handle_dropped_files(ctx: &egui::Context) -> Option<FlagsIntent> {
+/// The flags manager window (when the flags service runs) and files dropped anywhere on the
+/// main window: both become [`Command::Flags`], run by the app at the end of the frame.
+pub fn flags_window(ctx: &egui::Context, s: &mut AppState) {
+    if !s.flags_available {
+        return;
+    }
+    if let Some(c) = handle_dropped_files(ctx) {
+        s.prefs.show_flags = true;
+        s.commands.push(Command::Flags(c));
+    }
+    if !s.prefs.show_flags {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Flags")
+        .open(&mut open)
+        .default_size([760.0, 560.0])
+        .show(ctx, |ui| {
+            let asked = flags_ui(ui, &mut s.flags_panel, &s.flags, &mut s.flag_cache);
+            s.commands.extend(asked.into_iter().map(Command::Flags));
+        });
+    s.prefs.show_flags = open;
+}
+
+/// Call once per frame (from [`flags_window`]): while files hover over the window, paints a hint; when
+/// they are dropped, returns the import command (codes from the file names).
+pub fn handle_dropped_files(ctx: &egui::Context) -> Option<FlagsCommand> {
     let (hovering, dropped) = ctx.input(|i| {
         let dropped: Vec<PathBuf> = i
             .raw
@@ -256,7 +252,7 @@ pub fn handle_dropped_files(ctx: &egui::Context) -> Option<FlagsIntent> {
             egui::Color32::WHITE,
         );
     }
-    (!dropped.is_empty()).then_some(FlagsIntent::Import(dropped))
+    (!dropped.is_empty()).then_some(FlagsCommand::Import(dropped))
 }
 
 /// Label of where a code's flag comes from, as the grid shows it.

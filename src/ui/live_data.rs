@@ -1,7 +1,8 @@
 //! Live data: the raw datagram log with receive time, source and parse result.
 
-use crate::app::Command;
-use crate::app::state::{LiveLine, LiveLog};
+use crate::model::Command;
+use crate::model::panels::AnswerMarks;
+use crate::model::state::{LiveLine, LiveLog};
 use egui::{Color32, RichText};
 
 /// Colour of the "answer" mark.
@@ -29,34 +30,6 @@ pub fn local_clock(ns: i64) -> String {
     utc.with_timezone(&chrono::Local)
         .format("%H:%M:%S")
         .to_string()
-}
-
-/// Receive times of datagrams that answered courtside's state requests, so the log can mark
-/// them; bounded like the log (an older answer has left the log anyway).
-#[derive(Debug, Default)]
-pub struct AnswerMarks {
-    set: std::collections::HashSet<i64>,
-    order: std::collections::VecDeque<i64>,
-}
-
-impl AnswerMarks {
-    /// Remember that the datagram received at `ns` was an answer.
-    pub fn mark(&mut self, ns: i64) {
-        if !self.set.insert(ns) {
-            return;
-        }
-        self.order.push_back(ns);
-        if self.order.len() > LiveLog::CAPACITY
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
-        }
-    }
-
-    /// Whether the datagram received at `ns` was an answer.
-    pub fn contains(&self, ns: i64) -> bool {
-        self.set.contains(&ns)
-    }
 }
 
 /// The tag shown before an answer's parse result.

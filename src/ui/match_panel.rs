@@ -1,7 +1,7 @@
 //! Match panel: each court's match state at a glance, and the match history.
 
-use crate::app::{AppState, Command};
 use crate::match_state::{MatchState, Side};
+use crate::model::{AppState, Command};
 use egui::{Color32, RichText};
 
 /// The match panel.
@@ -73,8 +73,7 @@ fn side_ui(ui: &mut egui::Ui, colour: Color32, side: &Side, flags: Option<&mut F
         match flags {
             Some(f) if !side.country.is_empty() => {
                 let resolved = f.resolver.resolve(&side.country);
-                f.cache
-                    .flag_ui(ui, &resolved, 36.0)
+                crate::ui::flag_widget::flag_widget(ui, f.cache, &resolved, 36.0)
                     .on_hover_text(format!("flag for {}", side.country));
             }
             _ => flag_box(ui, &side.country, egui::vec2(48.0, 36.0)),
@@ -197,7 +196,7 @@ fn history_ui(ui: &mut egui::Ui, s: &mut AppState) {
                         ..m.clone()
                     });
                 let m = live.as_ref().unwrap_or(m);
-                history_row(ui, m, s.table.chosen, &mut s.commands, &mut s.venue.intents);
+                history_row(ui, m, s.table.chosen, &mut s.commands);
             }
         });
 }
@@ -208,7 +207,6 @@ fn history_row(
     m: &crate::store::MatchRecord,
     chosen: Option<u64>,
     commands: &mut Vec<Command>,
-    intents: &mut Vec<crate::app::venue_state::VenueIntent>,
 ) {
     let st = &m.state;
     let text = crate::ui::event_table::match_title(m);
@@ -223,26 +221,22 @@ fn history_row(
                 .map(|w| format!(" · winner {}", w.name()))
                 .unwrap_or_default()
         ));
-    r.context_menu(|ui| match_menu(ui, m.key, intents));
+    r.context_menu(|ui| match_menu(ui, m.key, commands));
     if r.clicked() {
         commands.push(Command::SelectMatch(Some(m.key)));
     }
 }
 
 /// Right-click menu of a match: report, export.
-fn match_menu(
-    ui: &mut egui::Ui,
-    key: u64,
-    intents: &mut Vec<crate::app::venue_state::VenueIntent>,
-) {
-    use crate::app::venue_state::VenueIntent;
+fn match_menu(ui: &mut egui::Ui, key: u64, commands: &mut Vec<Command>) {
     use crate::export::ExportFormat;
+    use crate::model::support::SupportCommand;
     if ui
         .button("Match report")
         .on_hover_text("Open this match's report: scores, points and timeline")
         .clicked()
     {
-        intents.push(VenueIntent::OpenReport(key));
+        commands.push(Command::Support(SupportCommand::OpenReport(key)));
         ui.close();
     }
     for f in ExportFormat::ALL {
@@ -252,11 +246,11 @@ fn match_menu(
             .on_hover_text(format!("Save this match's events as a {ext} file"))
             .clicked()
         {
-            intents.push(VenueIntent::ExportMatch {
+            commands.push(Command::Support(SupportCommand::ExportMatch {
                 key,
                 format: f,
                 path: None,
-            });
+            }));
             ui.close();
         }
     }

@@ -12,6 +12,7 @@ pub mod about;
 pub mod advanced;
 pub mod big_text;
 pub mod event_table;
+pub mod flag_widget;
 pub mod flags;
 pub mod live_data;
 pub mod match_panel;
@@ -20,10 +21,10 @@ pub mod obs;
 pub mod scoreboard;
 pub mod settings;
 pub mod status_bar;
+pub mod support;
 pub mod theme;
-pub mod venue;
 
-use crate::app::{AppState, Command};
+use crate::model::{AppState, Command, SettingsCommand};
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 /// Ctrl+P: pause / resume the live data log.
@@ -115,14 +116,14 @@ mod shortcut_tests;
 
 /// OBS shortcuts act on every connected OBS; a toggle stops what any of them runs.
 fn obs_shortcuts(i: &mut egui::InputState, s: &mut AppState) {
-    use crate::app::obs_state::{ObsIntent, Toggle};
+    use crate::model::obs::{ObsCommand, Toggle};
     use crate::obs::{ObsAction, Target};
     if i.consume_shortcut(&OBS_WINDOW) {
         s.prefs.show_obs = !s.prefs.show_obs;
     }
     if i.consume_shortcut(&PAUSE_AUTOMATION) {
         s.commands
-            .push(Command::Obs(ObsIntent::SetPaused(!s.obs.paused)));
+            .push(Command::Obs(ObsCommand::SetPaused(!s.obs.paused)));
     }
     let mut actions = Vec::new();
     if consume_either(i, &SAVE_REPLAY, &SAVE_REPLAY_ALT) {
@@ -139,7 +140,7 @@ fn obs_shortcuts(i: &mut egui::InputState, s: &mut AppState) {
     }
     for a in actions {
         s.commands
-            .push(Command::Obs(ObsIntent::Run(Target::All, a)));
+            .push(Command::Obs(ObsCommand::Run(Target::All, a)));
     }
 }
 
@@ -167,7 +168,8 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
     egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
     settings::settings_window(ui.ctx(), s);
     obs::obs_window(ui.ctx(), s);
-    venue::venue_windows(ui.ctx(), s);
+    support::support_windows(ui.ctx(), s);
+    flags::flags_window(ui.ctx(), s);
 }
 
 fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -187,7 +189,7 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
                 "OBS: status and control, connections, automation rules and log ({})",
                 fmt(&OBS_WINDOW)
             ));
-        ui.toggle_value(&mut s.prefs.show_venue, "System & support")
+        ui.toggle_value(&mut s.prefs.show_support, "System & support")
             .on_hover_text(
                 "System monitor, diagnostics, logs, export/backup/restore, match reports, \
                  advanced mode, licence",
@@ -234,7 +236,8 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
         {
             s.prefs.show_settings = !s.prefs.show_settings;
             if s.prefs.show_settings {
-                s.commands.push(Command::LoadHistory);
+                s.commands
+                    .push(Command::Settings(SettingsCommand::LoadHistory));
             }
         }
     });

@@ -2,7 +2,7 @@
 //! a plot of the last minutes, warning badges, and the pipeline numbers with the slow-operations
 //! list (threshold settable). Draws only.
 
-use crate::diagnostics::{DiagnosticsSnapshot, SlowOps};
+use crate::model::diagnostics::{DiagnosticsSnapshot, SlowOps};
 use crate::sysmon::{SysHistory, SysSample};
 use std::time::Duration;
 

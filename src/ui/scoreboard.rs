@@ -2,19 +2,20 @@
 //! or OBS window capture. It repaints only when the state changes (the PSS clock ticks arrive as
 //! events, so a running clock needs no timer here).
 
-use crate::app::settings::{ColorSource, ScoreboardSettings, parse_hex_color};
-use crate::app::{ScoreboardView, SharedScoreboard};
 use crate::match_state::{MatchState, Side};
+use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
+use crate::model::settings::{ColorSource, ScoreboardSettings, parse_hex_color};
 use crate::ui::theme::{BLUE, RED, bold};
-use egui::{Align2, Color32, FontId, Pos2, Rect, Vec2, pos2, vec2};
+use egui::{Align2, Color32, FontId, Pos2, Rect, pos2, vec2};
 
 pub mod parts;
+pub use crate::model::placement;
+pub use crate::model::placement::BoardPlace;
+pub use crate::model::scoreboard::viewport_id;
 pub use parts::{
     BannerPart, ClockFace, SideTexts, banner_parts, banner_text, clock_face, fit_contain,
     side_texts, top_texts,
 };
-pub mod placement;
-pub use placement::BoardPlace;
 use placement::{PlaceStep, fit_on_monitors, place_step, reset_place};
 
 #[cfg(windows)]
@@ -30,11 +31,6 @@ fn monitors_near(_: &BoardPlace) -> Vec<placement::MonitorArea> {
 /// Corrections sent to bring the window to its place before giving up (a window manager may
 /// refuse or adjust them; the operator can still drag it or press "Reset scoreboard position").
 const PLACE_TRIES: u8 = 4;
-
-/// The scoreboard viewport's id.
-pub fn viewport_id() -> egui::ViewportId {
-    egui::ViewportId::from_hash_of("courtside-scoreboard")
-}
 
 /// Window settings: title, size, remembered place. `place` is as remembered at start: it must
 /// stay the same for the whole run, because egui resizes the window whenever the builder
@@ -382,5 +378,4 @@ fn banner_ui(p: &egui::Painter, r: Rect, s: &MatchState, unit: f32, font: FontId
     p.text(r.center(), Align2::CENTER_CENTER, text, font, color);
 }
 
-/// Size the scoreboard asks for when embedded (tests).
-pub const DEFAULT_SIZE: Vec2 = vec2(1280.0, 720.0);
+pub use crate::model::placement::DEFAULT_SIZE;

@@ -1,8 +1,8 @@
 //! Settings window: listeners, scoreboard appearance, theme, store location, history.
 
-use crate::app::settings::Theme;
-use crate::app::state::{InterfaceChoice, ListenerDraft, SettingsDraft};
-use crate::app::{AppState, Command};
+use crate::model::settings::Theme;
+use crate::model::state::{InterfaceChoice, ListenerDraft, SettingsDraft};
+use crate::model::{AppState, Command, SettingsCommand};
 use crate::store::SettingChange;
 use egui::{Color32, RichText};
 
@@ -35,7 +35,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     });
     ui.horizontal(|ui| {
         ui.strong("Store location");
-        let unlocked = s.venue.unlocked();
+        let unlocked = s.support.unlocked();
         ui.add_enabled(
             unlocked,
             egui::TextEdit::singleline(&mut s.draft.store_path).desired_width(360.0),
@@ -49,7 +49,8 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .on_hover_text("Choose the store file with a file dialog")
             .clicked()
         {
-            s.commands.push(Command::PickStorePath);
+            s.commands
+                .push(Command::Settings(SettingsCommand::PickStorePath));
         }
     });
     if let Some(e) = &s.draft.store_path_error {
@@ -58,7 +59,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.label(RichText::new(format!("Current store: {}", s.store.path)).weak());
     ui.horizontal(|ui| {
         ui.strong("Advanced mode locks after");
-        let unlocked = s.venue.unlocked();
+        let unlocked = s.support.unlocked();
         ui.add_enabled(
             unlocked,
             egui::TextEdit::singleline(&mut s.draft.lock_minutes).desired_width(50.0),
@@ -80,7 +81,8 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
         if save.clicked()
             && let Some(new) = s.draft.to_settings()
         {
-            s.commands.push(Command::SaveSettings(Box::new(new)));
+            s.commands
+                .push(Command::Settings(SettingsCommand::Save(Box::new(new))));
         }
         if ui
             .button("Revert")
@@ -283,7 +285,7 @@ fn history_ui(ui: &mut egui::Ui, history: &[SettingChange], commands: &mut Vec<C
         .on_hover_text("Reload the history from the store")
         .clicked()
     {
-        commands.push(Command::LoadHistory);
+        commands.push(Command::Settings(SettingsCommand::LoadHistory));
     }
     if history.is_empty() {
         ui.weak("No changes yet.");

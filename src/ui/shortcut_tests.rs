@@ -2,7 +2,7 @@
 //! Cmd/Ctrl-based alternative (macOS: F11 is "Show Desktop", F-keys need Fn on laptops), and no
 //! alternative also fires another action.
 use super::*;
-use crate::app::obs_state::ObsIntent;
+use crate::model::obs::ObsCommand;
 use crate::obs::ObsAction;
 
 /// The commands one key press gives, and whether the table's "follow newest" flipped.
@@ -35,7 +35,7 @@ fn is_fullscreen(c: &[Command]) -> bool {
 }
 
 fn is_save_replay(c: &[Command]) -> bool {
-    matches!(c, [Command::Obs(ObsIntent::Run(_, ObsAction::SaveReplay))])
+    matches!(c, [Command::Obs(ObsCommand::Run(_, ObsAction::SaveReplay))])
 }
 
 #[test]

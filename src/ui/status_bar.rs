@@ -1,10 +1,10 @@
 //! Status bar (listeners, OBS, system, store) and the notice list.
 
-use crate::app::listeners::ListenerTrust;
-use crate::app::state::{CourtStatus, Level, Notices};
-use crate::app::{AppState, Command};
 use crate::ingest::SourceCount;
 use crate::ingest::hints::SilenceHint;
+use crate::model::state::ListenerTrust;
+use crate::model::state::{CourtStatus, Level, Notices};
+use crate::model::{AppState, Command};
 use egui::{Color32, RichText};
 
 const OK: Color32 = Color32::from_rgb(0x3C, 0xB3, 0x71);

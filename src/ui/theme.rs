@@ -1,6 +1,6 @@
 //! Fonts and theme.
 
-use crate::app::settings::Theme;
+use crate::model::settings::Theme;
 use egui::{FontData, FontDefinitions, FontFamily};
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 
 use crate::whole_app::{app, configure, free_port, simulate, step_until, wait_listening};
 use courtside::app::CourtsideApp;
-use courtside::app::state::Command;
+use courtside::model::state::Command;
 use courtside::protocol::parse_datagram;
 use courtside::store::writer::now_ns;
 use courtside::stream_file;

@@ -2,9 +2,10 @@
 //! beside their field and nothing is saved; good ones are saved canonical, with the lock on for
 //! a new listener.
 
-use courtside::app::AppState;
-use courtside::app::settings::AppSettings;
-use courtside::app::state::{Command, SettingsDraft};
+use courtside::model::AppState;
+use courtside::model::settings::AppSettings;
+use courtside::model::state::SettingsDraft;
+use courtside::model::{Command, SettingsCommand};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::net::IpAddr;
@@ -62,7 +63,7 @@ fn an_added_listener_locks_and_its_addresses_are_saved_canonical() {
     h.run();
     h.get_by_label("Save and apply").click();
     h.run();
-    let [Command::SaveSettings(saved)] = &h.state().commands[..] else {
+    let [Command::Settings(SettingsCommand::Save(saved))] = &h.state().commands[..] else {
         panic!("one save expected");
     };
     let l = &saved.listeners[1];

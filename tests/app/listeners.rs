@@ -3,7 +3,7 @@
 //! the last port, receiving.
 
 use crate::whole_app::{app, configure, free_port, simulate, step_until, wait_listening};
-use courtside::app::Command;
+use courtside::model::{Command, SettingsCommand};
 
 #[test]
 fn two_quick_listener_saves_end_with_the_last_ones_only() {
@@ -19,7 +19,7 @@ fn two_quick_listener_saves_end_with_the_last_ones_only() {
         h.state_mut()
             .state
             .commands
-            .push(Command::SaveSettings(Box::new(next)));
+            .push(Command::Settings(SettingsCommand::Save(Box::new(next))));
         step_until(&mut h, "saved", |a| {
             a.state.draft.status.as_deref() == Some("Saved and applied.")
         });
@@ -120,7 +120,7 @@ fn the_status_bar_shows_whom_a_locked_listener_ignores_and_unlock_frees_it() {
 
 #[test]
 fn a_listener_with_no_allowlist_and_no_lock_shows_a_warning_badge() {
-    use courtside::app::settings::{ListenerSetting, keys};
+    use courtside::model::settings::{ListenerSetting, keys};
     use egui_kittest::kittest::Queryable;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("open.redb");
@@ -176,7 +176,7 @@ fn answering_pss(answer_port: u16) -> std::process::Child {
 
 #[test]
 fn a_restarted_app_shows_the_match_from_the_pss_answers_marked_in_the_live_log() {
-    use courtside::app::settings::{ListenerSetting, keys};
+    use courtside::model::settings::{ListenerSetting, keys};
     use egui_kittest::kittest::Queryable;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("answers.redb");

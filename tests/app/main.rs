@@ -1,5 +1,6 @@
 //! The desktop app, one binary (one link): panels under egui_kittest, the whole app driven by a
-//! real loopback listener, and the venue panels (advanced mode, About/licence).
+//! real loopback listener, the System & support panels (advanced mode, About/licence), and the
+//! shell's layer check.
 
 // Tests and benches may unwrap: a failure there is a failed run with its message (the house
 // rule against unwrap/expect is for the app; see clippy.toml).
@@ -9,6 +10,9 @@ mod app_flows;
 #[path = "../common/app.rs"]
 mod app_support;
 mod listener_settings;
+// Runs scripts/check-layers.sh with bash.
+#[cfg(unix)]
+mod layers;
 mod listeners;
 mod panel_details;
 mod panels;
@@ -20,8 +24,8 @@ mod settings_panel;
 #[cfg(target_os = "linux")]
 mod smoke;
 mod store_location_app;
-mod venue_app;
-mod venue_panels;
+mod support_app;
+mod support_panels;
 mod whole_app;
 #[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]

@@ -1,7 +1,7 @@
 //! Small panel details: the settings history shows dates, controls explain themselves on hover.
 
 use courtside::advanced::LockState;
-use courtside::app::AppState;
+use courtside::model::AppState;
 use courtside::store::SettingChange;
 use courtside::ui::advanced::{AdvancedPanel, advanced_ui};
 use egui_kittest::Harness;

@@ -1,8 +1,8 @@
 //! Panel tests with egui_kittest: the panels draw `AppState` and emit commands.
 
-use courtside::app::AppState;
-use courtside::app::state::Command;
-use courtside::app::table_model::{AthleteFilter, RowBuilder, RowKind};
+use courtside::model::AppState;
+use courtside::model::state::Command;
+use courtside::model::table_model::{AthleteFilter, RowBuilder, RowKind};
 use courtside::protocol::parse_datagram;
 use courtside::store::EventRecord;
 use courtside::stream_file;

@@ -1,8 +1,8 @@
 //! The event table's match selector: every stored match is choosable, but only the entries in
 //! view are laid out (a store used all season holds thousands of matches).
 
-use courtside::app::AppState;
-use courtside::app::state::Command;
+use courtside::model::AppState;
+use courtside::model::state::Command;
 use courtside::store::MatchRecord;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

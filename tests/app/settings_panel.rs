@@ -1,9 +1,10 @@
 //! The settings panel under egui_kittest: bad listener input is refused with a message beside the
 //! field and nothing is saved; a good edit emits one save with the new values.
 
-use courtside::app::AppState;
-use courtside::app::settings::AppSettings;
-use courtside::app::state::{Command, SettingsDraft};
+use courtside::model::AppState;
+use courtside::model::settings::AppSettings;
+use courtside::model::state::SettingsDraft;
+use courtside::model::{Command, SettingsCommand};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -102,7 +103,7 @@ fn good_edit_emits_a_save_with_the_new_values() {
         .commands
         .iter()
         .filter_map(|c| match c {
-            Command::SaveSettings(s) => Some(s.clone()),
+            Command::Settings(SettingsCommand::Save(s)) => Some(s.clone()),
             _ => None,
         })
         .collect();
@@ -111,5 +112,5 @@ fn good_edit_emits_a_save_with_the_new_values() {
     assert_eq!(s.listeners.len(), 2);
     assert_eq!(s.listeners[1].port, 6001);
     assert_eq!(s.listeners[1].court, "Court 2");
-    assert_eq!(s.theme, courtside::app::settings::Theme::Light);
+    assert_eq!(s.theme, courtside::model::settings::Theme::Light);
 }

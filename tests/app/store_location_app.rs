@@ -3,7 +3,7 @@
 //! the save itself — an error in the settings panel, nothing stored, never "Saved".
 
 use super::whole_app::{app, configure, free_port, step_until, unlock_advanced, wait_listening};
-use courtside::app::state::Command;
+use courtside::model::{Command, SettingsCommand};
 use courtside::store::Store;
 
 #[test]
@@ -41,7 +41,7 @@ fn a_store_location_that_cannot_be_used_is_a_settings_error_not_a_silent_save() 
     h.state_mut()
         .state
         .commands
-        .push(Command::SaveSettings(Box::new(new)));
+        .push(Command::Settings(SettingsCommand::Save(Box::new(new))));
     step_until(&mut h, "the save answered", |a| {
         !a.state.draft.saving && (a.state.draft.error.is_some() || a.state.draft.status.is_some())
     });

@@ -2,8 +2,8 @@
 //! UDP listener and `courtside simulate`, over a temp store.
 
 use courtside::app::CourtsideApp;
-use courtside::app::settings::keys;
 use courtside::match_state::{Colors, Counts, MatchInfo, MatchState, PointCounts, Side};
+use courtside::model::settings::keys;
 use courtside::store::Store;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -63,13 +63,14 @@ pub fn unlock_advanced(h: &mut Harness<'_, CourtsideApp>) {
         courtside::logging::Secret::new(format!("pw-{}", courtside::store::writer::now_ns()));
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(courtside::app::venue_state::VenueIntent::SetPassword {
-            new: password.clone(),
-            confirm: password,
-        });
-    step_until(h, "unlocked", |a| a.state.venue.unlocked());
+        .commands
+        .push(courtside::model::Command::Support(
+            courtside::model::support::SupportCommand::SetPassword {
+                new: password.clone(),
+                confirm: password,
+            },
+        ));
+    step_until(h, "unlocked", |a| a.state.support.unlocked());
 }
 
 pub fn simulate(port: u16) {
@@ -320,9 +321,14 @@ fn port_in_use_shows_a_notice_and_the_app_keeps_working() {
     // The embedded scoreboard window would sit on top of the notice in this harness.
     h.state_mut().state.prefs.scoreboard_open = false;
     h.run_steps(2);
-    // The port notice is the newest (the licence notice came at start): its Dismiss is last.
+    // The Dismiss on the port notice's line (the licence notice, checked off the UI thread at
+    // start, may come before or after it).
+    let line = h.get_by_label(&title).rect().center().y;
     h.get_all_by_label("Dismiss")
-        .last()
+        .min_by(|a, b| {
+            let d = |n: &egui_kittest::Node<'_>| (n.rect().center().y - line).abs();
+            d(a).total_cmp(&d(b))
+        })
         .expect("dismiss button")
         .click();
     h.run_steps(2);

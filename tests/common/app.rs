@@ -4,8 +4,8 @@
 // Each binary that includes this uses part of it.
 #![allow(dead_code)]
 
-use courtside::app::settings::{AppSettings, ListenerSetting};
 use courtside::app::{AppOptions, CourtsideApp};
+use courtside::model::settings::{AppSettings, ListenerSetting};
 use courtside::store::{Store, Writer, WriterConfig};
 use egui_kittest::Harness;
 use std::net::{Ipv4Addr, UdpSocket};

@@ -233,7 +233,8 @@ fn advanced_mode_resets_the_mark_and_keeps_the_reason() {
 
 #[test]
 fn the_about_panel_resets_the_mark_only_in_advanced_mode_and_with_a_reason() {
-    use courtside::ui::about::{AboutIntent, about_ui};
+    use courtside::model::support::SupportCommand;
+    use courtside::ui::about::about_ui;
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     let key = generate_key().expect("key");
@@ -246,7 +247,7 @@ fn the_about_panel_resets_the_mark_only_in_advanced_mode_and_with_a_reason() {
         Some(ns(NOW + 400 * DAY)),
         CLOCK_MARGIN,
     );
-    type S = (license::LicenseReport, String, bool, Vec<AboutIntent>);
+    type S = (license::LicenseReport, String, bool, Vec<SupportCommand>);
     let mut h = Harness::builder().with_size([800.0, 400.0]).build_ui_state(
         |ui, (report, entry, unlocked, out): &mut S| {
             out.extend(about_ui(ui, report, entry, *unlocked));
@@ -269,7 +270,7 @@ fn the_about_panel_resets_the_mark_only_in_advanced_mode_and_with_a_reason() {
     h.run();
     assert_eq!(
         h.state().3,
-        vec![AboutIntent::ResetClockMark {
+        vec![SupportCommand::ResetLicenseMark {
             reason: "NTP answered 2027".into()
         }]
     );

@@ -1,7 +1,7 @@
 //! The searchable grid of every code with a flag, and the preview of the selected one.
 
 use super::{FlagsPanel, source_label};
-use crate::flags::service::{FlagsIntent, FlagsState};
+use crate::flags::service::{FlagsCommand, FlagsState};
 use crate::flags::{FlagSource, FlagTextureCache, ioc};
 use egui_extras::{Column, TableBuilder};
 
@@ -52,7 +52,7 @@ pub(super) fn grid_ui(
     panel: &mut FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsIntent>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     let rows = rows(state, &panel.search);
     ui.horizontal(|ui| {
@@ -67,7 +67,7 @@ pub(super) fn grid_ui(
     });
     ui.columns(2, |cols| {
         table_ui(&mut cols[0], panel, state, cache, &rows);
-        preview_ui(&mut cols[1], panel, state, cache, intents);
+        preview_ui(&mut cols[1], panel, state, cache, commands);
     });
 }
 
@@ -99,7 +99,12 @@ fn table_ui(
                 let selected = panel.selected.as_deref() == Some(r.code);
                 row.set_selected(selected);
                 row.col(|ui| {
-                    cache.flag_ui(ui, &state.resolver.resolve(r.code), ROW_HEIGHT - 6.0);
+                    crate::ui::flag_widget::flag_widget(
+                        ui,
+                        cache,
+                        &state.resolver.resolve(r.code),
+                        ROW_HEIGHT - 6.0,
+                    );
                 });
                 row.col(|ui| {
                     if ui
@@ -125,14 +130,14 @@ fn preview_ui(
     panel: &FlagsPanel,
     state: &FlagsState,
     cache: &mut FlagTextureCache,
-    intents: &mut Vec<FlagsIntent>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     let Some(code) = panel.selected.as_deref() else {
         ui.weak("Select a code to preview its flag.");
         return;
     };
     let resolved = state.resolver.resolve(code);
-    cache.flag_ui(ui, &resolved, 120.0);
+    crate::ui::flag_widget::flag_widget(ui, cache, &resolved, 120.0);
     ui.heading(format!(
         "{code} — {}",
         resolved.country.map_or("(not an IOC code)", |c| c.name)
@@ -178,7 +183,7 @@ fn preview_ui(
             .on_hover_text("Drop the imported flag of this code")
             .clicked()
         {
-            intents.push(FlagsIntent::Revert(code.to_string()));
+            commands.push(FlagsCommand::Revert(code.to_string()));
         }
     } else if resolved.source == FlagSource::Missing {
         ui.weak("No flag: import one (drop a file named like this code).");

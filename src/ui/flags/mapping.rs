@@ -3,14 +3,14 @@
 use super::FlagsPanel;
 use super::grid::local_time;
 use crate::flags::ioc;
-use crate::flags::service::{FlagsIntent, FlagsState};
+use crate::flags::service::{FlagsCommand, FlagsState};
 
 /// Current mappings with remove buttons, an add/change row, and the change history.
 pub(super) fn mapping_ui(
     ui: &mut egui::Ui,
     panel: &mut FlagsPanel,
     state: &FlagsState,
-    intents: &mut Vec<FlagsIntent>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     let title = format!("Code mapping ({})", state.resolver.mapping().len());
     egui::CollapsingHeader::new(title)
@@ -26,11 +26,11 @@ pub(super) fn mapping_ui(
                         .on_hover_text("Remove this mapping")
                         .clicked()
                     {
-                        intents.push(FlagsIntent::RemoveMapping(from.clone()));
+                        commands.push(FlagsCommand::RemoveMapping(from.clone()));
                     }
                 });
             }
-            editor_ui(ui, panel, state, intents);
+            editor_ui(ui, panel, state, commands);
             history_ui(ui, state);
         })
         .header_response
@@ -41,7 +41,7 @@ fn editor_ui(
     ui: &mut egui::Ui,
     panel: &mut FlagsPanel,
     state: &FlagsState,
-    intents: &mut Vec<FlagsIntent>,
+    commands: &mut Vec<FlagsCommand>,
 ) {
     ui.horizontal(|ui| {
         ui.label("Received");
@@ -68,7 +68,7 @@ fn editor_ui(
             .on_hover_text("Show the second code's flag whenever the first code is received")
             .clicked()
         {
-            intents.push(FlagsIntent::SetMapping {
+            commands.push(FlagsCommand::SetMapping {
                 from: panel.map_from.clone(),
                 to: panel.map_to.clone(),
             });

@@ -3,8 +3,8 @@
 //! is reachable), the form's field starts empty.
 
 use super::{BAD, OK, link_color};
-use crate::app::Command;
-use crate::app::obs_state::{ConnectionDraft, ObsIntent, ObsView};
+use crate::model::Command;
+use crate::model::obs::{ConnectionDraft, ObsCommand, ObsView};
 use crate::obs::{ObsConnection, ObsRole, PasswordPlace};
 use egui::RichText;
 
@@ -94,7 +94,7 @@ fn row_buttons(
             .on_hover_text(format!("Remove '{}' and disconnect from it", c.name))
             .clicked()
         {
-            commands.push(Command::Obs(ObsIntent::DeleteConnection(c.id)));
+            commands.push(Command::Obs(ObsCommand::DeleteConnection(c.id)));
         }
         if ui.button("Keep").on_hover_text("Do not delete").clicked() {
             view.confirm_delete = None;
@@ -113,7 +113,7 @@ fn row_buttons(
         .on_hover_text("Connect once with these settings and report the OBS version")
         .clicked()
     {
-        commands.push(Command::Obs(ObsIntent::Test(c.clone())));
+        commands.push(Command::Obs(ObsCommand::Test(c.clone())));
     }
     if ui
         .button("Delete…")
@@ -157,7 +157,7 @@ fn editor_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>)
                     d.error = None;
                     d.saving = true;
                     d.password.clear();
-                    commands.push(Command::Obs(ObsIntent::SaveConnection(c)));
+                    commands.push(Command::Obs(ObsCommand::SaveConnection(c)));
                 }
                 Err(e) => d.error = Some(e),
             }
@@ -170,7 +170,7 @@ fn editor_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>)
             match d.to_connection(&all) {
                 Ok(c) => {
                     d.error = None;
-                    commands.push(Command::Obs(ObsIntent::Test(c)));
+                    commands.push(Command::Obs(ObsCommand::Test(c)));
                 }
                 Err(e) => d.error = Some(e),
             }

@@ -1,7 +1,7 @@
 //! The automation log: every action a rule ran, newest first, with its result and latency.
 
 use super::{BAD, OK};
-use crate::app::obs_state::{FIRING_LOG_LEN, ObsView};
+use crate::model::obs::{FIRING_LOG_LEN, ObsView};
 use crate::obs::FiringResult;
 use egui_extras::{Column, TableBuilder};
 

@@ -1,5 +1,5 @@
 //! The OBS window: status and control per instance, connections, automation rules, and the
-//! automation log. Draws `AppState::obs` and pushes `Command::Obs` intents; no I/O here.
+//! automation log. Draws `AppState::obs` and pushes `Command::Obs` commands; no I/O here.
 
 mod connections;
 mod log;
@@ -9,8 +9,8 @@ pub use connections::connections_ui;
 pub use log::firing_log_ui;
 pub use rules::rules_ui;
 
-use crate::app::obs_state::{ObsIntent, ObsTab, ObsView};
-use crate::app::{AppState, Command};
+use crate::model::obs::{ObsCommand, ObsTab, ObsView};
+use crate::model::{AppState, Command};
 use crate::obs::{
     LinkProblem, LinkState, ObsAction, ObsStatus, OutputPhase, OutputStatus, Target, Visibility,
 };
@@ -36,7 +36,7 @@ pub fn obs_window(ctx: &egui::Context, s: &mut AppState) {
 
 /// The OBS panel's content (also used directly by tests).
 pub fn obs_ui(ui: &mut egui::Ui, s: &mut AppState) {
-    let unlocked = s.venue.unlocked();
+    let unlocked = s.support.unlocked();
     let commands = &mut s.commands;
     let view = &mut s.obs;
     ui.horizontal(|ui| {
@@ -96,7 +96,7 @@ pub fn pause_toggle(ui: &mut egui::Ui, view: &ObsView, commands: &mut Vec<Comman
         ))
         .clicked()
     {
-        commands.push(Command::Obs(ObsIntent::SetPaused(!view.paused)));
+        commands.push(Command::Obs(ObsCommand::SetPaused(!view.paused)));
     }
 }
 
@@ -109,7 +109,7 @@ fn control_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>
             .clicked()
         {
             view.tab = ObsTab::Connections;
-            view.editing = Some(crate::app::obs_state::ConnectionDraft::new_local(0));
+            view.editing = Some(crate::model::obs::ConnectionDraft::new_local(0));
         }
         return;
     }
@@ -126,7 +126,7 @@ fn control_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>
                     .button("Reconnect now")
                     .on_hover_text("Try to connect again without waiting");
                 if retry.clicked() {
-                    commands.push(Command::Obs(ObsIntent::Reconnect(st.connection_id)));
+                    commands.push(Command::Obs(ObsCommand::Reconnect(st.connection_id)));
                 }
             }
         });
@@ -226,7 +226,7 @@ pub fn older_obs_text(st: &ObsStatus) -> String {
 
 fn buttons_ui(ui: &mut egui::Ui, view: &mut ObsView, st: &ObsStatus, commands: &mut Vec<Command>) {
     let target = Target::Connection(st.connection_id);
-    let mut run = |a: ObsAction| commands.push(Command::Obs(ObsIntent::Run(target, a)));
+    let mut run = |a: ObsAction| commands.push(Command::Obs(ObsCommand::Run(target, a)));
     ui.horizontal_wrapped(|ui| {
         let recording = st.recording.phase.is_on();
         let (label, action) = if recording {

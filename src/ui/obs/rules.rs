@@ -2,8 +2,8 @@
 //! discard. Nothing changes in force until "Save rules" succeeds.
 
 use super::BAD;
-use crate::app::Command;
-use crate::app::obs_state::{ObsIntent, ObsView, RulesDraft};
+use crate::model::Command;
+use crate::model::obs::{ObsCommand, ObsView, RulesDraft};
 use crate::obs::rules::{TEMPLATE_FIELDS, default_rules};
 use crate::obs::{
     ObsAction, ObsConnection, ObsRole, Rule, RuleAction, Target, Trigger, Visibility,
@@ -116,7 +116,7 @@ fn footer_ui(
                 Ok(rules) => {
                     draft.error = None;
                     draft.saving = true;
-                    commands.push(Command::Obs(ObsIntent::SaveRules(rules)));
+                    commands.push(Command::Obs(ObsCommand::SaveRules(rules)));
                 }
                 Err(e) => draft.error = Some(e),
             }

@@ -3,7 +3,7 @@
 //! 0.61.2's source (feature Win32_Graphics_Gdi) and Microsoft's documentation. Not compiled on
 //! Linux: keep it small.
 
-use super::placement::{BoardPlace, MonitorArea};
+use crate::model::placement::{BoardPlace, MonitorArea};
 use windows_sys::Win32::Foundation::RECT;
 use windows_sys::Win32::Graphics::Gdi::{
     GetMonitorInfoW, MONITOR_DEFAULTTONEAREST, MONITORINFO, MonitorFromRect,

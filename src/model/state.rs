@@ -1,4 +1,4 @@
-//! Everything the panels draw, and the intents they emit. No I/O here.
+//! Everything the panels draw. No I/O here.
 
 use super::row_index::RowIndex;
 use super::settings::AppSettings;
@@ -9,38 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-/// App-wide intents, emitted by panels and handled at the end of the frame.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Show another match in the event table (`None` = follow the current match).
-    SelectMatch(Option<u64>),
-    /// Fetch these records (the rows on screen that are not cached) into the cache.
-    FetchRecords(Vec<u64>),
-    /// The table's text filter changed.
-    SearchText(String),
-    /// Validate, store and apply settings.
-    SaveSettings(Box<AppSettings>),
-    /// Reload the settings history.
-    LoadHistory,
-    /// Reload the match list.
-    LoadMatches,
-    /// Open or close the scoreboard window.
-    ToggleScoreboard,
-    /// Scoreboard fullscreen on/off.
-    ScoreboardFullscreen(bool),
-    /// Open the scoreboard window at its default size inside the main window (a window lost
-    /// off-screen, on a projector that is gone).
-    ResetScoreboardPlace,
-    /// Put text on the clipboard.
-    Copy(String),
-    /// OBS control, connections, rules.
-    Obs(super::obs_state::ObsIntent),
-    /// Ask for a store location with a file dialog.
-    PickStorePath,
-    /// Release the source lock of the listener at this index.
-    UnlockListener(usize),
-}
-
+pub use super::command::Command;
 pub use super::notices::{Level, Notice, Notices, STORE_ERROR_TITLE};
 
 /// One line of the live data log.
@@ -68,7 +37,7 @@ pub struct LiveLog {
     /// Lines dropped from the front since start (they are in the store).
     pub dropped: u64,
     /// Receive times of datagrams that answered a state request (marked in the log).
-    pub answers: crate::ui::live_data::AnswerMarks,
+    pub answers: super::panels::AnswerMarks,
 }
 
 impl Default for LiveLog {
@@ -200,12 +169,13 @@ pub struct UiPrefs {
     pub show_obs: bool,
     /// "System & support" window open.
     #[serde(default)]
-    pub show_venue: bool,
+    #[serde(alias = "show_venue")]
+    pub show_support: bool,
     /// Scoreboard window place in physical pixels, if known. (Until issue 19 the place was
     /// kept in points as `scoreboard_rect`; that key is ignored and the window opens at its
     /// default place once.)
     #[serde(default)]
-    pub scoreboard_place: Option<crate::ui::scoreboard::BoardPlace>,
+    pub scoreboard_place: Option<super::placement::BoardPlace>,
 }
 
 impl Default for UiPrefs {
@@ -217,7 +187,7 @@ impl Default for UiPrefs {
             scoreboard_open: true,
             show_flags: false,
             show_obs: false,
-            show_venue: false,
+            show_support: false,
             scoreboard_place: None,
         }
     }
@@ -256,7 +226,7 @@ pub struct CourtStatus {
     /// Datagrams.
     pub datagrams: u64,
     /// Who the listener trusts, what it refused, the PSS link, recovery and hints.
-    pub trust: super::listeners::ListenerTrust,
+    pub trust: ListenerTrust,
 }
 
 /// Store status for the status bar.
@@ -303,7 +273,7 @@ pub struct AppState {
     pub prefs: UiPrefs,
     /// Interfaces to bind to.
     pub interfaces: Vec<InterfaceChoice>,
-    /// Intents of this frame.
+    /// Commands of this frame (run by the app at its end).
     pub commands: Vec<Command>,
     /// Scoreboard is fullscreen.
     pub scoreboard_fullscreen: bool,
@@ -313,12 +283,17 @@ pub struct AppState {
     pub flag_resolver: crate::flags::FlagResolver,
     /// Flag textures by size.
     pub flag_cache: crate::flags::FlagTextureCache,
+    /// The flags service runs (the store is open): the flags window can be shown.
+    pub flags_available: bool,
     /// The flags manager panel.
-    pub flags_panel: crate::ui::flags::FlagsPanel,
+    pub flags_panel: super::panels::FlagsPanel,
+    /// What the flags service last reported (imports, mapping, seen codes, its log), copied
+    /// after it changes so the panel draws it like any other model state.
+    pub flags: crate::flags::FlagsState,
     /// OBS statuses, connections, rules and the automation log.
-    pub obs: super::obs_state::ObsView,
+    pub obs: super::obs::ObsView,
     /// System monitor, diagnostics, logs, data jobs, advanced mode, licence.
-    pub venue: super::venue_state::VenueView,
+    pub support: super::support::SupportView,
 }
 
 impl AppState {
@@ -331,5 +306,44 @@ impl AppState {
             .filter(|c| self.settings.listeners.iter().any(|l| &l.court == c))
             .or_else(|| self.settings.listeners.first().map(|l| l.court.clone()))
             .unwrap_or_default()
+    }
+}
+
+/// What the status bar shows about whom a listener trusts and what it heard from the PSS.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListenerTrust {
+    /// No allowlist and no source lock: any machine on the LAN can feed this court.
+    pub trusts_everyone: bool,
+    /// The source lock is on.
+    pub lock_enabled: bool,
+    /// The address the listener is locked to.
+    pub locked: Option<std::net::IpAddr>,
+    /// Datagrams not stored, per source (most first), and from sources beyond the tracked ones.
+    pub not_stored: Vec<crate::ingest::SourceCount>,
+    /// Datagrams not stored from untracked sources.
+    pub not_stored_untracked: u64,
+    /// Datagrams over the per-source rate bound.
+    pub over_rate: u64,
+    /// "PSS connected 12:03:55".
+    pub pss_link: Option<String>,
+    /// State requests: "asked 10.0.0.5:6001 · 9 answers", or why asking failed.
+    pub recovery: Option<String>,
+    /// What to check when the listener has heard nothing.
+    pub silence_hint: Option<crate::ingest::hints::SilenceHint>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UiPrefs;
+
+    #[test]
+    fn prefs_saved_before_the_rename_keep_the_support_window_open() {
+        let old = r#"{"show_live":true,"show_match":false,"show_settings":false,
+                      "scoreboard_open":true,"show_venue":true}"#;
+        let prefs: UiPrefs = serde_json::from_str(old).expect("old prefs load");
+        assert!(prefs.show_support);
+        assert!(!prefs.show_match);
+        let saved = serde_json::to_string(&prefs).expect("save");
+        assert!(saved.contains("\"show_support\":true"), "{saved}");
     }
 }

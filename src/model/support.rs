@@ -1,19 +1,20 @@
 //! What the "System & support" window draws (system monitor, diagnostics, logs, data, advanced
-//! mode, licence) and the match report viewer, plus the intents they emit. No I/O here.
+//! mode, licence) and the match report viewer, plus the commands they emit ([`SupportCommand`], wrapped in `Command::Support`). No I/O
+//! here.
 
+use super::panels::AdvancedPanel;
 use crate::advanced::LockState;
-use crate::diagnostics::PipelineDiagnostics;
 use crate::export::ExportFormat;
 use crate::license::LicenseReport;
 use crate::logging::{LogLevel, Secret};
+use crate::model::diagnostics::PipelineDiagnostics;
 use crate::sysmon::SysHistory;
-use crate::ui::advanced::AdvancedPanel;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Tabs of the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum VenueTab {
+pub enum SupportTab {
     /// CPU, memory, plot.
     #[default]
     System,
@@ -38,9 +39,9 @@ pub enum ReportFormat {
     Pdf,
 }
 
-/// An intent of the window (or a test) for the app to run.
+/// What the window (or a test) asks the support service to do.
 #[derive(Debug, Clone, PartialEq)]
-pub enum VenueIntent {
+pub enum SupportCommand {
     /// Change the log level.
     SetLogLevel(LogLevel),
     /// Open the log folder in the file manager.
@@ -131,9 +132,9 @@ pub struct ReportView {
 
 /// Everything the window shows.
 #[derive(Default)]
-pub struct VenueView {
+pub struct SupportView {
     /// Open tab.
-    pub tab: VenueTab,
+    pub tab: SupportTab,
     /// System samples of the last minutes.
     pub history: SysHistory,
     /// Pipeline numbers (kept here so the panel can set the slow-operation threshold).
@@ -168,11 +169,9 @@ pub struct VenueView {
     pub report: Option<ReportView>,
     /// A report is being built.
     pub report_loading: Option<u64>,
-    /// Intents of this frame.
-    pub intents: Vec<VenueIntent>,
 }
 
-impl VenueView {
+impl SupportView {
     /// Whether advanced mode is unlocked.
     pub fn unlocked(&self) -> bool {
         matches!(self.lock, Some(LockState::Unlocked { .. }))

@@ -3,9 +3,10 @@
 
 use courtside::advanced::{AdvancedConfig, AdvancedMode, LockState};
 use courtside::license::{self, LicenseClaims, LicenseReport, generate_key, issue};
+use courtside::model::support::SupportCommand;
 use courtside::store::{Store, WriteRequest, Writer, WriterConfig};
-use courtside::ui::about::{AboutIntent, about_ui};
-use courtside::ui::advanced::{AdvancedIntent, AdvancedPanel, advanced_ui};
+use courtside::ui::about::about_ui;
+use courtside::ui::advanced::{AdvancedPanel, advanced_ui};
 use crossbeam_channel::Sender;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -32,15 +33,16 @@ fn adv_frame(ui: &mut egui::Ui, s: &mut Adv) {
         return;
     };
     let result = match intent {
-        AdvancedIntent::SetPassword { new, confirm } => s
+        SupportCommand::SetPassword { new, confirm } => s
             .mode
             .set_password_blocking(&new, &confirm, &s.writer, s.now)
             .map(|_| ()),
-        AdvancedIntent::Unlock(p) => s.mode.try_unlock_blocking(&p, s.now).map(|_| ()),
-        AdvancedIntent::Lock => {
+        SupportCommand::Unlock(p) => s.mode.try_unlock_blocking(&p, s.now).map(|_| ()),
+        SupportCommand::Lock => {
             s.mode.lock();
             Ok(())
         }
+        other => panic!("the advanced panel asked for {other:?}"),
     };
     s.panel.message = result.err().map(|e| e.to_string());
 }
@@ -137,7 +139,7 @@ const DAY: i64 = 86_400;
 fn about_harness(report: LicenseReport) -> Harness<'static, (LicenseReport, String, Vec<String>)> {
     Harness::builder().with_size([700.0, 400.0]).build_ui_state(
         |ui, (report, entry, applied): &mut (LicenseReport, String, Vec<String>)| {
-            if let Some(AboutIntent::ApplyKey(k)) = about_ui(ui, report, entry, false) {
+            if let Some(SupportCommand::ApplyLicense(k)) = about_ui(ui, report, entry, false) {
                 applied.push(k.expose().to_string());
             }
         },
@@ -251,7 +253,7 @@ fn system_panel_shows_values_badges_and_settles() {
 
 #[test]
 fn diagnostics_panel_threshold_edits_the_slow_list() {
-    use courtside::diagnostics::{DiagnosticsSnapshot, SlowOps};
+    use courtside::model::diagnostics::{DiagnosticsSnapshot, SlowOps};
     let mut slow = SlowOps::new(Duration::from_millis(50), 10);
     slow.record("store commit", Duration::from_millis(80), 0);
     slow.record("export match 3", Duration::from_millis(300), 0);

@@ -1,12 +1,10 @@
 //! Pipeline diagnostics: rolling statistics the app feeds from the ingest and writer counters
 //! (datagrams per second, parse errors, writer queue depth, commit latency percentiles, slow
-//! operations, full channels, UI frame time). Pure bookkeeping: every method takes `now`, so tests
-//! need no clock and the UI thread does no I/O.
+//! operations, full channels, UI frame time). Pure bookkeeping on plain numbers
+//! ([`PipelineCounts`], read by the app from the listeners and the writer): every method takes
+//! `now`, so tests need no clock, the UI thread does no I/O, and the model needs no worker type.
 
-use crate::ingest::ListenerStats;
-use crate::store::WriterStats;
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Events per second from a cumulative counter, over a sliding window.
@@ -199,6 +197,27 @@ pub struct DiagnosticsSnapshot {
     pub frame_p99_micros: Option<u64>,
 }
 
+/// The pipeline's cumulative counters at one moment, summed over the listeners (the app reads
+/// them from the listeners' and the writer's statistics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PipelineCounts {
+    /// Datagrams received.
+    pub datagrams: u64,
+    /// Unknown + malformed messages.
+    pub parse_errors: u64,
+    /// Times a channel was full: listener → writer, writer → UI, and those the app keeps
+    /// itself (the sysmon channel).
+    pub channel_full: u64,
+    /// Commits done by the writer.
+    pub commits: u64,
+    /// Duration of the last commit, µs.
+    pub last_commit_micros: u64,
+    /// When the last commit finished, Unix ns.
+    pub last_commit_at_ns: i64,
+    /// Requests waiting for the writer.
+    pub writer_queue_depth: usize,
+}
+
 /// Everything the diagnostics panel needs, fed by the app once per frame (or less often).
 #[derive(Debug, Clone)]
 pub struct PipelineDiagnostics {
@@ -229,45 +248,28 @@ impl PipelineDiagnostics {
         }
     }
 
-    /// Read the live counters. `extra_channel_full` adds counts the app keeps itself (e.g. the
-    /// sysmon channel). Commit latency is sampled from the writer's last commit each time the
-    /// commit counter moved: when several commits happen between two updates only the last one
-    /// is seen (the writer keeps no per-commit log), which under-samples bursts but never invents
-    /// a value.
-    pub fn update(
-        &mut self,
-        now: Instant,
-        listeners: &[&ListenerStats],
-        writer: &WriterStats,
-        writer_queue_depth: usize,
-        extra_channel_full: u64,
-    ) {
-        let get = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
-        let datagrams: u64 = listeners.iter().map(|l| get(&l.datagrams)).sum();
-        self.datagrams.observe(now, datagrams);
-        let commits = get(&writer.commits);
-        if commits != self.seen_commits {
-            self.seen_commits = commits;
-            let micros = get(&writer.last_commit_micros);
-            self.commits.record(micros);
+    /// Take the live counters. Commit latency is sampled from the writer's last commit each
+    /// time the commit counter moved: when several commits happen between two updates only the
+    /// last one is seen (the writer keeps no per-commit log), which under-samples bursts but
+    /// never invents a value.
+    pub fn update(&mut self, now: Instant, c: &PipelineCounts) {
+        self.datagrams.observe(now, c.datagrams);
+        if c.commits != self.seen_commits {
+            self.seen_commits = c.commits;
+            self.commits.record(c.last_commit_micros);
             self.slow.record(
                 "store commit",
-                Duration::from_micros(micros),
-                writer.last_commit_at_ns.load(Ordering::Relaxed),
+                Duration::from_micros(c.last_commit_micros),
+                c.last_commit_at_ns,
             );
         }
         self.snapshot = DiagnosticsSnapshot {
             datagrams_per_sec: self.datagrams.rate(),
-            parse_errors: listeners
-                .iter()
-                .map(|l| get(&l.unknown) + get(&l.malformed))
-                .sum(),
-            writer_queue_depth,
+            parse_errors: c.parse_errors,
+            writer_queue_depth: c.writer_queue_depth,
             commit_p50_micros: self.commits.p50(),
             commit_p99_micros: self.commits.p99(),
-            channel_full: listeners.iter().map(|l| get(&l.writer_full)).sum::<u64>()
-                + get(&writer.subscriber_full)
-                + extra_channel_full,
+            channel_full: c.channel_full,
             frame_p50_micros: self.frames.p50(),
             frame_p99_micros: self.frames.p99(),
         };
@@ -352,20 +354,20 @@ mod tests {
 
     #[test]
     fn pipeline_reads_counters() {
-        let listener = ListenerStats::default();
-        let writer = WriterStats::default();
         let mut d = PipelineDiagnostics::new(Duration::from_secs(5), Duration::from_millis(1));
         let t0 = Instant::now();
-        d.update(t0, &[&listener], &writer, 0, 0);
-        listener.datagrams.store(50, Ordering::Relaxed);
-        listener.malformed.store(2, Ordering::Relaxed);
-        listener.unknown.store(1, Ordering::Relaxed);
-        listener.writer_full.store(4, Ordering::Relaxed);
-        writer.commits.store(1, Ordering::Relaxed);
-        writer.last_commit_micros.store(3000, Ordering::Relaxed);
-        writer.subscriber_full.store(5, Ordering::Relaxed);
+        d.update(t0, &PipelineCounts::default());
+        let counts = PipelineCounts {
+            datagrams: 50,
+            parse_errors: 3,
+            channel_full: 15,
+            commits: 1,
+            last_commit_micros: 3000,
+            last_commit_at_ns: 1,
+            writer_queue_depth: 7,
+        };
         d.record_frame(Duration::from_millis(16));
-        d.update(t0 + Duration::from_secs(1), &[&listener], &writer, 7, 6);
+        d.update(t0 + Duration::from_secs(1), &counts);
         let s = d.snapshot();
         assert!((s.datagrams_per_sec - 50.0).abs() < 1e-9);
         assert_eq!(s.parse_errors, 3);
@@ -379,7 +381,7 @@ mod tests {
             "a 3 ms commit is over 1 ms"
         );
         // The same commit count again records nothing new.
-        d.update(t0 + Duration::from_secs(2), &[&listener], &writer, 0, 0);
+        d.update(t0 + Duration::from_secs(2), &counts);
         assert_eq!(d.slow_ops().entries().len(), 1);
     }
 }

@@ -1,25 +1,25 @@
-//! Venue operation through the whole app: match export, report and delete from the UI's intents,
+//! System & support through the whole app: match export, report and delete from the UI's commands,
 //! backup while ingest runs, restore behind advanced mode (refused while locked), applied at the
 //! next start; saving automation rules needs advanced mode too.
 
 use super::whole_app::{
     app, configure, free_port, simulate, step_until, unlock_advanced, wait_listening,
 };
-use courtside::app::obs_state::{ObsIntent, RulesDraft};
-use courtside::app::state::{Command, Level};
-use courtside::app::venue_state::{TaskState, VenueIntent};
 use courtside::export::{ExportFormat, export_events};
+use courtside::model::obs::{ObsCommand, RulesDraft};
+use courtside::model::state::{Command, Level};
+use courtside::model::support::{SupportCommand, TaskState};
 use courtside::store::Store;
 
 fn task_done(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String> {
-    a.state.venue.tasks.iter().find_map(|t| match &t.state {
+    a.state.support.tasks.iter().find_map(|t| match &t.state {
         TaskState::Done(d) if t.what.starts_with(prefix) => Some(d.clone()),
         _ => None,
     })
 }
 
 fn task_failed(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String> {
-    a.state.venue.tasks.iter().find_map(|t| match &t.state {
+    a.state.support.tasks.iter().find_map(|t| match &t.state {
         TaskState::Failed(e) if t.what.starts_with(prefix) => Some(e.clone()),
         _ => None,
     })
@@ -44,19 +44,19 @@ fn export_report_backup_and_restore_from_the_app() {
 
     // Export and report, as the Data tab asks for them (with the path a dialog would give).
     let json = dir.path().join("match.json");
-    let intents = &mut h.state_mut().state.venue.intents;
-    intents.push(VenueIntent::ExportMatch {
+    let commands = &mut h.state_mut().state.commands;
+    commands.push(Command::Support(SupportCommand::ExportMatch {
         key,
         format: ExportFormat::Json,
         path: Some(json.clone()),
-    });
-    intents.push(VenueIntent::OpenReport(key));
+    }));
+    commands.push(Command::Support(SupportCommand::OpenReport(key)));
     step_until(&mut h, "export done", |a| task_done(a, "Export").is_some());
-    step_until(&mut h, "report shown", |a| a.state.venue.report.is_some());
+    step_until(&mut h, "report shown", |a| a.state.support.report.is_some());
     let title = h
         .state()
         .state
-        .venue
+        .support
         .report
         .as_ref()
         .map(|r| r.title.clone());
@@ -72,19 +72,17 @@ fn export_report_backup_and_restore_from_the_app() {
     h.state_mut()
         .state
         .commands
-        .push(Command::Obs(ObsIntent::SaveRules(rules.clone())));
+        .push(Command::Obs(ObsCommand::SaveRules(rules.clone())));
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(VenueIntent::Restore {
+        .commands
+        .push(Command::Support(SupportCommand::Restore {
             path: Some(backup.clone()),
-        });
+        }));
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(VenueIntent::DeleteMatch(key));
+        .commands
+        .push(Command::Support(SupportCommand::DeleteMatch(key)));
     h.step();
     h.step();
     let refused = task_failed(h.state(), "Delete match");
@@ -117,9 +115,12 @@ fn export_report_backup_and_restore_from_the_app() {
     );
 
     // Back up now (49 datagrams), then more traffic that the backup does not hold.
-    h.state_mut().state.venue.intents.push(VenueIntent::Backup {
-        path: Some(backup.clone()),
-    });
+    h.state_mut()
+        .state
+        .commands
+        .push(Command::Support(SupportCommand::Backup {
+            path: Some(backup.clone()),
+        }));
     step_until(&mut h, "backup done", |a| task_done(a, "Backup").is_some());
     simulate(port);
     step_until(&mut h, "second match shown", |a| {
@@ -132,9 +133,8 @@ fn export_report_backup_and_restore_from_the_app() {
     // The first match is finished (the second one started): it can be deleted now.
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(VenueIntent::DeleteMatch(key));
+        .commands
+        .push(Command::Support(SupportCommand::DeleteMatch(key)));
     step_until(&mut h, "match deleted", |a| {
         task_done(a, "Delete match").is_some() && !a.state.match_list.iter().any(|m| m.key == key)
     });
@@ -145,11 +145,10 @@ fn export_report_backup_and_restore_from_the_app() {
     );
     h.state_mut()
         .state
-        .venue
-        .intents
-        .push(VenueIntent::Restore {
+        .commands
+        .push(Command::Support(SupportCommand::Restore {
             path: Some(backup.clone()),
-        });
+        }));
     step_until(&mut h, "restore staged", |a| {
         task_done(a, "Restore").is_some() || task_failed(a, "Restore").is_some()
     });
@@ -226,4 +225,48 @@ fn utc_micros(ns: i64) -> String {
         tod % 60,
         sub / 1000
     )
+}
+
+#[test]
+fn exports_and_reports_are_listed_among_slow_operations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    let port = free_port();
+    configure(&db, port);
+    let mut h = app(db.clone());
+    h.state_mut().state.prefs.scoreboard_open = false;
+    wait_listening(&mut h);
+    simulate(port);
+    step_until(&mut h, "match shown", |a| {
+        a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")
+    });
+    h.state_mut().flush_store();
+    let key = h.state().state.court_keys["Court 1"];
+    // Every operation counts as slow from here on (the traffic is over: few commits follow).
+    slow(h.state_mut()).set_threshold(std::time::Duration::ZERO);
+    slow(h.state_mut()).clear();
+    let commands = &mut h.state_mut().state.commands;
+    commands.push(Command::Support(SupportCommand::ExportMatch {
+        key,
+        format: ExportFormat::Csv,
+        path: Some(dir.path().join("match.csv")),
+    }));
+    commands.push(Command::Support(SupportCommand::OpenReport(key)));
+    step_until(&mut h, "export done", |a| task_done(a, "Export").is_some());
+    step_until(&mut h, "report shown", |a| a.state.support.report.is_some());
+    let listed: Vec<String> = slow(h.state_mut())
+        .entries()
+        .iter()
+        .map(|e| e.what.clone())
+        .collect();
+    let export = format!("Export of match {key} (csv)");
+    let report = format!("Report of match {key}");
+    assert!(listed.contains(&export), "{listed:?}");
+    assert!(listed.contains(&report), "{listed:?}");
+}
+
+/// The diagnostics tab's slow-operations list.
+fn slow(a: &mut courtside::app::CourtsideApp) -> &mut courtside::model::diagnostics::SlowOps {
+    let d = a.state.support.diagnostics.as_mut().expect("diagnostics");
+    d.slow_ops()
 }

@@ -168,7 +168,7 @@ impl EventTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::table_model::{AthleteFilter, RowKind};
+    use crate::model::table_model::{AthleteFilter, RowKind};
     use crate::protocol::parse_datagram;
 
     fn rec(seq: u64, match_key: u64, raw: &str) -> Arc<EventRecord> {

@@ -1,5 +1,5 @@
-//! What the OBS panel draws (statuses, connections, rules, the automation log) and the intents
-//! it emits. No I/O here: the app runs the intents through the OBS worker and the store writer.
+//! What the OBS panel draws (statuses, connections, rules, the automation log) and the commands
+//! it emits. No I/O here: the app runs the commands through the OBS worker and the store writer.
 
 use crate::obs::{
     ObsAction, ObsConnection, ObsRole, ObsStatus, OutputPhase, Password, Rule, Target,
@@ -10,9 +10,9 @@ use std::collections::VecDeque;
 /// Most automation firings kept in memory for the log view (the store keeps them all).
 pub const FIRING_LOG_LEN: usize = 500;
 
-/// An OBS intent from the panel or a shortcut.
+/// An OBS command from the panel or a shortcut (wrapped in `Command::Obs`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum ObsIntent {
+pub enum ObsCommand {
     /// Run an action on some instances.
     Run(Target, ObsAction),
     /// Store a new or edited connection, then reconnect it.

@@ -1,96 +1,70 @@
 //! The data jobs of the System & support window (export, backup, restore, match report), each
-//! run on its own named thread, asking for the file with a dialog when no path was given.
+//! a job of the registry on its own named thread, asking for the file with a dialog when no path
+//! was given; and match deletion, a store write whose confirmation the registry waits for.
 
 use super::CourtsideApp;
-use super::venue::VenueDone;
-use super::venue_state::TaskState;
-use super::venue_state::{ReportFormat, VenueIntent};
+use super::jobs_glue::{JobKind, JobOutput};
+use crate::model::support::TaskState;
+use crate::model::support::{ReportFormat, SupportCommand};
 use crate::report::{MatchReport, font::Font, png};
 use crate::store::Store;
-use crossbeam_channel::{Receiver, bounded};
+use crossbeam_channel::bounded;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Render scale of the report page in the viewer (1.5 px per point ≈ 890 × 1260 px).
 const REPORT_SCALE: f32 = 1.5;
 
-/// A match deletion the writer has not answered yet.
-pub(super) struct PendingDelete {
-    key: u64,
-    ack: Receiver<Result<(), String>>,
-    count: Receiver<u64>,
-}
-
 impl CourtsideApp {
+    /// Delete a finished match (advanced mode): the writer deletes it in one transaction; the
+    /// job registry waits for its confirmation.
     pub(super) fn delete_match(&mut self, key: u64) {
-        self.state.venue.confirm_delete = None;
+        self.state.support.confirm_delete = None;
         let what = format!("Delete match {key}");
         if !self.advanced_unlocked() {
-            self.venue_done(VenueDone::Task {
-                what,
-                result: Err("deleting a match needs advanced mode (Advanced tab)".into()),
-            });
+            let why = "deleting a match needs advanced mode (Advanced tab)";
+            self.task_done(&what, Err(why.into()));
             return;
         }
         let (ack, acked) = bounded(1);
         let (req, count) = crate::store::delete::delete_match_request(key, ack);
         let sent = self
+            .data
             .writer
             .as_ref()
             .is_some_and(|w| w.sender().try_send(req).is_ok());
         if !sent {
-            self.venue_done(VenueDone::Task {
-                what,
-                result: Err("the store is not open or is busy; try again".into()),
-            });
+            let why = "the store is not open or is busy; try again";
+            self.task_done(&what, Err(why.into()));
             return;
         }
         self.state
-            .venue
+            .support
             .task(&what, TaskState::Running("deleting…".into()));
-        self.venue.deletes.push(PendingDelete {
-            key,
-            ack: acked,
-            count,
-        });
+        self.jobs
+            .await_store(&what, JobKind::MatchDeleted { key, count }, acked);
     }
 
-    pub(super) fn poll_deletes(&mut self) {
-        for p in std::mem::take(&mut self.venue.deletes) {
-            let result = match p.ack.try_recv() {
-                Ok(r) => r,
-                Err(crossbeam_channel::TryRecvError::Empty) => {
-                    self.venue.deletes.push(p);
-                    continue;
-                }
-                Err(_) => Err("the store writer stopped".into()),
-            };
-            let what = format!("Delete match {}", p.key);
-            let result = result.map(|()| {
-                let n = p.count.try_recv().unwrap_or(0);
-                format!("{n} datagrams removed")
-            });
-            if result.is_ok() {
-                if self.state.table.chosen == Some(p.key) {
-                    self.handle(super::Command::SelectMatch(None));
-                }
-                if self
-                    .state
-                    .venue
-                    .report
-                    .as_ref()
-                    .is_some_and(|r| r.key == p.key)
-                {
-                    self.state.venue.report = None;
-                }
-                self.state.venue.data_match = None;
-                self.handle(super::Command::LoadMatches);
+    /// The writer answered a deletion: the views that showed the match let go of it.
+    pub(super) fn match_deleted(&mut self, key: u64, removed: Result<u64, String>) {
+        let what = format!("Delete match {key}");
+        if removed.is_ok() {
+            if self.state.table.chosen == Some(key) {
+                self.handle(crate::model::Command::SelectMatch(None));
             }
-            self.venue_done(VenueDone::Task { what, result });
+            if self
+                .state
+                .support
+                .report
+                .as_ref()
+                .is_some_and(|r| r.key == key)
+            {
+                self.state.support.report = None;
+            }
+            self.state.support.data_match = None;
+            self.handle(crate::model::Command::LoadMatches);
         }
-        if !self.venue.deletes.is_empty() {
-            self.ctx.request_repaint_after(Duration::from_millis(20));
-        }
+        let outcome = removed.map(|n| JobOutput::Text(format!("{n} datagrams removed")));
+        self.task_done(&what, outcome);
     }
 }
 
@@ -98,35 +72,33 @@ impl CourtsideApp {
 pub(super) struct Job {
     pub(super) store: Store,
     pub(super) store_path: PathBuf,
-    pub(super) intent: VenueIntent,
+    pub(super) command: SupportCommand,
 }
 
 impl Job {
     pub(super) fn label(&self) -> String {
-        match &self.intent {
-            VenueIntent::ExportMatch { key, format, .. } => {
+        match &self.command {
+            SupportCommand::ExportMatch { key, format, .. } => {
                 format!("Export of match {key} ({})", format.extension())
             }
-            VenueIntent::Backup { .. } => "Backup".into(),
-            VenueIntent::Restore { .. } => "Restore".into(),
-            VenueIntent::OpenReport(key) => format!("Report of match {key}"),
-            VenueIntent::SaveReport { key, format, .. } => {
+            SupportCommand::Backup { .. } => "Backup".into(),
+            SupportCommand::Restore { .. } => "Restore".into(),
+            SupportCommand::OpenReport(key) => format!("Report of match {key}"),
+            SupportCommand::SaveReport { key, format, .. } => {
                 format!("Report of match {key} ({})", report_ext(*format))
             }
             _ => "Job".into(),
         }
     }
 
-    pub(super) fn run(self) -> VenueDone {
-        let what = self.label();
-        let result = match self.intent {
-            VenueIntent::OpenReport(key) => {
-                return VenueDone::Report {
-                    key,
-                    result: render_report(&self.store, key),
-                };
+    /// Run the job (on its thread): a detail to show, a rendered page, or why it failed.
+    pub(super) fn run(self) -> Result<JobOutput, String> {
+        let result = match self.command {
+            SupportCommand::OpenReport(key) => {
+                return render_report(&self.store, key)
+                    .map(|(title, page)| JobOutput::Page(title, page));
             }
-            VenueIntent::ExportMatch { key, format, path } => {
+            SupportCommand::ExportMatch { key, format, path } => {
                 let record = self.store.match_record(key).ok().flatten();
                 let name = match_file_name(key, record.as_ref(), None, format.extension());
                 with_path(path, &name, format.extension(), |p| {
@@ -135,7 +107,7 @@ impl Job {
                         .map_err(|e| e.to_string())
                 })
             }
-            VenueIntent::Backup { path } => {
+            SupportCommand::Backup { path } => {
                 let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
                 let name = crate::export::data_file_name(
                     &["courtside-backup", &stamp],
@@ -156,7 +128,7 @@ impl Job {
                         .map_err(|e| e.to_string())
                 })
             }
-            VenueIntent::Restore { path } => {
+            SupportCommand::Restore { path } => {
                 let picked = path.or_else(|| {
                     rfd::FileDialog::new()
                         .set_title("Restore from backup")
@@ -177,7 +149,7 @@ impl Job {
                         .map_err(|e| e.to_string()),
                 }
             }
-            VenueIntent::SaveReport { key, format, path } => {
+            SupportCommand::SaveReport { key, format, path } => {
                 let ext = report_ext(format);
                 let record = self.store.match_record(key).ok().flatten();
                 let name = match_file_name(key, record.as_ref(), Some("report"), ext);
@@ -193,7 +165,7 @@ impl Job {
             }
             _ => Err("not a data job".into()),
         };
-        VenueDone::Task { what, result }
+        result.map(JobOutput::Text)
     }
 }
 

@@ -16,6 +16,9 @@
 use egui::{Pos2, Vec2, pos2, vec2};
 use serde::{Deserialize, Serialize};
 
+/// Size the scoreboard window opens at (and asks for when embedded in tests).
+pub const DEFAULT_SIZE: Vec2 = vec2(1280.0, 720.0);
+
 /// The scoreboard window's place: outer position and inner size in physical pixels, and the
 /// pixels per point the window had when it was saved.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -151,7 +154,7 @@ pub fn place_step(target: BoardPlace, current: BoardPlace, ppp: f32) -> PlaceSte
 /// the main window's place at start). Main window figures in physical pixels.
 pub fn reset_place(main_outer: Pos2, main_monitor: Option<Vec2>, ppp: f32) -> BoardPlace {
     let s = if ppp > 0.0 { ppp } else { 1.0 };
-    let mut size = super::DEFAULT_SIZE * s;
+    let mut size = DEFAULT_SIZE * s;
     if let Some(m) = main_monitor.filter(|m| m.x > 0.0 && m.y > 0.0) {
         size = size.min(m * 0.8);
     }

@@ -1,74 +1,80 @@
 //! The "System & support" window (system monitor, pipeline diagnostics, logs, data jobs,
-//! advanced mode, About/licence) and the match report window. Draws `AppState::venue` and pushes
-//! `VenueIntent`s; no I/O here.
+//! advanced mode, About/licence) and the match report window. Draws `AppState::support` and pushes
+//! `SupportCommand`s; no I/O here.
 
-use crate::app::AppState;
-use crate::app::venue_state::{ReportFormat, TaskState, VenueIntent, VenueTab, VenueView};
 use crate::export::ExportFormat;
 use crate::logging::LogLevel;
+use crate::model::AppState;
+use crate::model::Command;
+use crate::model::support::{ReportFormat, SupportCommand, SupportTab, SupportView, TaskState};
 use crate::store::MatchRecord;
-use crate::ui::about::AboutIntent;
-use crate::ui::advanced::{AdvancedIntent, advanced_ui};
+use crate::ui::advanced::advanced_ui;
 use egui::{Color32, RichText};
+
+/// Push a command of this window.
+fn emit(out: &mut Vec<Command>, c: SupportCommand) {
+    out.push(Command::Support(c));
+}
 
 const BAD: Color32 = Color32::from_rgb(0xE0, 0x40, 0x40);
 const OK: Color32 = Color32::from_rgb(0x3C, 0xB3, 0x71);
 
 /// The window (when open) and the report window (when a report is shown).
-pub fn venue_windows(ctx: &egui::Context, s: &mut AppState) {
-    let mut open = s.prefs.show_venue;
+pub fn support_windows(ctx: &egui::Context, s: &mut AppState) {
+    let mut open = s.prefs.show_support;
     egui::Window::new("System & support")
         .open(&mut open)
         .default_width(720.0)
         .default_height(520.0)
         .vscroll(true)
-        .show(ctx, |ui| venue_ui(ui, s));
-    s.prefs.show_venue = open;
-    report_window(ctx, &mut s.venue);
+        .show(ctx, |ui| support_ui(ui, s));
+    s.prefs.show_support = open;
+    report_window(ctx, &mut s.support, &mut s.commands);
 }
 
 /// The window's content (also used directly by tests).
-pub fn venue_ui(ui: &mut egui::Ui, s: &mut AppState) {
-    let v = &mut s.venue;
+pub fn support_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let v = &mut s.support;
+    let out = &mut s.commands;
     ui.horizontal(|ui| {
         for (tab, label, tip) in [
             (
-                VenueTab::System,
+                SupportTab::System,
                 "System",
                 "CPU and memory of this machine and of courtside",
             ),
             (
-                VenueTab::Diagnostics,
+                SupportTab::Diagnostics,
                 "Diagnostics",
                 "Pipeline numbers and slow operations",
             ),
-            (VenueTab::Logs, "Logs", "Log level and log folder"),
+            (SupportTab::Logs, "Logs", "Log level and log folder"),
             (
-                VenueTab::Data,
+                SupportTab::Data,
                 "Data",
                 "Export, match report, backup, restore",
             ),
             (
-                VenueTab::Advanced,
+                SupportTab::Advanced,
                 "Advanced",
                 "Unlock expert and destructive actions",
             ),
-            (VenueTab::About, "About", "Version and licence"),
+            (SupportTab::About, "About", "Version and licence"),
         ] {
             ui.selectable_value(&mut v.tab, tab, label)
                 .on_hover_text(tip);
         }
     });
     ui.separator();
-    if matches!(v.tab, VenueTab::System | VenueTab::Diagnostics) {
+    if matches!(v.tab, SupportTab::System | SupportTab::Diagnostics) {
         // Every value changes by the second here; the monitor wakes the UI only for the coarse
         // status-bar values.
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_secs(1));
     }
     match v.tab {
-        VenueTab::System => crate::ui::monitor::system_ui(ui, &v.history),
-        VenueTab::Diagnostics => match &mut v.diagnostics {
+        SupportTab::System => crate::ui::monitor::system_ui(ui, &v.history),
+        SupportTab::Diagnostics => match &mut v.diagnostics {
             Some(d) => {
                 let snapshot = d.snapshot().clone();
                 crate::ui::monitor::diagnostics_ui(ui, &snapshot, d.slow_ops());
@@ -77,15 +83,16 @@ pub fn venue_ui(ui: &mut egui::Ui, s: &mut AppState) {
                 ui.label("No store open: nothing to measure.");
             }
         },
-        VenueTab::Logs => logs_ui(ui, v),
-        VenueTab::Data => data_ui(
+        SupportTab::Logs => logs_ui(ui, v, out),
+        SupportTab::Data => data_ui(
             ui,
             v,
             &s.match_list,
             current_match(s.table.chosen, &s.court_keys),
+            out,
         ),
-        VenueTab::Advanced => advanced_tab(ui, v),
-        VenueTab::About => about_tab(ui, v),
+        SupportTab::Advanced => advanced_tab(ui, v, out),
+        SupportTab::About => about_tab(ui, v, out),
     }
 }
 
@@ -96,7 +103,7 @@ fn current_match(
     chosen.or_else(|| courts.values().max().copied())
 }
 
-fn logs_ui(ui: &mut egui::Ui, v: &mut VenueView) {
+fn logs_ui(ui: &mut egui::Ui, v: &mut SupportView, out: &mut Vec<Command>) {
     if let Some(p) = &v.log_problem {
         ui.colored_label(BAD, p);
     }
@@ -108,7 +115,7 @@ fn logs_ui(ui: &mut egui::Ui, v: &mut VenueView) {
             .show_ui(ui, |ui| {
                 for l in LogLevel::ALL {
                     if ui.selectable_label(l == level, l.name()).clicked() && l != level {
-                        v.intents.push(VenueIntent::SetLogLevel(l));
+                        emit(out, SupportCommand::SetLogLevel(l));
                     }
                 }
             })
@@ -127,12 +134,18 @@ fn logs_ui(ui: &mut egui::Ui, v: &mut VenueView) {
             .on_hover_text("Open the folder in the file manager (to send the logs to support)")
             .clicked()
         {
-            v.intents.push(VenueIntent::OpenLogFolder);
+            emit(out, SupportCommand::OpenLogFolder);
         }
     }
 }
 
-fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], current: Option<u64>) {
+fn data_ui(
+    ui: &mut egui::Ui,
+    v: &mut SupportView,
+    matches: &[MatchRecord],
+    current: Option<u64>,
+    out: &mut Vec<Command>,
+) {
     ui.heading("Match");
     let mut key = v.data_match.or(current);
     ui.horizontal(|ui| {
@@ -175,18 +188,21 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
                 .on_hover_text("Write every datagram of this match to a file you choose")
                 .clicked()
             {
-                v.intents.push(VenueIntent::ExportMatch {
-                    key,
-                    format,
-                    path: None,
-                });
+                emit(
+                    out,
+                    SupportCommand::ExportMatch {
+                        key,
+                        format,
+                        path: None,
+                    },
+                );
             }
             if ui
                 .button("Match report")
                 .on_hover_text("One-page summary: athletes, scores per round, points, penalties…")
                 .clicked()
             {
-                v.intents.push(VenueIntent::OpenReport(key));
+                emit(out, SupportCommand::OpenReport(key));
             }
             if ui
                 .add_enabled(unlocked, egui::Button::new("Delete match…"))
@@ -216,7 +232,7 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
                 .on_hover_text("Delete the match now")
                 .clicked()
             {
-                v.intents.push(VenueIntent::DeleteMatch(k));
+                emit(out, SupportCommand::DeleteMatch(k));
             }
             if ui
                 .button("Keep it")
@@ -235,7 +251,7 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
             .on_hover_text("Copy the whole store to a new file; ingest keeps running meanwhile")
             .clicked()
         {
-            v.intents.push(VenueIntent::Backup { path: None });
+            emit(out, SupportCommand::Backup { path: None });
         }
         if ui
             .add_enabled(unlocked, egui::Button::new("Restore…"))
@@ -246,13 +262,13 @@ fn data_ui(ui: &mut egui::Ui, v: &mut VenueView, matches: &[MatchRecord], curren
             .on_disabled_hover_text("Restore needs advanced mode (Advanced tab)")
             .clicked()
         {
-            v.intents.push(VenueIntent::Restore { path: None });
+            emit(out, SupportCommand::Restore { path: None });
         }
     });
     tasks_ui(ui, v);
 }
 
-fn tasks_ui(ui: &mut egui::Ui, v: &VenueView) {
+fn tasks_ui(ui: &mut egui::Ui, v: &SupportView) {
     if v.tasks.is_empty() {
         return;
     }
@@ -273,35 +289,24 @@ fn tasks_ui(ui: &mut egui::Ui, v: &VenueView) {
     }
 }
 
-fn advanced_tab(ui: &mut egui::Ui, v: &mut VenueView) {
+fn advanced_tab(ui: &mut egui::Ui, v: &mut SupportView, out: &mut Vec<Command>) {
     let Some(lock) = v.lock else {
         ui.label("Advanced mode is unavailable (see the notices).");
         return;
     };
-    let intent = advanced_ui(ui, &mut v.advanced_panel, lock, v.advanced_busy);
-    if let Some(i) = intent {
-        v.intents.push(match i {
-            AdvancedIntent::SetPassword { new, confirm } => {
-                VenueIntent::SetPassword { new, confirm }
-            }
-            AdvancedIntent::Unlock(p) => VenueIntent::Unlock(p),
-            AdvancedIntent::Lock => VenueIntent::Lock,
-        });
+    if let Some(c) = advanced_ui(ui, &mut v.advanced_panel, lock, v.advanced_busy) {
+        out.push(c.into());
     }
 }
 
-fn about_tab(ui: &mut egui::Ui, v: &mut VenueView) {
+fn about_tab(ui: &mut egui::Ui, v: &mut SupportView, out: &mut Vec<Command>) {
     let Some(report) = v.license.clone() else {
         ui.label("Licence status unavailable: no store open.");
         return;
     };
     let unlocked = v.unlocked();
-    match crate::ui::about::about_ui(ui, &report, &mut v.license_entry, unlocked) {
-        Some(AboutIntent::ApplyKey(key)) => v.intents.push(VenueIntent::ApplyLicense(key)),
-        Some(AboutIntent::ResetClockMark { reason }) => {
-            v.intents.push(VenueIntent::ResetLicenseMark { reason })
-        }
-        None => {}
+    if let Some(c) = crate::ui::about::about_ui(ui, &report, &mut v.license_entry, unlocked) {
+        out.push(c.into());
     }
     match &v.license_message {
         Some(Ok(m)) => {
@@ -314,7 +319,7 @@ fn about_tab(ui: &mut egui::Ui, v: &mut VenueView) {
     }
 }
 
-fn report_window(ctx: &egui::Context, v: &mut VenueView) {
+fn report_window(ctx: &egui::Context, v: &mut SupportView, out: &mut Vec<Command>) {
     if let Some(key) = v.report_loading {
         egui::Window::new("Match report")
             .id(egui::Id::unique("report-window"))
@@ -359,11 +364,14 @@ fn report_window(ctx: &egui::Context, v: &mut VenueView) {
             });
         });
     if let Some(format) = save {
-        v.intents.push(VenueIntent::SaveReport {
-            key,
-            format,
-            path: None,
-        });
+        emit(
+            out,
+            SupportCommand::SaveReport {
+                key,
+                format,
+                path: None,
+            },
+        );
     }
     if !open {
         v.report = None;
