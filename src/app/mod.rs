@@ -1,14 +1,6 @@
 //! The eframe application: owns the workers, drains their channels in `logic`, draws in `ui`,
 //! runs the panels' commands at the end of the frame.
 
-// Temporary: removed when the shell restructure lands (issue 14).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::disallowed_methods,
-    missing_docs
-)]
-
 mod commands;
 mod events;
 mod flags_glue;

@@ -1,13 +1,5 @@
 //! Drawing. One file per panel; panels draw `AppState` and push `Command`s — no I/O here.
 
-// Temporary: removed when the shell restructure lands (issue 14).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::disallowed_methods,
-    missing_docs
-)]
-
 pub mod about;
 pub mod advanced;
 pub mod big_text;
