@@ -130,32 +130,58 @@ fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
     for _ in 0..20 {
         h.step();
     }
-    let mut times = Vec::new();
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for i in 0..300 {
         if i % 10 == 0 {
             // Toggle a filter now and then: the heaviest thing an operator does.
             let t = &mut h.state_mut().state.table;
             t.filter.kinds ^= courtside::app::table_model::RowKind::Clock.bit();
         }
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), thread_cpu_ms());
         h.step();
-        times.push(t0.elapsed().as_secs_f64() * 1e3);
+        wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        cpu.extend(c0.zip(thread_cpu_ms()).map(|(a, b)| b - a));
     }
-    let mut steady: Vec<f64> = times.clone();
-    steady.sort_by(f64::total_cmp);
-    let median = percentile(&steady, 0.5);
-    println!(
-        "frame CPU with {n} stored events, table on screen: median {median:.2} ms, p99 {:.2} ms, max {:.2} ms (target median ≤ 2 ms)",
-        percentile(&steady, 0.99),
-        steady.last().copied().unwrap_or(0.0)
-    );
+    wall.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    let line = |v: &[f64]| {
+        format!(
+            "median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            percentile(v, 0.5),
+            percentile(v, 0.99),
+            v.last().copied().unwrap_or(0.0)
+        )
+    };
+    println!("frame with {n} stored events, table on screen (target: CPU median ≤ 2 ms):");
+    println!("  wall clock: {}", line(&wall));
     println!("  (egui pass + layout on the CPU, as kittest runs it; GPU drawing not included)");
-    verdicts.at_most(
-        &format!("frame CPU median, {store}, table on screen"),
-        median,
-        2.0,
-        " ms",
-    );
+    // Judged on the UI thread's own CPU time: on a shared machine the wall clock also counts
+    // the time the thread waited for a core.
+    let what = format!("frame CPU median (UI thread CPU time), {store}, table on screen");
+    if cpu.is_empty() {
+        println!("  UI thread CPU time: not measured (no per-thread CPU clock here)");
+        verdicts.not_measured(&what, "≤ 2 ms", "no per-thread CPU clock on this system");
+    } else {
+        println!("  UI thread CPU time: {}", line(&cpu));
+        verdicts.at_most(&what, percentile(&cpu, 0.5), 2.0, " ms");
+    }
+}
+
+/// This thread's CPU time in ms (`CLOCK_THREAD_CPUTIME_ID`); `None` where it is not available.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn thread_cpu_ms() -> Option<f64> {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    (rc == 0).then(|| t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn thread_cpu_ms() -> Option<f64> {
+    None
 }
 
 /// The executable measured: `COURTSIDE_BIN` (e.g. the shipped `cargo build --release` binary,

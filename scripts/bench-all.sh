@@ -41,7 +41,7 @@ row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
 # Real or stand-in, and how, for a target line's text.
 describe() {
     case "$1" in
-    *"frame CPU median"*) echo "real app|the real CourtsideApp in-process under egui_kittest (CPU pass and layout, no GPU), table on screen, a filter toggled every 10 frames; 300 frames" ;;
+    *"frame CPU median"*) echo "real app|the real CourtsideApp in-process under egui_kittest (egui pass and layout, no GPU), table on screen, a filter toggled every 10 frames; the UI thread's own CPU time per frame (CLOCK_THREAD_CPUTIME_ID; the wall clock is in the log), 300 frames" ;;
     *"cold start-up"*) echo "real app|CourtsideApp::new + first frame, the store file first evicted from the OS page cache (posix_fadvise DONTNEED on that file; the bench prints how much stayed resident)" ;;
     *"warm start-up"*) echo "real app|the same start-up again right after, the store's pages as the cold start left them cached" ;;
     *"idle CPU"*) echo "real app|the bench build of the binary under Xvfb (Mesa llvmpipe), main window + scoreboard, clock stopped; CPU time from /proc over the steady 10 s window" ;;
