@@ -66,7 +66,7 @@ bench() {
     rc=$?
     echo "bench $name: exit $rc in $(($(date +%s) - t0)) s ($log)"
     local lines
-    lines=$(perl -ne 'print "$1\t$2\t$3\n" if /^target (.*?) measured (.*) (met|NOT met|skipped \(opted out\))$/' "$log")
+    lines=$(perl -ne 'print "$1\t$2\t$3\n" if /^target (.*?) measured (.*?) (NOT met|met|skipped \(opted out\))$/' "$log")
     while IFS=$'\t' read -r target measured verdict; do
         [ -n "$target" ] || continue
         local kind how
@@ -131,7 +131,7 @@ if [ "$with_release" = 0 ]; then
 fi
 echo
 echo "Without a target (printed for the record):"
-grep -A1 -E '^parse_datagram/example-match' "$logs/spine.log" | grep -E 'time:' | sed 's/^ */  parser, example match (49 datagrams): /'
+perl -ne '$n = $1 if /^(parse_datagram\/example-match[^\n]*?)(\s+time:.*)?$/; if (/time:\s+(\[.*\])/ && $n) { print "  $n: $1\n"; $n = "" }' "$logs/spine.log" | sed 's/parse_datagram\//parser, /' | sort -u
 sed -n '/^flags summary/,/texture cache/p' "$logs/flags.log" | sed 's/^/  /'
 echo
 if [ "$failed" -ne 0 ]; then
