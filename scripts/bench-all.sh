@@ -47,7 +47,7 @@ describe() {
     *"idle CPU"*) echo "real app|the bench build of the binary under Xvfb (Mesa llvmpipe), main window + scoreboard, clock stopped; CPU time from /proc over the steady 10 s window" ;;
     *"RSS"*) echo "real app|the same run: VmRSS from /proc once idle (MB = 10^6 bytes)" ;;
     *"stand-in OBS"*) echo "stand-in OBS|a local obs-websocket endpoint announcing OBS 30.2 / websocket 5.5, no password; each SaveReplayBuffer's arrival timestamped at the endpoint; 500 samples per path" ;;
-    *"real OBS 29"*) echo "real OBS|Debian's OBS 29.0.2 under Xvfb (websocket 5.1, password), started as the OBS tests start it; a source shown or hidden, timed to OBS's SceneItemEnableStateChanged event at an independent websocket client; the path's p99 minus a bare obws request's p99 in the same run; 100 samples per path" ;;
+    *"real OBS 29"*) echo "real OBS|Debian's OBS 29.0.2 under Xvfb (websocket 5.1, password), started as the OBS tests start it; a source shown or hidden, timed to OBS's SceneItemEnableStateChanged event at an independent websocket client; the path's p99 minus a bare obws request's p99 in the same run; 500 samples per path" ;;
     *"bare UDP"*) echo "real|loopback UDP → listener → durable redb commits, vs a bare UDP receive loop in the same run; zero loss checked" ;;
     *"SQLite"*) echo "real|the same traffic into SQLite (rusqlite, WAL, synchronous=FULL), one INSERT + commit per datagram, same run" ;;
     *"MatchState updated"*) echo "real|UDP → parse → writer → the display's early subscriber applies it; 100 datagrams/s plus a match-load burst every 2 s" ;;

@@ -264,7 +264,8 @@ fn measure(verdicts: &mut Verdicts, what: &[String; 2]) -> Result<(), String> {
         .block_on(direct_client(real.obs.port, &real.obs.password))?;
     let court: Court = court(&real.worker, rules());
     let mut automation = Automation::new(rules(), false, real.worker.commands());
-    let n = samples(300, 100);
+    // A sample is a millisecond or two and writes nothing: enough of them for a steady p99.
+    let n = samples(1000, 500);
     let mut blue = true;
     let mut seq = 0u64;
     let mut next = || {
