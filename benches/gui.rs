@@ -1,32 +1,37 @@
 //! GUI performance against README's targets; ends with a verdict line per target and fails when
-//! one is not met or could not be measured (see `common/verdict.rs`):
+//! one is not met or a part could not run (no Xvfb, no /proc, no store; see `common/verdict.rs`):
 //!
 //! 1. frame CPU time (median, p99) of the real `CourtsideApp` with a store of N stored events
-//!    (default 1 000 000, one long match) and the event table on screen, following new events;
-//! 2. startup: `CourtsideApp::new` + first frame on that store;
+//!    (default 1 000 000, one long match; 100 000 with `COURTSIDE_BENCH_QUICK=1`) and the event
+//!    table on screen, following new events;
+//! 2. start-up: `CourtsideApp::new` + first frame on that store, cold (the store file's pages
+//!    evicted from the OS page cache first, `gui/cache.rs`) and then warm;
 //! 3. idle CPU of the real binary under Xvfb over 10 s, scoreboard open, clock stopped, and its
 //!    resident memory (RSS now and peak) on that store.
 //!
 //! Run: `cargo bench --bench gui` (set COURTSIDE_BENCH_EVENTS=100000 for a shorter run). Part 3
 //! runs the bench build of the binary (no LTO); `COURTSIDE_BIN=target/release/courtside` measures
 //! the shipped build instead (`cargo build --release` first).
-//! The store is built once and kept in `target/bench-stores/` for later runs.
+//! The store is kept in `target/bench-stores/` and reused only when its content is verified to be
+//! exactly the generated match (`gui/store.rs`); otherwise it is built again.
 
 // Tests and benches may unwrap: a failure there is a failed run with its message (the house
 // rule against unwrap/expect is for the app; see clippy.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use courtside::app::{AppOptions, CourtsideApp};
-use courtside::protocol::parse_datagram;
-use courtside::store::writer::{Incoming, WriteRequest, now_ns};
 use courtside::store::{Store, Writer, WriterConfig};
 use egui_kittest::Harness;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "gui/cache.rs"]
+mod cache;
 #[path = "gui/procfs.rs"]
 mod procfs;
+#[path = "gui/store.rs"]
+mod store;
 #[path = "common/verdict.rs"]
 mod verdict;
 #[path = "../tests/common/xvfb.rs"]
@@ -35,68 +40,13 @@ mod xvfb;
 use procfs::{Breakdown, cpu_secs, cpu_share, mb, rss_breakdown, rss_bytes};
 use verdict::Verdicts;
 
+/// Stored events: `COURTSIDE_BENCH_EVENTS`, else 1 000 000 (100 000 in a quick run).
 fn events_wanted() -> u64 {
+    let default = if verdict::quick() { 100_000 } else { 1_000_000 };
     std::env::var("COURTSIDE_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000)
-}
-
-/// A realistic long match: header, then a cycle of clock ticks, hit levels, points and scores.
-fn datagram(i: u64) -> Vec<u8> {
-    const HEAD: [&str; 4] = [
-        "pre;FightLoaded;",
-        "at1;J. MÜLLER;Jonas Müller;GER;at2;I. IVANOV;Иван Иванов;RUS;",
-        "mch;101;Final;M- 80 kg;;#0000ff;#FFFFFF;#ff0000;#FFFFFF;null;Senior;3;120;cntDown;18;1;",
-        "rnd;1;",
-    ];
-    if let Some(h) = HEAD.get(i as usize) {
-        return h.as_bytes().to_vec();
-    }
-    let t = 119 - (i % 120);
-    let score = i / 10;
-    match i % 6 {
-        0 => format!("clk;{}:{:02};", t / 60, t % 60).into_bytes(),
-        1 => format!("hl{};{};", 1 + i % 2, 10 + i % 90).into_bytes(),
-        2 => format!("pt{};{};", 1 + i % 2, 1 + i % 5).into_bytes(),
-        3 => format!("s11;{score};s21;{score};s12;0;s22;0;s13;0;s23;0;").into_bytes(),
-        4 => format!("sc1;{score};sc2;{score};").into_bytes(),
-        _ => format!("wg1;{};wg2;0;", i % 3).into_bytes(),
-    }
-}
-
-fn build_store(path: &Path, n: u64) {
-    if Store::open(path)
-        .and_then(|s| s.stats())
-        .is_ok_and(|st| st.events == n)
-    {
-        println!("store: reusing {} ({n} events)", path.display());
-        return;
-    }
-    let _ = std::fs::remove_file(path);
-    let started = Instant::now();
-    let store = Store::open(path).expect("store");
-    let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
-    let tx = writer.sender();
-    for i in 0..n {
-        let raw = datagram(i);
-        let req = WriteRequest::Datagram(Incoming {
-            received_at_ns: now_ns(),
-            received: Instant::now(),
-            source: "192.0.2.10:50000".into(),
-            court: "Court 1".into(),
-            events: parse_datagram(&raw),
-            raw,
-        });
-        tx.send(req).expect("writer alive");
-    }
-    writer.flush().expect("flush");
-    writer.shutdown();
-    println!(
-        "store: built {n} events in {:.1} s ({})",
-        started.elapsed().as_secs_f64(),
-        path.display()
-    );
+        .unwrap_or(default)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -104,7 +54,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
+/// The real app on `db` under kittest, and how long `CourtsideApp::new` plus the first frame took.
+fn start_app(db: &Path) -> (Harness<'static, CourtsideApp>, f64) {
     let started = Instant::now();
     let db_owned = db.to_path_buf();
     let mut h = Harness::builder()
@@ -122,13 +73,42 @@ fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
             )
         });
     h.step();
-    let startup_ms = started.elapsed().as_secs_f64() * 1e3;
-    println!(
-        "startup (store open, state rebuilt, workers started, first frame): {startup_ms:.0} ms (target ≤ 300 ms)"
-    );
+    (h, started.elapsed().as_secs_f64() * 1e3)
+}
+
+/// Start-up with the store's pages evicted from the OS page cache (see `gui/cache.rs`), judged
+/// against the same target as the warm start.
+fn cold_start(db: &Path, store: &str, verdicts: &mut Verdicts) {
+    let what = format!("cold start-up to first frame (store file not in the page cache), {store}");
+    match cache::evict(db) {
+        Ok(resident) => {
+            let (h, ms) = start_app(db);
+            println!(
+                "cold start-up (store file evicted from the page cache, {:.1} % of its pages \
+                 still resident): {ms:.0} ms (target ≤ 300 ms)",
+                resident * 100.0
+            );
+            verdicts.at_most(&what, ms, 300.0, " ms");
+            // The app stops its workers and closes the store when dropped.
+            drop(h);
+        }
+        Err(why) => {
+            println!("cold start-up: not measured ({why})");
+            verdicts.not_measured(&what, "≤ 300 ms", &why);
+        }
+    }
+}
+
+fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
     let store = format!("store of {n} events");
+    cold_start(db, &store, verdicts);
+    let (mut h, startup_ms) = start_app(db);
+    println!(
+        "warm start-up (store open, state rebuilt, workers started, first frame; the store's \
+         pages as the cold start left them in the page cache): {startup_ms:.0} ms (target ≤ 300 ms)"
+    );
     verdicts.at_most(
-        &format!("start-up to first frame, {store}"),
+        &format!("warm start-up to first frame, {store}"),
         startup_ms,
         300.0,
         " ms",
@@ -154,32 +134,58 @@ fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
     for _ in 0..20 {
         h.step();
     }
-    let mut times = Vec::new();
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
     for i in 0..300 {
         if i % 10 == 0 {
             // Toggle a filter now and then: the heaviest thing an operator does.
             let t = &mut h.state_mut().state.table;
             t.filter.kinds ^= courtside::app::table_model::RowKind::Clock.bit();
         }
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), thread_cpu_ms());
         h.step();
-        times.push(t0.elapsed().as_secs_f64() * 1e3);
+        wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        cpu.extend(c0.zip(thread_cpu_ms()).map(|(a, b)| b - a));
     }
-    let mut steady: Vec<f64> = times.clone();
-    steady.sort_by(f64::total_cmp);
-    let median = percentile(&steady, 0.5);
-    println!(
-        "frame CPU with {n} stored events, table on screen: median {median:.2} ms, p99 {:.2} ms, max {:.2} ms (target median ≤ 2 ms)",
-        percentile(&steady, 0.99),
-        steady.last().copied().unwrap_or(0.0)
-    );
+    wall.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    let line = |v: &[f64]| {
+        format!(
+            "median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            percentile(v, 0.5),
+            percentile(v, 0.99),
+            v.last().copied().unwrap_or(0.0)
+        )
+    };
+    println!("frame with {n} stored events, table on screen (target: CPU median ≤ 2 ms):");
+    println!("  wall clock: {}", line(&wall));
     println!("  (egui pass + layout on the CPU, as kittest runs it; GPU drawing not included)");
-    verdicts.at_most(
-        &format!("frame CPU median, {store}, table on screen"),
-        median,
-        2.0,
-        " ms",
-    );
+    // Judged on the UI thread's own CPU time: on a shared machine the wall clock also counts
+    // the time the thread waited for a core.
+    let what = format!("frame CPU median (UI thread CPU time), {store}, table on screen");
+    if cpu.is_empty() {
+        println!("  UI thread CPU time: not measured (no per-thread CPU clock here)");
+        verdicts.not_measured(&what, "≤ 2 ms", "no per-thread CPU clock on this system");
+    } else {
+        println!("  UI thread CPU time: {}", line(&cpu));
+        verdicts.at_most(&what, percentile(&cpu, 0.5), 2.0, " ms");
+    }
+}
+
+/// This thread's CPU time in ms (`CLOCK_THREAD_CPUTIME_ID`); `None` where it is not available.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn thread_cpu_ms() -> Option<f64> {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    (rc == 0).then(|| t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn thread_cpu_ms() -> Option<f64> {
+    None
 }
 
 /// The executable measured: `COURTSIDE_BIN` (e.g. the shipped `cargo build --release` binary,
@@ -332,7 +338,10 @@ fn main() -> ExitCode {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
     std::fs::create_dir_all(&dir).expect("bench dir");
     let db = dir.join(format!("gui-{n}.redb"));
-    build_store(&db, n);
+    if let Err(why) = store::build_or_verify(&db, n) {
+        eprintln!("GUI bench: no store to measure: {why}");
+        return ExitCode::FAILURE;
+    }
     let mut verdicts = Verdicts::new();
     frame_times(&db, n, &mut verdicts);
     idle_cpu(

@@ -18,9 +18,18 @@ pub fn test_mode() -> bool {
     !has("--bench") || has("--test")
 }
 
+/// Whether this is a quick run (`COURTSIDE_BENCH_QUICK=1`, as `scripts/bench-all.sh` sets):
+/// fewer samples, smaller stores; the targets are judged all the same.
+pub fn quick() -> bool {
+    std::env::var("COURTSIDE_BENCH_QUICK")
+        .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
 enum Outcome {
     Met,
     NotMet,
+    /// Not run because an explicit opt-out variable said so.
+    OptedOut,
     /// Test mode: measured, not judged.
     NotJudged,
 }
@@ -69,6 +78,16 @@ impl Verdicts {
         });
     }
 
+    /// A target not measured because an explicit opt-out (`why` names the variable) said so:
+    /// printed, not a failure.
+    pub fn skipped(&mut self, what: &str, limit: &str, why: &str) {
+        self.lines.push(Line {
+            target: format!("{what} {limit}"),
+            measured: format!("nothing ({why})"),
+            outcome: Outcome::OptedOut,
+        });
+    }
+
     fn record(&mut self, target: String, measured: String, met: bool) {
         let outcome = match (self.judge, met) {
             (false, _) => Outcome::NotJudged,
@@ -94,6 +113,7 @@ impl Verdicts {
                     "NOT met"
                 }
                 Outcome::NotJudged => "not judged (test mode: sizes too small)",
+                Outcome::OptedOut => "skipped (opted out)",
             };
             println!("target {} measured {} {verdict}", l.target, l.measured);
         }

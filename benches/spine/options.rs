@@ -84,9 +84,10 @@ impl Options {
 
     /// Rounds of the bare-UDP and redb arms (the median is reported). Five, not three: on the
     /// shared 2-core machine a single round of either arm swings by 2× with the other sessions'
-    /// load, and a round costs well under a second.
+    /// load, and a round costs well under a second. Three in a quick run (`bench-all.sh`): one
+    /// round was a coin toss on a loaded machine.
     pub fn ingest_rounds(&self) -> usize {
-        self.pick(5, 1, 1)
+        self.pick(5, 3, 1)
     }
 
     /// How long the latency run sends.

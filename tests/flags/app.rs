@@ -4,6 +4,7 @@
 
 use crate::app_support::{app, configure_with, free_port};
 use crate::flags_support::{TestDrop, png, write};
+use crate::wait::Repaints;
 
 use courtside::app::CourtsideApp;
 use courtside::flags::store;
@@ -26,17 +27,20 @@ fn configure(db: &Path, port: u16, mapping: Option<(&str, &str)>) {
     });
 }
 
-/// Step the app until `done` holds, failing after a deadline (workers run on threads).
+/// Step the app until `done` holds, failing after a deadline (workers run on threads); between
+/// frames it blocks until the app is asked for a repaint or a frame wait passes.
 fn step_until(
     h: &mut Harness<'_, CourtsideApp>,
     what: &str,
     done: impl Fn(&Harness<'_, CourtsideApp>) -> bool,
 ) {
     let deadline = Instant::now() + Duration::from_secs(30);
+    let repaints = Repaints::on(&h.ctx);
     while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         h.step();
-        std::thread::yield_now();
+        if !done(h) {
+            repaints.wait(deadline, what);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::flags_support::*;
 use crate::hostile::stored_flag;
+use crate::wait::Repaints;
 use courtside::flags::raster;
 use courtside::flags::{FlagResolver, FlagTextureCache, ImageFormat};
 use courtside::report::FlagBitmap;
@@ -31,6 +32,7 @@ fn a_stored_4096_by_8_flag_is_not_drawn_and_the_failure_names_its_code() {
     let resolver = FlagResolver::new(Default::default(), [("KOR".to_string(), flag)].into());
     let image = resolver.resolve("KOR").image.unwrap();
     let ctx = egui::Context::default();
+    let repaints = Repaints::on(&ctx);
     let mut cache = FlagTextureCache::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut failures = Vec::new();
@@ -42,7 +44,7 @@ fn a_stored_4096_by_8_flag_is_not_drawn_and_the_failure_names_its_code() {
         });
         out.textures_delta.clear();
         failures = cache.take_failures();
-        std::thread::yield_now();
+        repaints.wait(deadline, "a failure reported");
     }
     assert_eq!(failures[0].code, "KOR");
     assert!(
@@ -89,6 +91,7 @@ fn a_slow_svg_is_drawn_off_the_ui_thread_and_the_frame_returns_while_it_is_pendi
     let resolver = FlagResolver::new(Default::default(), [("USA".to_string(), flag)].into());
     let image = resolver.resolve("USA").image.unwrap();
     let ctx = egui::Context::default();
+    let repaints = Repaints::on(&ctx);
     let mut cache =
         FlagTextureCache::with_limits(Duration::from_millis(8), Duration::from_secs(60));
     let frame = |cache: &mut FlagTextureCache| {
@@ -117,7 +120,7 @@ fn a_slow_svg_is_drawn_off_the_ui_thread_and_the_frame_returns_while_it_is_pendi
         if let (Some(t), _) = frame(&mut cache) {
             break t;
         }
-        std::thread::yield_now();
+        repaints.wait(deadline, "the slow SVG drawn");
     };
     let took = drawing.elapsed();
     eprintln!("slow SVG: first frame {first_frame:?}, drawn after {took:?}");
@@ -136,6 +139,7 @@ fn a_drawing_over_its_time_limit_is_abandoned_and_reported_with_the_code() {
     let resolver = FlagResolver::new(Default::default(), [("USA".to_string(), flag)].into());
     let image = resolver.resolve("USA").image.unwrap();
     let ctx = egui::Context::default();
+    let repaints = Repaints::on(&ctx);
     let mut cache =
         FlagTextureCache::with_limits(Duration::from_millis(8), Duration::from_millis(20));
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -153,7 +157,7 @@ fn a_drawing_over_its_time_limit_is_abandoned_and_reported_with_the_code() {
         if !f.is_empty() {
             break f;
         }
-        std::thread::yield_now();
+        repaints.wait(deadline, "the drawing abandoned");
     };
     assert_eq!(failures[0].code, "USA");
     assert!(

@@ -17,3 +17,5 @@ mod links;
 mod mapping;
 mod table;
 mod ui;
+#[path = "../common/wait.rs"]
+mod wait;

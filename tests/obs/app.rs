@@ -7,6 +7,7 @@
 use crate::app_support::{app, configure_with, free_port};
 use crate::obs_process::{ObsProcess, is_mkv_with_data};
 use crate::obs_ui::{connection, named_file};
+use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::app::state::Level;
 use courtside::obs::store as obs_store;
@@ -34,9 +35,11 @@ fn configure(db: &Path, udp_port: u16, obs: &ObsProcess) {
     });
 }
 
-/// Step the app until `done` holds; fails after a deadline with `what` (no fixed sleeps).
+/// Step the app until `done` holds; fails after a deadline with `what` (no fixed sleeps). Between
+/// frames it blocks until the app is asked for a repaint or a frame wait passes.
 fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(40);
+    let repaints = Repaints::on(&h.ctx);
     while !done(h.state()) {
         let notices: Vec<String> = h
             .state()
@@ -51,7 +54,9 @@ fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&Cour
             "timed out waiting for: {what}; notices: {notices:?}"
         );
         h.step();
-        std::thread::yield_now();
+        if !done(h.state()) {
+            repaints.wait(deadline, what);
+        }
     }
 }
 

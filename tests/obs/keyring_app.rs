@@ -6,6 +6,7 @@
 use crate::app_support::{app, configure, free_port};
 use crate::fake_obs::FakeObs;
 use crate::obs_ui::runtime;
+use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::app::obs_state::ObsTab;
 use courtside::obs::store::load_connections;
@@ -20,10 +21,12 @@ const KEPT: &str = "password kept in the store: no system keyring reachable";
 
 fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(40);
+    let repaints = Repaints::on(&h.ctx);
     while !done(h.state()) {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         h.step();
-        std::thread::yield_now();
+        if !done(h.state()) {
+            repaints.wait(deadline, what);
+        }
     }
 }
 

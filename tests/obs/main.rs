@@ -34,5 +34,8 @@ mod store;
 #[cfg(target_os = "linux")]
 mod streaming;
 #[cfg(target_os = "linux")]
+#[path = "../common/wait.rs"]
+mod wait;
+#[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]
 mod xvfb;

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use std::hash::{BuildHasher, RandomState};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,9 +49,24 @@ pub fn random_password() -> String {
     format!("{:016x}{:016x}", s.hash_one(1u8), s.hash_one(2u8))
 }
 
+/// A TCP port free right now (bound to port 0, read back, released). OBS must be told its
+/// websocket port in its config before it starts, so it cannot be handed a bound socket or port
+/// 0; the race with another process taking the port in between is handled where OBS starts
+/// (`start_obs`: OBS must own the listening socket, else a fresh port is tried).
 fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// Ports tried before giving up when each was taken by another process before OBS bound it.
+const PORT_ATTEMPTS: u32 = 3;
+
+/// Why OBS did not come up.
+enum StartError {
+    /// Another process listens on the port OBS was told (taken after it was picked).
+    PortTaken,
+    /// Anything else, described.
+    Other(String),
 }
 
 /// One OBS at a time: several software-rendered OBS instances on a 2-core CI machine starve each
@@ -80,22 +95,31 @@ impl ObsProcess {
         let home = tempfile::tempdir().map_err(|e| format!("temp HOME: {e}"))?;
         let record_dir = home.path().join("recordings");
         std::fs::create_dir_all(&record_dir).map_err(|e| e.to_string())?;
-        let port = free_port()?;
         let password = random_password();
-        write_config(home.path(), port, &password, &record_dir)?;
         // Tiny screen: OBS renders its canvas, not the screen.
         let xvfb = Xvfb::with_screen("640x480x24")?;
         let mut obs = ObsProcess {
             _turn: turn,
             home,
-            port,
+            port: 0,
             password,
             record_dir,
             xvfb,
             obs: None,
         };
-        obs.start_obs()?;
-        Ok(obs)
+        for _ in 0..PORT_ATTEMPTS {
+            obs.port = free_port()?;
+            write_config(obs.home.path(), obs.port, &obs.password, &obs.record_dir)?;
+            match obs.start_obs() {
+                Ok(()) => return Ok(obs),
+                Err(StartError::PortTaken) => obs.kill_obs(),
+                Err(StartError::Other(why)) => return Err(why),
+            }
+        }
+        Err(format!(
+            "OBS could not get a websocket port: {PORT_ATTEMPTS} free ports were each taken \
+             by another process before OBS bound them"
+        ))
     }
 
     /// The temp HOME (for extra folders).
@@ -103,10 +127,11 @@ impl ObsProcess {
         self.home.path()
     }
 
-    fn start_obs(&mut self) -> Result<(), String> {
-        let log = std::fs::File::create(self.home.path().join("obs-stdout.log"))
-            .map_err(|e| e.to_string())?;
-        let log2 = log.try_clone().map_err(|e| e.to_string())?;
+    /// Start OBS on the configured port; returns once OBS itself listens on it.
+    fn start_obs(&mut self) -> Result<(), StartError> {
+        let other = |e: std::io::Error| StartError::Other(e.to_string());
+        let log = std::fs::File::create(self.home.path().join("obs-stdout.log")).map_err(other)?;
+        let log2 = log.try_clone().map_err(other)?;
         let child = Command::new("obs")
             .args(["--disable-updater", "--disable-shutdown-check", "--multi"])
             .args(["--disable-missing-files-check", "--collection", COLLECTION])
@@ -122,10 +147,16 @@ impl ObsProcess {
             .stdout(log)
             .stderr(log2)
             .spawn()
-            .map_err(|e| format!("cannot start obs (is obs-studio installed?): {e}"))?;
+            .map_err(|e| {
+                StartError::Other(format!("cannot start obs (is obs-studio installed?): {e}"))
+            })?;
+        let pid = child.id();
         self.obs = Some(child);
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let port = self.port;
         let exited = std::cell::Cell::new(None);
+        let taken = std::cell::Cell::new(false);
+        // Up when OBS's own process listens on the port: a connect alone could reach another
+        // process that took the port after it was picked.
         let up = wait_until(START_DEADLINE, "OBS websocket port", || {
             if let Some(c) = self.obs.as_mut()
                 && let Ok(Some(status)) = c.try_wait()
@@ -133,15 +164,25 @@ impl ObsProcess {
                 exited.set(Some(status.to_string()));
                 return true;
             }
-            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+            match port_listener(pid, port) {
+                Listener::Process => true,
+                Listener::Other => {
+                    taken.set(true);
+                    true
+                }
+                Listener::Nobody => false,
+            }
         });
+        if taken.get() {
+            return Err(StartError::PortTaken);
+        }
         if let Some(status) = exited.take() {
-            return Err(format!(
+            return Err(StartError::Other(format!(
                 "obs exited during start ({status}):\n{}",
                 self.log_tail()
-            ));
+            )));
         }
-        up.map_err(|e| format!("{e}\n{}", self.log_tail()))
+        up.map_err(|e| StartError::Other(format!("{e}\n{}", self.log_tail())))
     }
 
     /// The end of OBS's output, with any line holding the password left out.
@@ -163,10 +204,17 @@ impl ObsProcess {
         }
     }
 
-    /// Start OBS again with the same HOME, port and password.
+    /// Start OBS again with the same HOME, port and password (the clients under test reconnect
+    /// to that port, so it is not changed; another process taking it meanwhile is an error).
     pub fn restart_obs(&mut self) -> Result<(), String> {
         self.kill_obs();
-        self.start_obs()
+        self.start_obs().map_err(|e| match e {
+            StartError::PortTaken => format!(
+                "port {} was taken by another process while OBS was down",
+                self.port
+            ),
+            StartError::Other(why) => why,
+        })
     }
 }
 
@@ -177,6 +225,48 @@ impl Drop for ObsProcess {
         }
         self.kill_obs();
         // The display goes with `self.xvfb`, after OBS.
+    }
+}
+
+/// Who listens on a TCP port.
+pub enum Listener {
+    /// The given process.
+    Process,
+    /// Another process.
+    Other,
+    /// Nobody yet.
+    Nobody,
+}
+
+/// Whether process `pid` listens on TCP `port` (IPv4 or IPv6), from Linux's `/proc`: the sockets
+/// listening on the port (`/proc/net/tcp{,6}`, state 0A) matched by inode against the process's
+/// open files.
+pub fn port_listener(pid: u32, port: u16) -> Listener {
+    let suffix = format!(":{port:04X}");
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.get(1).is_some_and(|l| l.ends_with(&suffix)) && cols.get(3) == Some(&"0A") {
+                inodes.extend(cols.get(9).map(|i| format!("socket:[{i}]")));
+            }
+        }
+    }
+    if inodes.is_empty() {
+        return Listener::Nobody;
+    }
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten();
+    let owns = fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path())
+            .is_ok_and(|l| inodes.iter().any(|i| l.as_os_str() == i.as_str()))
+    });
+    if owns {
+        Listener::Process
+    } else {
+        Listener::Other
     }
 }
 

@@ -70,9 +70,18 @@ fn wrong_password_and_unreachable_are_told_apart_and_no_password_is_shown() {
     let rt = runtime();
     let wrong_secret = random_password();
     let bad = connection("wrong password", obs.port, &wrong_secret);
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let nobody = connection("nobody", free.local_addr().expect("addr").port(), "x");
-    drop(free);
+    // A port nobody answers on, held for the whole test: bound (port 0, read back) but not
+    // listening, so a connection is refused and no other process can take the port meanwhile.
+    let closed =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    closed
+        .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    let closed_port = (closed.local_addr().ok())
+        .and_then(|a| a.as_socket())
+        .expect("addr")
+        .port();
+    let nobody = connection("nobody", closed_port, "x");
     let good = connection("good", obs.port, &obs.password);
     let (bad_id, nobody_id) = (bad.id, nobody.id);
     let (worker, mut ui) = TestUi::spawn(&rt, vec![bad.clone(), nobody], None);

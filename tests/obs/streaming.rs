@@ -6,8 +6,9 @@
 #![cfg(target_os = "linux")]
 
 use crate::app_support::{app, configure_with, free_port};
-use crate::obs_process::{ObsProcess, is_mkv_with_data, wait_until};
+use crate::obs_process::{Listener, ObsProcess, is_mkv_with_data, port_listener, wait_until};
 use crate::obs_ui::{connection, direct_client, named_file, runtime};
+use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::app::state::Level;
 use courtside::obs::OutputPhase;
@@ -33,13 +34,28 @@ struct RtmpSink {
 }
 
 impl RtmpSink {
+    /// ffmpeg needs its port on the command line (no port 0 to read back): a port free right now
+    /// is picked (bound, read back, released) and ffmpeg must then own the listening socket; if
+    /// another process took the port in between (ffmpeg exits, or someone else listens), a fresh
+    /// port is tried.
     fn start(dir: &Path) -> RtmpSink {
-        // ffmpeg needs its port on the command line: a port free right now (bound then released,
-        // a small race nothing here can avoid).
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        for _ in 0..3 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
+            if let Some(sink) = RtmpSink::start_on(dir, port) {
+                return sink;
+            }
+        }
+        let log = std::fs::read_to_string(dir.join("ffmpeg.log")).unwrap_or_default();
+        panic!(
+            "ffmpeg did not listen on any of three free ports (taken by another process, or ffmpeg exited); its log:\n{log}"
+        );
+    }
+
+    /// ffmpeg listening on `port`, or None when the port was taken by another process.
+    fn start_on(dir: &Path, port: u16) -> Option<RtmpSink> {
         let out = dir.join("received.flv");
         let log = std::fs::File::create(dir.join("ffmpeg.log")).expect("log");
         let child = Command::new("ffmpeg")
@@ -54,14 +70,31 @@ impl RtmpSink {
             .stderr(log)
             .spawn()
             .expect("cannot start ffmpeg (apt-get install ffmpeg)");
-        let sink = RtmpSink {
+        let pid = child.id();
+        let mut sink = RtmpSink {
             child,
             out,
             server: format!("rtmp://127.0.0.1:{port}/live"),
         };
         // Not probed by connecting: `-listen 1` serves exactly one client.
-        wait_until(DEADLINE, "ffmpeg listening", || listening(port)).expect("ffmpeg listens");
-        sink
+        let mut taken = false;
+        wait_until(DEADLINE, "ffmpeg listening", || {
+            if matches!(sink.child.try_wait(), Ok(Some(_))) {
+                taken = true;
+                return true;
+            }
+            match port_listener(pid, port) {
+                Listener::Process => true,
+                Listener::Other => {
+                    taken = true;
+                    true
+                }
+                Listener::Nobody => false,
+            }
+        })
+        .expect("ffmpeg listens");
+        // Dropping the sink kills an ffmpeg that is still running.
+        (!taken).then_some(sink)
     }
 
     fn received(&self) -> u64 {
@@ -76,19 +109,11 @@ impl Drop for RtmpSink {
     }
 }
 
-/// True when a TCP socket listens on 127.0.0.1:`port` (Linux's /proc/net/tcp, state 0A).
-fn listening(port: u16) -> bool {
-    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
-    let local = format!("0100007F:{port:04X}");
-    table.lines().skip(1).any(|l| {
-        let cols: Vec<&str> = l.split_whitespace().collect();
-        cols.get(1) == Some(&local.as_str()) && cols.get(3) == Some(&"0A")
-    })
-}
-
-/// Step the app until `done` holds, pausing briefly between frames; fails after a deadline.
+/// Step the app until `done` holds; between frames it blocks until the app is asked for a
+/// repaint or a frame wait passes; fails after a deadline.
 fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
     let end = Instant::now() + DEADLINE;
+    let repaints = Repaints::on(&h.ctx);
     while !done(h.state()) {
         let notices: Vec<String> = (h.state().state.notices.items.iter())
             .map(|n| format!("{}: {}", n.title, n.cause))
@@ -98,7 +123,9 @@ fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&Cour
             "timed out: {what}; notices: {notices:?}"
         );
         h.step();
-        std::thread::park_timeout(Duration::from_millis(10));
+        if !done(h.state()) {
+            repaints.wait(end, what);
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 use courtside::advanced::{AdvancedConfig, AdvancedError, AdvancedEvent, AdvancedMode, LockState};
 use courtside::logging::Secret;
 use courtside::store::{Store, Writer, WriterConfig};
+use courtside::sysmon::Wake;
+use crossbeam_channel::{Receiver, unbounded};
 use std::time::{Duration, Instant};
 
 fn random_password() -> Secret {
@@ -12,14 +14,27 @@ fn random_password() -> Secret {
     Secret::new(b.iter().map(|x| format!("{x:02x}")).collect::<String>())
 }
 
-fn wait_poll(m: &mut AdvancedMode) -> Result<AdvancedEvent, AdvancedError> {
+/// A wake for a background job, as the app's UI passes one: each call rings `woken`.
+fn waker() -> (Wake, Receiver<()>) {
+    let (ring, woken) = unbounded();
+    (
+        Box::new(move || {
+            let _ = ring.send(());
+        }),
+        woken,
+    )
+}
+
+/// The job's outcome: blocks on the job's wake between polls (no spinning); fails after 30 s.
+fn wait_poll(m: &mut AdvancedMode, woken: &Receiver<()>) -> Result<AdvancedEvent, AdvancedError> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(r) = m.poll(Instant::now()) {
             return r;
         }
-        assert!(Instant::now() < deadline, "background job did not finish");
-        std::thread::yield_now();
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "background job did not finish");
+        let _ = woken.recv_timeout(left);
     }
 }
 
@@ -37,20 +52,18 @@ fn first_use_password_is_stored_hashed_and_unlocks_after_restart() {
             LockState::NotSetUp,
             "no built-in password"
         );
-        m.begin_set_password(
-            pw.clone(),
-            &pw,
-            writer.sender(),
-            Instant::now(),
-            Box::new(|| {}),
-        )
-        .expect("start");
+        let (wake, woken) = waker();
+        m.begin_set_password(pw.clone(), &pw, writer.sender(), Instant::now(), wake)
+            .expect("start");
         assert!(m.is_busy());
         assert!(matches!(
             m.begin_unlock(pw.clone(), Instant::now(), Box::new(|| {})),
             Err(AdvancedError::Busy) | Err(AdvancedError::NotSetUp)
         ));
-        assert_eq!(wait_poll(&mut m).expect("set"), AdvancedEvent::PasswordSet);
+        assert_eq!(
+            wait_poll(&mut m, &woken).expect("set"),
+            AdvancedEvent::PasswordSet
+        );
         assert!(
             m.is_unlocked(Instant::now()),
             "setting the password unlocks"
@@ -74,19 +87,27 @@ fn first_use_password_is_stored_hashed_and_unlocks_after_restart() {
         LockState::Locked,
         "locked after a restart"
     );
-    m.begin_unlock(random_password(), Instant::now(), Box::new(|| {}))
+    let (wake, woken) = waker();
+    m.begin_unlock(random_password(), Instant::now(), wake)
         .expect("start");
-    let wrong = wait_poll(&mut m).expect_err("wrong password");
+    let wrong = wait_poll(&mut m, &woken).expect_err("wrong password");
     assert!(wrong.to_string().starts_with("wrong password"), "{wrong}");
     let woke = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let w = woke.clone();
+    let (ring, woken) = waker();
     m.begin_unlock(
         pw.clone(),
         Instant::now(),
-        Box::new(move || w.store(true, std::sync::atomic::Ordering::SeqCst)),
+        Box::new(move || {
+            w.store(true, std::sync::atomic::Ordering::SeqCst);
+            ring();
+        }),
     )
     .expect("start");
-    assert_eq!(wait_poll(&mut m).expect("unlock"), AdvancedEvent::Unlocked);
+    assert_eq!(
+        wait_poll(&mut m, &woken).expect("unlock"),
+        AdvancedEvent::Unlocked
+    );
     assert!(
         woke.load(std::sync::atomic::Ordering::SeqCst),
         "the UI was woken"
