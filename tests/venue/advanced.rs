@@ -5,7 +5,7 @@ use courtside::advanced::{AdvancedConfig, AdvancedError, AdvancedEvent, Advanced
 use courtside::logging::Secret;
 use courtside::store::{Store, Writer, WriterConfig};
 use courtside::sysmon::Wake;
-use crossbeam_channel::{Receiver, unbounded};
+use crossbeam_channel::{Receiver, bounded};
 use std::time::{Duration, Instant};
 
 fn random_password() -> Secret {
@@ -16,10 +16,12 @@ fn random_password() -> Secret {
 
 /// A wake for a background job, as the app's UI passes one: each call rings `woken`.
 fn waker() -> (Wake, Receiver<()>) {
-    let (ring, woken) = unbounded();
+    // One pending ring is enough: the waiter polls after every wake-up.
+    let (ring, woken) = bounded(1);
     (
         Box::new(move || {
-            let _ = ring.send(());
+            // Full: a ring is already pending, which wakes the waiter just the same.
+            let _ = ring.try_send(());
         }),
         woken,
     )
