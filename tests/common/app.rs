@@ -11,16 +11,27 @@ use egui_kittest::Harness;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
 
-/// A UDP port that is free right now (bound, read back, released). Not port 0 because the app
-/// opens its listeners from saved settings, and a saved listener port must be 1–65535
-/// (`validate_listeners`); the app does not report a port it picked. The short race with another
-/// process taking the port in between is accepted here; tests that build a `Listener` themselves
-/// bind port 0 and pass the socket in.
+/// A UDP port for the app to listen on. Not port 0: the app opens its listeners from saved
+/// settings, a saved listener port must be 1–65535 (`validate_listeners`), and the app does not
+/// report a port it picked. Picking one free port (bind 0, read back, release) left a race: any
+/// port-0 bind in between (another test's socket, OBS, ffmpeg) could be given the same port. So the
+/// port comes from 20000–29999, below every system's ephemeral range (Linux 32768+, Windows and
+/// macOS 49152+) where no port-0 bind can land; from a window of this process (by its id), so
+/// that two test processes rarely share one; unique within the process by a counter, so that
+/// parallel tests never share one; and checked free (bound and released) before it is handed out.
+/// Tests that build a `Listener` themselves bind port 0 and pass the socket in.
 pub fn free_port() -> u16 {
-    UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const WINDOW: u16 = 200;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 50) as u16 * WINDOW;
+    for _ in 0..WINDOW {
+        let port = base + NEXT.fetch_add(1, Ordering::Relaxed) % WINDOW;
+        if UdpSocket::bind((Ipv4Addr::UNSPECIFIED, port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free UDP port in {base}–{}", base + WINDOW - 1)
 }
 
 /// Store a loopback listener for "Court 1" on `port` before the app starts, then let `more`
