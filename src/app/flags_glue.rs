@@ -7,7 +7,7 @@ impl CourtsideApp {
     /// Run a command of the flags window on the flags service (it never blocks: imports and
     /// dialogs run on its threads), then copy what the panel shows into the model.
     pub(super) fn handle_flags(&mut self, c: crate::flags::FlagsCommand) {
-        let Some(service) = &mut self.flags else {
+        let Some(service) = &mut self.services.flags else {
             return;
         };
         service.execute(c);
@@ -18,7 +18,7 @@ impl CourtsideApp {
     /// and tell the flags service when the live countries change so its missing-flags list
     /// follows the matches being loaded.
     pub(super) fn update_board_flags(&mut self, ctx: &egui::Context) {
-        if let Some(service) = &mut self.flags {
+        if let Some(service) = &mut self.services.flags {
             let codes: Vec<&str> = self
                 .state
                 .courts

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 impl CourtsideApp {
     /// (Re)start one listener per configured court.
     pub(super) fn start_listeners(&mut self) {
-        if self.ingest.stopping.is_some() {
+        if self.services.ingest.stopping.is_some() {
             // A restart is under way: it starts the listeners of the settings current then.
             return;
         }
-        let old = std::mem::take(&mut self.ingest.listeners);
+        let old = std::mem::take(&mut self.services.ingest.listeners);
         if old.is_empty() {
             self.spawn_listeners();
             return;
@@ -36,7 +36,7 @@ impl CourtsideApp {
                 ctx.request_repaint();
             });
         match spawned {
-            Ok(_) => self.ingest.stopping = Some(done_rx),
+            Ok(_) => self.services.ingest.stopping = Some(done_rx),
             // No thread to spare: stop them here (the old listeners were moved into the failed
             // closure and dropped with it), then start the new ones.
             Err(_) => self.spawn_listeners(),
@@ -45,27 +45,27 @@ impl CourtsideApp {
 
     /// Start the new listeners once the old ones have stopped.
     pub(super) fn poll_listener_restart(&mut self) {
-        let Some(rx) = &self.ingest.stopping else {
+        let Some(rx) = &self.services.ingest.stopping else {
             return;
         };
         if matches!(rx.try_recv(), Err(crossbeam_channel::TryRecvError::Empty)) {
             return;
         }
-        self.ingest.stopping = None;
+        self.services.ingest.stopping = None;
         self.spawn_listeners();
     }
 
     /// One listener (and rate meter) per configured court, replacing the meters and statuses
     /// of the listeners before.
     fn spawn_listeners(&mut self) {
-        self.ingest.rates.clear();
-        self.ingest.last_statuses.clear();
-        let Some(writer) = &self.data.writer else {
+        self.services.ingest.rates.clear();
+        self.services.ingest.last_statuses.clear();
+        let Some(writer) = &self.services.data.writer else {
             return;
         };
         for l in &self.state.settings.listeners {
             match Listener::spawn(l.to_config(), None, writer.sender()) {
-                Ok(listener) => self.ingest.listeners.push(listener),
+                Ok(listener) => self.services.ingest.listeners.push(listener),
                 Err(e) => self.state.notices.push(
                     Level::Error,
                     &format!("Listener for {} did not start", l.court),
@@ -73,14 +73,14 @@ impl CourtsideApp {
                     "Restart courtside.",
                 ),
             }
-            self.ingest.rates.push(RateMeter::new());
+            self.services.ingest.rates.push(RateMeter::new());
         }
     }
 
     /// Raise (or clear) a notice when a listener's failure changes.
     pub(super) fn raise_listener_notices(&mut self, courts: &[CourtStatus], statuses: &[String]) {
         for (i, c) in courts.iter().enumerate() {
-            let changed = self.ingest.last_statuses.get(i) != statuses.get(i);
+            let changed = self.services.ingest.last_statuses.get(i) != statuses.get(i);
             if changed && !c.ok && c.status != "stopped" {
                 self.state.notices.push(
                     Level::Error,
@@ -96,6 +96,7 @@ impl CourtsideApp {
             }
         }
         if self
+            .services
             .ingest
             .last_statuses
             .iter()
@@ -107,7 +108,7 @@ impl CourtsideApp {
             self.ctx
                 .request_repaint_after(std::time::Duration::from_millis(500));
         }
-        self.ingest.last_statuses = statuses.to_vec();
+        self.services.ingest.last_statuses = statuses.to_vec();
     }
 }
 
@@ -117,10 +118,11 @@ impl CourtsideApp {
     pub(super) fn listener_statuses(&mut self, now: Instant) -> (Vec<CourtStatus>, Vec<String>) {
         let mut statuses = Vec::new();
         let mut courts = Vec::new();
-        for (i, l) in self.ingest.listeners.iter().enumerate() {
+        for (i, l) in self.services.ingest.listeners.iter().enumerate() {
             let s = l.stats();
             let datagrams = ListenerStats::get(&s.datagrams);
             let rate = self
+                .services
                 .ingest
                 .rates
                 .get_mut(i)
@@ -170,7 +172,7 @@ impl CourtsideApp {
 
     /// Release listener `i`'s source lock ("unlock" in the status bar).
     pub(super) fn unlock_listener(&mut self, i: usize) {
-        if let Some(l) = self.ingest.listeners.get(i) {
+        if let Some(l) = self.services.ingest.listeners.get(i) {
             l.unlock();
             self.ctx.request_repaint_after(Duration::from_millis(200));
         }

@@ -7,7 +7,7 @@ use crate::app_support::{app, configure, free_port};
 use crate::fake_obs::FakeObs;
 use crate::obs_ui::runtime;
 use courtside::app::CourtsideApp;
-use courtside::app::obs_state::ObsTab;
+use courtside::model::obs::ObsTab;
 use courtside::obs::store::load_connections;
 use courtside::obs::{PasswordPlace, secrets};
 use courtside::store::Store;

@@ -9,7 +9,7 @@ use crate::app_support::{app, configure_with, free_port};
 use crate::obs_process::{ObsProcess, is_mkv_with_data, wait_until};
 use crate::obs_ui::{connection, direct_client, named_file, runtime};
 use courtside::app::CourtsideApp;
-use courtside::app::state::Level;
+use courtside::model::state::Level;
 use courtside::obs::OutputPhase;
 use courtside::obs::store as obs_store;
 use egui::{Key, Modifiers};

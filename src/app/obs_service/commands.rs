@@ -1,281 +1,100 @@
-//! OBS in the app: [`ObsService`] (the OBS worker on the app's runtime, the automation thread,
-//! the vault) and the panel's commands (run through the worker and the store writer, whose
-//! confirmations the job registry waits for; the UI thread never waits on either).
+//! The OBS panel's commands: sent to the worker, or written to the store through the writer
+//! (the job registry waits for the confirmation and hands it back to [`ObsService::saved`]).
 
-use super::CourtsideApp;
-use super::jobs_glue::JobKind;
-use super::obs_service::{ObsNotSent, ObsService};
-use crate::model::obs::{FIRING_LOG_LEN, ObsCommand as PanelCommand, RulesDraft};
+use super::{ObsNotSent, ObsService};
+use crate::app::jobs_glue::{AppJobs, JobKind};
+use crate::model::AppState;
+use crate::model::obs::{ObsCommand as PanelCommand, RulesDraft};
 use crate::model::state::Level;
-use crate::obs::secrets::SystemKeyring;
 use crate::obs::store as obs_store;
-use crate::obs::vault::Vault;
-use crate::obs::{
-    Automation, ObsCommand, ObsConnection, ObsUpdate, ObsWorker, ObsWorkerConfig, Rule,
-};
-use crate::store::writer::Persisted;
-use crate::store::{Store, WriteRequest};
-use crossbeam_channel::{Receiver, Sender, bounded};
-use std::sync::Arc;
-use std::time::Duration;
-
-/// Updates the worker may queue before the UI drains them.
-const UPDATE_CAPACITY: usize = 1024;
-/// Most updates handled per frame (the rest wait for the next one).
-const UPDATES_PER_FRAME: usize = 512;
-/// Vault results the app may have waiting.
-const VAULT_CAPACITY: usize = 64;
+use crate::obs::{ObsCommand, Rule};
+use crate::store::{WriteRequest, Writer};
+use crossbeam_channel::bounded;
 
 /// A store write the panel waits for (connection saves go through the vault instead); the job
 /// registry holds it until the store confirms.
-pub(super) enum PendingKind {
+pub(in crate::app) enum PendingKind {
     Delete(u64),
     Rules(Vec<Rule>),
     Paused(bool),
 }
 
-impl CourtsideApp {
-    /// The automation thread's and the OBS worker's counters (what automation has seen and
-    /// sent, what the worker did with it); `None` when the OBS parts did not start.
-    pub fn obs_counters(
-        &self,
-    ) -> Option<(
-        std::sync::Arc<crate::obs::AutomationStats>,
-        std::sync::Arc<crate::obs::HubStats>,
-    )> {
-        let automation = self.obs.automation.as_ref()?.stats();
-        Some((automation, self.obs.worker.as_ref()?.stats()))
-    }
+/// What the panel's commands reach besides the service: the model, the job registry, the store
+/// writer, and whether advanced mode is unlocked (asked only for commands that need it).
+pub(in crate::app) struct ObsDeps<'a, U: FnOnce() -> bool> {
+    /// The model (the OBS panel, notices).
+    pub(in crate::app) state: &'a mut AppState,
+    /// The job registry (store confirmations).
+    pub(in crate::app) jobs: &'a mut AppJobs,
+    /// The store writer, when it runs.
+    pub(in crate::app) writer: Option<&'a Writer>,
+    /// Whether advanced mode is unlocked now.
+    pub(in crate::app) unlocked: U,
+}
 
-    /// Load the OBS settings, start the runtime, the worker and the automation thread.
-    pub(super) fn start_obs(&mut self, store: &Store, persisted: Receiver<Persisted>) {
-        let Some(writer) = self.data.writer.as_ref().map(|w| w.sender()) else {
-            return;
-        };
-        let warn = |s: &mut Self, what: &str, e: &dyn std::fmt::Display| {
-            s.state.notices.push(
-                Level::Warning,
-                &format!("OBS {what} could not be read"),
-                &e.to_string(),
-                "Check them in the OBS window and save them again.",
-            )
-        };
-        let connections = obs_store::load_connections(store).unwrap_or_else(|e| {
-            warn(self, "connections", &e);
-            Vec::new()
-        });
-        let rules = match obs_store::load_rules_checked(store) {
-            Ok((rules, problems)) => {
-                for p in problems {
-                    self.state.notices.push(
-                        Level::Warning,
-                        "A stored automation rule was changed before use",
-                        &p,
-                        "Check the rule in OBS → Automation and save the rules again.",
-                    );
-                }
-                rules
-            }
-            Err(e) => {
-                warn(self, "automation rules", &e);
-                crate::obs::rules::default_rules()
-            }
-        };
-        let paused = obs_store::load_paused(store).unwrap_or(false);
-        let firings = obs_store::load_firings(store, FIRING_LOG_LEN).unwrap_or_default();
-        // The live states were just rebuilt for the scoreboard; automation starts from the same.
-        let states = self
-            .state
-            .courts
-            .iter()
-            .map(|(c, s)| (c.clone(), s.clone()))
-            .collect();
-        let view = &mut self.state.obs;
-        view.connections = connections.clone();
-        view.rules = rules.clone();
-        view.paused = paused;
-        view.firings = firings.into();
-        match self.spawn_obs(connections, rules, paused, states, writer, persisted) {
-            Ok(()) => self.state.obs.available = true,
-            Err(e) => self.state.notices.push(
-                Level::Error,
-                "OBS control did not start",
-                &e.to_string(),
-                "Scores are received and stored as usual; restart courtside to control OBS.",
-            ),
-        }
-    }
-
-    fn spawn_obs(
-        &mut self,
-        connections: Vec<ObsConnection>,
-        rules: Vec<Rule>,
-        paused: bool,
-        states: std::collections::HashMap<String, crate::match_state::MatchState>,
-        writer: Sender<WriteRequest>,
-        persisted: Receiver<Persisted>,
-    ) -> std::io::Result<()> {
-        let rt = self.runtime_handle()?;
-        let (tx, rx) = bounded(UPDATE_CAPACITY);
-        let ctx = self.ctx.clone();
-        let connections_now = connections.clone();
-        let worker = ObsWorker::spawn(
-            rt,
-            ObsWorkerConfig {
-                connections,
-                updates: tx,
-                repaint: Box::new(move || ctx.request_repaint()),
-                store_writer: Some(writer.clone()),
-            },
-        )?;
-        let (done_tx, done_rx) = bounded(VAULT_CAPACITY);
-        let ctx = self.ctx.clone();
-        let vault = Vault::spawn(
-            Arc::new(SystemKeyring),
-            writer,
-            done_tx,
-            Box::new(move || ctx.request_repaint()),
-        )?;
-        // Probes the system keyring (the Connections tab says where each password is) and moves
-        // passwords an older courtside or a keyring-less start left in the store.
-        if let Err(e) = vault.move_stored(connections_now) {
-            // The vault thread is gone: passwords stay where they are (still usable), and the
-            // Connections tab shows where each one is.
-            tracing::warn!("OBS passwords not moved to the system keyring: {e}");
-        }
-        let automation = Automation::new(rules, paused, worker.commands())
-            .with_states(states)
-            .spawn(persisted)?;
-        self.obs = ObsService {
-            automation: Some(automation),
-            worker: Some(worker),
-            updates: Some(rx),
-            vault: Some(vault),
-            vault_done: Some(done_rx),
-        };
-        Ok(())
-    }
-
-    /// Take the worker's updates and the store's answers to the panel's saves.
-    pub(super) fn poll_obs(&mut self) {
-        if let Some(rx) = self.obs.updates.clone() {
-            for u in rx.try_iter().take(UPDATES_PER_FRAME) {
-                self.absorb_obs(u);
-            }
-            if !rx.is_empty() {
-                self.ctx.request_repaint();
-            }
-        }
-        if let Some(rx) = self.obs.vault_done.clone() {
-            for d in rx.try_iter() {
-                self.vault_done(d);
-            }
-        }
-        // Countdowns ("reconnecting in 4 s") and recording time tick once a second.
-        let ticking = self.state.obs.statuses.iter().any(|s| {
-            matches!(s.link, crate::obs::LinkState::Waiting { .. })
-                || s.recording.phase.is_on()
-                || s.streaming.phase.is_on()
-        });
-        if ticking {
-            self.ctx.request_repaint_after(Duration::from_secs(1));
-        }
-    }
-
-    fn absorb_obs(&mut self, u: ObsUpdate) {
-        let view = &mut self.state.obs;
-        match u {
-            ObsUpdate::Status(s) => view.set_status(*s),
-            ObsUpdate::Removed(id) => view.statuses.retain(|s| s.connection_id != id),
-            ObsUpdate::Firing(f) => view.push_firing(*f),
-            ObsUpdate::Notice(n) => {
-                if n.what == "test connection" {
-                    view.test_results.retain(|(c, _)| c != &n.connection);
-                    view.test_results
-                        .push((n.connection.clone(), n.result.clone()));
-                }
-                let who = if n.connection.is_empty() {
-                    "OBS".to_string()
-                } else {
-                    format!("OBS '{}'", n.connection)
-                };
-                match (&n.result, n.automation) {
-                    // Automation successes are in the log; a notice each would drown the rest.
-                    (Ok(_), true) => {}
-                    (Ok(detail), false) => self.state.notices.push(
-                        Level::Info,
-                        &format!("{who}: {} — done", n.what),
-                        detail,
-                        "",
-                    ),
-                    (Err(why), auto) => self.state.notices.push(
-                        if auto { Level::Warning } else { Level::Error },
-                        &format!(
-                            "{who}: {}{} failed",
-                            if auto { "automation: " } else { "" },
-                            n.what
-                        ),
-                        why,
-                        "Check OBS and the connection in the OBS window; the automation log \
-                         lists every action.",
-                    ),
-                }
-            }
-        }
-    }
-
+impl ObsService {
     /// Run one command of the OBS panel or a shortcut.
-    pub(super) fn handle_obs(&mut self, command: PanelCommand) {
+    pub(in crate::app) fn handle<U: FnOnce() -> bool>(
+        &mut self,
+        command: PanelCommand,
+        deps: ObsDeps<'_, U>,
+    ) {
+        let ObsDeps {
+            state,
+            jobs,
+            writer,
+            unlocked,
+        } = deps;
         match command {
             PanelCommand::Run(target, action) => {
-                self.obs_command(ObsCommand::operator(target, action));
+                self.command(ObsCommand::operator(target, action), state);
             }
-            PanelCommand::Test(conn) => self.obs_command(ObsCommand::Test(conn)),
-            PanelCommand::Reconnect(id) => self.obs_command(ObsCommand::Reconnect(id)),
-            PanelCommand::SaveConnection(conn) => self.save_connection(conn),
+            PanelCommand::Test(conn) => self.command(ObsCommand::Test(conn), state),
+            PanelCommand::Reconnect(id) => self.command(ObsCommand::Reconnect(id), state),
+            PanelCommand::SaveConnection(conn) => self.save_connection(conn, state),
             PanelCommand::DeleteConnection(id) => {
-                self.obs_write(PendingKind::Delete(id), |ack| {
-                    obs_store::delete_connection(id, ack)
-                });
-            }
-            PanelCommand::SaveRules(_) if !self.advanced_unlocked() => {
-                if let Some(d) = &mut self.state.obs.rules_draft {
-                    d.saving = false;
-                    d.error = Some(
-                        "changing automation rules needs advanced mode: unlock it in System & \
-                         support → Advanced"
-                            .into(),
-                    );
-                }
+                let req = |ack| obs_store::delete_connection(id, ack);
+                self.write(PendingKind::Delete(id), req, state, jobs, writer);
             }
             PanelCommand::SaveRules(rules) => {
+                if !unlocked() {
+                    if let Some(d) = &mut state.obs.rules_draft {
+                        d.saving = false;
+                        d.error = Some(
+                            "changing automation rules needs advanced mode: unlock it in System \
+                             & support → Advanced"
+                                .into(),
+                        );
+                    }
+                    return;
+                }
                 let kind = PendingKind::Rules(rules.clone());
-                self.obs_write(kind, |ack| obs_store::save_rules(rules, ack));
+                let req = |ack| obs_store::save_rules(rules, ack);
+                self.write(kind, req, state, jobs, writer);
             }
             PanelCommand::SetPaused(paused) => {
                 // Takes effect at once; storing it only makes it survive a restart.
-                if let Some(a) = &self.obs.automation {
+                if let Some(a) = &self.automation {
                     a.set_paused(paused);
                 }
-                self.state.obs.paused = paused;
-                self.obs_write(PendingKind::Paused(paused), |ack| {
-                    obs_store::save_paused(paused, ack)
-                });
+                state.obs.paused = paused;
+                let req = |ack| obs_store::save_paused(paused, ack);
+                self.write(PendingKind::Paused(paused), req, state, jobs, writer);
             }
         }
     }
 
     /// Send a command to the OBS worker; a notice says why when it cannot be sent.
-    pub(super) fn obs_command(&mut self, c: ObsCommand) {
-        match self.obs.send(c) {
+    pub(in crate::app) fn command(&self, c: ObsCommand, state: &mut AppState) {
+        match self.send(c) {
             Ok(()) => {}
-            Err(ObsNotSent::NotRunning) => self.state.notices.push(
+            Err(ObsNotSent::NotRunning) => state.notices.push(
                 Level::Error,
                 "OBS control is not running",
                 "the OBS worker did not start",
                 "Restart courtside.",
             ),
-            Err(ObsNotSent::Busy) => self.state.notices.push(
+            Err(ObsNotSent::Busy) => state.notices.push(
                 Level::Warning,
                 "OBS is busy: the command was not sent",
                 "too many OBS commands are waiting",
@@ -284,33 +103,41 @@ impl CourtsideApp {
         }
     }
 
-    fn obs_write(&mut self, kind: PendingKind, req: impl FnOnce(obs_store::Ack) -> WriteRequest) {
+    fn write(
+        &self,
+        kind: PendingKind,
+        req: impl FnOnce(obs_store::Ack) -> WriteRequest,
+        state: &mut AppState,
+        jobs: &mut AppJobs,
+        writer: Option<&Writer>,
+    ) {
         let (tx, rx) = bounded(1);
-        let sent = self
-            .data
-            .writer
-            .as_ref()
-            .is_some_and(|w| w.sender().try_send(req(Some(tx))).is_ok());
+        let sent = writer.is_some_and(|w| w.sender().try_send(req(Some(tx))).is_ok());
         if sent {
             let name = match &kind {
                 PendingKind::Delete(_) => "OBS connection delete",
                 PendingKind::Rules(_) => "OBS rules",
                 PendingKind::Paused(_) => "OBS pause",
             };
-            self.jobs.await_store(name, JobKind::Obs(kind), rx);
+            jobs.await_store(name, JobKind::Obs(kind), rx);
         } else {
-            self.obs_saved(kind, Err("the store is not open or is busy".into()));
+            self.saved(kind, Err("the store is not open or is busy".into()), state);
         }
     }
 
     /// The store answered a save: apply it (or show why not).
-    pub(super) fn obs_saved(&mut self, kind: PendingKind, result: Result<(), String>) {
-        let view = &mut self.state.obs;
+    pub(in crate::app) fn saved(
+        &self,
+        kind: PendingKind,
+        result: Result<(), String>,
+        state: &mut AppState,
+    ) {
+        let view = &mut state.obs;
         match (kind, result) {
             (PendingKind::Delete(id), Ok(())) => {
                 let gone = view.connections.iter().find(|c| c.id == id);
                 if let Some(r) = gone.and_then(|c| c.keyring.clone())
-                    && let Some(v) = &self.obs.vault
+                    && let Some(v) = &self.vault
                     && let Err(e) = v.forget(r)
                 {
                     tracing::info!("OBS: the deleted connection's keyring entry stays: {e}");
@@ -318,18 +145,14 @@ impl CourtsideApp {
                 view.connections.retain(|c| c.id != id);
                 view.confirm_delete = None;
                 let all = view.connections.clone();
-                self.obs_command(ObsCommand::SetConnections(all));
+                self.command(ObsCommand::SetConnections(all), state);
             }
             (PendingKind::Rules(rules), Ok(())) => {
                 view.rules = rules.clone();
                 view.rules_draft = Some(RulesDraft::of(&rules));
-                let applied = self
-                    .obs
-                    .automation
-                    .as_ref()
-                    .is_some_and(|a| a.set_rules(rules));
+                let applied = self.automation.as_ref().is_some_and(|a| a.set_rules(rules));
                 if !applied {
-                    self.state.notices.push(
+                    state.notices.push(
                         Level::Warning,
                         "Rules stored but not applied yet",
                         "the automation thread is busy or stopped",
@@ -338,7 +161,7 @@ impl CourtsideApp {
                 }
             }
             (PendingKind::Paused(_), Ok(())) => {}
-            (PendingKind::Delete(_), Err(e)) => self.state.notices.push(
+            (PendingKind::Delete(_), Err(e)) => state.notices.push(
                 Level::Error,
                 "OBS connection not deleted",
                 &e,
@@ -350,7 +173,7 @@ impl CourtsideApp {
                     d.error = Some(format!("not saved: {e}"));
                 }
             }
-            (PendingKind::Paused(p), Err(e)) => self.state.notices.push(
+            (PendingKind::Paused(p), Err(e)) => state.notices.push(
                 Level::Warning,
                 if p {
                     "Automation paused, but the pause was not stored"
