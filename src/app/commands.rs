@@ -79,8 +79,10 @@ impl CourtsideApp {
                 );
             }
             Command::Support(c) => self.services.support.handle(&mut shared!(self), c),
-            Command::Flags(c) => self.handle_flags(c),
-            Command::UnlockListener(i) => self.unlock_listener(i),
+            Command::Flags(c) => {
+                super::flags_glue::handle(self.services.flags.as_mut(), c, &mut self.state);
+            }
+            Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }
 

@@ -188,7 +188,8 @@ impl eframe::App for CourtsideApp {
         self.frame.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
-        self.update_board_flags(ui.ctx());
+        let flags = self.services.flags.as_mut();
+        self.board.update_flags(flags, &mut self.state, ui.ctx());
         self.show_scoreboard(ui.ctx());
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {

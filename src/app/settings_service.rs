@@ -133,7 +133,7 @@ impl CourtsideApp {
     fn apply_settings(&mut self, new: AppSettings) {
         let old = std::mem::replace(&mut self.state.settings, new.clone());
         if old.listeners != new.listeners {
-            self.start_listeners();
+            self.services.ingest.start(&mut shared!(self));
         }
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);

@@ -134,7 +134,7 @@ impl CourtsideApp {
         }
         self.services.support.start(&mut shared!(self), &store);
         self.services.data.store = Some(store);
-        self.start_listeners();
+        self.services.ingest.start(&mut shared!(self));
         self.request(ReadRequest::Matches);
         self.follow_current_match();
     }
@@ -202,7 +202,7 @@ impl CourtsideApp {
 
     /// Update listener and store status; raise notices on failures.
     pub(super) fn poll_workers(&mut self) {
-        self.poll_listener_restart();
+        self.services.ingest.poll_restart(&mut shared!(self));
         // Re-read the interfaces each time Settings opens: a laptop joins the court LAN (or gets
         // a new address) after courtside started.
         let settings_open = self.state.prefs.show_settings;
@@ -210,8 +210,9 @@ impl CourtsideApp {
             self.state.interfaces = interfaces();
         }
         self.services.settings.were_open = settings_open;
-        let (courts, statuses) = self.listener_statuses(Instant::now());
-        self.raise_listener_notices(&courts, &statuses);
+        let ingest = &mut self.services.ingest;
+        let (courts, statuses) = ingest.statuses(&mut shared!(self), Instant::now());
+        ingest.raise_notices(&mut shared!(self), &courts, &statuses);
         if courts.iter().any(|c| c.rate > 0.0) {
             // Let the rate fall back to zero once traffic stops, then stay idle.
             self.ctx
