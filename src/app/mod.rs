@@ -1,5 +1,5 @@
-//! The eframe application: owns the workers, drains their channels in `logic`, draws in `ui`,
-//! runs the panels' commands at the end of the frame.
+//! The eframe application: owns the services (which own the workers), drains their channels in
+//! `logic`, draws in `ui`, runs the panels' commands at the end of the frame.
 
 /// The [`services::Shared`] parts of the app, borrowed field by field, so that a service in
 /// `self.services` can be borrowed mutably at the same time: `svc.handle(&mut shared!(self), ..)`.
@@ -62,8 +62,10 @@ pub struct SmokeReport {
 }
 
 /// The courtside desktop app: the model, the services that own the workers, the job registry,
-/// and the frame loop. Subsystem code lives in the services and in this module's glue files
-/// (`obs_glue`, `support`, `settings_service`, `flags_glue`, `listeners`, `events`).
+/// and the frame loop. Subsystem code lives on the services (`services::Services`: `obs_service`,
+/// `support*`, `settings_service`, `listeners`); what spans them stays here (`events`, `workers`,
+/// `commands`, `jobs_glue`, `flags_glue`'s scoreboard flags). A new service is a field of
+/// `Services`, never of this struct (README "Architecture", "Adding a service").
 pub struct CourtsideApp {
     /// What the panels draw.
     pub state: AppState,
