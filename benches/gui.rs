@@ -139,7 +139,7 @@ fn frame_times(db: &Path, n: u64, verdicts: &mut Verdicts) {
         if i % 10 == 0 {
             // Toggle a filter now and then: the heaviest thing an operator does.
             let t = &mut h.state_mut().state.table;
-            t.filter.kinds ^= courtside::app::table_model::RowKind::Clock.bit();
+            t.filter.kinds ^= courtside::model::table_model::RowKind::Clock.bit();
         }
         let (t0, c0) = (Instant::now(), thread_cpu_ms());
         h.step();
@@ -217,7 +217,7 @@ fn configure_free_port(db: &Path) {
     let writer = Writer::spawn(store, WriterConfig::default(), Vec::new()).expect("writer");
     writer
         .set_setting(
-            courtside::app::settings::keys::LISTENERS,
+            courtside::model::settings::keys::LISTENERS,
             &listeners,
             "bench",
         )

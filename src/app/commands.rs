@@ -36,7 +36,11 @@ impl CourtsideApp {
                 }
             }
             Command::SearchText(_) => self.search_again(),
-            Command::Settings(c) => self.handle_settings(c),
+            Command::Settings(c) => {
+                let settings = &mut self.services.settings;
+                let support = &mut self.services.support;
+                settings.handle(&mut shared!(self), support, c);
+            }
             Command::LoadMatches => {
                 self.request(ReadRequest::Matches);
             }
@@ -61,10 +65,24 @@ impl CourtsideApp {
                     .request_repaint_of(crate::model::scoreboard::viewport_id());
             }
             Command::Copy(text) => self.ctx.copy_text(text),
-            Command::Obs(c) => self.handle_obs(c),
-            Command::Support(c) => self.handle_support(c),
-            Command::Flags(c) => self.handle_flags(c),
-            Command::UnlockListener(i) => self.unlock_listener(i),
+            Command::Obs(c) => {
+                let services = &mut self.services;
+                let support = &mut services.support;
+                services.obs.handle(
+                    c,
+                    super::obs_service::ObsDeps {
+                        state: &mut self.state,
+                        jobs: &mut self.jobs,
+                        writer: services.data.writer.as_ref(),
+                        unlocked: || support.advanced_unlocked(),
+                    },
+                );
+            }
+            Command::Support(c) => self.services.support.handle(&mut shared!(self), c),
+            Command::Flags(c) => {
+                super::flags_glue::handle(self.services.flags.as_mut(), c, &mut self.state);
+            }
+            Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }
 

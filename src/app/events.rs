@@ -17,7 +17,7 @@ impl CourtsideApp {
             if started.elapsed() > super::DRAIN_BUDGET {
                 return true;
             }
-            match self.data.persisted_rx.try_recv() {
+            match self.services.data.persisted_rx.try_recv() {
                 Ok(p) => board_changed |= self.on_record(p.record),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
@@ -27,13 +27,13 @@ impl CourtsideApp {
                 .request_repaint_of(crate::model::scoreboard::viewport_id());
         }
         self.match_list_again_if_due();
-        while let Ok(reply) = self.data.reply_rx.try_recv() {
+        while let Ok(reply) = self.services.data.reply_rx.try_recv() {
             self.on_reply(reply);
             if started.elapsed() > super::DRAIN_BUDGET {
                 return true;
             }
         }
-        if let Some(m) = &self.support.sysmon {
+        if let Some(m) = &self.services.support.sysmon {
             while let Ok(sample) = m.receiver().try_recv() {
                 let keep = crate::sysmon::SysmonConfig::default().history;
                 self.state.support.history.push(sample.clone(), keep);
@@ -95,20 +95,20 @@ impl CourtsideApp {
         const AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
         const MOST_TRIES: u8 = 20;
         let listed = |k: &u64| self.state.match_list.iter().any(|m| m.key == *k);
-        let (_, tries) = self.data.matches_again;
+        let (_, tries) = self.services.data.matches_again;
         if self.state.court_keys.values().all(listed) {
-            self.data.matches_again = (None, 0);
+            self.services.data.matches_again = (None, 0);
         } else if tries < MOST_TRIES {
-            self.data.matches_again = (Some(Instant::now() + AGAIN_AFTER), tries + 1);
+            self.services.data.matches_again = (Some(Instant::now() + AGAIN_AFTER), tries + 1);
             self.ctx.request_repaint_after(AGAIN_AFTER);
         }
     }
 
     fn match_list_again_if_due(&mut self) {
-        if let (Some(at), tries) = self.data.matches_again
+        if let (Some(at), tries) = self.services.data.matches_again
             && Instant::now() >= at
         {
-            self.data.matches_again = (None, tries);
+            self.services.data.matches_again = (None, tries);
             self.request(ReadRequest::Matches);
         }
     }

@@ -3,7 +3,7 @@
 //! [`crate::jobs::Jobs`].
 
 use super::CourtsideApp;
-use super::obs_glue::PendingKind;
+use super::obs_service::PendingKind;
 use crate::jobs::Finished;
 use crate::license::LicenseReport;
 use crate::model::settings::AppSettings;
@@ -54,6 +54,9 @@ pub(super) enum JobOutput {
     License(LicenseReport),
 }
 
+/// The app's job registry, with its kinds and outputs.
+pub(super) type AppJobs = crate::jobs::Jobs<JobKind, JobOutput>;
+
 impl CourtsideApp {
     /// Hand every finished job to its subsystem; look again soon while store confirmations are
     /// outstanding.
@@ -88,19 +91,32 @@ impl CourtsideApp {
                     "Type the path into the field instead.",
                 ),
             },
-            JobKind::Obs(kind) => self.obs_saved(kind, outcome.map(|_| ())),
-            JobKind::LicenseStored(done) => self.license_stored(outcome.map(|_| done)),
-            JobKind::LicenseChecked => self.license_checked(outcome),
+            JobKind::Obs(kind) => {
+                let outcome = outcome.map(|_| ());
+                self.services.obs.saved(kind, outcome, &mut self.state);
+            }
+            JobKind::LicenseStored(done) => {
+                let stored = outcome.map(|_| done);
+                self.services
+                    .support
+                    .license_stored(&mut shared!(self), stored);
+            }
+            JobKind::LicenseChecked => self
+                .services
+                .support
+                .license_checked(&mut shared!(self), outcome),
             JobKind::MatchDeleted { key, count } => {
                 self.match_deleted(key, outcome.map(|_| count.try_recv().unwrap_or(0)))
             }
             JobKind::Task => {
                 self.record_operation(&name, took);
-                self.task_done(&name, outcome);
+                let support = &mut self.services.support;
+                support.task_done(&mut shared!(self), &name, outcome);
             }
             JobKind::Report(key) => {
                 self.record_operation(&name, took);
-                self.report_done(key, &name, outcome);
+                let support = &mut self.services.support;
+                support.report_done(&mut shared!(self), key, &name, outcome);
             }
         }
     }

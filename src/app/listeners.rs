@@ -2,30 +2,30 @@
 //! per-listener rate and status (trust, PSS link, state requests, the silence hint), failure
 //! notices, and the interfaces offered as bind addresses.
 
-use super::CourtsideApp;
+use super::services::{IngestService, Shared};
 use crate::ingest::hints::{Platform, SILENCE_HINT_AFTER, pss_link_status, silence_hint};
 use crate::ingest::{Listener, ListenerStats, ListenerStatus};
 use crate::model::state::{CourtStatus, InterfaceChoice, Level, ListenerTrust};
 use crossbeam_channel::bounded;
 use std::time::{Duration, Instant};
 
-impl CourtsideApp {
+impl IngestService {
     /// (Re)start one listener per configured court.
-    pub(super) fn start_listeners(&mut self) {
-        if self.ingest.stopping.is_some() {
+    pub(super) fn start(&mut self, app: &mut Shared<'_>) {
+        if self.stopping.is_some() {
             // A restart is under way: it starts the listeners of the settings current then.
             return;
         }
-        let old = std::mem::take(&mut self.ingest.listeners);
+        let old = std::mem::take(&mut self.listeners);
         if old.is_empty() {
-            self.spawn_listeners();
+            self.spawn(app);
             return;
         }
         // Stopping joins each listener's thread (up to its 100 ms socket poll): done on a
         // short-lived thread so a settings save never stalls a frame. The new listeners start
-        // once the old ones have let go of their ports (`poll_listener_restart`).
+        // once the old ones have let go of their ports (`poll_restart`).
         let (done_tx, done_rx) = bounded(1);
-        let ctx = self.ctx.clone();
+        let ctx = app.ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("listeners-stop".into())
             .spawn(move || {
@@ -36,53 +36,58 @@ impl CourtsideApp {
                 ctx.request_repaint();
             });
         match spawned {
-            Ok(_) => self.ingest.stopping = Some(done_rx),
+            Ok(_) => self.stopping = Some(done_rx),
             // No thread to spare: stop them here (the old listeners were moved into the failed
             // closure and dropped with it), then start the new ones.
-            Err(_) => self.spawn_listeners(),
+            Err(_) => self.spawn(app),
         }
     }
 
     /// Start the new listeners once the old ones have stopped.
-    pub(super) fn poll_listener_restart(&mut self) {
-        let Some(rx) = &self.ingest.stopping else {
+    pub(super) fn poll_restart(&mut self, app: &mut Shared<'_>) {
+        let Some(rx) = &self.stopping else {
             return;
         };
         if matches!(rx.try_recv(), Err(crossbeam_channel::TryRecvError::Empty)) {
             return;
         }
-        self.ingest.stopping = None;
-        self.spawn_listeners();
+        self.stopping = None;
+        self.spawn(app);
     }
 
     /// One listener (and rate meter) per configured court, replacing the meters and statuses
     /// of the listeners before.
-    fn spawn_listeners(&mut self) {
-        self.ingest.rates.clear();
-        self.ingest.last_statuses.clear();
-        let Some(writer) = &self.data.writer else {
+    fn spawn(&mut self, app: &mut Shared<'_>) {
+        self.rates.clear();
+        self.last_statuses.clear();
+        let Some(writer) = &app.data.writer else {
             return;
         };
-        for l in &self.state.settings.listeners {
+        for l in &app.state.settings.listeners {
             match Listener::spawn(l.to_config(), None, writer.sender()) {
-                Ok(listener) => self.ingest.listeners.push(listener),
-                Err(e) => self.state.notices.push(
+                Ok(listener) => self.listeners.push(listener),
+                Err(e) => app.state.notices.push(
                     Level::Error,
                     &format!("Listener for {} did not start", l.court),
                     &e.to_string(),
                     "Restart courtside.",
                 ),
             }
-            self.ingest.rates.push(RateMeter::new());
+            self.rates.push(RateMeter::new());
         }
     }
 
     /// Raise (or clear) a notice when a listener's failure changes.
-    pub(super) fn raise_listener_notices(&mut self, courts: &[CourtStatus], statuses: &[String]) {
+    pub(super) fn raise_notices(
+        &mut self,
+        app: &mut Shared<'_>,
+        courts: &[CourtStatus],
+        statuses: &[String],
+    ) {
         for (i, c) in courts.iter().enumerate() {
-            let changed = self.ingest.last_statuses.get(i) != statuses.get(i);
+            let changed = self.last_statuses.get(i) != statuses.get(i);
             if changed && !c.ok && c.status != "stopped" {
-                self.state.notices.push(
+                app.state.notices.push(
                     Level::Error,
                     &format!("UDP {} ({}) is not receiving", c.addr, c.court),
                     &c.status,
@@ -92,36 +97,33 @@ impl CourtsideApp {
             }
             if changed && c.ok && c.status == "listening" {
                 let title = format!("UDP {} ({}) is not receiving", c.addr, c.court);
-                self.state.notices.items.retain(|n| n.title != title);
+                app.state.notices.items.retain(|n| n.title != title);
             }
         }
-        if self
-            .ingest
-            .last_statuses
-            .iter()
-            .any(|s| s.contains("retrying"))
+        if self.last_statuses.iter().any(|s| s.contains("retrying"))
             || statuses
                 .iter()
                 .any(|s| s.contains("retrying") || s == "starting")
         {
-            self.ctx
+            app.ctx
                 .request_repaint_after(std::time::Duration::from_millis(500));
         }
-        self.ingest.last_statuses = statuses.to_vec();
+        self.last_statuses = statuses.to_vec();
     }
-}
 
-impl CourtsideApp {
     /// Status of every running listener, and the status texts the notices follow (without the
     /// retry countdown, so a dismissed notice comes back only when the failure itself changes).
-    pub(super) fn listener_statuses(&mut self, now: Instant) -> (Vec<CourtStatus>, Vec<String>) {
+    pub(super) fn statuses(
+        &mut self,
+        app: &mut Shared<'_>,
+        now: Instant,
+    ) -> (Vec<CourtStatus>, Vec<String>) {
         let mut statuses = Vec::new();
         let mut courts = Vec::new();
-        for (i, l) in self.ingest.listeners.iter().enumerate() {
+        for (i, l) in self.listeners.iter().enumerate() {
             let s = l.stats();
             let datagrams = ListenerStats::get(&s.datagrams);
             let rate = self
-                .ingest
                 .rates
                 .get_mut(i)
                 .map_or(0.0, |m| m.sample(datagrams, now));
@@ -141,14 +143,14 @@ impl CourtsideApp {
                 statuses.push(status.clone());
             }
             for ns in s.answer_times() {
-                self.state.live.answers.mark(ns);
+                app.state.live.answers.mark(ns);
             }
             let trust = trust_of(l, now);
             if ok && trust.silence_hint.is_none() {
                 // Wake when the silence hint is due (an idle app otherwise never repaints).
                 if let Some((for_, 0)) = s.listening_for(now) {
                     let due = SILENCE_HINT_AFTER.saturating_sub(for_);
-                    self.ctx
+                    app.ctx
                         .request_repaint_after(due + Duration::from_millis(50));
                 }
             }
@@ -169,10 +171,10 @@ impl CourtsideApp {
     }
 
     /// Release listener `i`'s source lock ("unlock" in the status bar).
-    pub(super) fn unlock_listener(&mut self, i: usize) {
-        if let Some(l) = self.ingest.listeners.get(i) {
+    pub(super) fn unlock(&mut self, app: &mut Shared<'_>, i: usize) {
+        if let Some(l) = self.listeners.get(i) {
             l.unlock();
-            self.ctx.request_repaint_after(Duration::from_millis(200));
+            app.ctx.request_repaint_after(Duration::from_millis(200));
         }
     }
 }

@@ -1,5 +1,18 @@
-//! The eframe application: owns the workers, drains their channels in `logic`, draws in `ui`,
-//! runs the panels' commands at the end of the frame.
+//! The eframe application: owns the services (which own the workers), drains their channels in
+//! `logic`, draws in `ui`, runs the panels' commands at the end of the frame.
+
+/// The [`services::Shared`] parts of the app, borrowed field by field, so that a service in
+/// `self.services` can be borrowed mutably at the same time: `svc.handle(&mut shared!(self), ..)`.
+macro_rules! shared {
+    ($app:expr) => {
+        $crate::app::services::Shared {
+            state: &mut $app.state,
+            jobs: &mut $app.jobs,
+            data: &$app.services.data,
+            ctx: &$app.ctx,
+        }
+    };
+}
 
 mod commands;
 mod events;
@@ -7,8 +20,6 @@ mod flags_glue;
 mod jobs_glue;
 pub mod listeners;
 pub mod memory;
-mod obs_glue;
-mod obs_keyring;
 mod obs_service;
 mod reader;
 mod services;
@@ -20,10 +31,6 @@ mod workers;
 
 pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
 pub use crate::model::{AppState, Command};
-// Old paths of the model's modules, kept so the benches and the other test binaries build
-// unchanged while they move to `crate::model` (remove once nothing names them).
-pub use crate::model::obs as obs_state;
-pub use crate::model::{notices, row_index, settings, state, table_model};
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -55,23 +62,22 @@ pub struct SmokeReport {
 }
 
 /// The courtside desktop app: the model, the services that own the workers, the job registry,
-/// and the frame loop. Subsystem code lives in the services and in this module's glue files
-/// (`obs_glue`, `support`, `settings_service`, `flags_glue`, `listeners`, `events`).
+/// and the frame loop. Subsystem code lives on the services (`services::Services`: `obs_service`,
+/// `support*`, `settings_service`, `listeners`); what spans them stays here (`events`, `workers`,
+/// `commands`, `jobs_glue`, `flags_glue`'s scoreboard flags). A new service is a field of
+/// `Services`, never of this struct (README "Architecture", "Adding a service").
 pub struct CourtsideApp {
     /// What the panels draw.
     pub state: AppState,
+    /// The egui context (repaint requests, viewport commands, the clipboard).
     ctx: egui::Context,
-    /// The one tokio runtime; services get its handle (OBS sessions today).
-    runtime: Option<tokio::runtime::Runtime>,
     /// Every background job and store confirmation the app waits for.
-    jobs: crate::jobs::Jobs<jobs_glue::JobKind, jobs_glue::JobOutput>,
-    data: services::DataService,
-    ingest: services::IngestService,
-    settings: settings_service::SettingsService,
-    flags: Option<crate::flags::FlagsService>,
-    obs: obs_service::ObsService,
-    support: support::SupportService,
+    jobs: jobs_glue::AppJobs,
+    /// Every service, the runtime they share, their shutdown order.
+    services: services::Services,
+    /// The scoreboard window.
     board: services::Board,
+    /// Frame counting and the smoke test.
     frame: services::FrameLoop,
 }
 
@@ -90,14 +96,8 @@ impl CourtsideApp {
         let mut app = CourtsideApp {
             state: AppState::default(),
             ctx: ctx.clone(),
-            runtime: None,
             jobs: crate::jobs::Jobs::new(Arc::new(move || wake_ctx.request_repaint())),
-            data: services::DataService::default(),
-            ingest: services::IngestService::default(),
-            settings: settings_service::SettingsService::default(),
-            flags: None,
-            obs: obs_service::ObsService::default(),
-            support: support::SupportService::new(options.log.clone()),
+            services: services::Services::new(options.log.clone()),
             board: services::Board::default(),
             frame: services::FrameLoop {
                 frames: 0,
@@ -120,6 +120,14 @@ impl CourtsideApp {
         app
     }
 
+    /// The automation thread's and the OBS worker's counters (what automation has seen and
+    /// sent, what the worker did with it); `None` when the OBS parts did not start.
+    pub fn obs_counters(
+        &self,
+    ) -> Option<(Arc<crate::obs::AutomationStats>, Arc<crate::obs::HubStats>)> {
+        self.services.obs.counters()
+    }
+
     /// The shared scoreboard view (tests read it).
     pub fn scoreboard(&self) -> SharedScoreboard {
         self.board.shared.clone()
@@ -133,7 +141,7 @@ impl CourtsideApp {
 
     /// Block until the store writer has made everything durable (tests only need this).
     pub fn flush_store(&self) {
-        if let Some(w) = &self.data.writer
+        if let Some(w) = &self.services.data.writer
             && let Err(e) = w.flush()
         {
             // The writer is gone: its own error notice says why; nothing more to wait for.
@@ -141,21 +149,9 @@ impl CourtsideApp {
         }
     }
 
-    /// Stop all workers, storing everything received: listeners first (nothing new arrives),
-    /// then OBS (the worker may still log firings through the writer), then the reader and the
-    /// writer (which stores everything queued), the runtime last.
+    /// Stop all workers, storing everything received (order: [`services::Services::shutdown`]).
     pub fn shutdown(&mut self) {
-        self.flags = None;
-        if let Some(m) = self.support.sysmon.take() {
-            m.stop();
-        }
-        self.ingest.stop();
-        self.obs.stop();
-        self.data.stop();
-        // Last: every service that ran async work on it has stopped.
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(2));
-        }
+        self.services.shutdown();
     }
 }
 
@@ -172,10 +168,12 @@ impl eframe::App for CourtsideApp {
         let started = Instant::now();
         let more = self.drain(started);
         self.poll_workers();
-        self.poll_obs();
-        self.poll_support(started);
+        self.services.obs.poll(&mut self.state, ctx);
+        let listeners = &self.services.ingest.listeners;
+        let support = &mut self.services.support;
+        support.poll(&mut shared!(self), listeners, started);
         self.poll_jobs();
-        if let Some(f) = &mut self.flags
+        if let Some(f) = &mut self.services.flags
             && f.poll()
         {
             self.state.flag_resolver = f.resolver();
@@ -192,7 +190,8 @@ impl eframe::App for CourtsideApp {
         self.frame.frames += 1;
         crate::ui::shortcuts(ui.ctx(), &mut self.state);
         crate::ui::main_ui(ui, &mut self.state);
-        self.update_board_flags(ui.ctx());
+        let flags = self.services.flags.as_mut();
+        self.board.update_flags(flags, &mut self.state, ui.ctx());
         self.show_scoreboard(ui.ctx());
         let commands = std::mem::take(&mut self.state.commands);
         for c in commands {
@@ -256,21 +255,6 @@ impl CourtsideApp {
         } else {
             ctx.request_repaint();
         }
-    }
-
-    /// The app's tokio runtime (started on first use): services run their async work on it.
-    pub(super) fn runtime_handle(&mut self) -> std::io::Result<tokio::runtime::Handle> {
-        if let Some(rt) = &self.runtime {
-            return Ok(rt.handle().clone());
-        }
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("courtside-rt")
-            .enable_all()
-            .build()?;
-        let handle = rt.handle().clone();
-        self.runtime = Some(rt);
-        Ok(handle)
     }
 
     /// Frames drawn by the main window.

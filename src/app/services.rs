@@ -1,11 +1,12 @@
-//! The app's smaller services and frame-loop parts: each owns its workers and channels, so
-//! `CourtsideApp` holds one field per subsystem. The larger services have their own files
-//! (`obs_glue::ObsService`, `support::SupportService`, `settings_service::SettingsService`,
-//! `crate::flags::FlagsService`).
+//! [`Services`]: every service the app runs (each owns its workers and channels), the runtime
+//! they share and the order they stop in; and the smaller services and frame-loop parts. The
+//! larger services have their own files (`obs_service::ObsService`, `support::SupportService`,
+//! `settings_service::SettingsService`, `crate::flags::FlagsService`).
 
 use super::SmokeReport;
 use super::listeners::RateMeter;
 use super::reader::{ReadReply, Reader};
+use crate::model::AppState;
 use crate::model::placement::BoardPlace;
 use crate::model::scoreboard::SharedScoreboard;
 use crate::store::writer::Persisted;
@@ -13,6 +14,88 @@ use crate::store::{Store, Writer};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// What a service's work reaches besides the service itself: the model it updates, the job
+/// registry it starts jobs in, the store (writer, open file) and the egui context (repaints,
+/// textures). Built with `shared!(app)`.
+pub(super) struct Shared<'a> {
+    /// The model the panels draw.
+    pub(super) state: &'a mut AppState,
+    /// The job registry.
+    pub(super) jobs: &'a mut super::jobs_glue::AppJobs,
+    /// The store and its writer.
+    pub(super) data: &'a DataService,
+    /// The egui context.
+    pub(super) ctx: &'a egui::Context,
+}
+
+/// Every service of the app, the tokio runtime they share, and their shutdown order. A new
+/// service is one more field here (and one line in [`Services::shutdown`]), never a field of
+/// `CourtsideApp`.
+pub(super) struct Services {
+    /// The one tokio runtime (started on first use); services get its handle.
+    runtime: Option<tokio::runtime::Runtime>,
+    /// The store: writer, reader, the display's channel.
+    pub(super) data: DataService,
+    /// The UDP listeners.
+    pub(super) ingest: IngestService,
+    /// Settings saves and the Settings window's frame-to-frame state.
+    pub(super) settings: super::settings_service::SettingsService,
+    /// Flags (library, imports, exports); `None` until the store opened.
+    pub(super) flags: Option<crate::flags::FlagsService>,
+    /// OBS: dispatcher worker, automation, password vault.
+    pub(super) obs: super::obs_service::ObsService,
+    /// System & support: advanced mode, log control, system monitor.
+    pub(super) support: super::support::SupportService,
+}
+
+impl Services {
+    /// The services before anything started (`start` opens the store and starts them).
+    pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> Services {
+        Services {
+            runtime: None,
+            data: DataService::default(),
+            ingest: IngestService::default(),
+            settings: super::settings_service::SettingsService::default(),
+            flags: None,
+            obs: super::obs_service::ObsService::default(),
+            support: super::support::SupportService::new(log),
+        }
+    }
+
+    /// The shared tokio runtime's handle, starting the runtime on first use.
+    pub(super) fn runtime_handle(&mut self) -> std::io::Result<tokio::runtime::Handle> {
+        if let Some(rt) = &self.runtime {
+            return Ok(rt.handle().clone());
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("courtside-rt")
+            .enable_all()
+            .build()?;
+        let handle = rt.handle().clone();
+        self.runtime = Some(rt);
+        Ok(handle)
+    }
+
+    /// Stop every service, storing everything received: flags and the system monitor first,
+    /// the listeners (nothing new arrives), then OBS (the worker may still log firings through
+    /// the writer), then the reader and the writer (which stores everything queued), the
+    /// runtime last (every service that ran async work on it has stopped). Calling it again
+    /// does nothing.
+    pub(super) fn shutdown(&mut self) {
+        self.flags = None;
+        if let Some(m) = self.support.sysmon.take() {
+            m.stop();
+        }
+        self.ingest.stop();
+        self.obs.stop();
+        self.data.stop();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(2));
+        }
+    }
+}
 
 /// Records the writer may hand the display before the UI drains them.
 const PERSISTED_CAPACITY: usize = 16_384;

@@ -5,6 +5,8 @@
 use super::CourtsideApp;
 use super::jobs_glue::{JobKind, JobOutput};
 use super::reader::ReadRequest;
+use super::services::Shared;
+use super::support::SupportService;
 use crate::model::settings::{AppSettings, validate_listeners};
 use crate::model::state::{Level, SettingsDraft};
 use crate::store::WriteRequest;
@@ -16,22 +18,27 @@ pub(super) struct SettingsService {
     pub(super) were_open: bool,
 }
 
-impl CourtsideApp {
+impl SettingsService {
     /// Run a command of the Settings window.
-    pub(super) fn handle_settings(&mut self, c: crate::model::SettingsCommand) {
+    pub(super) fn handle(
+        &mut self,
+        app: &mut Shared<'_>,
+        support: &mut SupportService,
+        c: crate::model::SettingsCommand,
+    ) {
         use crate::model::SettingsCommand;
         match c {
-            SettingsCommand::Save(s) => self.save_settings(*s),
+            SettingsCommand::Save(s) => self.save(app, support, *s),
             SettingsCommand::LoadHistory => {
-                self.request(ReadRequest::History);
+                app.data.request(ReadRequest::History);
             }
-            SettingsCommand::PickStorePath => self.pick_store_path(),
+            SettingsCommand::PickStorePath => self.pick_store_path(app),
         }
     }
 
-    fn pick_store_path(&mut self) {
+    fn pick_store_path(&mut self, app: &mut Shared<'_>) {
         // The native dialog blocks its thread; never the UI thread.
-        self.jobs
+        app.jobs
             .spawn("store location dialog", JobKind::StorePicked, |_| {
                 let picked = rfd::FileDialog::new()
                     .set_title("Store location")
@@ -43,34 +50,34 @@ impl CourtsideApp {
     }
 
     /// Validate and store settings; they are applied once the store confirms.
-    fn save_settings(&mut self, new: AppSettings) {
+    fn save(&mut self, app: &mut Shared<'_>, support: &mut SupportService, new: AppSettings) {
         if let Err(e) = validate_listeners(&new.listeners) {
-            self.state.draft.error = Some(e);
+            app.state.draft.error = Some(e);
             return;
         }
-        let expert = new.store_path != self.state.settings.store_path
-            || new.advanced_lock_minutes != self.state.settings.advanced_lock_minutes;
-        if expert && !self.advanced_unlocked() {
-            self.state.draft.error = Some(
+        let expert = new.store_path != app.state.settings.store_path
+            || new.advanced_lock_minutes != app.state.settings.advanced_lock_minutes;
+        if expert && !support.advanced_unlocked() {
+            app.state.draft.error = Some(
                 "changing the store location or the advanced-mode lock time needs advanced \
                  mode: unlock it in System & support → Advanced (or revert those fields)"
                     .into(),
             );
             return;
         }
-        let Some(writer) = &self.data.writer else {
-            self.state.draft.error =
+        let Some(writer) = &app.data.writer else {
+            app.state.draft.error =
                 Some("the store is not open, so settings cannot be saved".into());
             return;
         };
-        let old = self.state.settings.to_entries();
+        let old = app.state.settings.to_entries();
         let changed: Vec<(&str, String)> = new
             .to_entries()
             .into_iter()
             .filter(|e| !old.contains(e))
             .collect();
         if changed.is_empty() {
-            self.state.draft.status = Some("Nothing changed.".into());
+            app.state.draft.status = Some("Nothing changed.".into());
             return;
         }
         let changed = changed
@@ -78,7 +85,7 @@ impl CourtsideApp {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         let mut op = crate::store::write_settings_op(changed, "ui".into());
-        if new.store_path != self.state.settings.store_path {
+        if new.store_path != app.state.settings.store_path {
             // Checked, stored and remembered outside the store in one write: a location that
             // cannot be used is refused here, never reported as saved.
             op = crate::store::location::save_location_op(
@@ -95,16 +102,18 @@ impl CourtsideApp {
         };
         // try_send: the UI never waits for the writer.
         if writer.sender().try_send(req).is_err() {
-            self.state.draft.error = Some("the store is busy; try again".into());
+            app.state.draft.error = Some("the store is busy; try again".into());
             return;
         }
-        self.state.draft.saving = true;
-        self.state.draft.error = None;
-        self.state.draft.status = None;
+        app.state.draft.saving = true;
+        app.state.draft.error = None;
+        app.state.draft.status = None;
         let kind = JobKind::SettingsSaved(Box::new(new));
-        self.jobs.await_store("settings", kind, acked);
+        app.jobs.await_store("settings", kind, acked);
     }
+}
 
+impl CourtsideApp {
     /// The store answered the settings write: every changed key stored (these settings), or
     /// none.
     pub(super) fn on_settings_saved(&mut self, saved: Result<AppSettings, String>) {
@@ -124,13 +133,13 @@ impl CourtsideApp {
     fn apply_settings(&mut self, new: AppSettings) {
         let old = std::mem::replace(&mut self.state.settings, new.clone());
         if old.listeners != new.listeners {
-            self.start_listeners();
+            self.services.ingest.start(&mut shared!(self));
         }
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);
         }
         if old.advanced_lock_minutes != new.advanced_lock_minutes {
-            self.apply_lock_time();
+            self.services.support.apply_lock_time(&self.state.settings);
         }
         if old.store_path != new.store_path {
             self.state.notices.push(

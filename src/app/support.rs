@@ -2,8 +2,8 @@
 //! the licence, and the data jobs (export, backup, restore, match report) — each job on its own
 //! named thread, with a file dialog when no path was given; the UI thread never waits.
 
-use super::CourtsideApp;
 use super::jobs_glue::{JobKind, JobOutput};
+use super::services::Shared;
 use super::support_jobs::Job;
 use crate::advanced::{AdvancedConfig, AdvancedEvent, AdvancedMode};
 use crate::license;
@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 /// hourly time record of the licence clock check. Its data jobs and store writes run through
 /// the app's job registry.
 pub(super) struct SupportService {
+    /// Advanced mode, when it could be loaded.
     pub(super) advanced: Option<AdvancedMode>,
+    /// The log file's control, when `main` set up file logging.
     pub(super) log: Option<Arc<crate::logging::LogControl>>,
     /// The system monitor (CPU, memory), when it started.
     pub(super) sysmon: Option<crate::sysmon::Sysmon>,
@@ -28,6 +30,7 @@ pub(super) struct SupportService {
 }
 
 impl SupportService {
+    /// The service before the store opened (`start` loads advanced mode and the licence).
     pub(super) fn new(log: Option<Arc<crate::logging::LogControl>>) -> SupportService {
         SupportService {
             advanced: None,
@@ -36,17 +39,23 @@ impl SupportService {
             last_time_record: None,
         }
     }
+
+    /// Whether advanced mode is unlocked now (locked when it did not start).
+    pub(super) fn advanced_unlocked(&mut self) -> bool {
+        let now = Instant::now();
+        self.advanced.as_mut().is_some_and(|a| a.is_unlocked(now))
+    }
 }
 
-impl CourtsideApp {
+impl SupportService {
     /// Advanced mode, licence, diagnostics, log state (after the store and writer started).
-    pub(super) fn start_support(&mut self, store: &Store) {
-        let v = &mut self.state.support;
+    pub(super) fn start(&mut self, app: &mut Shared<'_>, store: &Store) {
+        let v = &mut app.state.support;
         v.diagnostics = Some(PipelineDiagnostics::new(
             Duration::from_secs(5),
             Duration::from_millis(50),
         ));
-        match &self.support.log {
+        match &self.log {
             Some(l) => {
                 v.log_level = Some(l.level());
                 v.log_dir = Some(l.dir().to_path_buf());
@@ -54,25 +63,25 @@ impl CourtsideApp {
             None => v.log_problem = Some("file logging is off (see the notices)".into()),
         }
         let config = AdvancedConfig {
-            inactivity: lock_time(self.state.settings.advanced_lock_minutes),
+            inactivity: lock_time(app.state.settings.advanced_lock_minutes),
             ..AdvancedConfig::default()
         };
         match AdvancedMode::load(store, config) {
-            Ok(m) => self.support.advanced = Some(m),
-            Err(e) => self.state.notices.push(
+            Ok(m) => self.advanced = Some(m),
+            Err(e) => app.state.notices.push(
                 Level::Error,
                 "Advanced mode unavailable",
                 &e.to_string(),
                 "Expert actions stay locked; check the store.",
             ),
         }
-        self.check_license(store.clone());
+        self.check_license(app, store.clone());
     }
 
     /// Use the lock time from the settings (after they changed).
-    pub(super) fn apply_lock_time(&mut self) {
-        let inactivity = lock_time(self.state.settings.advanced_lock_minutes);
-        if let Some(a) = &mut self.support.advanced {
+    pub(super) fn apply_lock_time(&mut self, settings: &crate::model::settings::AppSettings) {
+        let inactivity = lock_time(settings.advanced_lock_minutes);
+        if let Some(a) = &mut self.advanced {
             a.set_config(AdvancedConfig {
                 inactivity,
                 ..a.config().clone()
@@ -82,34 +91,38 @@ impl CourtsideApp {
 
     /// Per frame: samples, diagnostics, advanced-mode outcomes, finished jobs, the hourly time
     /// record for the licence clock check.
-    pub(super) fn poll_support(&mut self, now: Instant) {
-        let active = self.ctx.input(|i| !i.events.is_empty());
-        if let Some(a) = &mut self.support.advanced {
+    pub(super) fn poll(
+        &mut self,
+        app: &mut Shared<'_>,
+        listeners: &[crate::ingest::Listener],
+        now: Instant,
+    ) {
+        let active = app.ctx.input(|i| !i.events.is_empty());
+        if let Some(a) = &mut self.advanced {
             if active {
                 a.touch(now);
             }
             if let Some(outcome) = a.poll(now) {
-                self.state.support.advanced_panel.message = match outcome {
+                app.state.support.advanced_panel.message = match outcome {
                     Ok(AdvancedEvent::Unlocked) => None,
                     Ok(AdvancedEvent::PasswordSet) => Some("Password set; unlocked.".into()),
                     Err(e) => Some(e.to_string()),
                 };
             }
-            self.state.support.lock = Some(a.state(now));
-            self.state.support.advanced_busy = a.is_busy();
+            app.state.support.lock = Some(a.state(now));
+            app.state.support.advanced_busy = a.is_busy();
         }
-        if let Some(d) = &mut self.state.support.diagnostics
-            && let Some(w) = &self.data.writer
+        if let Some(d) = &mut app.state.support.diagnostics
+            && let Some(w) = &app.data.writer
         {
-            let full = self.support.sysmon.as_ref().map_or(0, |m| m.channel_full());
-            d.update(now, &pipeline_counts(&self.ingest.listeners, w, full));
+            let full = self.sysmon.as_ref().map_or(0, |m| m.channel_full());
+            d.update(now, &pipeline_counts(listeners, w, full));
         }
         let due = self
-            .support
             .last_time_record
             .is_none_or(|t| now.duration_since(t) >= TIME_RECORD_EVERY);
-        if due && let Some(w) = &self.data.writer {
-            self.support.last_time_record = Some(now);
+        if due && let Some(w) = &app.data.writer {
+            self.last_time_record = Some(now);
             // A full writer queue skips this hour's record: the next one is an hour away and
             // the clock check needs only the highest time seen, not every hour.
             if w.sender()
@@ -121,25 +134,16 @@ impl CourtsideApp {
         }
     }
 
-    /// Whether expert actions are allowed now.
-    pub(super) fn advanced_unlocked(&mut self) -> bool {
-        let now = Instant::now();
-        self.support
-            .advanced
-            .as_mut()
-            .is_some_and(|a| a.is_unlocked(now))
-    }
-
     /// Run one command of the window.
-    pub(super) fn handle_support(&mut self, command: SupportCommand) {
+    pub(super) fn handle(&mut self, app: &mut Shared<'_>, command: SupportCommand) {
         match command {
-            SupportCommand::SetLogLevel(level) => self.set_log_level(level),
+            SupportCommand::SetLogLevel(level) => self.set_log_level(app, level),
             SupportCommand::OpenLogFolder => {
-                if let Some(dir) = &self.state.support.log_dir
+                if let Some(dir) = &app.state.support.log_dir
                     && let Err(e) = crate::logging::open_folder(dir)
                 {
                     let dir = dir.display().to_string();
-                    self.state.notices.push(
+                    app.state.notices.push(
                         Level::Warning,
                         "Log folder could not be opened",
                         &e.to_string(),
@@ -147,38 +151,40 @@ impl CourtsideApp {
                     );
                 }
             }
-            SupportCommand::SetPassword { new, confirm } => self.begin_set_password(new, confirm),
+            SupportCommand::SetPassword { new, confirm } => {
+                self.begin_set_password(app, new, confirm)
+            }
             SupportCommand::Unlock(password) => {
-                let wake = self.waker();
+                let wake = self.waker(app);
                 let now = Instant::now();
-                if let Some(a) = &mut self.support.advanced
+                if let Some(a) = &mut self.advanced
                     && let Err(e) = a.begin_unlock(password, now, wake)
                 {
-                    self.state.support.advanced_panel.message = Some(e.to_string());
+                    app.state.support.advanced_panel.message = Some(e.to_string());
                 }
             }
             SupportCommand::Lock => {
-                if let Some(a) = &mut self.support.advanced {
+                if let Some(a) = &mut self.advanced {
                     a.lock();
                 }
             }
-            SupportCommand::ApplyLicense(token) => self.apply_license(token),
-            SupportCommand::ResetLicenseMark { reason } => self.reset_license_mark(&reason),
-            SupportCommand::DeleteMatch(key) => self.delete_match(key),
-            command => self.run_job(command),
+            SupportCommand::ApplyLicense(token) => self.apply_license(app, token),
+            SupportCommand::ResetLicenseMark { reason } => self.reset_license_mark(app, &reason),
+            SupportCommand::DeleteMatch(key) => self.delete_match(app, key),
+            command => self.run_job(app, command),
         }
     }
 
-    fn waker(&self) -> crate::sysmon::Wake {
-        let ctx = self.ctx.clone();
+    fn waker(&self, app: &Shared<'_>) -> crate::sysmon::Wake {
+        let ctx = app.ctx.clone();
         Box::new(move || ctx.request_repaint())
     }
 
-    fn set_log_level(&mut self, level: crate::logging::LogLevel) {
-        let Some(l) = &self.support.log else { return };
+    fn set_log_level(&mut self, app: &mut Shared<'_>, level: crate::logging::LogLevel) {
+        let Some(l) = &self.log else { return };
         match l.set_level(level) {
-            Ok(()) => self.state.support.log_level = Some(level),
-            Err(e) => self.state.notices.push(
+            Ok(()) => app.state.support.log_level = Some(level),
+            Err(e) => app.state.notices.push(
                 Level::Warning,
                 "Log level not changed",
                 &e.to_string(),
@@ -187,26 +193,36 @@ impl CourtsideApp {
         }
     }
 
-    fn begin_set_password(&mut self, new: crate::logging::Secret, confirm: crate::logging::Secret) {
-        let wake = self.waker();
-        let Some(w) = self.data.writer.as_ref().map(|w| w.sender()) else {
+    fn begin_set_password(
+        &mut self,
+        app: &mut Shared<'_>,
+        new: crate::logging::Secret,
+        confirm: crate::logging::Secret,
+    ) {
+        let wake = self.waker(app);
+        let Some(w) = app.data.writer.as_ref().map(|w| w.sender()) else {
             return;
         };
         let now = Instant::now();
-        if let Some(a) = &mut self.support.advanced
+        if let Some(a) = &mut self.advanced
             && let Err(e) = a.begin_set_password(new, &confirm, w, now, wake)
         {
-            self.state.support.advanced_panel.message = Some(e.to_string());
+            app.state.support.advanced_panel.message = Some(e.to_string());
         }
     }
 
     /// A data job finished: its task line, and a notice when it failed.
-    pub(super) fn task_done(&mut self, what: &str, outcome: Result<JobOutput, String>) {
+    pub(super) fn task_done(
+        &mut self,
+        app: &mut Shared<'_>,
+        what: &str,
+        outcome: Result<JobOutput, String>,
+    ) {
         let state = match outcome {
             Ok(JobOutput::Text(d)) => TaskState::Done(d),
             Ok(_) => TaskState::Done(String::new()),
             Err(e) => {
-                self.state.notices.push(
+                app.state.notices.push(
                     Level::Error,
                     &format!("{what} failed"),
                     &e,
@@ -216,18 +232,24 @@ impl CourtsideApp {
                 TaskState::Failed(e)
             }
         };
-        self.state.support.task(what, state);
+        app.state.support.task(what, state);
     }
 
     /// A report page was rendered (or not): show it in the report window.
-    pub(super) fn report_done(&mut self, key: u64, what: &str, outcome: Result<JobOutput, String>) {
-        self.state.support.report_loading = None;
+    pub(super) fn report_done(
+        &mut self,
+        app: &mut Shared<'_>,
+        key: u64,
+        what: &str,
+        outcome: Result<JobOutput, String>,
+    ) {
+        app.state.support.report_loading = None;
         let (title, page) = match outcome {
             Ok(JobOutput::Page(title, page)) => (title, page),
             Ok(_) => return,
             Err(e) => {
-                self.state.support.task(what, TaskState::Failed(e.clone()));
-                self.state.notices.push(
+                app.state.support.task(what, TaskState::Failed(e.clone()));
+                app.state.notices.push(
                     Level::Error,
                     "Match report could not be made",
                     &e,
@@ -238,24 +260,24 @@ impl CourtsideApp {
         };
         let size = [page.width as usize, page.height as usize];
         let image = egui::ColorImage::from_rgba_unmultiplied(size, &page.pixels);
-        let texture = self
+        let texture = app
             .ctx
             .load_texture(format!("report-{key}"), image, Default::default());
-        self.state.support.report = Some(ReportView {
+        app.state.support.report = Some(ReportView {
             key,
             title,
             texture,
             size,
         });
         let shown = TaskState::Done("shown in the report window".into());
-        self.state.support.task(what, shown);
+        app.state.support.task(what, shown);
     }
 
     /// Export, backup, restore, report: on a named thread, asking for the file first when no
     /// path was given.
-    fn run_job(&mut self, command: SupportCommand) {
+    fn run_job(&mut self, app: &mut Shared<'_>, command: SupportCommand) {
         if matches!(command, SupportCommand::Restore { .. }) && !self.advanced_unlocked() {
-            self.state.notices.push(
+            app.state.notices.push(
                 Level::Warning,
                 "Restore needs advanced mode",
                 "restoring replaces every event in the store",
@@ -263,15 +285,15 @@ impl CourtsideApp {
             );
             return;
         }
-        let Some(store) = self.data.store.clone() else {
+        let Some(store) = app.data.store.clone() else {
             return;
         };
         if let SupportCommand::OpenReport(key) = command {
-            self.state.support.report_loading = Some(key);
+            app.state.support.report_loading = Some(key);
         }
         let job = Job {
             store,
-            store_path: PathBuf::from(&self.state.store.path),
+            store_path: PathBuf::from(&app.state.store.path),
             command,
         };
         let what = job.label();
@@ -279,10 +301,10 @@ impl CourtsideApp {
             SupportCommand::OpenReport(key) => JobKind::Report(key),
             _ => JobKind::Task,
         };
-        self.state
+        app.state
             .support
             .task(&what, TaskState::Running("working…".into()));
-        self.jobs.spawn(&what, kind, move |_| job.run());
+        app.jobs.spawn(&what, kind, move |_| job.run());
     }
 }
 

@@ -4,6 +4,8 @@
 
 use super::CourtsideApp;
 use super::jobs_glue::{JobKind, JobOutput};
+use super::services::Shared;
+use super::support::SupportService;
 use crate::model::support::TaskState;
 use crate::model::support::{ReportFormat, SupportCommand};
 use crate::report::{MatchReport, font::Font, png};
@@ -14,36 +16,38 @@ use std::path::{Path, PathBuf};
 /// Render scale of the report page in the viewer (1.5 px per point ≈ 890 × 1260 px).
 const REPORT_SCALE: f32 = 1.5;
 
-impl CourtsideApp {
+impl SupportService {
     /// Delete a finished match (advanced mode): the writer deletes it in one transaction; the
     /// job registry waits for its confirmation.
-    pub(super) fn delete_match(&mut self, key: u64) {
-        self.state.support.confirm_delete = None;
+    pub(super) fn delete_match(&mut self, app: &mut Shared<'_>, key: u64) {
+        app.state.support.confirm_delete = None;
         let what = format!("Delete match {key}");
         if !self.advanced_unlocked() {
             let why = "deleting a match needs advanced mode (Advanced tab)";
-            self.task_done(&what, Err(why.into()));
+            self.task_done(app, &what, Err(why.into()));
             return;
         }
         let (ack, acked) = bounded(1);
         let (req, count) = crate::store::delete::delete_match_request(key, ack);
-        let sent = self
+        let sent = app
             .data
             .writer
             .as_ref()
             .is_some_and(|w| w.sender().try_send(req).is_ok());
         if !sent {
             let why = "the store is not open or is busy; try again";
-            self.task_done(&what, Err(why.into()));
+            self.task_done(app, &what, Err(why.into()));
             return;
         }
-        self.state
+        app.state
             .support
             .task(&what, TaskState::Running("deleting…".into()));
-        self.jobs
+        app.jobs
             .await_store(&what, JobKind::MatchDeleted { key, count }, acked);
     }
+}
 
+impl CourtsideApp {
     /// The writer answered a deletion: the views that showed the match let go of it.
     pub(super) fn match_deleted(&mut self, key: u64, removed: Result<u64, String>) {
         let what = format!("Delete match {key}");
@@ -64,7 +68,9 @@ impl CourtsideApp {
             self.handle(crate::model::Command::LoadMatches);
         }
         let outcome = removed.map(|n| JobOutput::Text(format!("{n} datagrams removed")));
-        self.task_done(&what, outcome);
+        self.services
+            .support
+            .task_done(&mut shared!(self), &what, outcome);
     }
 }
 

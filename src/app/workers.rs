@@ -23,7 +23,7 @@ impl CourtsideApp {
             crate::sysmon::SysmonConfig::default(),
             Box::new(move || ctx.request_repaint()),
         ) {
-            Ok(m) => self.support.sysmon = Some(m),
+            Ok(m) => self.services.support.sysmon = Some(m),
             Err(e) => self.state.notices.push(
                 Level::Warning,
                 "System monitor did not start",
@@ -83,7 +83,7 @@ impl CourtsideApp {
         // wait for the disk); OBS automation acts only on stored datagrams.
         let (automation_tx, automation_rx) = bounded(16_384);
         let subscribers = crate::store::writer::Subscribers {
-            early: vec![self.data.persisted_tx.clone()],
+            early: vec![self.services.data.persisted_tx.clone()],
             durable: vec![automation_tx],
         };
         match Writer::spawn_with(
@@ -92,7 +92,7 @@ impl CourtsideApp {
             subscribers,
             Some(wake.clone()),
         ) {
-            Ok(w) => self.data.writer = Some(w),
+            Ok(w) => self.services.data.writer = Some(w),
             Err(e) => self.state.notices.push(
                 Level::Error,
                 "Store writer did not start: nothing is stored",
@@ -101,9 +101,9 @@ impl CourtsideApp {
             ),
         }
         let (reply_tx, reply_rx) = bounded(1024);
-        self.data.reply_rx = reply_rx;
+        self.services.data.reply_rx = reply_rx;
         match Reader::spawn(store.clone(), reply_tx, wake) {
-            Ok(r) => self.data.reader = Some(r),
+            Ok(r) => self.services.data.reader = Some(r),
             Err(e) => self.state.notices.push(
                 Level::Error,
                 "Store reader did not start",
@@ -111,7 +111,7 @@ impl CourtsideApp {
                 "Restart courtside.",
             ),
         }
-        if let Some(w) = &self.data.writer {
+        if let Some(w) = &self.services.data.writer {
             let ctx = self.ctx.clone();
             let service = crate::flags::FlagsService::new(
                 store.clone(),
@@ -121,12 +121,20 @@ impl CourtsideApp {
             self.state.flag_resolver = service.resolver();
             self.state.flags = service.state().clone();
             self.state.flags_available = true;
-            self.flags = Some(service);
+            self.services.flags = Some(service);
         }
-        self.start_obs(&store, automation_rx);
-        self.start_support(&store);
-        self.data.store = Some(store);
-        self.start_listeners();
+        if let Some(writer) = self.services.data.writer.as_ref().map(|w| w.sender()) {
+            let start = super::obs_service::ObsStart {
+                store: &store,
+                writer,
+                persisted: automation_rx,
+                runtime: self.services.runtime_handle(),
+            };
+            self.services.obs.start(start, &mut self.state, &self.ctx);
+        }
+        self.services.support.start(&mut shared!(self), &store);
+        self.services.data.store = Some(store);
+        self.services.ingest.start(&mut shared!(self));
         self.request(ReadRequest::Matches);
         self.follow_current_match();
     }
@@ -189,21 +197,22 @@ impl CourtsideApp {
     /// Ask the readers for something; a full queue is retried by the caller's next frame.
     /// Ask the reader; false when it is gone or its queue is full (ask again later).
     pub(super) fn request(&self, req: ReadRequest) -> bool {
-        self.data.request(req)
+        self.services.data.request(req)
     }
 
     /// Update listener and store status; raise notices on failures.
     pub(super) fn poll_workers(&mut self) {
-        self.poll_listener_restart();
+        self.services.ingest.poll_restart(&mut shared!(self));
         // Re-read the interfaces each time Settings opens: a laptop joins the court LAN (or gets
         // a new address) after courtside started.
         let settings_open = self.state.prefs.show_settings;
-        if settings_open && !self.settings.were_open {
+        if settings_open && !self.services.settings.were_open {
             self.state.interfaces = interfaces();
         }
-        self.settings.were_open = settings_open;
-        let (courts, statuses) = self.listener_statuses(Instant::now());
-        self.raise_listener_notices(&courts, &statuses);
+        self.services.settings.were_open = settings_open;
+        let ingest = &mut self.services.ingest;
+        let (courts, statuses) = ingest.statuses(&mut shared!(self), Instant::now());
+        ingest.raise_notices(&mut shared!(self), &courts, &statuses);
         if courts.iter().any(|c| c.rate > 0.0) {
             // Let the rate fall back to zero once traffic stops, then stay idle.
             self.ctx
@@ -214,7 +223,9 @@ impl CourtsideApp {
     }
 
     fn poll_writer(&mut self) {
-        let Some(w) = &self.data.writer else { return };
+        let Some(w) = &self.services.data.writer else {
+            return;
+        };
         let stats = w.stats();
         self.state.store.queue = w.queue_depth();
         self.state.store.last_commit_ns = stats.last_commit_at_ns.load(Ordering::Relaxed);
@@ -226,7 +237,7 @@ impl CourtsideApp {
         }
         self.state
             .notices
-            .follow_store_error(&mut self.data.writer_error_seen, error);
+            .follow_store_error(&mut self.services.data.writer_error_seen, error);
     }
 
     /// Copy scoreboard settings into the shared view.

@@ -4,11 +4,10 @@
 
 use crate::ingest::recovery::Ask;
 use crate::protocol::{Event, parse_datagram};
+use crate::worker::{StopSignal, WorkerThread, stop_requested};
 use anyhow::Context;
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The last packet sent of each kind. `scores` has two (`sc1…sc2…` and `s11…`), `winmatch` two
@@ -58,8 +57,7 @@ impl LastPackets {
 
 /// A thread answering requests on one UDP port.
 pub struct Answerer {
-    stop: Arc<AtomicBool>,
-    join: Option<JoinHandle<()>>,
+    thread: WorkerThread,
     addr: SocketAddr,
 }
 
@@ -72,17 +70,9 @@ impl Answerer {
         socket
             .set_read_timeout(Some(Duration::from_millis(100)))
             .context("cannot set a timeout on the answer socket")?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let join = std::thread::Builder::new()
-            .name("pss-answers".into())
-            .spawn(move || serve(&socket, &last, &stopped))
+        let thread = WorkerThread::spawn("pss-answers", move |stop| serve(&socket, &last, &stop))
             .context("cannot start the answering thread")?;
-        Ok(Answerer {
-            stop,
-            join: Some(join),
-            addr,
-        })
+        Ok(Answerer { thread, addr })
     }
 
     /// The bound address.
@@ -91,29 +81,15 @@ impl Answerer {
     }
 
     /// Stop answering and join the thread.
+    /// (Dropping the answerer does the same.)
     pub fn stop(mut self) {
-        self.halt();
-    }
-
-    fn halt(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(j) = self.join.take()
-            && j.join().is_err()
-        {
-            tracing::error!("answering thread panicked");
-        }
+        self.thread.stop();
     }
 }
 
-impl Drop for Answerer {
-    fn drop(&mut self) {
-        self.halt();
-    }
-}
-
-fn serve(socket: &UdpSocket, last: &Mutex<LastPackets>, stop: &AtomicBool) {
+fn serve(socket: &UdpSocket, last: &Mutex<LastPackets>, stop: &StopSignal) {
     let mut buf = vec![0u8; 65_536];
-    while !stop.load(Ordering::Relaxed) {
+    while !stop_requested(stop) {
         let (n, from) = match socket.recv_from(&mut buf) {
             Ok(r) => r,
             // Timeout (to look at the stop flag), or a reset from an earlier answer's target.

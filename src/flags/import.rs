@@ -124,6 +124,9 @@ pub fn spawn_import(
     out: Sender<ImportMsg>,
     wake: Waker,
 ) -> Result<JoinHandle<ImportSummary>, FlagsError> {
+    // Not a `WorkerThread`: a one-shot worker whose caller joins it for the value it returns
+    // (the summary); it needs no stop signal (it ends after the last file) and is not owned by
+    // a service that could stop it early.
     std::thread::Builder::new()
         .name("flags-import".into())
         .spawn(move || {

@@ -15,9 +15,9 @@ use super::store::{self, MappingChange, SeenCode};
 use super::{FlagsError, Waker};
 use crate::store::writer::{WriteOp, now_ns};
 use crate::store::{Store, WriteRequest};
+use crate::worker::WorkerThread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::path::PathBuf;
-use std::thread::JoinHandle;
 
 /// Log lines kept for the panel.
 const LOG_LINES: usize = 200;
@@ -46,7 +46,7 @@ pub struct FlagsService {
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
     state: FlagsState,
-    workers: Vec<JoinHandle<()>>,
+    workers: Vec<WorkerThread>,
     live: LiveCodes,
 }
 
@@ -323,10 +323,10 @@ impl FlagsService {
             tx: self.tx.clone(),
             wake: self.wake.clone(),
         };
-        let handle = std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || job(&ctx))
-            .map_err(|e| FlagsError::Thread {
+        // A one-shot job: it ignores the stop signal and ends with its work (an import ends
+        // after its current batch once the service's channel is gone).
+        let handle =
+            WorkerThread::spawn(name, move |_stop| job(&ctx)).map_err(|e| FlagsError::Thread {
                 name,
                 cause: e.to_string(),
             })?;
@@ -338,8 +338,8 @@ impl FlagsService {
         let (done, running): (Vec<_>, Vec<_>) =
             self.workers.drain(..).partition(|w| w.is_finished());
         self.workers = running;
-        for w in done {
-            if w.join().is_err() {
+        for mut w in done {
+            if !w.stop() {
                 self.log(false, "a flags worker thread panicked".into());
             }
         }
@@ -351,8 +351,8 @@ impl Drop for FlagsService {
         // Disconnect first so a worker blocked on a full channel returns, then wait for the
         // workers: an import finishes its current batch, so nothing half-written is left.
         self.rx = crossbeam_channel::never();
-        for w in self.workers.drain(..) {
-            if w.join().is_err() {
+        for mut w in self.workers.drain(..) {
+            if !w.stop() {
                 tracing::error!("a flags worker panicked (its work was not finished)");
             }
         }

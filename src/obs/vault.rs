@@ -14,10 +14,10 @@ use super::hub::Repaint;
 use super::secrets::{self, CredentialStore};
 use super::store::save_connection;
 use crate::store::WriteRequest;
+use crate::worker::WorkerThread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Requests the vault may queue.
 const QUEUE: usize = 32;
@@ -57,7 +57,7 @@ enum Request {
 /// Handle to the vault thread.
 pub struct Vault {
     tx: Option<Sender<Request>>,
-    join: Option<JoinHandle<()>>,
+    thread: WorkerThread,
 }
 
 struct Inner {
@@ -82,12 +82,12 @@ impl Vault {
             done,
             wake,
         };
-        let join = std::thread::Builder::new()
-            .name("obs-vault".into())
-            .spawn(move || inner.run(rx))?;
+        // The thread ends when its queue disconnects (`halt` drops `tx` first), so it needs no
+        // stop signal of its own.
+        let thread = WorkerThread::spawn("obs-vault", move |_stop| inner.run(rx))?;
         Ok(Vault {
             tx: Some(tx),
-            join: Some(join),
+            thread,
         })
     }
 
@@ -120,16 +120,12 @@ impl Vault {
     }
 
     fn halt(&mut self) {
-        self.tx.take();
-        let Some(j) = self.join.take() else { return };
-        let end = Instant::now() + JOIN_WAIT;
-        while !j.is_finished() && Instant::now() < end {
-            std::thread::park_timeout(Duration::from_millis(5));
+        // Already halted (shutdown, then drop): nothing more to wait for.
+        if self.tx.take().is_none() {
+            return;
         }
-        if !j.is_finished() {
+        if !self.thread.stop_within(JOIN_WAIT) {
             tracing::warn!("OBS vault: a system keyring call is still waiting; not joined");
-        } else if j.join().is_err() {
-            tracing::error!("OBS vault thread panicked");
         }
     }
 }

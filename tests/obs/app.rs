@@ -9,7 +9,7 @@ use crate::obs_process::{ObsProcess, is_mkv_with_data};
 use crate::obs_ui::{connection, named_file};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
-use courtside::app::state::Level;
+use courtside::model::state::Level;
 use courtside::obs::store as obs_store;
 use courtside::obs::{FiringResult, OutputPhase};
 use courtside::store::Store;
@@ -141,7 +141,7 @@ fn the_app_controls_a_real_obs_and_its_automation_fires() {
         .expect("firing");
     assert!(firing.latency_us.is_some(), "latency is measured");
     assert_eq!(firing.cause.court, "Court 1");
-    h.state_mut().state.obs.tab = courtside::app::obs_state::ObsTab::Log;
+    h.state_mut().state.obs.tab = courtside::model::obs::ObsTab::Log;
     h.run_steps(2);
     assert!(h.query_all_by_label(&firing.cause.rule_name).count() >= 1);
 
@@ -165,7 +165,7 @@ fn the_app_controls_a_real_obs_and_its_automation_fires() {
     );
 
     // The password is shown nowhere: not in the Connections tab, not in the editor.
-    h.state_mut().state.obs.tab = courtside::app::obs_state::ObsTab::Connections;
+    h.state_mut().state.obs.tab = courtside::model::obs::ObsTab::Connections;
     h.run_steps(2);
     h.get_by_label("Edit").click();
     h.run_steps(2);

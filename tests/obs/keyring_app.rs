@@ -8,7 +8,7 @@ use crate::fake_obs::FakeObs;
 use crate::obs_ui::runtime;
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
-use courtside::app::obs_state::ObsTab;
+use courtside::model::obs::ObsTab;
 use courtside::obs::store::load_connections;
 use courtside::obs::{PasswordPlace, secrets};
 use courtside::store::Store;

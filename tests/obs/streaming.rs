@@ -10,7 +10,7 @@ use crate::obs_process::{Listener, ObsProcess, is_mkv_with_data, port_listener, 
 use crate::obs_ui::{connection, direct_client, named_file, runtime};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
-use courtside::app::state::Level;
+use courtside::model::state::Level;
 use courtside::obs::OutputPhase;
 use courtside::obs::store as obs_store;
 use egui::{Key, Modifiers};
@@ -207,8 +207,10 @@ fn f9_and_the_ctrl_shift_b_and_s_shortcuts_drive_a_real_obs_and_a_stream_reaches
     });
     // The app may show "off" as soon as OBS says the output is stopping; OBS's own status
     // turns inactive once the output has flushed, so wait for it with a deadline.
-    wait_until(DEADLINE, "OBS reports the replay buffer stopped", || !replay_on())
-        .expect("replay buffer stops");
+    wait_until(DEADLINE, "OBS reports the replay buffer stopped", || {
+        !replay_on()
+    })
+    .expect("replay buffer stops");
 
     // Ctrl+Shift+S: OBS streams and the sink receives FLV data.
     let started = Instant::now();
@@ -237,6 +239,8 @@ fn f9_and_the_ctrl_shift_b_and_s_shortcuts_drive_a_real_obs_and_a_stream_reaches
     step_until(&mut h, "streaming off", |a| {
         phase_is(a, |s| s.streaming.phase, false)
     });
-    wait_until(DEADLINE, "OBS reports streaming stopped", || !streaming().active)
-        .expect("streaming stops");
+    wait_until(DEADLINE, "OBS reports streaming stopped", || {
+        !streaming().active
+    })
+    .expect("streaming stops");
 }

@@ -4,7 +4,7 @@
 
 use crate::proc::{Proc, courtside};
 use crate::support::{store_datagrams, temp_dir};
-use courtside::app::settings::{AppSettings, keys};
+use courtside::model::settings::{AppSettings, keys};
 use courtside::store::{EventRecord, Store, Writer, WriterConfig};
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +13,7 @@ use std::process::Command;
 #[cfg(all(unix, not(target_os = "macos")))]
 use {
     crate::proc::stop_listen,
-    courtside::app::settings::ListenerSetting,
+    courtside::model::settings::ListenerSetting,
     std::net::{Ipv4Addr, UdpSocket},
 };
 // The full-disk test needs RLIMIT_FSIZE through `sh -c ulimit` (Linux).

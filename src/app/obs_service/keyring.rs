@@ -1,28 +1,28 @@
 //! OBS connection saves through the vault (system keyring first, the store as a fallback) and
 //! what the vault reports back: saved connections, moved passwords, whether a keyring answers.
 
-use super::CourtsideApp;
+use super::ObsService;
+use crate::model::AppState;
 use crate::model::state::Level;
 use crate::obs::vault::VaultDone;
 use crate::obs::{ObsCommand, ObsConnection};
 
-impl CourtsideApp {
+impl ObsService {
     /// Save a connection from the panel: the vault puts a typed password into the system keyring
     /// (or keeps it in the store where none is reachable), then writes the store.
-    pub(super) fn save_connection(&mut self, conn: ObsConnection) {
-        let previous = self
-            .state
+    pub(super) fn save_connection(&self, conn: ObsConnection, state: &mut AppState) {
+        let previous = state
             .obs
             .connections
             .iter()
             .find(|c| c.id == conn.id)
             .and_then(|c| c.keyring.clone());
-        let sent = match &self.obs.vault {
+        let sent = match &self.vault {
             Some(v) => v.save(conn, previous),
             None => Err("OBS control is not running".into()),
         };
         if let Err(e) = sent
-            && let Some(d) = &mut self.state.obs.editing
+            && let Some(d) = &mut state.obs.editing
         {
             d.saving = false;
             d.error = Some(format!("not saved: {e}"));
@@ -30,8 +30,8 @@ impl CourtsideApp {
     }
 
     /// Apply one vault result.
-    pub(super) fn vault_done(&mut self, done: VaultDone) {
-        let view = &mut self.state.obs;
+    pub(super) fn vault_done(&self, done: VaultDone, state: &mut AppState) {
+        let view = &mut state.obs;
         match done {
             VaultDone::Keyring(r) => view.keyring = Some(r),
             VaultDone::Saved { id, result: Ok(c) } => {
@@ -44,7 +44,7 @@ impl CourtsideApp {
                     view.editing = None;
                 }
                 let all = view.connections.clone();
-                self.obs_command(ObsCommand::SetConnections(all));
+                self.command(ObsCommand::SetConnections(all), state);
             }
             VaultDone::Saved { result: Err(e), .. } => {
                 if let Some(d) = &mut view.editing {
@@ -58,8 +58,8 @@ impl CourtsideApp {
                     view.replace_connection(c);
                 }
                 let all = view.connections.clone();
-                self.obs_command(ObsCommand::SetConnections(all));
-                self.state.notices.push(
+                self.command(ObsCommand::SetConnections(all), state);
+                state.notices.push(
                     Level::Info,
                     "OBS passwords moved into the system keyring",
                     &format!(
