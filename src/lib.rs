@@ -22,3 +22,4 @@ pub mod store;
 pub mod stream_file;
 pub mod sysmon;
 pub mod ui;
+pub mod web;
