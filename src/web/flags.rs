@@ -19,9 +19,12 @@ const DRAW_LIMIT: Duration = Duration::from_secs(2);
 /// Imported SVGs are the operator's files: served so they cannot run anything when opened.
 const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
+/// A drawing's identity: the image's key (a re-import gets a new one) and the height.
+type DrawingKey = (String, u32);
+
 /// PNG drawings by image identity and height.
 #[derive(Default)]
-pub struct PngCache(Mutex<HashMap<(String, u32), Arc<[u8]>>>);
+pub struct PngCache(Mutex<HashMap<DrawingKey, Arc<[u8]>>>);
 
 /// Answer a flag request for `name` (`KOR.svg`, `kor.png`).
 pub async fn handle(

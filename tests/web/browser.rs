@@ -159,10 +159,11 @@ fn overlay_corner_layout_scales_for_4k() {
         "transparent away from the corner"
     );
     let (x, y) = centre(&mut b, "blue-name");
-    assert_eq!(
-        shot.get_pixel(x, y)[3],
-        255,
-        "the light panel is opaque under the name"
+    let alpha = shot.get_pixel(x, y)[3];
+    // The light panel is 94 % opaque (a glyph pixel there is fully opaque).
+    assert!(
+        alpha >= 235,
+        "the panel is drawn under the name: alpha {alpha}"
     );
 }
 
