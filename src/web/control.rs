@@ -91,8 +91,9 @@ pub async fn handle(
     if resp.status >= 300 {
         stats.control_refused.fetch_add(1, Ordering::Relaxed);
     }
-    // Logged with the source, never with the token.
-    tracing::info!("web control: {peer} POST {action}: {}", resp.status);
+    // Logged with the source, never with the token; the action as quoted text (it comes from
+    // the URL and could hold line breaks).
+    tracing::info!("web control: {peer} POST {action:?}: {}", resp.status);
     resp
 }
 
@@ -129,7 +130,8 @@ async fn answer(
         }
         Some(_) => {}
     }
-    let action = match WebControl::parse(action, &req.body) {
+    let name = action;
+    let action = match WebControl::parse(name, &req.body) {
         Ok(a) => a,
         Err(e) => return Response::error(if e.starts_with("unknown") { 404 } else { 400 }, &e),
     };
@@ -158,7 +160,7 @@ async fn answer(
     match tokio::time::timeout(ANSWER_TIMEOUT, answer).await {
         Ok(Ok(Ok(done))) => Response::json(
             200,
-            &serde_json::json!({"accepted": true, "action": format!("{action:?}"), "result": done}),
+            &serde_json::json!({"accepted": true, "action": name, "result": done}),
         ),
         Ok(Ok(Err(why))) => {
             Response::json(409, &serde_json::json!({"accepted": false, "error": why}))

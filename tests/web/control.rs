@@ -120,6 +120,7 @@ fn control_with_the_token_reaches_the_host_and_returns_its_answer_logged_without
     let doc = a.json();
     assert_eq!(doc["accepted"], true);
     assert_eq!(doc["result"], "replay saved");
+    assert_eq!(doc["action"], "save-replay");
     let scene = post(
         rig.addr,
         "/api/v1/obs/switch-scene",
@@ -150,11 +151,11 @@ fn control_with_the_token_reaches_the_host_and_returns_its_answer_logged_without
     );
     let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
     assert!(
-        text.contains("web control: 127.0.0.1:") && text.contains("POST save-replay: 200"),
+        text.contains("web control: 127.0.0.1:") && text.contains("POST \"save-replay\": 200"),
         "{text}"
     );
     assert!(
-        text.contains("POST format-disk: 404"),
+        text.contains("POST \"format-disk\": 404"),
         "refused calls are logged too"
     );
     assert!(!text.contains(&secret), "the token must never be logged");
