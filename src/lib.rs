@@ -24,4 +24,5 @@ pub mod stream_file;
 pub mod sysmon;
 pub mod timefmt;
 pub mod ui;
+pub mod web;
 pub mod worker;

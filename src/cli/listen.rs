@@ -2,7 +2,7 @@
 
 use super::ListenArgs;
 use crate::ingest::{self, Listener, ListenerConfig, ListenerStats};
-use crate::store::writer::Persisted;
+use crate::store::writer::{Persisted, Subscribers};
 use crate::store::{Store, Writer, WriterConfig};
 use anyhow::Context;
 use crossbeam_channel::Receiver;
@@ -22,7 +22,7 @@ const COMMIT_QUEUE: usize = 65_536;
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
     let configs = configs_of(args)?;
     print_trust(&configs);
-    listen_configs(configs, db, args.print_commits)
+    listen_configs(configs, db, args.print_commits, args.http)
 }
 
 /// One line per listener saying whom it trusts (and a warning when it trusts everyone).
@@ -79,15 +79,17 @@ pub fn listen_from_settings(db: &Path) -> anyhow::Result<()> {
     }
     let configs: Vec<ListenerConfig> = settings.listeners.iter().map(|l| l.to_config()).collect();
     print_trust(&configs);
-    listen_configs(configs, db, false)
+    listen_configs(configs, db, false, None)
 }
 
 /// Run headless ingest for `configs` until a stop signal; with `print_commits`, print the highest
-/// stored sequence after each durable commit.
+/// stored sequence after each durable commit. `http` is the web server's `--http` (`None`: as in
+/// the store's settings).
 pub fn listen_configs(
     configs: Vec<ListenerConfig>,
     db: &Path,
     print_commits: bool,
+    http: Option<crate::web::HttpOption>,
 ) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
@@ -103,7 +105,26 @@ pub fn listen_configs(
     } else {
         (Vec::new(), None)
     };
-    let writer = Writer::spawn(store.clone(), WriterConfig::default(), subscribers)?;
+    // The web server binds before the writer starts, so a taken port fails the command at once
+    // too; it takes the writer's early records (the scoreboard does not wait for the fsync).
+    let court_names = sockets.iter().map(|(c, _)| c.court.clone()).collect();
+    let (web_tx, web_rx) = crossbeam_channel::bounded(crate::web::FEED_QUEUE);
+    let web = match super::web::config(&store, http)? {
+        Some(config) => Some(super::web::start(&store, config, web_rx, court_names)?),
+        None => None,
+    };
+    let subscribers = Subscribers {
+        early: if web.is_some() {
+            vec![web_tx]
+        } else {
+            Vec::new()
+        },
+        durable: subscribers,
+    };
+    let writer = Writer::spawn_with(store.clone(), WriterConfig::default(), subscribers, None)?;
+    if let Some(url) = web.as_ref().and_then(|w| w.url()) {
+        println!("courtside: web pages and API on {url} (courts overview: {url}/courts)");
+    }
     let mut listeners = Vec::new();
     for (config, socket) in sockets {
         let addr = socket.local_addr().unwrap_or(config.addr());
@@ -131,6 +152,7 @@ pub fn listen_configs(
     let writer_stats = writer.stats();
     // The writer drops its subscribers when it ends, which ends the printer.
     writer.shutdown();
+    drop(web);
     let stored = writer_stats.stored.load(Ordering::Relaxed);
     if let Some(p) = printer
         && p.join().is_err()

@@ -8,6 +8,7 @@ mod listen;
 mod pss_answers;
 mod replay;
 mod simulate;
+mod web;
 pub mod window_error;
 
 pub use export::{ExportFormat, export, run_export};
@@ -89,6 +90,10 @@ pub struct ListenArgs {
     /// sequence), so tests and scripts know what is on disk.
     #[arg(long, hide = true)]
     pub print_commits: bool,
+    /// Web pages and API (overlays, venue board, live stream): `ADDR:PORT` (e.g.
+    /// 0.0.0.0:8090 for the LAN) or `off`. Default: as in Settings (on, 127.0.0.1:8090).
+    #[arg(long, value_name = "ADDR:PORT|off")]
+    pub http: Option<crate::web::HttpOption>,
 }
 
 /// `courtside simulate`.
