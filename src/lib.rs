@@ -21,4 +21,5 @@ pub mod report;
 pub mod store;
 pub mod stream_file;
 pub mod sysmon;
+pub mod tournament;
 pub mod ui;

@@ -22,7 +22,8 @@ const COMMIT_QUEUE: usize = 65_536;
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
     let configs = configs_of(args)?;
     print_trust(&configs);
-    listen_configs(configs, db, args.print_commits)
+    let tournament = super::listen_tournament::court_config(args, &configs)?;
+    listen_with(configs, db, args.print_commits, tournament)
 }
 
 /// One line per listener saying whom it trusts (and a warning when it trusts everyone).
@@ -89,6 +90,16 @@ pub fn listen_configs(
     db: &Path,
     print_commits: bool,
 ) -> anyhow::Result<()> {
+    listen_with(configs, db, print_commits, None)
+}
+
+/// [`listen_configs`], and with `tournament` every stored datagram is also published to it.
+fn listen_with(
+    configs: Vec<ListenerConfig>,
+    db: &Path,
+    print_commits: bool,
+    tournament: Option<crate::tournament::CourtConfig>,
+) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     // Ctrl-C, SIGTERM, SIGHUP; on Windows also a closing console, which waits for `_stored`.
@@ -97,13 +108,27 @@ pub fn listen_configs(
     // Bind everything first, so a taken port fails the command at once with its cause.
     let sockets = bind_all(configs)?;
 
-    let (subscribers, printer) = if print_commits {
+    let (mut subscribers, printer) = if print_commits {
         let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
         (vec![tx], Some(spawn_commit_printer(rx)?))
     } else {
         (Vec::new(), None)
     };
+    let tournament_rx = tournament.as_ref().map(|_| {
+        let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
+        subscribers.push(tx);
+        rx
+    });
     let writer = Writer::spawn(store.clone(), WriterConfig::default(), subscribers)?;
+    let court_run = match (tournament, tournament_rx) {
+        (Some(config), Some(rx)) => Some(super::listen_tournament::CourtRun::start(
+            config,
+            store.clone(),
+            writer.sender(),
+            rx,
+        )?),
+        _ => None,
+    };
     let mut listeners = Vec::new();
     for (config, socket) in sockets {
         let addr = socket.local_addr().unwrap_or(config.addr());
@@ -126,6 +151,7 @@ pub fn listen_configs(
     for l in listeners {
         l.stop();
     }
+    let tournament_line = court_run.map(|r| r.stop());
     let writer_stats = writer.stats();
     // The writer drops its subscribers when it ends, which ends the printer.
     writer.shutdown();
@@ -137,6 +163,9 @@ pub fn listen_configs(
     }
     for (court, stats) in &counters {
         println!("{}", summary(court, stats));
+    }
+    if let Some(line) = tournament_line {
+        println!("courtside: {line}");
     }
     println!("courtside: stopped; {stored} datagrams stored this run");
     Ok(())

@@ -3,18 +3,23 @@
 pub mod console;
 mod export;
 mod flags;
+pub mod hub;
 mod license;
 mod listen;
+mod listen_tournament;
 mod pss_answers;
 mod replay;
+pub mod results;
 mod simulate;
 pub mod window_error;
 
 pub use export::{ExportFormat, export, run_export};
 pub use flags::{FlagsArgs, FlagsCommand, flags};
+pub use hub::{HubArgs, NatsArgs, hub};
 pub use license::{LicenseAction, LicenseArgs, license};
 pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
+pub use results::{ResultsArgs, ResultsFormat, results};
 pub use simulate::simulate;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +58,10 @@ pub enum Command {
     License(LicenseArgs),
     /// Flags: resolve codes, import flag images, map codes, export imported flags.
     Flags(FlagsArgs),
+    /// Tournament hub: consume every court's datagrams from NATS into this store until Ctrl-C.
+    Hub(HubArgs),
+    /// Finished matches of the store (court or hub) as JSON or CSV.
+    Results(ResultsArgs),
 }
 
 /// `courtside listen`.
@@ -89,6 +98,13 @@ pub struct ListenArgs {
     /// sequence), so tests and scripts know what is on disk.
     #[arg(long, hide = true)]
     pub print_commits: bool,
+    /// Publish every stored datagram to the tournament (`--nats URL --tournament ID`).
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// This court's name in the tournament (letters, digits, '-', '_'); default: the first
+    /// --court name with other characters as '-' ("Court 1" → "Court-1").
+    #[arg(long, value_name = "NAME")]
+    pub tournament_court: Option<String>,
 }
 
 /// `courtside simulate`.
