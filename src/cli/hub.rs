@@ -265,3 +265,79 @@ pub fn hub_link_line(link: &Link) -> String {
         Link::Stopped => "stopped".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> NatsArgs {
+        NatsArgs {
+            nats: vec!["nats://127.0.0.1:4222".into()],
+            tournament: Some("t".into()),
+            nats_creds: None,
+            nats_user: None,
+            nats_password_file: None,
+            nats_token_file: None,
+            nats_ca: None,
+        }
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn a_user_takes_the_password_from_the_environment_or_a_file_never_the_command_line() {
+        let mut a = args();
+        a.nats_user = Some("court".into());
+        let e = a.to_config(&no_env).unwrap_err();
+        assert!(e.reason.contains("--nats-password-file") && e.reason.contains(PASSWORD_ENV));
+        let env = |k: &str| (k == PASSWORD_ENV).then(|| "pw-from-env".to_string());
+        let c = a.to_config(&env).unwrap();
+        assert_eq!(
+            c.auth,
+            Auth::UserPassword {
+                user: "court".into(),
+                password: "pw-from-env".into()
+            }
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "pw-from-file\n").unwrap();
+        a.nats_password_file = Some(file);
+        let c = a.to_config(&env).unwrap();
+        assert!(
+            matches!(c.auth, Auth::UserPassword { password, .. } if password == "pw-from-file")
+        );
+    }
+
+    #[test]
+    fn a_token_comes_from_its_file_or_the_environment_and_two_logins_are_refused() {
+        let env = |k: &str| (k == TOKEN_ENV).then(|| "tok".to_string());
+        assert_eq!(
+            args().to_config(&env).unwrap().auth,
+            Auth::Token("tok".into())
+        );
+        assert_eq!(args().to_config(&no_env).unwrap().auth, Auth::None);
+        let mut a = args();
+        a.nats_creds = Some("court.creds".into());
+        a.nats_user = Some("court".into());
+        let e = a.to_config(&no_env).unwrap_err();
+        assert!(e.reason.contains("only one"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_tournament_id_or_a_bad_url_is_named() {
+        let mut a = args();
+        a.tournament = None;
+        assert!(
+            a.to_config(&no_env)
+                .unwrap_err()
+                .reason
+                .contains("--tournament")
+        );
+        let mut a = args();
+        a.nats = vec!["http://x".into()];
+        assert_eq!(a.to_config(&no_env).unwrap_err().what, "NATS server URL");
+    }
+}
