@@ -3,11 +3,12 @@
 //! in redb (moved only after the server acknowledged) says what was sent, and after an outage or
 //! a restart publishing resumes from it, reading the backlog from the store.
 
-use super::config::{ACK_TIMEOUT, CourtConfig};
+use super::config::CourtConfig;
 use super::cursor;
 use super::link;
-use super::status::{CourtStatus, Link, link_of_lost_acks};
-use super::wire::{CourtDatagram, MSG_ID_HEADER};
+use super::publish::{blocking, publish_one, status_line, store_trouble};
+use super::status::{CourtStatus, Link};
+use super::wire::CourtDatagram;
 use crate::obs::backoff::Backoff;
 use crate::store::writer::{Persisted, Waker};
 use crate::store::{EventRecord, Store, WriteRequest};
@@ -189,26 +190,21 @@ impl Court {
             }
         };
         self.set(|s| s.cursor = at);
-        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(15));
+        let mut backoff = super::link::backoff();
         let mut last_logged: Option<String> = None;
         loop {
             self.refresh_queued(at).await;
             match self.session(&store_id, &mut at, &mut backoff).await {
                 Exit::Stopped => break,
                 Exit::Failed(link) => {
-                    if matches!(
-                        link,
-                        Link::WrongCredentials { .. } | Link::Misconfigured { .. }
-                    ) {
-                        backoff.saturate();
-                    }
+                    let delay = super::link::retry_delay(&link, &mut backoff);
                     let line = format!("{link:?}");
                     if last_logged.as_ref() != Some(&line) {
                         tracing::warn!("tournament: {}", status_line(&link));
                         last_logged = Some(line);
                     }
                     self.set(|s| s.link = link);
-                    if self.pause(backoff.next_delay(), at).await {
+                    if self.pause(delay, at).await {
                         break;
                     }
                 }
@@ -404,60 +400,4 @@ fn prepare_store(
         }
     };
     Ok((id, at))
-}
-
-/// Publish one datagram and wait for its acknowledgement; `Ok(true)` when the server already had
-/// it (a re-publish after a lost acknowledgement).
-async fn publish_one(
-    js: &jetstream::Context,
-    subject: &str,
-    d: &CourtDatagram,
-) -> Result<bool, Link> {
-    let payload = d.to_bytes().map_err(|e| Link::Misconfigured {
-        cause: format!("cannot encode datagram {}: {e}", d.seq),
-    })?;
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert(MSG_ID_HEADER, d.msg_id().as_str());
-    let what = format!("publishing datagram {}", d.seq);
-    let future = js
-        .publish_with_headers(subject.to_string(), headers, payload.into())
-        .await
-        .map_err(|e| refused_or_lost(&what, &e))?;
-    let ack = future.await.map_err(|e| refused_or_lost(&what, &e))?;
-    Ok(ack.duplicate)
-}
-
-/// A failed publish: lost (timed out, connection gone: offline) or refused (stream limits,
-/// permissions: the server must be fixed).
-fn refused_or_lost(what: &str, e: &jetstream::context::PublishError) -> Link {
-    use jetstream::context::PublishErrorKind as K;
-    match e.kind() {
-        K::TimedOut | K::BrokenPipe => link_of_lost_acks(what, ACK_TIMEOUT),
-        _ => super::status::link_of_jetstream_error(what, e),
-    }
-}
-
-fn store_trouble(cause: String) -> Link {
-    Link::Offline {
-        cause: format!("cannot read or write the store: {cause}"),
-        advice: "see the store's notice; publishing resumes when the store works again".into(),
-    }
-}
-
-/// The status line of a link alone (for the log).
-fn status_line(link: &Link) -> String {
-    CourtStatus {
-        link: link.clone(),
-        ..CourtStatus::default()
-    }
-    .line()
-}
-
-/// Run blocking store work off the async workers.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("store task failed: {e}"))?
 }

@@ -13,31 +13,23 @@
 
 use super::config::HubConfig;
 use super::cursor;
+use super::hub_io::{PULL_WAIT, Seen, Taken, pull, rebuild_seen, store_all};
 use super::link;
 use super::status::{Link, link_of_jetstream_error, link_of_lost_acks};
 use super::views::{CourtView, HubStatus, initial_views, spawn_view_thread};
-use super::wire::{CourtDatagram, hub_source, origin_of_hub_source};
+use super::wire::{CourtDatagram, hub_source};
 use crate::obs::backoff::Backoff;
 use crate::store::writer::{Incoming, Persisted, Waker, now_ns};
 use crate::store::{Store, WriteRequest};
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy};
 use async_nats::jetstream::{self, consumer::pull};
 use crossbeam_channel::{Receiver, Sender};
-use futures_util::StreamExt;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// Most messages taken from the server per batch (one durable commit per batch).
-const BATCH: usize = 512;
-/// How long one pull waits for messages before asking again.
-const PULL_WAIT: Duration = Duration::from_secs(2);
 /// How long a dropped hub waits for its task.
 const STOP_WAIT: Duration = Duration::from_secs(3);
-
-/// The highest sequence stored per (court store id, court).
-type Seen = HashMap<(String, String), u64>;
 
 /// A running hub; stops when dropped.
 pub struct HubService {
@@ -162,7 +154,7 @@ impl Hub {
             Ok(Err(e)) => return self.fail(format!("cannot read the hub store to resume: {e}")),
             Err(e) => return self.fail(format!("cannot read the hub store to resume: {e}")),
         };
-        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(15));
+        let mut backoff = super::link::backoff();
         let mut stop = self.stop.clone();
         loop {
             let link = tokio::select! {
@@ -170,13 +162,11 @@ impl Hub {
                 _ = stop.changed() => break,
             };
             let Some(link) = link else { break };
-            if matches!(link, Link::WrongCredentials { .. }) {
-                backoff.saturate();
-            }
+            let delay = super::link::retry_delay(&link, &mut backoff);
             tracing::warn!("tournament hub: {link:?}");
             self.set(|s| s.link = link);
             tokio::select! {
-                _ = tokio::time::sleep(backoff.next_delay()) => {}
+                _ = tokio::time::sleep(delay) => {}
                 _ = stop.changed() => break,
             }
         }
@@ -379,71 +369,4 @@ impl Hub {
 struct Resume {
     seen: Seen,
     position: u64,
-}
-
-/// What [`Hub::take`] did with a batch.
-enum Taken {
-    /// Stored (or dropped as duplicates) all of it.
-    All,
-    /// Stopped before a message that did not follow the position; the expected stream sequence.
-    Gap(u64),
-    /// The writer is gone.
-    WriterGone,
-}
-
-/// One pull: up to [`BATCH`] messages, waiting at most [`PULL_WAIT`] for the first; with the
-/// failure that ended it early, if any (what arrived before is kept and stored first).
-async fn pull(
-    consumer: &jetstream::consumer::Consumer<pull::Config>,
-) -> (Vec<jetstream::Message>, Option<Link>) {
-    let lost = |e: &dyn std::fmt::Display| {
-        link_of_lost_acks(&format!("pulling datagrams: {e}"), PULL_WAIT)
-    };
-    let mut batch = match consumer
-        .batch()
-        .max_messages(BATCH)
-        .expires(PULL_WAIT)
-        .messages()
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return (Vec::new(), Some(lost(&e))),
-    };
-    let mut messages = Vec::new();
-    while let Some(m) = batch.next().await {
-        match m {
-            Ok(m) => messages.push(m),
-            Err(e) => return (messages, Some(lost(&e))),
-        }
-    }
-    (messages, None)
-}
-
-/// Send the datagrams to the writer and wait until they are durable.
-fn store_all(writer: &Sender<WriteRequest>, incoming: Vec<Incoming>) -> bool {
-    for d in incoming {
-        if writer.send(WriteRequest::Datagram(d)).is_err() {
-            return false;
-        }
-    }
-    let (ack, done) = crossbeam_channel::bounded(1);
-    writer.send(WriteRequest::Flush(ack)).is_ok() && done.recv().is_ok()
-}
-
-/// The highest stored sequence per (court store, court), from the hub's own store.
-fn rebuild_seen(store: &Store) -> Result<Seen, String> {
-    let mut seen = Seen::new();
-    let mut from = 0;
-    loop {
-        let page = store.events_page(from, 4096).map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
-        from = last.seq + 1;
-        for rec in &page {
-            if let Some((id, seq)) = origin_of_hub_source(&rec.source) {
-                let slot = seen.entry((id.to_string(), rec.court.clone())).or_insert(0);
-                *slot = (*slot).max(seq);
-            }
-        }
-    }
-    Ok(seen)
 }

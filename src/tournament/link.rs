@@ -4,6 +4,7 @@
 
 use super::config::{ACK_TIMEOUT, Auth, DUPLICATE_WINDOW, NatsConfig};
 use super::status::{Link, link_of_connect_error, link_of_jetstream_error};
+use crate::obs::backoff::Backoff;
 use async_nats::jetstream::{self, kv, stream};
 use std::time::Duration;
 
@@ -99,4 +100,23 @@ pub async fn prepare(
         .await
         .map_err(|e| link_of_jetstream_error(&what, &e))?;
     Ok((js, bucket))
+}
+
+/// Reconnect delays: a refused TCP connection costs the server nothing, so the cap is short
+/// (2 s): after an outage every court is back within about 2 s of the server, and the backlog
+/// (the catch-up) starts then.
+pub fn backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(250), Duration::from_secs(2))
+}
+
+/// After refused credentials or a refusing server only a settings change helps: retry every
+/// 30 s, not every 2 s (a server logs each refusal).
+const REFUSED_RETRY: Duration = Duration::from_secs(30);
+
+/// How long to wait before the next attempt after `link` failed.
+pub fn retry_delay(link: &Link, backoff: &mut Backoff) -> Duration {
+    match link {
+        Link::WrongCredentials { .. } | Link::Misconfigured { .. } => REFUSED_RETRY,
+        _ => backoff.next_delay(),
+    }
 }

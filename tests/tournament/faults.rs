@@ -33,8 +33,11 @@ fn wrong_credentials_are_reported_with_advice_and_without_the_secret() {
     );
     court.receive(&example_datagrams()[..10]);
     wait_until(
-        "wrong credentials reported",
-        || matches!(court.status().link, Link::WrongCredentials { .. }),
+        "wrong credentials reported with the queue",
+        || {
+            let s = court.status();
+            matches!(s.link, Link::WrongCredentials { .. }) && s.queued == 10
+        },
         || court.status().line(),
     );
     let line = court.status().line();
