@@ -23,6 +23,7 @@ pub mod store;
 pub mod stream_file;
 pub mod sysmon;
 pub mod timefmt;
+pub mod tournament;
 pub mod ui;
 pub mod web;
 pub mod worker;

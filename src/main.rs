@@ -44,7 +44,10 @@ fn main() -> ExitCode {
     let db = resolved.path;
     // The GUI and the headless ingest log to daily files beside the store (support reads them);
     // the one-shot tools log to stderr only.
-    let long_running = matches!(cli.command, None | Some(Command::Listen(_)));
+    let long_running = matches!(
+        cli.command,
+        None | Some(Command::Listen(_) | Command::Hub(_))
+    );
     let log = if long_running {
         init_file_logging(&db)
     } else {
@@ -223,6 +226,15 @@ fn run(
         }
         Some(Command::License(args)) => cli::license(args, &mut std::io::stdout().lock()),
         Some(Command::Flags(args)) => cli::flags(args, &db, &mut std::io::stdout().lock()),
+        Some(Command::Hub(args)) => cli::hub(args, &db),
+        Some(Command::Results(args)) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let n = cli::results(args, &db, &mut out)?;
+            out.flush()?;
+            eprintln!("courtside: {n} finished matches");
+            Ok(())
+        }
         Some(Command::Matches) => {
             let store = courtside::store::Store::open_existing(&db)?;
             for m in store.matches()? {

@@ -22,7 +22,8 @@ const COMMIT_QUEUE: usize = 65_536;
 pub fn listen(args: &ListenArgs, db: &Path) -> anyhow::Result<()> {
     let configs = configs_of(args)?;
     print_trust(&configs);
-    listen_configs(configs, db, args.print_commits, args.http)
+    let tournament = super::listen_tournament::court_config(args, &configs)?;
+    listen_with(configs, db, args.print_commits, args.http, tournament)
 }
 
 /// One line per listener saying whom it trusts (and a warning when it trusts everyone).
@@ -91,6 +92,17 @@ pub fn listen_configs(
     print_commits: bool,
     http: Option<crate::web::HttpOption>,
 ) -> anyhow::Result<()> {
+    listen_with(configs, db, print_commits, http, None)
+}
+
+/// [`listen_configs`], and with `tournament` every stored datagram is also published to it.
+fn listen_with(
+    configs: Vec<ListenerConfig>,
+    db: &Path,
+    print_commits: bool,
+    http: Option<crate::web::HttpOption>,
+    tournament: Option<crate::tournament::CourtConfig>,
+) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     // Ctrl-C, SIGTERM, SIGHUP; on Windows also a closing console, which waits for `_stored`.
@@ -99,18 +111,38 @@ pub fn listen_configs(
     // Bind everything first, so a taken port fails the command at once with its cause.
     let sockets = bind_all(configs)?;
 
-    let (subscribers, printer) = if print_commits {
+    let (mut subscribers, printer) = if print_commits {
         let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
         (vec![tx], Some(spawn_commit_printer(rx)?))
     } else {
         (Vec::new(), None)
     };
+    // The tournament publisher is a durable subscriber: it publishes only what is on disk.
+    let tournament_rx = tournament.as_ref().map(|_| {
+        let (tx, rx) = crossbeam_channel::bounded(COMMIT_QUEUE);
+        subscribers.push(tx);
+        rx
+    });
     // The web server binds before the writer starts, so a taken port fails the command at once
     // too; it takes the writer's early records (the scoreboard does not wait for the fsync).
     let court_names = sockets.iter().map(|(c, _)| c.court.clone()).collect();
     let (web_tx, web_rx) = crossbeam_channel::bounded(crate::web::FEED_QUEUE);
+    // An address asked for with --http must work (the command fails with the cause); the
+    // default from Settings must never stop scoring: a taken port there is a warning and the
+    // listener runs without pages (e.g. a second courtside on the same laptop).
+    let asked = http.is_some();
     let web = match super::web::config(&store, http)? {
-        Some(config) => Some(super::web::start(&store, config, web_rx, court_names)?),
+        Some(config) => match super::web::start(&store, config, web_rx, court_names) {
+            Ok(web) => Some(web),
+            Err(e) if !asked => {
+                eprintln!(
+                    "courtside: warning: {e:#}; listening without the web pages (pass --http \
+                     ADDR:PORT to choose another address, or --http off)"
+                );
+                None
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let subscribers = Subscribers {
@@ -125,6 +157,15 @@ pub fn listen_configs(
     if let Some(url) = web.as_ref().and_then(|w| w.url()) {
         println!("courtside: web pages and API on {url} (courts overview: {url}/courts)");
     }
+    let court_run = match (tournament, tournament_rx) {
+        (Some(config), Some(rx)) => Some(super::listen_tournament::CourtRun::start(
+            config,
+            store.clone(),
+            writer.sender(),
+            rx,
+        )?),
+        _ => None,
+    };
     let mut listeners = Vec::new();
     for (config, socket) in sockets {
         let addr = socket.local_addr().unwrap_or(config.addr());
@@ -149,6 +190,7 @@ pub fn listen_configs(
     for l in listeners {
         l.stop();
     }
+    let tournament_line = court_run.map(|r| r.stop());
     let writer_stats = writer.stats();
     // The writer drops its subscribers when it ends, which ends the printer.
     writer.shutdown();
@@ -161,6 +203,9 @@ pub fn listen_configs(
     }
     for (court, stats) in &counters {
         println!("{}", summary(court, stats));
+    }
+    if let Some(line) = tournament_line {
+        println!("courtside: {line}");
     }
     println!("courtside: stopped; {stored} datagrams stored this run");
     Ok(())

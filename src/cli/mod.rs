@@ -3,19 +3,24 @@
 pub mod console;
 mod export;
 mod flags;
+pub mod hub;
 mod license;
 mod listen;
+mod listen_tournament;
 mod pss_answers;
 mod replay;
+pub mod results;
 mod simulate;
 mod web;
 pub mod window_error;
 
 pub use export::{ExportFormat, export, run_export};
 pub use flags::{FlagsArgs, FlagsCommand, flags};
+pub use hub::{HubArgs, NatsArgs, hub};
 pub use license::{LicenseAction, LicenseArgs, license};
 pub use listen::{listen, listen_configs, listen_from_settings};
 pub use replay::replay;
+pub use results::{ResultsArgs, ResultsFormat, results};
 pub use simulate::simulate;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +59,10 @@ pub enum Command {
     License(LicenseArgs),
     /// Flags: resolve codes, import flag images, map codes, export imported flags.
     Flags(FlagsArgs),
+    /// Tournament hub: consume every court's datagrams from NATS into this store until Ctrl-C.
+    Hub(HubArgs),
+    /// Finished matches of the store (court or hub) as JSON or CSV.
+    Results(ResultsArgs),
 }
 
 /// `courtside listen`.
@@ -94,6 +103,13 @@ pub struct ListenArgs {
     /// 0.0.0.0:8090 for the LAN) or `off`. Default: as in Settings (on, 127.0.0.1:8090).
     #[arg(long, value_name = "ADDR:PORT|off")]
     pub http: Option<crate::web::HttpOption>,
+    /// Publish every stored datagram to the tournament (`--nats URL --tournament ID`).
+    #[command(flatten)]
+    pub nats: NatsArgs,
+    /// This court's name in the tournament (letters, digits, '-', '_'); default: the first
+    /// --court name with other characters as '-' ("Court 1" → "Court-1").
+    #[arg(long, value_name = "NAME")]
+    pub tournament_court: Option<String>,
 }
 
 /// `courtside simulate`.

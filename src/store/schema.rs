@@ -38,6 +38,10 @@ pub const MATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("matches")
 pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
 /// `settings_history`: change id → encoded [`super::SettingChange`].
 pub const SETTINGS_HISTORY: TableDefinition<u64, &[u8]> = TableDefinition::new("settings_history");
+/// `tournament` (issue 17; created on first use, so no schema version change): "store_id" → this
+/// store's random id (names its datagrams on the tournament server); "cursor/<tournament>" →
+/// the highest sequence the server acknowledged. Written only through the writer.
+pub const TOURNAMENT: TableDefinition<&str, u64> = TableDefinition::new("tournament");
 
 /// The v1 layout, kept so old stores can be migrated (and tests can make a v1 store).
 pub mod v1 {

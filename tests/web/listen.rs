@@ -24,18 +24,16 @@ fn listen(http: &str) -> Listen {
         .prefix("courtside-web-listen-")
         .tempdir()
         .unwrap();
+    spawn_listen(dir, &["--http", http])
+}
+
+/// `courtside listen` on a free UDP port with the store in `dir` and `extra` arguments.
+fn spawn_listen(dir: tempfile::TempDir, extra: &[&str]) -> Listen {
     let mut child = Command::new(env!("CARGO_BIN_EXE_courtside"))
         .args(["--db"])
         .arg(dir.path().join("l.redb"))
-        .args([
-            "listen",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--http",
-            http,
-        ])
+        .args(["listen", "--bind", "127.0.0.1", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -142,4 +140,68 @@ fn listen_with_http_off_serves_nothing_and_a_taken_port_fails_the_command() {
             .all(|line| !line.contains("web pages")),
         "--http off must not serve"
     );
+}
+
+#[test]
+fn a_taken_port_from_settings_is_a_warning_and_listen_still_stores_datagrams() {
+    // The port comes from Settings (no --http): scoring must not stop because another program
+    // (or a second courtside) holds it.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::Builder::new()
+        .prefix("courtside-web-listen-")
+        .tempdir()
+        .unwrap();
+    let db = dir.path().join("l.redb");
+    {
+        let store = courtside::store::Store::open(&db).unwrap();
+        let writer = courtside::store::Writer::spawn(
+            store,
+            courtside::store::WriterConfig::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        let settings = courtside::web::WebSettings {
+            port,
+            ..Default::default()
+        };
+        let (key, value) = settings.to_entry();
+        let (ack, done) = crossbeam_channel::bounded(1);
+        writer
+            .sender()
+            .send(courtside::store::WriteRequest::Apply {
+                what: "settings",
+                op: courtside::store::write_settings_op(
+                    vec![(key.to_string(), value)],
+                    "test".into(),
+                ),
+                ack: Some(ack),
+            })
+            .unwrap();
+        done.recv().unwrap().unwrap();
+        writer.shutdown();
+    }
+    let l = spawn_listen(dir, &["--print-commits"]);
+    let warning = l.line_with("warning: cannot serve HTTP");
+    assert!(
+        warning.contains(&format!("127.0.0.1:{port}")) && warning.contains("--http"),
+        "{warning}"
+    );
+    let udp = l.line_with("courtside: listening on UDP");
+    let udp: std::net::SocketAddr = udp.split_whitespace().nth(4).unwrap().parse().unwrap();
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let all = example_datagrams();
+    for d in &all {
+        sock.send_to(d, udp).unwrap();
+    }
+    // The listener keeps running and stores every datagram (a fresh store numbers them 1..=n).
+    l.line_with(&format!("courtside: committed seq {}", all.len()));
+    assert!(
+        l.seen
+            .borrow()
+            .iter()
+            .all(|line| !line.contains("web pages and API on")),
+        "no pages are served while the port is taken"
+    );
+    drop(taken);
 }

@@ -1,0 +1,12 @@
+//! The tournament hub (issue 17) against a real `nats-server -js` (Debian's, installed by
+//! .ci/run), one server per test on a free port with its own store folder.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod faults;
+mod flows;
+mod numbers;
+mod process;
+mod results;
+mod server;
+mod support;
