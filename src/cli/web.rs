@@ -23,7 +23,21 @@ impl ListenWeb {
 /// The server's configuration for `--http` (`None`: as in the store's settings); `None` when
 /// the server is off.
 pub fn config(store: &Store, http: Option<HttpOption>) -> anyhow::Result<Option<WebConfig>> {
-    let entries = store.settings().context("cannot read the web settings")?;
+    // Only the web's own keys, each on its own: another damaged setting (say the theme) must
+    // not stop `listen`, and a damaged web key falls back to its default with a warning.
+    let mut entries = Vec::new();
+    for key in [
+        crate::web::config::SETTINGS_KEY,
+        crate::web::config::TOKEN_KEY,
+    ] {
+        match store.setting(key) {
+            Ok(Some(value)) => entries.push((key.to_string(), value)),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!("stored setting '{key}' cannot be read ({e}); using the default")
+            }
+        }
+    }
     let (settings, token, warnings) = WebSettings::from_entries(&entries);
     for w in warnings {
         tracing::warn!("{w}");
