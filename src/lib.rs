@@ -18,6 +18,7 @@ pub mod match_state;
 pub mod obs;
 pub mod protocol;
 pub mod report;
+pub mod review;
 pub mod store;
 pub mod stream_file;
 pub mod sysmon;

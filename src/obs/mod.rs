@@ -21,11 +21,14 @@ mod fold;
 mod hub;
 mod link;
 pub mod rules;
+pub mod review;
+pub mod review_setup;
 pub mod secrets;
 mod session;
 pub mod status;
 pub mod store;
 pub mod vault;
+mod video_tracker;
 pub mod worker;
 
 pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};

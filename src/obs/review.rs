@@ -1,0 +1,403 @@
+//! Video review through OBS: a connection of its own to the OBS that plays the review, and the
+//! media requests the review needs (load a file into the review source, seek, play, pause, speed,
+//! step, read the real position back, screenshots).
+//!
+//! Requests go over the lenient link by name with JSON data: obws's typed media and scene
+//! requests need UUIDs that OBS 29 (websocket 5.1) does not send. Seen on OBS 29:
+//! - a media source plays only while its scene is shown (program or preview); otherwise its state
+//!   is NONE and `SetMediaInputCursor` is refused (604), so [`ReviewLink::show`] puts the review
+//!   scene in the preview (studio mode) when it is not on air;
+//! - a seek lands on the keyframe at or before the target (on the next frame with all-intra video):
+//!   every position returned here is read back from OBS, never computed;
+//! - changing the source's settings (file, `speed_percent`) reopens the media from its start, so a
+//!   speed change seeks back to where it was.
+
+use super::config::ObsConnection;
+use super::error::ObsError;
+use super::link::{self, LinkEvent, Output, Requester};
+use super::secrets::{self, CredentialStore};
+use super::status::OutputPhase;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Longest wait for a media source to open a file or land a seek.
+pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// State of a media source as OBS reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaState {
+    /// Nothing loaded, or the source's scene is not shown.
+    None,
+    /// Playing.
+    Playing,
+    /// Opening the file.
+    Opening,
+    /// Buffering.
+    Buffering,
+    /// Paused.
+    Paused,
+    /// Stopped.
+    Stopped,
+    /// Reached the end.
+    Ended,
+    /// The file could not be played.
+    Error,
+}
+
+impl MediaState {
+    fn parse(s: &str) -> MediaState {
+        match s.strip_prefix("OBS_MEDIA_STATE_").unwrap_or(s) {
+            "PLAYING" => MediaState::Playing,
+            "OPENING" => MediaState::Opening,
+            "BUFFERING" => MediaState::Buffering,
+            "PAUSED" => MediaState::Paused,
+            "STOPPED" => MediaState::Stopped,
+            "ENDED" => MediaState::Ended,
+            "ERROR" => MediaState::Error,
+            _ => MediaState::None,
+        }
+    }
+
+    /// Whether the media is open (a position can be read and set).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            MediaState::Playing | MediaState::Paused | MediaState::Ended
+        )
+    }
+}
+
+/// What `GetMediaInputStatus` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaStatus {
+    /// State.
+    pub state: MediaState,
+    /// Position, ms (`None` when nothing is open).
+    pub cursor_ms: Option<u64>,
+    /// Duration, ms (`None` when nothing is open).
+    pub duration_ms: Option<u64>,
+}
+
+/// Something the review link heard from OBS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewEvent {
+    /// A replay was saved (by anyone) to this path.
+    ReplaySaved(String),
+    /// The recording changed phase (path when OBS gives it).
+    Recording {
+        /// New phase.
+        phase: OutputPhase,
+        /// File path.
+        path: Option<String>,
+    },
+    /// The program scene changed.
+    ProgramScene(String),
+}
+
+/// An open connection to the review OBS.
+pub struct ReviewLink {
+    req: Requester,
+    events: mpsc::Receiver<LinkEvent>,
+    /// The connection's name (for messages).
+    pub name: String,
+    /// obs-websocket's version.
+    pub websocket: String,
+    /// Requests this OBS knows (from `GetVersion`), to detect features instead of assuming them.
+    pub available: Vec<String>,
+}
+
+impl ReviewLink {
+    /// Connect and identify. The password is read like the OBS worker's (system keyring or store).
+    pub async fn connect(
+        conn: &ObsConnection,
+        creds: Arc<dyn CredentialStore>,
+    ) -> Result<ReviewLink, ObsError> {
+        let c = conn.clone();
+        let password = tokio::task::spawn_blocking(move || secrets::resolve(creds.as_ref(), &c))
+            .await
+            .map_err(|e| ObsError::Password(format!("reading the password failed: {e}")))?
+            .map_err(ObsError::Password)?;
+        let (host, addr) = (conn.uri_host(), conn.addr());
+        let l = link::connect(
+            &host,
+            conn.port,
+            &addr,
+            password.expose(),
+            super::CONNECT_TIMEOUT,
+        )
+        .await?;
+        let version = l.requester.request("GetVersion", Value::Null).await?;
+        let available = version["availableRequests"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ReviewLink {
+            req: l.requester,
+            events: l.events,
+            name: conn.name.clone(),
+            websocket: version["obsWebSocketVersion"]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_string(),
+            available,
+        })
+    }
+
+    /// Whether this OBS knows `request` (e.g. `CreateRecordChapter`, websocket ≥ 5.5).
+    pub fn has(&self, request: &str) -> bool {
+        self.available.iter().any(|r| r == request)
+    }
+
+    /// Send any request by name; the answer's `responseData`.
+    pub async fn request(&self, request: &str, data: Value) -> Result<Value, ObsError> {
+        self.req.request(request, data).await
+    }
+
+    /// The next event the review cares about; `None` once the connection is gone. Cancel-safe.
+    pub async fn next_event(&mut self) -> Option<ReviewEvent> {
+        loop {
+            let ev = self.events.recv().await?;
+            let out = match ev {
+                LinkEvent::ReplaySaved(p) => ReviewEvent::ReplaySaved(p),
+                LinkEvent::OutputState {
+                    output: Output::Record,
+                    phase: Some(phase),
+                    path,
+                } => ReviewEvent::Recording { phase, path },
+                LinkEvent::ProgramScene(s) => ReviewEvent::ProgramScene(s),
+                _ => continue,
+            };
+            return Some(out);
+        }
+    }
+
+    /// Read the media source's state, position and duration.
+    pub async fn media_status(&self, source: &str) -> Result<MediaStatus, ObsError> {
+        let v = self
+            .request("GetMediaInputStatus", json!({ "inputName": source }))
+            .await?;
+        Ok(MediaStatus {
+            state: MediaState::parse(v["mediaState"].as_str().unwrap_or("")),
+            cursor_ms: v["mediaCursor"].as_u64(),
+            duration_ms: v["mediaDuration"].as_u64().filter(|d| *d > 0),
+        })
+    }
+
+    /// Wait (polling) until the source's status satisfies `pred`.
+    pub async fn wait_media(
+        &self,
+        source: &str,
+        what: &str,
+        mut pred: impl FnMut(&MediaStatus) -> bool,
+    ) -> Result<MediaStatus, ObsError> {
+        let end = Instant::now() + MEDIA_TIMEOUT;
+        loop {
+            let st = self.media_status(source).await?;
+            if pred(&st) {
+                return Ok(st);
+            }
+            if st.state == MediaState::Error {
+                return Err(ObsError::Refused {
+                    request: what.into(),
+                    code: 0,
+                    reason: format!("OBS could not play the file in '{source}'"),
+                });
+            }
+            if Instant::now() >= end {
+                return Err(ObsError::Timeout {
+                    what: format!("{what} (media state {:?})", st.state),
+                    secs: MEDIA_TIMEOUT.as_secs(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Press a media button: `PLAY`, `PAUSE`, `STOP`, `RESTART`.
+    pub async fn media_action(&self, source: &str, action: &str) -> Result<(), ObsError> {
+        let a = format!("OBS_WEBSOCKET_MEDIA_INPUT_ACTION_{action}");
+        self.request(
+            "TriggerMediaInputAction",
+            json!({ "inputName": source, "mediaAction": a }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Point the source at `path` (from its start, paused once open) and wait until OBS has
+    /// opened it; returns its status (with the file's real duration).
+    pub async fn load(&self, source: &str, path: &str) -> Result<MediaStatus, ObsError> {
+        let settings = json!({
+            "is_local_file": true, "local_file": path, "looping": false,
+            "restart_on_activate": false, "close_when_inactive": false,
+            "clear_on_media_end": false, "speed_percent": 100,
+        });
+        self.request(
+            "SetInputSettings",
+            json!({ "inputName": source, "inputSettings": settings, "overlay": true }),
+        )
+        .await?;
+        self.wait_media(source, "opening the file", |s| {
+            s.state.is_open() && s.duration_ms.is_some()
+        })
+        .await
+    }
+
+    /// Seek to `ms` and read back where OBS landed (the keyframe at or before it, or the next
+    /// frame with all-intra video).
+    pub async fn seek(&self, source: &str, ms: u64) -> Result<MediaStatus, ObsError> {
+        self.request(
+            "SetMediaInputCursor",
+            json!({ "inputName": source, "mediaCursor": ms }),
+        )
+        .await?;
+        self.settled(source).await
+    }
+
+    /// Move by `delta_ms` (negative: back) and read back where OBS landed.
+    pub async fn offset(&self, source: &str, delta_ms: i64) -> Result<MediaStatus, ObsError> {
+        self.request(
+            "OffsetMediaInputCursor",
+            json!({ "inputName": source, "mediaCursorOffset": delta_ms }),
+        )
+        .await?;
+        self.settled(source).await
+    }
+
+    /// The status once a seek has been decoded: OBS answers a seek before its decoder has moved,
+    /// so the position is read until two readings agree with the media open (or it plays on).
+    async fn settled(&self, source: &str) -> Result<MediaStatus, ObsError> {
+        let mut last: Option<u64> = None;
+        let mut polls = 0;
+        self.wait_media(source, "the seek", |s| {
+            polls += 1;
+            let same = s.cursor_ms.is_some() && s.cursor_ms == last;
+            last = s.cursor_ms;
+            s.state.is_open() && (same || (s.state == MediaState::Playing && polls > 2))
+        })
+        .await
+    }
+
+    /// Set the playback speed (percent of normal). OBS reopens the media when a setting changes,
+    /// so the position and the play/pause state are put back afterwards.
+    pub async fn set_speed(&self, source: &str, percent: u32) -> Result<MediaStatus, ObsError> {
+        let before = self.media_status(source).await?;
+        self.request(
+            "SetInputSettings",
+            json!({ "inputName": source, "inputSettings": { "speed_percent": percent },
+                    "overlay": true }),
+        )
+        .await?;
+        let Some(at) = before.cursor_ms.filter(|_| before.state.is_open()) else {
+            return self.media_status(source).await;
+        };
+        self.wait_media(source, "reopening at the new speed", |s| s.state.is_open())
+            .await?;
+        if before.state == MediaState::Paused {
+            self.media_action(source, "PAUSE").await?;
+        }
+        self.seek(source, at).await
+    }
+
+    /// A PNG of what the source shows now, `width` pixels wide (height follows the aspect).
+    pub async fn screenshot(&self, source: &str, width: u32) -> Result<Vec<u8>, ObsError> {
+        use base64::Engine as _;
+        let v = self
+            .request(
+                "GetSourceScreenshot",
+                json!({ "sourceName": source, "imageFormat": "png", "imageWidth": width }),
+            )
+            .await?;
+        let data = v["imageData"].as_str().unwrap_or_default();
+        let b64 = data.split_once("base64,").map_or(data, |(_, b)| b);
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| ObsError::Protocol(format!("screenshot is not base64: {e}")))
+    }
+
+    /// The current program scene.
+    pub async fn program_scene(&self) -> Result<String, ObsError> {
+        let v = self.request("GetCurrentProgramScene", Value::Null).await?;
+        v["currentProgramSceneName"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ObsError::Protocol("GetCurrentProgramScene named no scene".into()))
+    }
+
+    /// Switch the program scene.
+    pub async fn set_program_scene(&self, scene: &str) -> Result<(), ObsError> {
+        self.request("SetCurrentProgramScene", json!({ "sceneName": scene }))
+            .await
+            .map(drop)
+    }
+
+    /// Make sure `scene` is shown, so its media plays: it is when it is the program scene;
+    /// otherwise studio mode is switched on and it becomes the preview scene (the program, the
+    /// live picture, is left alone).
+    pub async fn show(&self, scene: &str) -> Result<(), ObsError> {
+        if self.program_scene().await? == scene {
+            return Ok(());
+        }
+        let studio = self.request("GetStudioModeEnabled", Value::Null).await?;
+        if studio["studioModeEnabled"].as_bool() != Some(true) {
+            self.request(
+                "SetStudioModeEnabled",
+                json!({ "studioModeEnabled": true }),
+            )
+            .await?;
+        }
+        // Studio mode is switched on by OBS's UI thread; the preview request waits for it.
+        let end = Instant::now() + MEDIA_TIMEOUT;
+        loop {
+            let set = self
+                .request("SetCurrentPreviewScene", json!({ "sceneName": scene }))
+                .await;
+            match set {
+                Ok(_) => return Ok(()),
+                Err(e) if Instant::now() < end && e.code() == Some(506) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Save the replay buffer; returns when the request was sent (the anchor of the replay's end)
+    /// and the saved file's path (from the `ReplayBufferSaved` event, or `GetLastReplayBufferReplay`
+    /// if the event was missed).
+    pub async fn save_replay(&mut self) -> Result<(i64, String), ObsError> {
+        let sent_ns = crate::store::writer::now_ns();
+        self.request("SaveReplayBuffer", Value::Null).await?;
+        let end = Instant::now() + MEDIA_TIMEOUT;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.next_event()).await {
+                Ok(Some(ReviewEvent::ReplaySaved(path))) => return Ok((sent_ns, path)),
+                Ok(Some(_)) => continue,
+                Ok(None) => {
+                    return Err(ObsError::Lost {
+                        cause: "while waiting for the saved replay".into(),
+                    });
+                }
+                Err(_) => {
+                    let v = self
+                        .request("GetLastReplayBufferReplay", Value::Null)
+                        .await?;
+                    return v["savedReplayPath"]
+                        .as_str()
+                        .map(|p| (sent_ns, p.to_string()))
+                        .ok_or_else(|| ObsError::Timeout {
+                            what: "the saved replay's file".into(),
+                            secs: MEDIA_TIMEOUT.as_secs(),
+                        });
+                }
+            }
+        }
+    }
+}
