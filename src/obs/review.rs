@@ -24,6 +24,10 @@ use tokio::sync::mpsc;
 
 /// Longest wait for a media source to open a file or land a seek.
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(10);
+/// A seek whose position has not moved after this long is sent again.
+const SEEK_RETRY: Duration = Duration::from_millis(400);
+/// A position this close to the target is where a seek landed (one frame at 10 fps).
+const NEAR_MS: u64 = 110;
 
 /// State of a media source as OBS reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,36 +256,59 @@ impl ReviewLink {
     /// Seek to `ms` and read back where OBS landed (the keyframe at or before it, or the next
     /// frame with all-intra video).
     pub async fn seek(&self, source: &str, ms: u64) -> Result<MediaStatus, ObsError> {
-        self.request(
-            "SetMediaInputCursor",
-            json!({ "inputName": source, "mediaCursor": ms }),
-        )
-        .await?;
-        self.settled(source).await
+        let before = self.media_status(source).await?;
+        self.seek_from(source, before, ms).await
     }
 
-    /// Move by `delta_ms` (negative: back) and read back where OBS landed.
+    /// Move by `delta_ms` from the position OBS reports (negative: back) and read back where it
+    /// landed.
     pub async fn offset(&self, source: &str, delta_ms: i64) -> Result<MediaStatus, ObsError> {
-        self.request(
-            "OffsetMediaInputCursor",
-            json!({ "inputName": source, "mediaCursorOffset": delta_ms }),
-        )
-        .await?;
-        self.settled(source).await
+        let before = self.media_status(source).await?;
+        let now = before.cursor_ms.unwrap_or(0);
+        let target = now.saturating_add_signed(delta_ms);
+        let target = before.duration_ms.map_or(target, |d| target.min(d));
+        self.seek_from(source, before, target).await
     }
 
-    /// The status once a seek has been decoded: OBS answers a seek before its decoder has moved,
-    /// so the position is read until two readings agree with the media open (or it plays on).
-    async fn settled(&self, source: &str) -> Result<MediaStatus, ObsError> {
-        let mut last: Option<u64> = None;
-        let mut polls = 0;
-        self.wait_media(source, "the seek", |s| {
-            polls += 1;
-            let same = s.cursor_ms.is_some() && s.cursor_ms == last;
-            last = s.cursor_ms;
-            s.state.is_open() && (same || (s.state == MediaState::Playing && polls > 2))
-        })
-        .await
+    /// Send the seek and wait until OBS's decoder has moved: it answers a seek before the frame
+    /// is decoded, and a seek sent while the file is still opening can be dropped (seen on OBS
+    /// 29), so the seek is sent again when the position has not moved after [`SEEK_RETRY`].
+    async fn seek_from(
+        &self,
+        source: &str,
+        before: MediaStatus,
+        target: u64,
+    ) -> Result<MediaStatus, ObsError> {
+        let end = Instant::now() + MEDIA_TIMEOUT;
+        let from = before.cursor_ms;
+        loop {
+            self.request(
+                "SetMediaInputCursor",
+                json!({ "inputName": source, "mediaCursor": target }),
+            )
+            .await?;
+            let retry_at = Instant::now() + SEEK_RETRY;
+            let mut last = None;
+            while Instant::now() < retry_at {
+                tokio::time::sleep(Duration::from_millis(15)).await;
+                let st = self.media_status(source).await?;
+                let Some(c) = st.cursor_ms.filter(|_| st.state.is_open()) else {
+                    continue;
+                };
+                let near = c.abs_diff(target) <= NEAR_MS;
+                let moved = from != Some(c) && last == Some(c);
+                if near || moved || (st.state == MediaState::Playing && from != Some(c)) {
+                    return Ok(st);
+                }
+                last = Some(c);
+            }
+            if Instant::now() >= end {
+                return Err(ObsError::Timeout {
+                    what: format!("the seek of '{source}' to {target} ms"),
+                    secs: MEDIA_TIMEOUT.as_secs(),
+                });
+            }
+        }
     }
 
     /// Set the playback speed (percent of normal). OBS reopens the media when a setting changes,

@@ -24,7 +24,8 @@ impl Default for ReviewNames {
     fn default() -> ReviewNames {
         ReviewNames {
             scene: "courtside review".into(),
-            source: "courtside review".into(),
+            // OBS names scenes and inputs in one namespace: the source cannot share the scene's.
+            source: "courtside review video".into(),
         }
     }
 }
@@ -48,6 +49,16 @@ const EXISTS: u16 = 601;
 /// Make sure the review scene and the media source in it exist; the source is created, fitted to
 /// the canvas, when missing. An input of that name of another kind is an error naming it.
 pub async fn ensure_review_source(link: &ReviewLink, names: &ReviewNames) -> Result<(), ObsError> {
+    if names.scene == names.source {
+        return Err(ObsError::Refused {
+            request: "review source".into(),
+            code: 0,
+            reason: format!(
+                "the review scene and its media source are both named '{}': OBS needs two names",
+                names.scene
+            ),
+        });
+    }
     match link
         .request("CreateScene", json!({ "sceneName": names.scene }))
         .await
