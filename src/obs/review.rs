@@ -24,8 +24,14 @@ use tokio::sync::mpsc;
 
 /// Longest wait for a media source to open a file or land a seek.
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a newly loaded file must play on before it counts as loaded.
+const SETTLE_MS: u64 = 250;
+/// How long a settings change is watched for the media's reopen.
+const REOPEN_EVIDENCE: Duration = Duration::from_millis(1000);
 /// A seek whose position has not moved after this long is sent again.
 const SEEK_RETRY: Duration = Duration::from_millis(400);
+/// Seeks sent before the unchanged position is taken as where it landed.
+const SEEK_TRIES: u32 = 2;
 /// A position this close to the target is where a seek landed (one frame at 10 fps).
 const NEAR_MS: u64 = 110;
 
@@ -247,8 +253,23 @@ impl ReviewLink {
             json!({ "inputName": source, "inputSettings": settings, "overlay": true }),
         )
         .await?;
+        // OBS 29 opened a freshly loaded file a second time ~0.1 s after it first played (a
+        // deferred settings update), undoing a seek made in between: the file counts as loaded
+        // once it has played on for a moment without starting over.
+        let mut since: Option<u64> = None;
         self.wait_media(source, "opening the file", |s| {
-            s.state.is_open() && s.duration_ms.is_some()
+            let playing = s.state == MediaState::Playing && s.duration_ms.is_some();
+            match (playing, s.cursor_ms, since) {
+                (true, Some(c), Some(first)) if c >= first => c >= first + SETTLE_MS,
+                (true, Some(c), _) => {
+                    since = Some(c);
+                    false
+                }
+                _ => {
+                    since = None;
+                    s.state.is_open() && s.state != MediaState::Playing && s.duration_ms.is_some()
+                }
+            }
         })
         .await
     }
@@ -279,40 +300,49 @@ impl ReviewLink {
         before: MediaStatus,
         target: u64,
     ) -> Result<MediaStatus, ObsError> {
-        let end = Instant::now() + MEDIA_TIMEOUT;
         let from = before.cursor_ms;
-        loop {
+        let mut latest = before;
+        for _ in 0..SEEK_TRIES {
             self.request(
                 "SetMediaInputCursor",
                 json!({ "inputName": source, "mediaCursor": target }),
             )
             .await?;
             let retry_at = Instant::now() + SEEK_RETRY;
-            let mut last = None;
+            let (mut last, mut same) = (None, 0);
             while Instant::now() < retry_at {
                 tokio::time::sleep(Duration::from_millis(15)).await;
-                let st = self.media_status(source).await?;
-                let Some(c) = st.cursor_ms.filter(|_| st.state.is_open()) else {
+                latest = self.media_status(source).await?;
+                let Some(c) = latest.cursor_ms.filter(|_| latest.state.is_open()) else {
                     continue;
                 };
-                let near = c.abs_diff(target) <= NEAR_MS;
-                let moved = from != Some(c) && last == Some(c);
-                if near || moved || (st.state == MediaState::Playing && from != Some(c)) {
-                    return Ok(st);
-                }
+                same = if last == Some(c) { same + 1 } else { 0 };
                 last = Some(c);
+                // Only a position that left the old one proves the seek was decoded; while it
+                // decodes OBS reports 0 for a moment, so 0 counts only near the target.
+                let moved = from != Some(c);
+                let near = c.abs_diff(target) <= NEAR_MS;
+                let stable = c != 0 && (same >= 4 || latest.state == MediaState::Playing);
+                if moved && (near || stable) {
+                    return Ok(latest);
+                }
             }
-            if Instant::now() >= end {
-                return Err(ObsError::Timeout {
-                    what: format!("the seek of '{source}' to {target} ms"),
-                    secs: MEDIA_TIMEOUT.as_secs(),
-                });
-            }
+        }
+        // The position did not move in any try: the seek landed where it was (the keyframe at or
+        // before the target can be the current frame).
+        if latest.state.is_open() {
+            Ok(latest)
+        } else {
+            Err(ObsError::Timeout {
+                what: format!("the seek of '{source}' to {target} ms"),
+                secs: (SEEK_RETRY * SEEK_TRIES).as_secs(),
+            })
         }
     }
 
-    /// Set the playback speed (percent of normal). OBS reopens the media when a setting changes,
-    /// so the position and the play/pause state are put back afterwards.
+    /// Set the playback speed (percent of normal). OBS 29 reopens the media when a setting
+    /// changes (it then plays from the start), so the position and the play/pause state are put
+    /// back afterwards.
     pub async fn set_speed(&self, source: &str, percent: u32) -> Result<MediaStatus, ObsError> {
         let before = self.media_status(source).await?;
         self.request(
@@ -324,10 +354,23 @@ impl ReviewLink {
         let Some(at) = before.cursor_ms.filter(|_| before.state.is_open()) else {
             return self.media_status(source).await;
         };
-        self.wait_media(source, "reopening at the new speed", |s| s.state.is_open())
+        // Evidence of the reopen: another state, or the position left where it was paused.
+        let deadline = Instant::now() + REOPEN_EVIDENCE;
+        let mut now = self.media_status(source).await?;
+        while Instant::now() < deadline
+            && now.state == before.state
+            && (before.state != MediaState::Paused || now.cursor_ms == before.cursor_ms)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            now = self.media_status(source).await?;
+        }
+        now = self
+            .wait_media(source, "reopening at the new speed", |s| s.state.is_open())
             .await?;
-        if before.state == MediaState::Paused {
+        if before.state == MediaState::Paused && now.state != MediaState::Paused {
             self.media_action(source, "PAUSE").await?;
+            self.wait_media(source, "pausing", |s| s.state == MediaState::Paused)
+                .await?;
         }
         self.seek(source, at).await
     }

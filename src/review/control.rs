@@ -66,8 +66,11 @@ pub(super) async fn run(w: &mut Worker, r: ReviewRequest) -> Result<String, ObsE
             Ok(format!("speed {percent} % at {}", at(&st)))
         }
         ReviewRequest::StepFrames(n) => {
+            // A seek lands on the first frame after its target (all-intra video): aim half a
+            // frame short so the step is exactly `n` frames.
             let frame = connected(w)?.state.frame_ms.unwrap_or(1000.0 / 30.0);
-            step(&mut connected(w)?, (f64::from(n) * frame).round() as i64).await
+            let delta = (f64::from(n) * frame - frame / 2.0).round() as i64;
+            step(&mut connected(w)?, delta).await
         }
         ReviewRequest::StepMs(ms) => step(&mut connected(w)?, ms).await,
         ReviewRequest::Loop(window) => {
@@ -168,9 +171,12 @@ async fn cue(p: &mut Parts<'_>, path: &str, offset_ms: u64) -> Result<String, Ob
     p.state.loop_window = None;
     p.state.speed_percent = 100;
     let target = offset_ms.saturating_sub(p.pre_roll_ms);
-    p.link.media_action(&source, "PAUSE").await?;
+    // Seek while it plays: on OBS 29 a seek made while paused and then played restarted the
+    // file from its start a moment later.
+    if status.state != MediaState::Playing {
+        p.link.media_action(&source, "PLAY").await?;
+    }
     let landed = p.link.seek(&source, target).await?;
-    p.link.media_action(&source, "PLAY").await?;
     p.state.media = Some(landed);
     Ok(format!(
         "playing {path} from {} (moment {}, asked {})",
