@@ -176,6 +176,47 @@ pub fn write_beside(
     Ok((chapters_path, edl_path))
 }
 
+/// The stored records received while `seg`'s file was written, in sequence order (paged, so a
+/// large store is never held in memory at once).
+pub fn records_during(
+    store: &crate::store::Store,
+    seg: &VideoSegment,
+) -> Result<Vec<EventRecord>, crate::store::StoreError> {
+    const PAGE: usize = 4096;
+    let (Some(start), end) = (seg.start_ns, seg.end_ns.unwrap_or(i64::MAX)) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut from = 0u64;
+    loop {
+        let page = store.events_page(from, PAGE)?;
+        let Some(last) = page.last() else { break };
+        from = last.seq + 1;
+        out.extend(
+            page.into_iter()
+                .filter(|r| (start..=end).contains(&r.received_at_ns)),
+        );
+    }
+    Ok(out)
+}
+
+/// Write the chapters and highlights of the finished recording `seg` beside it, from the events
+/// stored while it ran. Runs on a blocking thread (store reads, file writes).
+pub fn write_for_recording(
+    store: &crate::store::Store,
+    seg: &VideoSegment,
+) -> Result<(PathBuf, PathBuf), String> {
+    let records = records_during(store, seg).map_err(|e| e.to_string())?;
+    let path = Path::new(&seg.path);
+    if !path.parent().is_some_and(Path::is_dir) {
+        return Err(format!(
+            "cannot write chapters beside {}: its folder is not reachable from this computer",
+            seg.path
+        ));
+    }
+    write_beside(path, &records, seg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

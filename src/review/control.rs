@@ -98,6 +98,18 @@ pub(super) async fn run(w: &mut Worker, r: ReviewRequest) -> Result<String, ObsE
             Ok(format!("preview frame, {n} bytes"))
         }
         ReviewRequest::SetupKeyframes(policy) => setup_keyframes(connected(w)?.link, policy).await,
+        ReviewRequest::Chapter { title } => {
+            let p = connected(w)?;
+            if !p.link.has("CreateRecordChapter") {
+                return Err(ObsError::Unsupported {
+                    feature: "adding chapters to a running recording (CreateRecordChapter)".into(),
+                    websocket: p.link.websocket.clone(),
+                });
+            }
+            let data = serde_json::json!({ "chapterName": title });
+            p.link.request("CreateRecordChapter", data).await?;
+            Ok(format!("chapter '{title}' added"))
+        }
     }
 }
 

@@ -15,7 +15,8 @@ use crate::obs::error::ObsError;
 use crate::obs::review::{MediaState, MediaStatus, ReviewEvent, ReviewLink};
 use crate::obs::review_setup::{KeyframePolicy, ReviewNames, ensure_review_source, frame_rate};
 use crate::obs::secrets::{CredentialStore, SystemKeyring};
-use crate::store::WriteRequest;
+use crate::obs::status::OutputPhase;
+use crate::store::{Store, WriteRequest};
 use crossbeam_channel::{Sender, TrySendError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,6 +40,9 @@ pub struct ReviewConfig {
     pub pre_roll_ms: u64,
     /// The store writer, for the video index (`None`: not indexed, e.g. benches).
     pub store_writer: Option<Sender<WriteRequest>>,
+    /// The store, read when a recording of this OBS stops to write its chapter file and
+    /// highlights playlist beside it (`None`: no chapter files).
+    pub store: Option<Store>,
     /// Where updates go (the UI drains it).
     pub updates: Sender<ReviewUpdate>,
     /// Wakes the UI after each update.
@@ -86,6 +90,12 @@ pub enum ReviewRequest {
     },
     /// Short keyframes in this OBS's recordings and replays (outputs must be stopped).
     SetupKeyframes(KeyframePolicy),
+    /// Add a chapter to the running recording now (`CreateRecordChapter`, obs-websocket ≥ 5.5
+    /// with a hybrid MP4 recording; refused, saying so, where OBS lacks it).
+    Chapter {
+        /// Chapter name ("R2 1:13 Blue Head kick +3").
+        title: String,
+    },
 }
 
 impl ReviewRequest {
@@ -105,6 +115,7 @@ impl ReviewRequest {
             ReviewRequest::BackToLive => "review: back to live".into(),
             ReviewRequest::Preview { .. } => "review: preview".into(),
             ReviewRequest::SetupKeyframes(_) => "review: keyframe set-up".into(),
+            ReviewRequest::Chapter { title } => format!("review: chapter '{title}'"),
         }
     }
 }
@@ -169,6 +180,7 @@ impl ReviewService {
     ) -> ReviewService {
         let (tx, rx) = mpsc::channel(REQUEST_CAPACITY);
         let dropped = Arc::new(AtomicU64::new(0));
+        let (done_tx, done_rx) = mpsc::channel(8);
         let worker = Worker {
             config,
             creds,
@@ -178,8 +190,9 @@ impl ReviewService {
                 ..ReviewState::default()
             },
             dropped: dropped.clone(),
+            chapters_done: done_tx,
         };
-        let task = rt.spawn(worker.run(rx));
+        let task = rt.spawn(worker.run(rx, done_rx));
         ReviewService {
             requests: tx,
             task,
@@ -212,10 +225,16 @@ pub(super) struct Worker {
     link: Option<ReviewLink>,
     state: ReviewState,
     dropped: Arc<AtomicU64>,
+    /// Where the chapter writers report.
+    chapters_done: mpsc::Sender<Result<String, String>>,
 }
 
 impl Worker {
-    async fn run(mut self, mut rx: mpsc::Receiver<ReviewRequest>) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<ReviewRequest>,
+        mut chapters: mpsc::Receiver<Result<String, String>>,
+    ) {
         let _ = self.connect().await;
         let mut tick = tokio::time::interval(LOOP_CHECK);
         loop {
@@ -226,6 +245,10 @@ impl Worker {
                     None => return,
                 },
                 ev = next_event(&mut self.link) => self.on_event(ev),
+                Some(result) = chapters.recv() => self.send(ReviewUpdate::Done {
+                    what: "review: chapter file".into(),
+                    result,
+                }),
                 _ = tick.tick(), if looping => {
                     if let Err(e) = self.check_loop().await {
                         self.failed("review: loop", e);
@@ -268,6 +291,10 @@ impl Worker {
                 self.state.on_air = s == self.config.names.scene;
                 self.publish();
             }
+            Some(ReviewEvent::Recording {
+                phase: OutputPhase::Off,
+                path: Some(path),
+            }) => self.write_chapters(path),
             Some(_) => {}
         }
     }
@@ -340,6 +367,47 @@ impl Worker {
             tracing::warn!("video index: the store queue is full; replay {path} not indexed");
         }
         seg
+    }
+}
+
+impl Worker {
+    /// Write the stopped recording's chapter file and highlights beside it, once the session's
+    /// tracker has stored its end (a blocking task: store reads and file writes).
+    fn write_chapters(&self, path: String) {
+        let Some(store) = self.config.store.clone() else {
+            return;
+        };
+        let (id, done) = (self.config.connection.id, self.chapters_done.clone());
+        tokio::task::spawn_blocking(move || {
+            let result = finished_segment(&store, id, &path).and_then(|seg| {
+                super::chapters::write_for_recording(&store, &seg).map(|(c, e)| {
+                    format!("wrote {} and {}", c.display(), e.display())
+                })
+            });
+            let _ = done.blocking_send(result);
+        });
+    }
+}
+
+/// The indexed recording `path` of connection `id` once its end is stored (waits up to 10 s:
+/// the tracker's row goes through the store writer).
+fn finished_segment(store: &Store, id: u64, path: &str) -> Result<VideoSegment, String> {
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let all = super::store::load_segments(store).map_err(|e| e.to_string())?;
+        let found = all
+            .into_iter()
+            .find(|s| s.connection_id == id && s.path == path && s.end_ns.is_some());
+        if let Some(seg) = found {
+            return Ok(seg);
+        }
+        if std::time::Instant::now() >= end {
+            return Err(format!(
+                "no chapters for {path}: the video index holds no finished recording of it \
+                 (is this OBS connected in courtside's OBS settings?)"
+            ));
+        }
+        std::thread::park_timeout(Duration::from_millis(100));
     }
 }
 

@@ -16,6 +16,8 @@ use courtside::obs::review_setup::{KeyframePolicy, ReviewNames};
 use courtside::review::index::{Prefer, VideoKind, locate};
 use courtside::review::store::load_segments;
 use courtside::review::{DEFAULT_PRE_ROLL_MS, ReviewRequest, VideoSegment};
+use courtside::protocol::{Athlete, Event, PointKind};
+use courtside::store::writer::Incoming;
 use courtside::store::{Store, Writer, WriterConfig};
 use serde_json::Value;
 use std::path::Path;
@@ -68,6 +70,43 @@ fn check_offsets(seg: &VideoSegment, events: &[(usize, i64)]) -> i64 {
     worst
 }
 
+/// Store a datagram holding `event`, received at `at_ns`.
+fn store_event(writer: &Writer, at_ns: i64, event: Event) {
+    let raw = courtside::protocol::encode_event(&event).into_bytes();
+    let incoming = Incoming {
+        received_at_ns: at_ns,
+        received: Instant::now(),
+        source: "127.0.0.1:6000".into(),
+        court: "1".into(),
+        raw,
+        events: vec![event],
+    };
+    writer
+        .sender()
+        .send(courtside::store::WriteRequest::Datagram(incoming))
+        .expect("queued");
+}
+
+/// The chapters ffprobe reads from an FFMETADATA file: (start in s, title).
+fn ffprobe_chapters(path: &Path) -> Vec<(f64, String)> {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-f", "ffmetadata", "-show_chapters", "-of", "json", "-i"])
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    assert!(out.status.success(), "ffprobe: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .map(|c| {
+            let start = c["start_time"].as_str().and_then(|s| s.parse().ok()).unwrap_or(-1.0);
+            (start, c["tags"]["title"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
 #[test]
 fn offsets_in_a_recording_and_a_saved_replay_match_the_video_and_a_challenge_cues_the_moment() {
     let obs = ObsProcess::start().expect("start OBS");
@@ -77,11 +116,11 @@ fn offsets_in_a_recording_and_a_saved_replay_match_the_video_and_a_challenge_cue
     let writer = Writer::spawn(store.clone(), WriterConfig::default(), vec![]).expect("writer");
     let conn = connection("rec", obs.port, &obs.password);
     let id = conn.id;
-    let (worker, mut ui) = TestUi::spawn(&rt, vec![conn], Some(writer.sender()));
+    let (worker, mut ui) = TestUi::spawn(&rt, vec![conn.clone()], Some(writer.sender()));
     ui.wait("connected", |s| {
         s.status.get(&id).is_some_and(|st| st.link.is_connected())
     });
-    let mut review = Review::start(&rt, &obs, Some(writer.sender()));
+    let mut review = Review::start_with(&rt, conn, Some(writer.sender()), Some(store.clone()));
     let setup = review.must(ReviewRequest::SetupKeyframes(KeyframePolicy::AllIntra));
     assert!(setup.contains("every 1 frame"), "{setup}");
     let link = direct(&rt, &obs);
@@ -97,10 +136,13 @@ fn offsets_in_a_recording_and_a_saved_replay_match_the_video_and_a_challenge_cue
     wait_active(&rt, &link, "GetReplayBufferStatus");
     call(&rt, &link, "StartRecord", Value::Null);
     wait_active(&rt, &link, "GetRecordStatus");
+    store_event(&writer, courtside::store::writer::now_ns(), Event::Round { round: 1 });
     pace(EVENT_GAP);
     let mut events = Vec::new();
     for colour in 1..PALETTE.len() {
-        events.push((colour, colour_event(&rt, &link, colour)));
+        let at = colour_event(&rt, &link, colour);
+        store_event(&writer, at, Event::Point { athlete: Athlete::Blue, kind: PointKind::Head });
+        events.push((colour, at));
         pace(EVENT_GAP);
     }
     // The challenge disputes the last event.
@@ -155,6 +197,17 @@ fn offsets_in_a_recording_and_a_saved_replay_match_the_video_and_a_challenge_cue
     let spot = locate(&segments, disputed_ns, Prefer::Replay).expect("located");
     assert_eq!((spot.segment.path.as_str(), spot.offset_ms), (replay_file.as_str(), moment));
 
+    let written = review.unasked("review: chapter file").expect("chapter file written");
+    let chapters = Path::new(&recording.path).with_extension("chapters.txt");
+    assert!(written.contains(&*chapters.to_string_lossy()), "{written}");
+    let starts = ffprobe_chapters(&chapters);
+    assert_eq!(starts.len(), 1 + events.len(), "{starts:?}");
+    assert!(starts[0].1.ends_with("start"), "{starts:?}");
+    for ((start, title), (_, at)) in starts[1..].iter().zip(&events) {
+        let offset = recording.offset_of(*at).expect("inside") as f64 / 1000.0;
+        assert!((start - offset).abs() < 0.002, "chapter '{title}' at {start} s, event at {offset} s");
+        assert!(title.ends_with("Blue Head kick +3"), "{title}");
+    }
     let worst_rec = check_offsets(recording, &events);
     let worst_replay = check_offsets(replay, &events);
     eprintln!("largest offset error: recording {worst_rec:+} ms, saved replay {worst_replay:+} ms");
@@ -170,7 +223,7 @@ fn offsets_in_a_recording_and_a_saved_replay_match_the_video_and_a_challenge_cue
 fn review_controls_change_obs_and_are_read_back_from_it() {
     let obs = ObsProcess::start().expect("start OBS");
     let rt = runtime();
-    let mut review = Review::start(&rt, &obs, None);
+    let mut review = Review::start(&rt, &obs, None, None);
     review.must(ReviewRequest::SetupKeyframes(KeyframePolicy::AllIntra));
     let link = direct(&rt, &obs);
     call(&rt, &link, "StartReplayBuffer", Value::Null);
@@ -244,7 +297,7 @@ fn review_controls_change_obs_and_are_read_back_from_it() {
 fn obs_killed_mid_review_gives_an_error_and_review_works_again_after_reconnect() {
     let mut obs = ObsProcess::start().expect("start OBS");
     let rt = runtime();
-    let mut review = Review::start(&rt, &obs, None);
+    let mut review = Review::start(&rt, &obs, None, None);
     let link = direct(&rt, &obs);
     call(&rt, &link, "StartReplayBuffer", Value::Null);
     wait_active(&rt, &link, "GetReplayBufferStatus");

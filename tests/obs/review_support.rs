@@ -42,6 +42,8 @@ pub struct Review {
     pub previews: Vec<Vec<u8>>,
     /// The connection it uses.
     pub conn: ObsConnection,
+    /// Outcomes of things not asked for (chapter files), in order.
+    pub other_done: Vec<(String, Result<String, String>)>,
 }
 
 impl Review {
@@ -50,8 +52,20 @@ impl Review {
         rt: &tokio::runtime::Runtime,
         obs: &ObsProcess,
         store_writer: Option<Sender<WriteRequest>>,
+        store: Option<courtside::store::Store>,
     ) -> Review {
         let conn = connection("review", obs.port, &obs.password);
+        Review::start_with(rt, conn, store_writer, store)
+    }
+
+    /// Start the service on `rt` for `conn` (the same connection an OBS worker uses, as in the
+    /// app: the video index rows of both then name one connection).
+    pub fn start_with(
+        rt: &tokio::runtime::Runtime,
+        conn: ObsConnection,
+        store_writer: Option<Sender<WriteRequest>>,
+        store: Option<courtside::store::Store>,
+    ) -> Review {
         let (tx, rx) = bounded(1024);
         let service = ReviewService::spawn_with_credentials(
             rt.handle(),
@@ -60,6 +74,7 @@ impl Review {
                 names: ReviewNames::default(),
                 pre_roll_ms: courtside::review::DEFAULT_PRE_ROLL_MS,
                 store_writer,
+                store,
                 updates: tx,
                 repaint: Box::new(|| {}),
             },
@@ -71,6 +86,7 @@ impl Review {
             state: ReviewState::default(),
             previews: Vec::new(),
             conn,
+            other_done: Vec::new(),
         }
     }
 
@@ -85,8 +101,25 @@ impl Review {
                 Ok(ReviewUpdate::State(s)) => self.state = *s,
                 Ok(ReviewUpdate::Preview(p)) => self.previews.push(p),
                 Ok(ReviewUpdate::Done { what: w, result }) if w == what => return result,
-                Ok(ReviewUpdate::Done { .. }) => {}
+                Ok(ReviewUpdate::Done { what: w, result }) => self.other_done.push((w, result)),
                 Err(e) => panic!("no outcome of '{what}' within {DEADLINE:?}: {e}"),
+            }
+        }
+    }
+
+    /// Wait for an outcome of something not asked for, whose label starts with `what`.
+    pub fn unasked(&mut self, what: &str) -> Result<String, String> {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if let Some(i) = self.other_done.iter().position(|(w, _)| w.starts_with(what)) {
+                return self.other_done.remove(i).1;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(ReviewUpdate::State(s)) => self.state = *s,
+                Ok(ReviewUpdate::Preview(p)) => self.previews.push(p),
+                Ok(ReviewUpdate::Done { what: w, result }) => self.other_done.push((w, result)),
+                Err(e) => panic!("no '{what}' within {DEADLINE:?}: {e}"),
             }
         }
     }
