@@ -2,8 +2,8 @@
 //! per-match export of the app (through an rfd save dialog).
 
 use crate::cli::format_time;
-use crate::store::{EventRecord, Store};
 use crate::review::VideoSegment;
+use crate::store::{EventRecord, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -75,7 +75,11 @@ pub fn export_events(
     // Video offsets (issue 15): present when the store has a video index, absent otherwise (so
     // an export of a store without video is unchanged).
     let videos = crate::review::store::load_segments(store)?;
-    let video_columns = if videos.is_empty() { "" } else { CSV_VIDEO_COLUMNS };
+    let video_columns = if videos.is_empty() {
+        ""
+    } else {
+        CSV_VIDEO_COLUMNS
+    };
     match format {
         ExportFormat::Json => write!(out, "[")?,
         ExportFormat::Csv => write!(out, "{CSV_BOM}{CSV_HEADER}{video_columns}{CSV_EOL}")?,
@@ -206,7 +210,11 @@ pub fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> 
 }
 
 /// [`write_csv`] with `extra` cells at the end of every row (the video columns).
-fn write_csv_extra(rec: &EventRecord, extra: &[String], out: &mut dyn Write) -> std::io::Result<()> {
+fn write_csv_extra(
+    rec: &EventRecord,
+    extra: &[String],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let raw = String::from_utf8_lossy(&rec.raw);
     let hex = raw_hex(&rec.raw).unwrap_or_default();
     for (part, e) in rec.events.iter().enumerate() {

@@ -114,7 +114,11 @@ pub async fn ensure_review_source(link: &ReviewLink, names: &ReviewNames) -> Res
 }
 
 /// Scale a new scene item to fill the canvas (keeping the video's aspect).
-async fn fit_to_canvas(link: &ReviewLink, names: &ReviewNames, item: &Value) -> Result<(), ObsError> {
+async fn fit_to_canvas(
+    link: &ReviewLink,
+    names: &ReviewNames,
+    item: &Value,
+) -> Result<(), ObsError> {
     let Some(id) = item["sceneItemId"].as_u64() else {
         return Ok(());
     };
@@ -172,7 +176,12 @@ async fn param(link: &ReviewLink, category: &str, name: &str) -> Result<String, 
         .to_string())
 }
 
-async fn set_param(link: &ReviewLink, category: &str, name: &str, value: &str) -> Result<(), ObsError> {
+async fn set_param(
+    link: &ReviewLink,
+    category: &str,
+    name: &str,
+    value: &str,
+) -> Result<(), ObsError> {
     link.request(
         "SetProfileParameter",
         json!({ "parameterCategory": category, "parameterName": name, "parameterValue": value }),
@@ -191,7 +200,10 @@ fn refused(reason: String) -> ObsError {
 
 /// Give the recordings and replays short keyframe intervals; returns what was set. Refused, with
 /// the reason, while an output runs, in advanced output mode, or for an encoder other than x264.
-pub async fn setup_keyframes(link: &ReviewLink, policy: KeyframePolicy) -> Result<String, ObsError> {
+pub async fn setup_keyframes(
+    link: &ReviewLink,
+    policy: KeyframePolicy,
+) -> Result<String, ObsError> {
     for (request, what) in [
         ("GetRecordStatus", "recording"),
         ("GetStreamStatus", "stream"),
@@ -243,7 +255,10 @@ pub async fn setup_keyframes(link: &ReviewLink, policy: KeyframePolicy) -> Resul
 /// temporary profile is made (and removed) when there is no other.
 async fn reload_profile(link: &ReviewLink) -> Result<(), ObsError> {
     let list = link.request("GetProfileList", Value::Null).await?;
-    let current = list["currentProfileName"].as_str().unwrap_or("").to_string();
+    let current = list["currentProfileName"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let other = list["profiles"]
         .as_array()
         .into_iter()

@@ -231,7 +231,15 @@ async fn serve(
         replays_saved: 0,
     });
     let mut tracker = VideoTracker::new(conn.id, &conn.name);
-    let event_loop = pump_events(events, ended, &requester, status, &live_tx, hub, &mut tracker);
+    let event_loop = pump_events(
+        events,
+        ended,
+        &requester,
+        status,
+        &live_tx,
+        hub,
+        &mut tracker,
+    );
     let addr = conn.addr();
     let cx = Ctx {
         client: &client,

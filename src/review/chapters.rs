@@ -106,9 +106,10 @@ pub fn ffmetadata(chapters: &[Chapter], end_ms: u64) -> String {
 pub fn highlights(records: &[EventRecord], seg: &VideoSegment, end_ms: u64) -> Vec<(u64, u64)> {
     let mut windows: Vec<(u64, u64)> = Vec::new();
     for rec in records {
-        let worth = rec.events.iter().any(|e| {
-            super::disputed::is_scoring(e) || matches!(e, Event::Challenge { .. })
-        });
+        let worth = rec
+            .events
+            .iter()
+            .any(|e| super::disputed::is_scoring(e) || matches!(e, Event::Challenge { .. }));
         let Some(at) = seg.offset_of(rec.received_at_ns).filter(|_| worth) else {
             continue;
         };
@@ -162,7 +163,10 @@ pub fn write_beside(
     let mut written = Vec::new();
     for (suffix, text) in [
         ("chapters.txt", ffmetadata(&chapters(records, seg), end_ms)),
-        ("highlights.edl", edl(file, &highlights(records, seg, end_ms))),
+        (
+            "highlights.edl",
+            edl(file, &highlights(records, seg, end_ms)),
+        ),
     ] {
         let name = format!("{stem}.{suffix}");
         crate::fsname::check_file_name(&name)
@@ -254,10 +258,38 @@ mod tests {
         vec![
             rec(1, 90, vec![Event::Round { round: 1 }]),
             rec(2, 110, vec![Event::Round { round: 2 }]),
-            rec(3, 120, vec![Event::Point { athlete: Athlete::Blue, kind: PointKind::Head }]),
-            rec(4, 122, vec![Event::Penalties { athlete: Athlete::Red, count: 1 }]),
-            rec(5, 150, vec![Event::Clock { clock: crate::protocol::Clock::from_secs(73), action: None }]),
-            rec(6, 198, vec![Event::Point { athlete: Athlete::Red, kind: PointKind::Body }]),
+            rec(
+                3,
+                120,
+                vec![Event::Point {
+                    athlete: Athlete::Blue,
+                    kind: PointKind::Head,
+                }],
+            ),
+            rec(
+                4,
+                122,
+                vec![Event::Penalties {
+                    athlete: Athlete::Red,
+                    count: 1,
+                }],
+            ),
+            rec(
+                5,
+                150,
+                vec![Event::Clock {
+                    clock: crate::protocol::Clock::from_secs(73),
+                    action: None,
+                }],
+            ),
+            rec(
+                6,
+                198,
+                vec![Event::Point {
+                    athlete: Athlete::Red,
+                    kind: PointKind::Body,
+                }],
+            ),
         ]
     }
 
@@ -267,12 +299,18 @@ mod tests {
         let got: Vec<(u64, &str)> = ch.iter().map(|c| (c.start_ms, c.title.as_str())).collect();
         assert_eq!(got[0], (10_000, "R2 start"));
         assert_eq!(got[1].0, 20_000);
-        assert!(got[1].1.starts_with("R2 ") && got[1].1.ends_with("Blue Head kick +3"), "{got:?}");
+        assert!(
+            got[1].1.starts_with("R2 ") && got[1].1.ends_with("Blue Head kick +3"),
+            "{got:?}"
+        );
         assert!(got[2].1.ends_with("Red gam-jeom (1)"), "{got:?}");
         assert_eq!(got.len(), 4);
         let text = ffmetadata(&ch, 100_000);
         assert!(text.starts_with(";FFMETADATA1\n"));
-        assert!(text.contains("START=10000\nEND=20000\ntitle=R2 start\n"), "{text}");
+        assert!(
+            text.contains("START=10000\nEND=20000\ntitle=R2 start\n"),
+            "{text}"
+        );
         assert!(text.contains("START=98000\nEND=100000\n"), "{text}");
     }
 
@@ -286,7 +324,10 @@ mod tests {
         let w = highlights(&records(), &seg(), 100_000);
         assert_eq!(w, vec![(16_000, 8_000), (94_000, 6_000)]);
         let text = edl("m,1.mkv", &w);
-        assert_eq!(text, "# mpv EDL v0\n%7%m,1.mkv,16.000,8.000\n%7%m,1.mkv,94.000,6.000\n");
+        assert_eq!(
+            text,
+            "# mpv EDL v0\n%7%m,1.mkv,16.000,8.000\n%7%m,1.mkv,94.000,6.000\n"
+        );
     }
 
     #[test]
@@ -294,9 +335,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("court 1 match.mkv");
         let (c, e) = write_beside(&path, &records(), &seg()).expect("written");
-        assert_eq!(c.file_name().and_then(|f| f.to_str()), Some("court 1 match.chapters.txt"));
-        assert!(std::fs::read_to_string(&c).expect("read").contains("[CHAPTER]"));
-        assert!(std::fs::read_to_string(&e).expect("read").starts_with("# mpv EDL v0"));
+        assert_eq!(
+            c.file_name().and_then(|f| f.to_str()),
+            Some("court 1 match.chapters.txt")
+        );
+        assert!(
+            std::fs::read_to_string(&c)
+                .expect("read")
+                .contains("[CHAPTER]")
+        );
+        assert!(
+            std::fs::read_to_string(&e)
+                .expect("read")
+                .starts_with("# mpv EDL v0")
+        );
         let bad = dir.path().join("CON.mkv");
         let err = write_beside(&bad, &records(), &seg()).expect_err("device name");
         assert!(err.contains("CON.chapters.txt"), "{err}");

@@ -38,33 +38,9 @@ pub(super) async fn run(w: &mut Worker, r: ReviewRequest) -> Result<String, ObsE
             w.ensure_source().await?;
             cue(&mut connected(w)?, &path, offset_ms).await
         }
-        ReviewRequest::Play | ReviewRequest::Pause => {
-            let p = connected(w)?;
-            let (action, want) = match r {
-                ReviewRequest::Play => ("PLAY", MediaState::Playing),
-                _ => ("PAUSE", MediaState::Paused),
-            };
-            p.link.media_action(&p.names.source, action).await?;
-            let st = p
-                .link
-                .wait_media(&p.names.source, "the media state", |s| s.state == want)
-                .await?;
-            p.state.media = Some(st);
-            Ok(format!("{:?} at {}", st.state, at(&st)))
-        }
-        ReviewRequest::Speed(percent) => {
-            if !(1..=200).contains(&percent) {
-                return Err(refused(
-                    "speed",
-                    format!("{percent} % is outside 1–200 %"),
-                ));
-            }
-            let p = connected(w)?;
-            let st = p.link.set_speed(&p.names.source, percent).await?;
-            p.state.speed_percent = percent;
-            p.state.media = Some(st);
-            Ok(format!("speed {percent} % at {}", at(&st)))
-        }
+        ReviewRequest::Play => play_pause(&mut connected(w)?, true).await,
+        ReviewRequest::Pause => play_pause(&mut connected(w)?, false).await,
+        ReviewRequest::Speed(percent) => speed(&mut connected(w)?, percent).await,
         ReviewRequest::StepFrames(n) => {
             // A seek lands on the first frame after its target (all-intra video): aim half a
             // frame short so the step is exactly `n` frames.
@@ -73,44 +49,81 @@ pub(super) async fn run(w: &mut Worker, r: ReviewRequest) -> Result<String, ObsE
             step(&mut connected(w)?, delta).await
         }
         ReviewRequest::StepMs(ms) => step(&mut connected(w)?, ms).await,
-        ReviewRequest::Loop(window) => {
-            let p = connected(w)?;
-            p.state.loop_window = window;
-            let Some((from, to)) = window else {
-                return Ok("loop off".into());
-            };
-            if to <= from {
-                p.state.loop_window = None;
-                return Err(refused("loop", format!("the window {from}–{to} ms is empty")));
-            }
-            let st = p.link.seek(&p.names.source, from).await?;
-            p.link.media_action(&p.names.source, "PLAY").await?;
-            p.state.media = Some(st);
-            Ok(format!("looping {}–{}", format_offset(from), format_offset(to)))
-        }
+        ReviewRequest::Loop(window) => loop_window(&mut connected(w)?, window).await,
         ReviewRequest::OnAir => on_air(&mut connected(w)?).await,
         ReviewRequest::BackToLive => back_to_live(&mut connected(w)?).await,
         ReviewRequest::Preview { width } => {
             let p = connected(w)?;
-            let png = p.link.screenshot(&p.names.source, width.clamp(16, 3840)).await?;
+            let png = p
+                .link
+                .screenshot(&p.names.source, width.clamp(16, 3840))
+                .await?;
             let n = png.len();
             w.preview(png);
             Ok(format!("preview frame, {n} bytes"))
         }
         ReviewRequest::SetupKeyframes(policy) => setup_keyframes(connected(w)?.link, policy).await,
-        ReviewRequest::Chapter { title } => {
-            let p = connected(w)?;
-            if !p.link.has("CreateRecordChapter") {
-                return Err(ObsError::Unsupported {
-                    feature: "adding chapters to a running recording (CreateRecordChapter)".into(),
-                    websocket: p.link.websocket.clone(),
-                });
-            }
-            let data = serde_json::json!({ "chapterName": title });
-            p.link.request("CreateRecordChapter", data).await?;
-            Ok(format!("chapter '{title}' added"))
-        }
+        ReviewRequest::Chapter { title } => chapter(&mut connected(w)?, &title).await,
     }
+}
+
+async fn play_pause(p: &mut Parts<'_>, play: bool) -> Result<String, ObsError> {
+    let (action, want) = if play {
+        ("PLAY", MediaState::Playing)
+    } else {
+        ("PAUSE", MediaState::Paused)
+    };
+    p.link.media_action(&p.names.source, action).await?;
+    let st = p
+        .link
+        .wait_media(&p.names.source, "the media state", |s| s.state == want)
+        .await?;
+    p.state.media = Some(st);
+    Ok(format!("{:?} at {}", st.state, at(&st)))
+}
+
+async fn speed(p: &mut Parts<'_>, percent: u32) -> Result<String, ObsError> {
+    if !(1..=200).contains(&percent) {
+        return Err(refused("speed", format!("{percent} % is outside 1–200 %")));
+    }
+    let st = p.link.set_speed(&p.names.source, percent).await?;
+    p.state.speed_percent = percent;
+    p.state.media = Some(st);
+    Ok(format!("speed {percent} % at {}", at(&st)))
+}
+
+async fn loop_window(p: &mut Parts<'_>, window: Option<(u64, u64)>) -> Result<String, ObsError> {
+    p.state.loop_window = window;
+    let Some((from, to)) = window else {
+        return Ok("loop off".into());
+    };
+    if to <= from {
+        p.state.loop_window = None;
+        return Err(refused(
+            "loop",
+            format!("the window {from}–{to} ms is empty"),
+        ));
+    }
+    let st = p.link.seek(&p.names.source, from).await?;
+    p.link.media_action(&p.names.source, "PLAY").await?;
+    p.state.media = Some(st);
+    Ok(format!(
+        "looping {}–{}",
+        format_offset(from),
+        format_offset(to)
+    ))
+}
+
+async fn chapter(p: &mut Parts<'_>, title: &str) -> Result<String, ObsError> {
+    if !p.link.has("CreateRecordChapter") {
+        return Err(ObsError::Unsupported {
+            feature: "adding chapters to a running recording (CreateRecordChapter)".into(),
+            websocket: p.link.websocket.clone(),
+        });
+    }
+    let data = serde_json::json!({ "chapterName": title });
+    p.link.request("CreateRecordChapter", data).await?;
+    Ok(format!("chapter '{title}' added"))
 }
 
 /// Save the replay (when the buffer runs) and cue the disputed moment in it; otherwise cue it in
@@ -225,7 +238,10 @@ async fn on_air(p: &mut Parts<'_>) -> Result<String, ObsError> {
     let now = p.link.program_scene().await?;
     p.state.on_air = now == p.names.scene;
     if !p.state.on_air {
-        return Err(refused("on air", format!("the program scene is still '{now}'")));
+        return Err(refused(
+            "on air",
+            format!("the program scene is still '{now}'"),
+        ));
     }
     Ok(format!("'{now}' on air"))
 }
@@ -241,7 +257,10 @@ async fn back_to_live(p: &mut Parts<'_>) -> Result<String, ObsError> {
     let now = p.link.program_scene().await?;
     p.state.on_air = now == p.names.scene;
     if now != back {
-        return Err(refused("back to live", format!("the program scene is '{now}'")));
+        return Err(refused(
+            "back to live",
+            format!("the program scene is '{now}'"),
+        ));
     }
     p.state.return_scene = None;
     // Keep the review source shown (preview) so it can be cued again at once.

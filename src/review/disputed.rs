@@ -11,7 +11,10 @@ pub fn is_scoring(e: &Event) -> bool {
 
 /// The last scoring record of `challenge`'s match received before it, from `records` (any order,
 /// any matches). `None` when the match has none (nothing to review).
-pub fn disputed<'a>(records: &'a [EventRecord], challenge: &EventRecord) -> Option<&'a EventRecord> {
+pub fn disputed<'a>(
+    records: &'a [EventRecord],
+    challenge: &EventRecord,
+) -> Option<&'a EventRecord> {
     records
         .iter()
         .filter(|r| r.match_key == challenge.match_key && r.seq < challenge.seq)
@@ -50,7 +53,14 @@ mod tests {
             rec(1, 1, vec![Event::FightLoaded]),
             rec(2, 1, vec![point(Athlete::Blue)]),
             rec(3, 1, vec![penalty]),
-            rec(4, 1, vec![Event::HitLevel { athlete: Athlete::Red, level: 40 }]),
+            rec(
+                4,
+                1,
+                vec![Event::HitLevel {
+                    athlete: Athlete::Red,
+                    level: 40,
+                }],
+            ),
             rec(5, 1, vec![Event::FightLoaded]),
             rec(7, 1, vec![point(Athlete::Red)]),
             rec(8, 9, vec![point(Athlete::Red)]),

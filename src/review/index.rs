@@ -170,7 +170,10 @@ mod tests {
 
     #[test]
     fn recording_start_subtracts_the_duration_from_the_round_trip_midpoint() {
-        assert_eq!(recording_start(100 * S, 100 * S + 20_000_000, 5_000), 95 * S + 10_000_000);
+        assert_eq!(
+            recording_start(100 * S, 100 * S + 20_000_000, 5_000),
+            95 * S + 10_000_000
+        );
         // An answer stamped before its request (clock step) does not move the start forward.
         assert_eq!(recording_start(100 * S, 99 * S, 0), 100 * S);
     }
@@ -183,7 +186,10 @@ mod tests {
         assert_eq!(r.offset_of(99 * S), None);
         assert_eq!(r.offset_of(201 * S), None);
         // A running recording holds everything after its start.
-        assert_eq!(rec("/v/b.mkv", 100 * S, None).offset_of(900 * S), Some(800_000));
+        assert_eq!(
+            rec("/v/b.mkv", 100 * S, None).offset_of(900 * S),
+            Some(800_000)
+        );
     }
 
     #[test]
@@ -239,9 +245,15 @@ mod tests {
         };
         let all = [recording, old_replay, new_replay];
         let spot = locate(&all, 160 * S, Prefer::Replay).expect("held");
-        assert_eq!((spot.segment.path.as_str(), spot.offset_ms), ("/v/r2.mkv", 5_000));
+        assert_eq!(
+            (spot.segment.path.as_str(), spot.offset_ms),
+            ("/v/r2.mkv", 5_000)
+        );
         let spot = locate(&all, 160 * S, Prefer::Recording).expect("held");
-        assert_eq!((spot.segment.path.as_str(), spot.offset_ms), ("/v/match.mkv", 60_000));
+        assert_eq!(
+            (spot.segment.path.as_str(), spot.offset_ms),
+            ("/v/match.mkv", 60_000)
+        );
         // Outside every replay, the recording still holds it.
         let spot = locate(&all, 120 * S, Prefer::Replay).expect("held");
         assert_eq!(spot.segment.path, "/v/match.mkv");

@@ -8,6 +8,7 @@
 //!   pause, speed, step, loop, on air / back to live, preview frames — all read back from OBS
 //!   ([`crate::obs::review`] holds the OBS requests).
 
+mod api;
 pub mod chapters;
 mod control;
 pub mod disputed;

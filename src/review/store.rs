@@ -105,12 +105,19 @@ mod tests {
             export_events(&store, None, ExportFormat::Csv, &mut out).expect("csv");
             String::from_utf8(out).expect("utf8")
         };
-        assert!(!plain.contains("video"), "no index, no video columns: {plain}");
+        assert!(
+            !plain.contains("video"),
+            "no index, no video columns: {plain}"
+        );
         let tx = writer.sender();
         tx.send(save_segment(seg("/v/m.mkv", Some(150 * S), Anchor::Event)))
             .expect("queue");
-        tx.send(save_segment(seg("/v/m.mkv", Some(160 * S), Anchor::Reported)))
-            .expect("queue");
+        tx.send(save_segment(seg(
+            "/v/m.mkv",
+            Some(160 * S),
+            Anchor::Reported,
+        )))
+        .expect("queue");
         tx.send(save_segment(seg("/v/m.mkv", Some(170 * S), Anchor::Event)))
             .expect("queue");
         writer.flush().expect("flush");
@@ -121,7 +128,11 @@ mod tests {
         let mut out = Vec::new();
         export_events(&store, None, ExportFormat::Json, &mut out).expect("json");
         let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
-        assert!(v[0].get("video").is_none(), "before the recording: {}", v[0]);
+        assert!(
+            v[0].get("video").is_none(),
+            "before the recording: {}",
+            v[0]
+        );
         assert_eq!(v[1]["video"]["file"], "/v/m.mkv");
         assert_eq!(v[1]["video"]["offset_ms"], 15_300);
         assert_eq!(v[1]["video"]["offset"], "0:15.3");

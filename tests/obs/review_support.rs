@@ -111,7 +111,11 @@ impl Review {
     pub fn unasked(&mut self, what: &str) -> Result<String, String> {
         let end = Instant::now() + DEADLINE;
         loop {
-            if let Some(i) = self.other_done.iter().position(|(w, _)| w.starts_with(what)) {
+            if let Some(i) = self
+                .other_done
+                .iter()
+                .position(|(w, _)| w.starts_with(what))
+            {
                 return self.other_done.remove(i).1;
             }
             let left = end.saturating_duration_since(Instant::now());
@@ -196,7 +200,14 @@ pub fn frames(path: &Path) -> Vec<(u64, [u8; 3])> {
     let raw = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-vf", "scale=1:1"])
+        .args([
+            "-map",
+            "0:v:0",
+            "-fps_mode",
+            "passthrough",
+            "-vf",
+            "scale=1:1",
+        ])
         .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
         .output()
         .expect("ffmpeg");
