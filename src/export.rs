@@ -1,6 +1,7 @@
 //! Event export as JSON or CSV, with the exact raw text: shared by `courtside export` and the
 //! per-match export of the app (through an rfd save dialog).
 
+use crate::review::VideoSegment;
 use crate::store::{EventRecord, Store};
 use crate::timefmt::rfc3339_utc;
 use std::io::Write;
@@ -71,9 +72,17 @@ pub fn export_events(
     const PAGE: usize = 4096;
     let mut from = 0u64;
     let mut n = 0u64;
+    // Video offsets (issue 15): present when the store has a video index, absent otherwise (so
+    // an export of a store without video is unchanged).
+    let videos = crate::review::store::load_segments(store)?;
+    let video_columns = if videos.is_empty() {
+        ""
+    } else {
+        CSV_VIDEO_COLUMNS
+    };
     match format {
         ExportFormat::Json => write!(out, "[")?,
-        ExportFormat::Csv => write!(out, "{CSV_BOM}{CSV_HEADER}{CSV_EOL}")?,
+        ExportFormat::Csv => write!(out, "{CSV_BOM}{CSV_HEADER}{video_columns}{CSV_EOL}")?,
     }
     loop {
         let page = match match_key {
@@ -88,9 +97,14 @@ pub fn export_events(
                     if n > 0 {
                         write!(out, ",")?;
                     }
-                    write!(out, "\n{}", json_record(rec))?;
+                    let mut v = json_record(rec);
+                    if let Some(video) = video_json(&videos, rec) {
+                        v["video"] = video;
+                    }
+                    write!(out, "\n{v}")?;
                 }
-                ExportFormat::Csv => write_csv(rec, out)?,
+                ExportFormat::Csv if videos.is_empty() => write_csv(rec, out)?,
+                ExportFormat::Csv => write_csv_extra(rec, &video_cells(&videos, rec), out)?,
             }
             n += 1;
         }
@@ -160,8 +174,47 @@ fn raw_hex(raw: &[u8]) -> Option<String> {
         .then(|| raw.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// CSV columns added when the store has a video index.
+pub const CSV_VIDEO_COLUMNS: &str = ",video_file,video_offset_ms,video_offset";
+
+/// Where a datagram is on video (the recording, else the newest replay that holds it).
+fn video_spot(videos: &[VideoSegment], rec: &EventRecord) -> Option<crate::review::VideoSpot> {
+    crate::review::locate(videos, rec.received_at_ns, crate::review::Prefer::Recording)
+}
+
+/// The `video` object of a JSON record: file, OBS connection, offset in ms and as `12:34.5`.
+fn video_json(videos: &[VideoSegment], rec: &EventRecord) -> Option<serde_json::Value> {
+    video_spot(videos, rec).map(|s| {
+        serde_json::json!({
+            "file": s.segment.path, "obs": s.segment.connection,
+            "offset_ms": s.offset_ms, "offset": crate::review::format_offset(s.offset_ms),
+        })
+    })
+}
+
+/// The video cells of a CSV row (empty when no file holds the datagram).
+fn video_cells(videos: &[VideoSegment], rec: &EventRecord) -> Vec<String> {
+    match video_spot(videos, rec) {
+        Some(s) => vec![
+            s.segment.path,
+            s.offset_ms.to_string(),
+            crate::review::format_offset(s.offset_ms),
+        ],
+        None => vec![String::new(); 3],
+    }
+}
+
 /// One datagram as CSV rows (one per event).
 pub fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> {
+    write_csv_extra(rec, &[], out)
+}
+
+/// [`write_csv`] with `extra` cells at the end of every row (the video columns).
+fn write_csv_extra(
+    rec: &EventRecord,
+    extra: &[String],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let raw = String::from_utf8_lossy(&rec.raw);
     let hex = raw_hex(&rec.raw).unwrap_or_default();
     for (part, e) in rec.events.iter().enumerate() {
@@ -179,7 +232,7 @@ pub fn write_csv(rec: &EventRecord, out: &mut dyn Write) -> std::io::Result<()> 
             raw.to_string(),
             hex.clone(),
         ];
-        let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        let row: Vec<String> = row.iter().chain(extra).map(|f| csv_field(f)).collect();
         write!(out, "{}{CSV_EOL}", row.join(","))?;
     }
     Ok(())

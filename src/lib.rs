@@ -19,6 +19,7 @@ pub mod model;
 pub mod obs;
 pub mod protocol;
 pub mod report;
+pub mod review;
 pub mod store;
 pub mod stream_file;
 pub mod sysmon;

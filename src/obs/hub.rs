@@ -24,6 +24,8 @@ pub struct HubStats {
     pub log_dropped: AtomicU64,
     /// Automation actions with no enabled OBS to go to (not logged: a court without OBS).
     pub automation_without_obs: AtomicU64,
+    /// Video index rows not stored because the writer queue was full.
+    pub video_index_dropped: AtomicU64,
 }
 
 /// Shared reporting sink of the dispatcher and every session.
@@ -142,5 +144,17 @@ impl Hub {
             );
         }
         self.send(ObsUpdate::Firing(Box::new(record)));
+    }
+
+    /// Hand a write (a video index row) to the store writer; a full queue is counted.
+    pub(crate) fn store(&self, req: WriteRequest) {
+        if let Some(w) = &self.writer
+            && let Err(TrySendError::Full(_)) = w.try_send(req)
+        {
+            self.stats
+                .video_index_dropped
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("store queue full: a video index row was not stored");
+        }
     }
 }

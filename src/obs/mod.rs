@@ -20,12 +20,16 @@ pub mod error;
 mod fold;
 mod hub;
 mod link;
+pub mod review;
+mod review_scenes;
+pub mod review_setup;
 pub mod rules;
 pub mod secrets;
 mod session;
 pub mod status;
 pub mod store;
 pub mod vault;
+mod video_tracker;
 pub mod worker;
 
 pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};

@@ -11,6 +11,7 @@ use super::hub::{Hub, Outcome};
 use super::link::{self, Link, LinkEvent, Output, Requester};
 use super::secrets::{self, CredentialStore};
 use super::status::{LinkProblem, LinkState, ObsStatus, OutputPhase};
+use super::video_tracker::VideoTracker;
 use obws::client::{ConnectConfig, DangerousConnectConfig};
 use obws::requests::EventSubscription;
 use serde_json::Value;
@@ -201,7 +202,7 @@ async fn serve(
     conn: &ObsConnection,
     rx: &mut mpsc::Receiver<SessionCmd>,
     status: &mut ObsStatus,
-    hub: &Hub,
+    hub: &Arc<Hub>,
 ) -> End {
     let Connected {
         client,
@@ -229,7 +230,16 @@ async fn serve(
         status: status.clone(),
         replays_saved: 0,
     });
-    let event_loop = pump_events(events, ended, &requester, status, &live_tx, hub);
+    let mut tracker = VideoTracker::new(conn.id, &conn.name);
+    let event_loop = pump_events(
+        events,
+        ended,
+        &requester,
+        status,
+        &live_tx,
+        hub,
+        &mut tracker,
+    );
     let addr = conn.addr();
     let cx = Ctx {
         client: &client,
@@ -264,9 +274,11 @@ async fn pump_events(
     requester: &Requester,
     status: &mut ObsStatus,
     live: &watch::Sender<Live>,
-    hub: &Hub,
+    hub: &Arc<Hub>,
+    tracker: &mut VideoTracker,
 ) -> End {
     while let Some(ev) = events.recv().await {
+        tracker.on_event(&ev, requester, hub).await;
         if apply_event(status, &ev, Instant::now())
             && let Err(e @ (ObsError::Lost { .. } | ObsError::Timeout { .. })) =
                 read_scenes(requester, status).await

@@ -28,6 +28,10 @@ mod obs_process;
 #[cfg(target_os = "linux")]
 mod obs_ui;
 mod real;
+#[cfg(target_os = "linux")]
+mod review;
+#[cfg(target_os = "linux")]
+mod review_support;
 mod rule_defs;
 mod rules;
 mod store;
