@@ -26,8 +26,10 @@ use tokio::sync::mpsc;
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a newly loaded file must play on before it counts as loaded.
 const SETTLE_MS: u64 = 250;
-/// How long a settings change is watched for the media's reopen.
-const REOPEN_EVIDENCE: Duration = Duration::from_millis(1000);
+/// How long a settings change is watched for the media's reopen. OBS 29 always reopens, so the
+/// wait normally ends at its first sign; the bound is for an OBS that does not. 1 s was too short
+/// on a loaded machine: the reopen came after the position was put back and undid it.
+const REOPEN_EVIDENCE: Duration = Duration::from_millis(3000);
 /// A seek whose position has not moved after this long is sent again.
 const SEEK_RETRY: Duration = Duration::from_millis(400);
 /// Seeks sent before the unchanged position is taken as where it landed.
