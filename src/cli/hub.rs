@@ -168,6 +168,7 @@ pub fn hub(args: &HubArgs, db: &Path) -> anyhow::Result<()> {
     let rt = runtime()?;
     let (wake_tx, wake_rx) = crossbeam_channel::bounded::<()>(1);
     let waker: Waker = std::sync::Arc::new(move || {
+        // A full slot already holds a wake-up: the loop reads the status once for both.
         let _ = wake_tx.try_send(());
     });
     let service = HubService::spawn(

@@ -65,6 +65,7 @@ impl CourtRun {
         let runtime = runtime()?;
         let (wake_tx, wake_rx) = crossbeam_channel::bounded::<()>(1);
         let waker: Waker = Arc::new(move || {
+            // A full slot already holds a wake-up: the printer reads the status once for both.
             let _ = wake_tx.try_send(());
         });
         println!(
@@ -119,6 +120,7 @@ impl CourtRun {
         } = self;
         let before = service.status();
         drop(service);
+        // Err: the printer already ended (its channel is gone); the join below still runs.
         let _ = printer_stop.send(());
         if printer.join().is_err() {
             tracing::error!("tournament status thread panicked");

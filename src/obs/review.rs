@@ -36,6 +36,8 @@ const SEEK_RETRY: Duration = Duration::from_millis(400);
 const SEEK_TRIES: u32 = 2;
 /// A position this close to the target is where a seek landed (one frame at 10 fps).
 const NEAR_MS: u64 = 110;
+/// How often a speed change puts a paused review back after the first try.
+const PUT_BACK_TRIES: u32 = 2;
 
 /// State of a media source as OBS reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +347,12 @@ impl ReviewLink {
     /// Set the playback speed (percent of normal). OBS 29 reopens the media when a setting
     /// changes (it then plays from the start), so the position and the play/pause state are put
     /// back afterwards.
-    pub async fn set_speed(&self, source: &str, percent: u32) -> Result<MediaStatus, ObsError> {
+    pub async fn set_speed(
+        &self,
+        source: &str,
+        percent: u32,
+        frame_ms: f64,
+    ) -> Result<MediaStatus, ObsError> {
         let before = self.media_status(source).await?;
         self.request(
             "SetInputSettings",
@@ -369,7 +376,36 @@ impl ReviewLink {
         now = self
             .wait_media(source, "reopening at the new speed", |s| s.state.is_open())
             .await?;
-        if before.state == MediaState::Paused && now.state != MediaState::Paused {
+        // A paused seek shows the first frame after its target: aim half a frame short so the
+        // frame on screen is the one that was (as a frame step does).
+        let aim = at.saturating_sub((frame_ms / 2.0).round() as u64);
+        let mut landed = self.put_back(source, before.state, aim, now.state).await?;
+        // A reopen that finished late (a loaded machine) can still move a paused review on after
+        // the first put-back: check what OBS reports and put it back again (bounded).
+        for _ in 0..PUT_BACK_TRIES {
+            if before.state != MediaState::Paused
+                || (landed.state == MediaState::Paused
+                    && landed.cursor_ms.is_some_and(|c| c.abs_diff(at) <= NEAR_MS))
+            {
+                break;
+            }
+            landed = self
+                .put_back(source, before.state, aim, landed.state)
+                .await?;
+        }
+        Ok(landed)
+    }
+
+    /// Pause again if the review was paused before (`was`) and is not now (`now`), then seek
+    /// back to `at`.
+    async fn put_back(
+        &self,
+        source: &str,
+        was: MediaState,
+        at: u64,
+        now: MediaState,
+    ) -> Result<MediaStatus, ObsError> {
+        if was == MediaState::Paused && now != MediaState::Paused {
             self.media_action(source, "PAUSE").await?;
             self.wait_media(source, "pausing", |s| s.state == MediaState::Paused)
                 .await?;

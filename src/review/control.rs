@@ -86,7 +86,8 @@ async fn speed(p: &mut Parts<'_>, percent: u32) -> Result<String, ObsError> {
     if !(1..=200).contains(&percent) {
         return Err(refused("speed", format!("{percent} % is outside 1–200 %")));
     }
-    let st = p.link.set_speed(&p.names.source, percent).await?;
+    let frame = p.state.frame_ms.unwrap_or(1000.0 / 30.0);
+    let st = p.link.set_speed(&p.names.source, percent, frame).await?;
     p.state.speed_percent = percent;
     p.state.media = Some(st);
     Ok(format!("speed {percent} % at {}", at(&st)))

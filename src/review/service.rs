@@ -129,7 +129,11 @@ impl Worker {
         mut rx: mpsc::Receiver<ReviewRequest>,
         mut chapters: mpsc::Receiver<Result<String, String>>,
     ) {
-        let _ = self.connect().await;
+        // OBS may start after courtside: a failed first connect leaves `connected` false and
+        // each request connects again (and reports its own failure).
+        if let Err(e) = self.connect().await {
+            tracing::info!("review: OBS not reachable yet ({e}); connecting on the next request");
+        }
         let mut tick = tokio::time::interval(LOOP_CHECK);
         loop {
             let looping = self.state.loop_window.is_some() && self.link.is_some();
@@ -279,6 +283,7 @@ impl Worker {
                 super::chapters::write_for_recording(&store, &seg)
                     .map(|(c, e)| format!("wrote {} and {}", c.display(), e.display()))
             });
+            // Err: the service is shutting down and no longer waits for the result.
             let _ = done.blocking_send(result);
         });
     }

@@ -97,6 +97,7 @@ impl TournamentService {
         };
         runtime.spawn(async move {
             court.run().await;
+            // Err: the service was dropped without waiting (its wait timed out).
             let _ = done_tx.send(());
         });
         service
@@ -121,6 +122,7 @@ impl TournamentService {
 
 impl Drop for TournamentService {
     fn drop(&mut self) {
+        // Err: the task already ended and dropped its receiver; nothing to stop.
         let _ = self.stop.send(true);
         if let Some(done) = self.done.take() {
             // The task stops at its next await; what it was publishing is published again

@@ -96,6 +96,7 @@ impl HubService {
         };
         runtime.spawn(async move {
             hub.run().await;
+            // Err: the service was dropped without waiting (its wait timed out).
             let _ = done_tx.send(());
         });
         service
@@ -120,6 +121,7 @@ impl HubService {
 
 impl Drop for HubService {
     fn drop(&mut self) {
+        // Err: the task already ended and dropped its receiver; nothing to stop.
         let _ = self.stop.send(true);
         if let Some(done) = self.done.take() {
             // Unacknowledged messages are delivered again to the next start, which drops what

@@ -101,6 +101,7 @@ pub async fn serve_websocket<S: AsyncRead + AsyncWrite + Unpin + Send>(
 ) {
     let Some(key) = req.header("sec-websocket-key") else {
         let resp = super::http::Response::error(400, "WebSocket upgrade without Sec-WebSocket-Key");
+        // Best effort: the connection closes either way; a client gone already needs no answer.
         let _ = super::http::write_response(&mut io, &resp, false, true).await;
         return;
     };

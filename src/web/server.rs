@@ -95,6 +95,7 @@ fn refuse(stream: TcpStream, shared: &Shared) {
 }
 
 async fn connection(mut io: TcpStream, peer: SocketAddr, shared: &Shared) {
+    // Only latency (small live frames go out at once); the connection works without it.
     let _ = io.set_nodelay(true);
     let limits = ReadLimits {
         max_head: shared.limits.max_head_bytes,
@@ -109,6 +110,7 @@ async fn connection(mut io: TcpStream, peer: SocketAddr, shared: &Shared) {
             Err(ReadError::Closed | ReadError::Idle) => return,
             Err(e) => {
                 let resp = read_error(&e);
+                // Best effort: the connection closes either way.
                 let _ = send(&mut io, &resp, false, true, shared).await;
                 return;
             }
@@ -120,6 +122,7 @@ async fn connection(mut io: TcpStream, peer: SocketAddr, shared: &Shared) {
                 403,
                 &format!("{} is not in this server's allowlist", peer.ip()),
             );
+            // Best effort: the connection closes either way.
             let _ = send(&mut io, &resp, false, true, shared).await;
             return;
         }
