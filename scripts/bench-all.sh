@@ -9,7 +9,8 @@
 #   scripts/bench-all.sh --with-release  # also `cargo build --release` (fat LTO, ~20 min on
 #                                        # 2 cores) and judge the shipped binary's size
 #
-# The real-OBS arm of the OBS bench needs OBS Studio and Xvfb (as the OBS tests do);
+# The real-OBS arm of the OBS bench and the review bench need OBS Studio and Xvfb (as the OBS
+# tests do), the web bench Chromium (as the web tests do);
 # COURTSIDE_BENCH_NO_REAL_OBS=1 skips it (reported as skipped). Each bench's whole output is
 # kept in target/bench-all/<time>/<bench>.log.
 set -uo pipefail
@@ -44,6 +45,10 @@ describe() {
     *"frame CPU median"*) echo "real app|the real CourtsideApp in-process under egui_kittest (egui pass and layout, no GPU), table on screen, a filter toggled every 10 frames; the UI thread's own CPU time per frame (CLOCK_THREAD_CPUTIME_ID; the wall clock is in the log), 300 frames" ;;
     *"cold start-up"*) echo "real app|CourtsideApp::new + first frame, the store file first evicted from the OS page cache (posix_fadvise DONTNEED on that file; the bench prints how much stayed resident)" ;;
     *"warm start-up"*) echo "real app|the same start-up again right after, the store's pages as the cold start left them cached" ;;
+    *"overlay DOM"*) echo "real Chromium|Debian's chromium headless over DevTools showing /overlay/1; a datagram sent to a real UDP listener → store writer → web feed → live WebSocket, timed until the page's MutationObserver sees the score change; 300 samples paced like a match" ;;
+    *"50 live clients"*) echo "real|the web server in-process with 50 idle WebSocket clients connected; this process's CPU time from /proc over 10 s" ;;
+    *"review playing"*) echo "real OBS|Debian's OBS 29.0.2 under Xvfb: ReviewRequest::Challenge → replay saved → loaded in the review source → cued at the moment minus the pre-roll → OBS reports it playing there (read back); 12 runs" ;;
+    *"frame step"*) echo "real OBS|ReviewRequest::StepFrames(1) → OBS's media cursor moved, read back; 24 steps" ;;
     *"idle CPU"*) echo "real app|the bench build of the binary under Xvfb (Mesa llvmpipe), main window + scoreboard, clock stopped; CPU time from /proc over the steady 10 s window" ;;
     *"RSS"*) echo "real app|the same run: VmRSS from /proc once idle (MB = 10^6 bytes)" ;;
     *"stand-in OBS"*) echo "stand-in OBS|a local obs-websocket endpoint announcing OBS 30.2 / websocket 5.5, no password; each SaveReplayBuffer's arrival timestamped at the endpoint; 500 samples per path" ;;
@@ -85,6 +90,7 @@ bench() {
 
 echo "building the benches (bench profile: release without fat LTO)…"
 if ! cargo bench --no-run --bench spine --bench gui --bench obs_latency --bench flags \
+    --bench web --bench review \
     >"$logs/build.log" 2>&1; then
     echo "bench build failed; see $logs/build.log" >&2
     tail -20 "$logs/build.log" >&2
@@ -114,6 +120,8 @@ bench spine
 bench gui
 bench obs_latency
 bench flags --warm-up-time 0.5 --measurement-time 1
+bench web
+bench review
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 echo
@@ -133,6 +141,7 @@ echo
 echo "Without a target (printed for the record):"
 perl -ne '$n = $1 if /^(parse_datagram\/example-match[^\n]*?)(\s+time:.*)?$/; if (/time:\s+(\[.*\])/ && $n) { print "  $n: $1\n"; $n = "" }' "$logs/spine.log" | sed 's/parse_datagram\//parser, /' | sort -u
 sed -n '/^flags summary/,/texture cache/p' "$logs/flags.log" | sed 's/^/  /'
+grep -h "^memory per live client" "$logs/web.log" 2>/dev/null | sed 's/^/  web: /'
 echo
 if [ "$failed" -ne 0 ]; then
     echo "bench-all: FAILED (a target not met, not measured, or a bench failed); logs in $logs"
