@@ -117,6 +117,8 @@ impl FlagsService {
                 self.state.resolver = s.resolver;
                 self.state.history = s.history;
                 self.state.seen = s.seen;
+                self.live
+                    .confirm(self.state.seen.iter().map(|c| c.code.as_str()));
                 self.state.generation += 1;
             }
             Msg::Picked(paths) => self.execute(FlagsCommand::Import(paths)),
