@@ -196,6 +196,9 @@ impl Court {
                         tracing::warn!("tournament: {}", status_line(&link));
                         last_logged = Some(line);
                     }
+                    // The queued count first, so a status that says "offline" or "refused"
+                    // never shows the count from before the failure.
+                    self.refresh_queued(at).await;
                     self.set(|s| s.link = link);
                     if self.pause(delay, at).await {
                         break;

@@ -162,9 +162,14 @@ fn the_cursor_moves_only_over_acknowledged_datagrams() {
     });
     let court = Court::start(dir.path(), "1", nats.clone(), rt.handle());
     court.receive(&example_datagrams()[..12]);
+    // All 12 stored (the listener and writer may still be storing when the refusal comes):
+    // 5 acknowledged, 7 queued.
     wait_until(
-        "the refusal reported",
-        || matches!(court.status().link, Link::NoJetStream { .. }),
+        "the refusal reported with all 12 stored",
+        || {
+            let s = court.status();
+            matches!(s.link, Link::NoJetStream { .. }) && s.queued == 7
+        },
         || court.status().line(),
     );
     let cursor = courtside::tournament::cursor::cursor(&court.store, "limit")

@@ -193,21 +193,21 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> Answer {
 
 /// Read one answer with a Content-Length body.
 pub fn read_answer(s: &mut TcpStream) -> Answer {
+    // Never reads past this answer: on a kept-alive connection the next answer may already be
+    // in the socket (pipelined requests), and bytes read here would be lost to the next call.
+    // So the head is read a byte at a time and the body exactly.
     let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        let n = s.read(&mut chunk).unwrap();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = s.read(&mut byte).unwrap();
         assert!(
             n > 0,
             "connection closed before an answer: {:?}",
             String::from_utf8_lossy(&buf)
         );
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
     let status = head[9..12].parse().unwrap();
     let answer = Answer {
         status,
@@ -217,15 +217,9 @@ pub fn read_answer(s: &mut TcpStream) -> Answer {
     let len: usize = answer
         .header("content-length")
         .map_or(0, |v| v.parse().unwrap());
-    while buf.len() < head_end + len {
-        let n = s.read(&mut chunk).unwrap();
-        assert!(n > 0, "body ended early");
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Answer {
-        body: buf[head_end..head_end + len].to_vec(),
-        ..answer
-    }
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).expect("the whole body");
+    Answer { body, ..answer }
 }
 
 /// `GET path` (path already percent-encoded).
