@@ -1,0 +1,495 @@
+//! [`ReviewAppService`]: the video review in the app. It runs [`ReviewService`] on the app's
+//! runtime against the court's OBS (the connection the OBS service uses: the first enabled one
+//! that records, restarted when the connections change), loads the current match's scoring events
+//! and the video index off the UI thread, decodes preview frames off the UI thread, reacts to
+//! challenges (open the panel, preselect and cue the disputed moment; back to live on the
+//! outcome) and runs the Review panel's commands.
+
+use super::services::Shared;
+use crate::model::review::{ChallengeInfo, NO_CONNECTION, ReviewCommand, ReviewLoad, ReviewView};
+use crate::model::state::Level;
+use crate::obs::review_setup::ReviewNames;
+use crate::obs::{ObsConnection, ObsRole};
+use crate::protocol::{ChallengeStatus, Event};
+use crate::review::{
+    DEFAULT_PRE_ROLL_MS, Prefer, ReviewConfig, ReviewRequest, ReviewService, ReviewUpdate, locate,
+};
+use crate::store::{EventRecord, Store, WriteRequest};
+use crossbeam_channel::{Receiver, Sender, bounded};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Updates the review service may queue before the UI drains them.
+const UPDATE_CAPACITY: usize = 256;
+/// Preview frames asked for per second while the panel is open (one at a time).
+const PREVIEW_EVERY: Duration = Duration::from_millis(250);
+/// A preview unanswered this long is asked again.
+const PREVIEW_STALE: Duration = Duration::from_secs(5);
+/// While the panel is open and OBS is not connected, try again this often.
+const RECONNECT_EVERY: Duration = Duration::from_secs(5);
+/// Width of preview frames, px.
+pub const PREVIEW_WIDTH: u32 = 480;
+/// Largest preview accepted, px per side (OBS sends what was asked; this bounds a bad answer).
+const PREVIEW_MAX_SIDE: u32 = 4096;
+
+/// The review parts of the app.
+pub(super) struct ReviewAppService {
+    service: Option<ReviewService>,
+    /// The connection the service runs on.
+    conn: Option<ObsConnection>,
+    runtime: Option<tokio::runtime::Handle>,
+    store: Option<Store>,
+    writer: Option<Sender<WriteRequest>>,
+    updates: (Sender<ReviewUpdate>, Receiver<ReviewUpdate>),
+    loads: (
+        Sender<Result<ReviewLoad, String>>,
+        Receiver<Result<ReviewLoad, String>>,
+    ),
+    frames: (
+        Sender<Result<egui::ColorImage, String>>,
+        Receiver<Result<egui::ColorImage, String>>,
+    ),
+    /// A preview frame asked for and not answered yet (when).
+    preview_asked: Option<Instant>,
+    /// A frame is being decoded.
+    decoding: bool,
+}
+
+impl Default for ReviewAppService {
+    fn default() -> Self {
+        ReviewAppService {
+            service: None,
+            conn: None,
+            runtime: None,
+            store: None,
+            writer: None,
+            updates: bounded(UPDATE_CAPACITY),
+            loads: bounded(8),
+            frames: bounded(2),
+            preview_asked: None,
+            decoding: false,
+        }
+    }
+}
+
+/// The connection that plays reviews: the first enabled one that records (the court's OBS).
+pub(super) fn review_connection(all: &[ObsConnection]) -> Option<&ObsConnection> {
+    let enabled = || all.iter().filter(|c| c.enabled);
+    enabled()
+        .find(|c| matches!(c.role, ObsRole::Recording | ObsRole::General))
+        .or_else(|| enabled().next())
+}
+
+impl ReviewAppService {
+    /// Keep what the service needs; it starts at the first poll that sees an OBS connection.
+    pub(super) fn start(
+        &mut self,
+        runtime: std::io::Result<tokio::runtime::Handle>,
+        store: &Store,
+        writer: Sender<WriteRequest>,
+        state: &mut crate::model::AppState,
+    ) {
+        match runtime {
+            Ok(rt) => self.runtime = Some(rt),
+            Err(e) => state.notices.push(
+                Level::Error,
+                "Video review did not start",
+                &e.to_string(),
+                "Scores are received and stored as usual; restart courtside to review video.",
+            ),
+        }
+        self.store = Some(store.clone());
+        self.writer = Some(writer);
+    }
+
+    /// Stop the service (its OBS connection closes).
+    pub(super) fn stop(&mut self) {
+        if let Some(s) = self.service.take() {
+            s.shutdown();
+        }
+        self.conn = None;
+    }
+
+    /// Run the service on the court's OBS connection; restart it when that connection changed.
+    fn sync_connection(&mut self, app: &mut Shared<'_>) {
+        let want = review_connection(&app.state.obs.connections).cloned();
+        if want == self.conn {
+            return;
+        }
+        self.stop();
+        let view = &mut app.state.review;
+        view.obs = Default::default();
+        view.available = false;
+        view.connection = Err(NO_CONNECTION.into());
+        let (Some(conn), Some(rt)) = (want, &self.runtime) else {
+            return;
+        };
+        let ctx = app.ctx.clone();
+        let config = ReviewConfig {
+            connection: conn.clone(),
+            names: ReviewNames::default(),
+            pre_roll_ms: DEFAULT_PRE_ROLL_MS,
+            store_writer: self.writer.clone(),
+            store: self.store.clone(),
+            updates: self.updates.0.clone(),
+            repaint: Box::new(move || ctx.request_repaint()),
+        };
+        // The password comes from the system keyring (or the store's fallback), as for the OBS
+        // worker; it is never logged.
+        self.service = Some(ReviewService::spawn(rt, config));
+        view.available = true;
+        view.connection = Ok(format!("{} ({}:{})", conn.name, conn.host, conn.port));
+        self.conn = Some(conn);
+    }
+
+    /// Ask the service; a refusal (queue full, not running) becomes a notice.
+    fn ask(
+        &self,
+        r: ReviewRequest,
+        view: &mut ReviewView,
+        notices: &mut crate::model::state::Notices,
+    ) {
+        let what = r.label();
+        let sent = match &self.service {
+            Some(s) => s.request(r),
+            None => Err(format!(
+                "{what}: OBS is not connected — {}",
+                view.connection.clone().err().unwrap_or_default()
+            )),
+        };
+        if let Err(e) = sent {
+            view.last = Some((what, Err(e.clone())));
+            notices.push(
+                Level::Error,
+                "Video review",
+                &e,
+                "Set up and connect the court's OBS in the OBS window.",
+            );
+        }
+    }
+
+    /// Each frame: follow the connection, take the service's updates, loads and decoded frames,
+    /// load the current match while the panel is open, ask for preview frames.
+    pub(super) fn poll(&mut self, app: &mut Shared<'_>) {
+        self.sync_connection(app);
+        for u in self.updates.1.clone().try_iter().take(UPDATE_CAPACITY) {
+            self.absorb(u, app);
+        }
+        for load in self.loads.1.clone().try_iter() {
+            self.loaded(load, app);
+        }
+        for frame in self.frames.1.clone().try_iter() {
+            self.decoding = false;
+            let view = &mut app.state.review;
+            match frame {
+                Ok(img) => {
+                    view.preview_error = None;
+                    match &mut view.preview {
+                        Some(t) => t.set(img, egui::TextureOptions::LINEAR),
+                        None => {
+                            let t = app.ctx.load_texture(
+                                "review preview",
+                                img,
+                                egui::TextureOptions::LINEAR,
+                            );
+                            view.preview = Some(t);
+                        }
+                    }
+                }
+                Err(e) => view.preview_error = Some(e),
+            }
+        }
+        if !app.state.prefs.show_review {
+            return;
+        }
+        let current = current_match(app.state);
+        let view = &app.state.review;
+        if let Some(key) = current
+            && view.match_key != Some(key)
+            && view.loading.is_none()
+        {
+            self.load(app, key);
+        }
+        self.preview(app);
+    }
+
+    /// Ask for the next preview frame when it is due (and, while not connected, try again).
+    fn preview(&mut self, app: &mut Shared<'_>) {
+        let Some(s) = &self.service else {
+            return;
+        };
+        let now = Instant::now();
+        let obs = &app.state.review.obs;
+        let every = if obs.connected {
+            PREVIEW_EVERY
+        } else {
+            RECONNECT_EVERY
+        };
+        let due = match self.preview_asked {
+            None => true,
+            Some(at) => now.duration_since(at) >= PREVIEW_STALE,
+        };
+        if due && !self.decoding {
+            // Ok or a full queue: either way the next frame asks again.
+            if s.request(ReviewRequest::Preview {
+                width: PREVIEW_WIDTH,
+            })
+            .is_ok()
+            {
+                self.preview_asked = Some(now);
+            }
+        }
+        app.ctx.request_repaint_after(every);
+    }
+
+    /// Read the match's records and the video index on a blocking thread of the runtime.
+    fn load(&mut self, app: &mut Shared<'_>, key: u64) {
+        let generation = app.state.review.begin_load(key);
+        let (Some(rt), Some(store)) = (&self.runtime, self.store.clone()) else {
+            app.state.review.loading = None;
+            return;
+        };
+        let tx = self.loads.0.clone();
+        let ctx = app.ctx.clone();
+        rt.spawn_blocking(move || {
+            let read = || -> Result<ReviewLoad, String> {
+                let records = store.match_events(key).map_err(|e| e.to_string())?;
+                let segments =
+                    crate::review::store::load_segments(&store).map_err(|e| e.to_string())?;
+                Ok(ReviewLoad {
+                    generation,
+                    match_key: key,
+                    records,
+                    segments,
+                })
+            };
+            let _ = tx.send(read());
+            ctx.request_repaint();
+        });
+    }
+
+    fn loaded(&mut self, load: Result<ReviewLoad, String>, app: &mut Shared<'_>) {
+        match load {
+            Ok(l) => {
+                if app.state.review.apply_load(l) {
+                    self.cue_challenge(app);
+                }
+            }
+            Err(e) => {
+                app.state.review.loading = None;
+                app.state.notices.push(
+                    Level::Error,
+                    "Video review: reading the match failed",
+                    &e,
+                    "The Review panel may be incomplete; stored events are not affected.",
+                );
+            }
+        }
+    }
+
+    /// One review update into the panel's model.
+    fn absorb(&mut self, u: ReviewUpdate, app: &mut Shared<'_>) {
+        let view = &mut app.state.review;
+        match u {
+            ReviewUpdate::State(s) => view.obs = *s,
+            ReviewUpdate::Preview(png) => {
+                self.preview_asked = None;
+                self.decode(png, app.ctx);
+            }
+            ReviewUpdate::Done { what, result } if what == "review: preview" => {
+                if let Err(e) = result {
+                    self.preview_asked = None;
+                    view.preview_error = Some(e);
+                }
+            }
+            ReviewUpdate::Done { what, result } => {
+                if let Err(e) = &result {
+                    app.state.notices.push(
+                        Level::Error,
+                        &format!("{what} failed"),
+                        e,
+                        "Check OBS and its connection in the OBS window.",
+                    );
+                }
+                let cued = what.starts_with("review: save and cue") && result.is_ok();
+                view.last = Some((what, result));
+                // A saved replay is now in the video index: list the offsets it gives.
+                if cued && let Some(key) = view.match_key {
+                    self.load(app, key);
+                }
+            }
+        }
+    }
+
+    /// Decode a preview PNG on a blocking thread of the runtime.
+    fn decode(&mut self, png: Vec<u8>, ctx: &egui::Context) {
+        let Some(rt) = &self.runtime else {
+            return;
+        };
+        self.decoding = true;
+        let tx = self.frames.0.clone();
+        let ctx = ctx.clone();
+        rt.spawn_blocking(move || {
+            let _ = tx.send(decode_png(&png));
+            ctx.request_repaint();
+        });
+    }
+}
+
+/// The match the panel lists: the current match of the scoreboard's court.
+fn current_match(state: &crate::model::AppState) -> Option<u64> {
+    state.court_keys.get(&state.scoreboard_court()).copied()
+}
+
+/// A preview frame (PNG) as an egui image; a bad frame is an error naming the cause.
+pub(super) fn decode_png(png: &[u8]) -> Result<egui::ColorImage, String> {
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(PREVIEW_MAX_SIDE);
+    limits.max_image_height = Some(PREVIEW_MAX_SIDE);
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|e| format!("the preview frame from OBS is not a usable PNG: {e}"))?
+        .to_rgba8();
+    let size = [img.width() as usize, img.height() as usize];
+    Ok(egui::ColorImage::from_rgba_unmultiplied(size, img.as_raw()))
+}
+
+impl ReviewAppService {
+    /// A stored record: follow the listed match; a challenge opens the panel with the disputed
+    /// event preselected and cues it; its outcome goes back to live.
+    pub(super) fn record(&mut self, rec: &Arc<EventRecord>, app: &mut Shared<'_>) {
+        app.state.review.live(rec);
+        if rec.court != app.state.scoreboard_court() {
+            return;
+        }
+        for e in &rec.events {
+            let Event::Challenge { by, status } = e else {
+                continue;
+            };
+            match status {
+                ChallengeStatus::Requested => self.challenged(rec, *by, app),
+                ChallengeStatus::Accepted => set_status(&mut app.state.review, *status),
+                ChallengeStatus::Decided { .. }
+                | ChallengeStatus::Rejected
+                | ChallengeStatus::Closed => self.outcome(*status, app),
+            }
+        }
+    }
+
+    fn challenged(
+        &mut self,
+        rec: &EventRecord,
+        by: Option<crate::protocol::Athlete>,
+        app: &mut Shared<'_>,
+    ) {
+        app.state.prefs.show_review = true;
+        app.state.review.challenge = Some(ChallengeInfo {
+            seq: rec.seq,
+            match_key: rec.match_key,
+            by,
+            status: ChallengeStatus::Requested,
+            cued: false,
+        });
+        let view = &app.state.review;
+        if view.match_key != Some(rec.match_key) {
+            self.load(app, rec.match_key);
+        } else if view.loading.is_none() {
+            self.cue_challenge(app);
+        }
+    }
+
+    /// Preselect the disputed event of the challenge under way and ask the service to save the
+    /// replay and cue it (once; after the match's events are loaded).
+    fn cue_challenge(&mut self, app: &mut Shared<'_>) {
+        let view = &mut app.state.review;
+        let Some(ch) = view.challenge.clone().filter(|c| !c.cued) else {
+            return;
+        };
+        if view.match_key != Some(ch.match_key) {
+            return;
+        }
+        if let Some(c) = &mut view.challenge {
+            c.cued = true;
+        }
+        let Some(d) = view.disputed(ch.seq).cloned() else {
+            view.last = Some((
+                format!("{}", ch.who()),
+                Err("nothing to review: no point or penalty before the challenge".into()),
+            ));
+            return;
+        };
+        view.selected = Some(d.seq);
+        let fallback = locate(&view.segments, d.received_at_ns, Prefer::Recording)
+            .map(|s| (s.segment.path, s.offset_ms));
+        let r = ReviewRequest::Challenge {
+            disputed_ns: d.received_at_ns,
+            fallback,
+        };
+        self.ask(r, &mut app.state.review, &mut app.state.notices);
+    }
+
+    fn outcome(&mut self, status: ChallengeStatus, app: &mut Shared<'_>) {
+        let view = &mut app.state.review;
+        set_status(view, status);
+        if view.live_on_outcome && view.obs.on_air {
+            self.ask(
+                ReviewRequest::BackToLive,
+                &mut app.state.review,
+                &mut app.state.notices,
+            );
+        }
+    }
+
+    /// Run one command of the Review panel.
+    pub(super) fn handle(&mut self, c: ReviewCommand, app: &mut Shared<'_>) {
+        let view = &mut app.state.review;
+        let r = match c {
+            ReviewCommand::Load => {
+                if let Some(key) = current_match(app.state) {
+                    self.load(app, key);
+                }
+                return;
+            }
+            ReviewCommand::Cue { seq } => {
+                view.selected = Some(seq);
+                match view.entry(seq).and_then(|e| e.video.clone()) {
+                    Some((path, offset_ms)) => ReviewRequest::Cue { path, offset_ms },
+                    None => {
+                        let e = "no recording or saved replay in the video index holds this \
+                                 moment (was OBS recording, or its replay buffer running?)";
+                        view.last = Some(("review: show the moment".into(), Err(e.into())));
+                        return;
+                    }
+                }
+            }
+            ReviewCommand::Play => ReviewRequest::Play,
+            ReviewCommand::Pause => ReviewRequest::Pause,
+            ReviewCommand::Speed(p) => ReviewRequest::Speed(p),
+            ReviewCommand::StepFrames(n) => ReviewRequest::StepFrames(n),
+            ReviewCommand::StepMs(ms) => ReviewRequest::StepMs(ms),
+            ReviewCommand::Loop(on) => {
+                let window = view.loop_window(DEFAULT_PRE_ROLL_MS).filter(|_| on);
+                if on && window.is_none() {
+                    view.last = Some((
+                        "review: loop".into(),
+                        Err("cue a moment first: the loop is the window around it".into()),
+                    ));
+                    return;
+                }
+                ReviewRequest::Loop(window)
+            }
+            ReviewCommand::OnAir => ReviewRequest::OnAir,
+            ReviewCommand::BackToLive => ReviewRequest::BackToLive,
+        };
+        self.ask(r, &mut app.state.review, &mut app.state.notices);
+    }
+}
+
+fn set_status(view: &mut ReviewView, status: ChallengeStatus) {
+    if let Some(c) = &mut view.challenge {
+        c.status = status;
+    }
+}
