@@ -29,7 +29,7 @@ pub const KEYS: [(Key, &str); 12] = [
     (Key::Num0, "loop the moment on / off"),
     (Key::Plus, "on air"),
     (Key::Minus, "back to live"),
-    (Key::Enter, "play the chosen event (↑ ↓ choose)"),
+    (Key::Enter, "play the chosen event (Up / Down choose)"),
 ];
 
 /// The command of a panel key, from the view's state (play/pause and loop toggle).
@@ -262,11 +262,11 @@ fn controls_ui(ui: &mut egui::Ui, view: &ReviewView, commands: &mut Vec<Command>
         .media
         .is_some_and(|m| m.state == MediaState::Playing);
     ui.horizontal(|ui| {
-        button(ui, "⏮ 1 s", Key::Num7);
-        button(ui, "◀ frame", Key::Num4);
-        button(ui, if playing { "⏸ Pause" } else { "▶ Play" }, Key::Num5);
-        button(ui, "frame ▶", Key::Num6);
-        button(ui, "1 s ⏭", Key::Num9);
+        button(ui, "<< 1 s", Key::Num7);
+        button(ui, "< frame", Key::Num4);
+        button(ui, if playing { "Pause" } else { "Play" }, Key::Num5);
+        button(ui, "frame >", Key::Num6);
+        button(ui, "1 s >>", Key::Num9);
     });
     ui.horizontal(|ui| {
         button(ui, "25 %", Key::Num1);
@@ -292,5 +292,5 @@ fn controls_ui(ui: &mut egui::Ui, view: &ReviewView, commands: &mut Vec<Command>
             ),
         };
     }
-    ui.small("Keys: 5 play/pause · 4/6 frame · 7/9 1 s · 1/2/3 speed · 0 loop · + on air · − live · ↑↓ Enter event");
+    ui.small("Keys: 5 play/pause · 4/6 frame · 7/9 1 s · 1/2/3 speed · 0 loop · + on air · - live · Up/Down, Enter: event");
 }
