@@ -68,7 +68,7 @@ impl ReviewAppService {
         }
         let Some(d) = view.disputed(ch.seq).cloned() else {
             view.last = Some((
-                format!("{}", ch.who()),
+                ch.who().to_string(),
                 Err("nothing to review: no point or penalty before the challenge".into()),
             ));
             return;

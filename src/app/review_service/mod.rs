@@ -32,6 +32,9 @@ pub const PREVIEW_WIDTH: u32 = 480;
 /// Largest preview accepted, px per side (OBS sends what was asked; this bounds a bad answer).
 const PREVIEW_MAX_SIDE: u32 = 4096;
 
+/// Both ends of a channel the service keeps (its workers get clones of the sender).
+type Channel<T> = (Sender<T>, Receiver<T>);
+
 /// The review parts of the app.
 pub(super) struct ReviewAppService {
     service: Option<ReviewService>,
@@ -41,14 +44,8 @@ pub(super) struct ReviewAppService {
     store: Option<Store>,
     writer: Option<Sender<WriteRequest>>,
     updates: (Sender<ReviewUpdate>, Receiver<ReviewUpdate>),
-    loads: (
-        Sender<Result<ReviewLoad, String>>,
-        Receiver<Result<ReviewLoad, String>>,
-    ),
-    frames: (
-        Sender<Result<egui::ColorImage, String>>,
-        Receiver<Result<egui::ColorImage, String>>,
-    ),
+    loads: Channel<Result<ReviewLoad, String>>,
+    frames: Channel<Result<egui::ColorImage, String>>,
     /// A preview frame asked for and not answered yet (when).
     preview_asked: Option<Instant>,
     /// A frame is being decoded.
