@@ -297,3 +297,84 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
     );
     assert_eq!(program()["currentProgramSceneName"], SCENES[0]);
 }
+
+/// For a person to look at the panel (`cargo test --test obs look_at_the_review_panel --
+/// --ignored`): the real courtside binary on its own Xvfb display against a real OBS, a
+/// challenge, then a screenshot of the screen (ImageMagick `import`) written to
+/// `target/review-panel.png` (or `$COURTSIDE_REVIEW_SHOT`).
+#[test]
+#[ignore = "writes a screenshot for a person to look at"]
+fn look_at_the_review_panel() {
+    let obs = ObsProcess::start().expect("start OBS");
+    let rt = runtime();
+    let link = direct(&rt, &obs);
+    let mut setup = Review::start(&rt, &obs, None, None);
+    setup.must(ReviewRequest::SetupKeyframes(KeyframePolicy::AllIntra));
+    setup.service.shutdown();
+    call(
+        &rt,
+        &link,
+        "CreateInput",
+        json!({ "sceneName": SCENES[0], "inputName": "Patch", "inputKind": "color_source_v3",
+                "inputSettings": { "color": 0xFF00FF00u32, "width": 120, "height": 60 } }),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("court.redb");
+    let udp = free_port();
+    configure(&db, udp, &obs);
+    let screen = crate::xvfb::Xvfb::with_screen("1600x1000x24").expect("Xvfb");
+    let mut app = std::process::Command::new(env!("CARGO_BIN_EXE_courtside"))
+        .arg("--db")
+        .arg(&db)
+        .env("DISPLAY", screen.display())
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .spawn()
+        .expect("courtside");
+    call(&rt, &link, "StartReplayBuffer", Value::Null);
+    wait_active(&rt, &link, "GetReplayBufferStatus");
+    // The scoreboard window opens over the main window on a first run: hide it (no window
+    // manager on Xvfb to arrange them).
+    crate::obs_process::wait_until(Duration::from_secs(30), "the scoreboard window", || {
+        std::process::Command::new("xdotool")
+            .args(["search", "--name", "scoreboard", "windowunmap", "%@"])
+            .env("DISPLAY", screen.display())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+    .expect("scoreboard window hidden");
+    pace(Duration::from_secs(6));
+    send(
+        udp,
+        &[
+            "pre;FightLoaded",
+            "rnd;1",
+            "pt2;1",
+            "pt1;2",
+            "wg2;1",
+            "pt1;3",
+        ],
+    );
+    pace(Duration::from_secs(1));
+    send(udp, &["ch1"]);
+    crate::obs_process::wait_until(Duration::from_secs(40), "the review playing", || {
+        let source = ReviewNames::default().source;
+        rt.block_on(link.media_status(&source))
+            .is_ok_and(|m| m.state == MediaState::Playing)
+    })
+    .expect("playing");
+    // Let a few preview frames reach the panel, then pause at the moment.
+    pace(Duration::from_secs(2));
+    let shot = std::env::var("COURTSIDE_REVIEW_SHOT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/review-panel.png").into());
+    let status = std::process::Command::new("import")
+        .args(["-display", screen.display(), "-window", "root", &shot])
+        .status()
+        .expect("import (ImageMagick)");
+    let _ = app.kill();
+    let _ = app.wait();
+    assert!(status.success(), "screenshot");
+    eprintln!("screenshot: {shot}");
+}
