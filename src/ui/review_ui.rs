@@ -217,7 +217,11 @@ fn preview_ui(ui: &mut egui::Ui, view: &ReviewView) {
             ui.label("No preview yet (it shows once OBS plays a review).");
         }
     }
-    if let Some(e) = &view.preview_error {
+    // Before a review is loaded the source may not exist yet: the header says what matters.
+    if let Some(e) = &view.preview_error
+        && view.obs.connected
+        && view.obs.file.is_some()
+    {
         ui.small(format!("preview: {e}"));
     }
 }

@@ -48,6 +48,8 @@ pub(super) struct ReviewAppService {
     frames: Channel<Result<egui::ColorImage, String>>,
     /// A preview frame asked for and not answered yet (when).
     preview_asked: Option<Instant>,
+    /// When the last preview request was answered (frame or error).
+    preview_answered: Option<Instant>,
     /// A frame is being decoded.
     decoding: bool,
 }
@@ -64,6 +66,7 @@ impl Default for ReviewAppService {
             loads: bounded(8),
             frames: bounded(2),
             preview_asked: None,
+            preview_answered: None,
             decoding: false,
         }
     }
@@ -210,29 +213,27 @@ impl ReviewAppService {
         self.preview(app);
     }
 
-    /// Ask for the next preview frame when it is due (and, while not connected, try again).
+    /// Ask for the next preview frame when it is due: a few a second while a review is loaded,
+    /// one every few seconds otherwise (which also reconnects a lost OBS). One at a time.
     fn preview(&mut self, app: &mut Shared<'_>) {
         let Some(s) = &self.service else {
             return;
         };
         let now = Instant::now();
         let obs = &app.state.review.obs;
-        let every = if obs.connected {
-            PREVIEW_EVERY
-        } else {
-            RECONNECT_EVERY
-        };
-        let due = match self.preview_asked {
-            None => true,
-            Some(at) => now.duration_since(at) >= PREVIEW_STALE,
+        let live = obs.connected && obs.file.is_some() && app.state.review.preview_error.is_none();
+        let every = if live { PREVIEW_EVERY } else { RECONNECT_EVERY };
+        let due = match (self.preview_asked, self.preview_answered) {
+            (Some(asked), _) => now.duration_since(asked) >= PREVIEW_STALE,
+            (None, Some(answered)) => now.duration_since(answered) >= every,
+            (None, None) => true,
         };
         if due && !self.decoding {
-            // Ok or a full queue: either way the next frame asks again.
-            if s.request(ReviewRequest::Preview {
+            // A full queue: the next due frame asks again.
+            let r = ReviewRequest::Preview {
                 width: PREVIEW_WIDTH,
-            })
-            .is_ok()
-            {
+            };
+            if s.request(r).is_ok() {
                 self.preview_asked = Some(now);
             }
         }
@@ -288,14 +289,19 @@ impl ReviewAppService {
     fn absorb(&mut self, u: ReviewUpdate, app: &mut Shared<'_>) {
         let view = &mut app.state.review;
         match u {
-            ReviewUpdate::State(s) => view.obs = *s,
-            ReviewUpdate::Preview(png) => {
-                self.preview_asked = None;
-                self.decode(png, app.ctx);
+            ReviewUpdate::State(s) => {
+                if s.file != view.obs.file || s.connected != view.obs.connected {
+                    // A new file or connection: preview at once, whatever failed before.
+                    view.preview_error = None;
+                    self.preview_answered = None;
+                }
+                view.obs = *s;
             }
+            ReviewUpdate::Preview(png) => self.decode(png, app.ctx),
             ReviewUpdate::Done { what, result } if what == "review: preview" => {
+                self.preview_asked = None;
+                self.preview_answered = Some(Instant::now());
                 if let Err(e) = result {
-                    self.preview_asked = None;
                     view.preview_error = Some(e);
                 }
             }
