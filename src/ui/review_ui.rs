@@ -12,9 +12,9 @@ use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 
 /// F6: open / close the Review panel.
 pub const REVIEW_WINDOW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F6);
-/// Ctrl+Shift+V (Cmd+Shift+V): the same as F6.
+/// Ctrl+Shift+E (Cmd+Shift+E): the same as F6 (not V: Ctrl+Shift+V pastes in text fields).
 pub const REVIEW_WINDOW_ALT: KeyboardShortcut =
-    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::V);
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E);
 
 /// The panel's keys (keypad digits type the same keys as the top row): key, command, label.
 pub const KEYS: [(Key, &str); 12] = [

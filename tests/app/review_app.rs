@@ -96,3 +96,56 @@ fn a_challenge_with_the_obs_down_says_obs_is_not_connected_and_why() {
     h.get_by_label_contains("OBS is not connected: court OBS (127.0.0.1:");
     assert!(!h.state().state.review.obs.connected);
 }
+
+#[test]
+fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("court.redb");
+    configure(&db, free_port());
+    let mut h = app(db);
+    h.state_mut().state.prefs.scoreboard_open = false;
+    h.run_steps(2);
+    h.key_press(egui::Key::F6);
+    h.run_steps(2);
+    assert!(h.state().state.prefs.show_review, "F6 opens the panel");
+    h.get_by_label("Scoring events, newest first");
+    let last = |h: &Harness<'_, CourtsideApp>| {
+        h.state()
+            .state
+            .review
+            .last
+            .as_ref()
+            .map(|(what, _)| what.clone())
+    };
+    // Without an OBS every control says so; which one ran shows which key did what.
+    for (key, what) in [
+        (egui::Key::Num2, "review: speed 50 %"),
+        (egui::Key::Num1, "review: speed 25 %"),
+        (egui::Key::Num4, "review: step -1 frame(s)"),
+        (egui::Key::Num9, "review: step +1000 ms"),
+        (egui::Key::Num5, "review: play"),
+        (egui::Key::Plus, "review: on air"),
+        (egui::Key::Minus, "review: back to live"),
+    ] {
+        h.key_press(key);
+        h.run_steps(2);
+        assert_eq!(last(&h).as_deref(), Some(what), "{key:?}");
+        let (_, result) = h.state().state.review.last.clone().expect("outcome");
+        let why = result.expect_err("no OBS");
+        assert!(why.contains("OBS is not connected"), "{why}");
+    }
+    // Typing in a text field (a search box) is not a review control.
+    h.state_mut().state.review.last = None;
+    let search = h
+        .query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("a text field");
+    search.focus();
+    h.run_steps(1);
+    h.key_press(egui::Key::Num2);
+    h.run_steps(2);
+    assert_eq!(last(&h), None, "a digit typed into a field changes no review");
+    h.key_press(egui::Key::F6);
+    h.run_steps(2);
+    assert!(!h.state().state.prefs.show_review, "F6 closes it again");
+}
