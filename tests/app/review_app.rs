@@ -144,7 +144,11 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
     h.run_steps(1);
     h.key_press(egui::Key::Num2);
     h.run_steps(2);
-    assert_eq!(last(&h), None, "a digit typed into a field changes no review");
+    assert_eq!(
+        last(&h),
+        None,
+        "a digit typed into a field changes no review"
+    );
     h.key_press(egui::Key::F6);
     h.run_steps(2);
     assert!(!h.state().state.prefs.show_review, "F6 closes it again");

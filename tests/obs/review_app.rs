@@ -245,6 +245,15 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
     assert_eq!(input["inputSettings"]["local_file"], file.as_str());
     h.run_steps(2);
     h.get_by_label_contains("Red challenge");
+    // The event table's video column shows the kick's place too (exact label: the panel's
+    // entries say more).
+    let cell = format!("video {}", courtside::review::format_offset(offset));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let repaints = Repaints::on(&h.ctx);
+    while h.query_all_by_label(&cell).next().is_none() {
+        repaints.wait(deadline, "the video column");
+        h.step();
+    }
 
     // The preview: a real frame of the replay (red canvas, green patch), not one colour.
     let frame = next_preview(&mut h, &uploads, 1);

@@ -8,6 +8,7 @@
 use super::services::Shared;
 
 mod commands;
+mod segments;
 use crate::model::review::{NO_CONNECTION, ReviewLoad, ReviewView};
 use crate::model::state::Level;
 use crate::obs::review_setup::ReviewNames;
@@ -33,7 +34,7 @@ pub const PREVIEW_WIDTH: u32 = 480;
 const PREVIEW_MAX_SIDE: u32 = 4096;
 
 /// Both ends of a channel the service keeps (its workers get clones of the sender).
-type Channel<T> = (Sender<T>, Receiver<T>);
+pub(super) type Channel<T> = (Sender<T>, Receiver<T>);
 
 /// The review parts of the app.
 pub(super) struct ReviewAppService {
@@ -52,6 +53,10 @@ pub(super) struct ReviewAppService {
     preview_answered: Option<Instant>,
     /// A frame is being decoded.
     decoding: bool,
+    /// Reads of the video index for the event table.
+    segments: segments::SegmentsChannel,
+    /// When to read it again.
+    refresh: segments::SegmentsRefresh,
 }
 
 impl Default for ReviewAppService {
@@ -68,6 +73,8 @@ impl Default for ReviewAppService {
             preview_asked: None,
             preview_answered: None,
             decoding: false,
+            segments: bounded(2),
+            refresh: Default::default(),
         }
     }
 }
@@ -172,6 +179,7 @@ impl ReviewAppService {
     /// load the current match while the panel is open, ask for preview frames.
     pub(super) fn poll(&mut self, app: &mut Shared<'_>) {
         self.sync_connection(app);
+        self.refresh_segments(app);
         for u in self.updates.1.clone().try_iter().take(UPDATE_CAPACITY) {
             self.absorb(u, app);
         }
