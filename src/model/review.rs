@@ -114,7 +114,8 @@ pub struct ReviewView {
     pub loading: Option<u64>,
     /// Latest load generation asked for.
     pub generation: u64,
-    /// Records seen while loading (merged when the load comes).
+    /// Records of the match from the live log and those seen while loading (merged after the
+    /// load, each once: the store may not have the newest yet).
     pub waiting: Vec<Arc<EventRecord>>,
     /// The match state after `through_seq` (round and clock for new entries).
     pub fold: MatchState,

@@ -112,3 +112,21 @@ fn the_loop_window_runs_from_the_pre_roll_to_two_seconds_after_the_moment() {
     v.obs.moment_ms = Some(1_000);
     assert_eq!(v.loop_window(3000), Some((0, 3_000)));
 }
+
+#[test]
+fn records_not_yet_in_the_store_are_listed_once_from_the_live_log() {
+    let mut v = ReviewView::default();
+    let g = v.begin_load(1);
+    // The live log had 3 and 4; the store read had only 3 committed.
+    v.waiting.push(Arc::new(rec(3, vec![point(Athlete::Blue)])));
+    v.waiting.push(Arc::new(rec(4, vec![point(Athlete::Red)])));
+    v.live(&Arc::new(rec(4, vec![point(Athlete::Red)])));
+    v.apply_load(ReviewLoad {
+        generation: g,
+        match_key: 1,
+        records: vec![rec(3, vec![point(Athlete::Blue)])],
+        segments: Vec::new(),
+    });
+    let seqs: Vec<u64> = v.entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![3, 4]);
+}

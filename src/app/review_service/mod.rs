@@ -251,6 +251,13 @@ impl ReviewAppService {
     /// Read the match's records and the video index on a blocking thread of the runtime.
     pub(super) fn load(&mut self, app: &mut Shared<'_>, key: u64) {
         let generation = app.state.review.begin_load(key);
+        // The display gets records before their commit: the newest ones of the match may not be
+        // in the store yet when it is read. The live log (in memory) has them; merged after the
+        // load, each once.
+        let recent = (app.state.live.lines.iter())
+            .filter(|l| l.record.match_key == key)
+            .map(|l| l.record.clone());
+        app.state.review.waiting.extend(recent);
         let (Some(rt), Some(store)) = (&self.runtime, self.store.clone()) else {
             app.state.review.loading = None;
             return;
