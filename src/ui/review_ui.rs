@@ -67,20 +67,49 @@ pub fn shortcuts(i: &mut egui::InputState, s: &mut AppState, typing: bool) {
     if !s.prefs.show_review || typing {
         return;
     }
-    for key in [Key::ArrowUp, Key::ArrowDown] {
-        if i.consume_key(Modifiers::NONE, key)
-            && let Some(seq) = s.review.neighbour(key == Key::ArrowUp)
-        {
-            s.review.selected = Some(seq);
+    let mut pressed = Vec::new();
+    i.events.retain(|e| match panel_key(e) {
+        Some(k) => {
+            pressed.push(k);
+            false
         }
-    }
-    for key in KEYS.iter().map(|(k, _)| *k).chain([Key::Space]) {
-        if i.consume_key(Modifiers::NONE, key)
-            && let Some(c) = key_command(key, &s.review)
-        {
+        None => true,
+    });
+    for key in pressed {
+        if matches!(key, Key::ArrowUp | Key::ArrowDown) {
+            if let Some(seq) = s.review.neighbour(key == Key::ArrowUp) {
+                s.review.selected = Some(seq);
+            }
+        } else if let Some(c) = key_command(key, &s.review) {
             s.commands.push(Command::Review(c));
         }
     }
+}
+
+/// The panel key a key press is, if any. A keypad key counts by its place (its physical key), so
+/// the keypad works with NumLock off (4 would be Left) and on layouts whose digit row needs
+/// Shift (AZERTY); otherwise by the key it types. Not with Ctrl, Cmd or Alt held.
+fn panel_key(e: &egui::Event) -> Option<Key> {
+    let egui::Event::Key {
+        key,
+        physical_key,
+        pressed: true,
+        modifiers,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    if modifiers.ctrl || modifiers.command || modifiers.alt || modifiers.mac_cmd {
+        return None;
+    }
+    let is_panel = |k: &Key| {
+        KEYS.iter().any(|(p, _)| p == k) || matches!(k, Key::Space | Key::ArrowUp | Key::ArrowDown)
+    };
+    physical_key
+        .filter(|p| KEYS.iter().any(|(k, _)| k == p))
+        .or(Some(*key))
+        .filter(is_panel)
 }
 
 /// The Review window (F6).

@@ -134,6 +134,22 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
         let why = result.expect_err("no OBS");
         assert!(why.contains("OBS is not connected"), "{why}");
     }
+    // The keypad with NumLock off types arrows (4 = Left), yet its place is what counts.
+    h.input_mut().events.push(egui::Event::Key {
+        key: egui::Key::ArrowLeft,
+        physical_key: Some(egui::Key::Num4),
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.state_mut().state.review.last = None;
+    h.run_steps(2);
+    assert_eq!(last(&h).as_deref(), Some("review: step -1 frame(s)"));
+    // Ctrl+digit is not a review key.
+    h.state_mut().state.review.last = None;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num2);
+    h.run_steps(2);
+    assert_eq!(last(&h), None, "Ctrl+2 is not speed 50 %");
     // Typing in a text field (a search box) is not a review control.
     h.state_mut().state.review.last = None;
     let search = h
