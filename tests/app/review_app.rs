@@ -109,14 +109,6 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
     h.run_steps(2);
     assert!(h.state().state.prefs.show_review, "F6 opens the panel");
     h.get_by_label("Scoring events, newest first");
-    let last = |h: &Harness<'_, CourtsideApp>| {
-        h.state()
-            .state
-            .review
-            .last
-            .as_ref()
-            .map(|(what, _)| what.clone())
-    };
     // Without an OBS every control says so; which one ran shows which key did what.
     for (key, what) in [
         (egui::Key::Num2, "review: speed 50 %"),
@@ -134,6 +126,19 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
         let why = result.expect_err("no OBS");
         assert!(why.contains("OBS is not connected"), "{why}");
     }
+    keys_by_place_and_not_with_ctrl_or_typing(&mut h);
+    h.key_press(egui::Key::F6);
+    h.run_steps(2);
+    assert!(!h.state().state.prefs.show_review, "F6 closes it again");
+}
+
+/// The control the panel ran last (its label).
+fn last(h: &Harness<'_, CourtsideApp>) -> Option<String> {
+    let review = &h.state().state.review;
+    review.last.as_ref().map(|(what, _)| what.clone())
+}
+
+fn keys_by_place_and_not_with_ctrl_or_typing(h: &mut Harness<'_, CourtsideApp>) {
     // The keypad with NumLock off types arrows (4 = Left), yet its place is what counts.
     h.input_mut().events.push(egui::Event::Key {
         key: egui::Key::ArrowLeft,
@@ -144,12 +149,12 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
     });
     h.state_mut().state.review.last = None;
     h.run_steps(2);
-    assert_eq!(last(&h).as_deref(), Some("review: step -1 frame(s)"));
+    assert_eq!(last(h).as_deref(), Some("review: step -1 frame(s)"));
     // Ctrl+digit is not a review key.
     h.state_mut().state.review.last = None;
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num2);
     h.run_steps(2);
-    assert_eq!(last(&h), None, "Ctrl+2 is not speed 50 %");
+    assert_eq!(last(h), None, "Ctrl+2 is not speed 50 %");
     // Typing in a text field (a search box) is not a review control.
     h.state_mut().state.review.last = None;
     let search = h
@@ -161,11 +166,8 @@ fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typi
     h.key_press(egui::Key::Num2);
     h.run_steps(2);
     assert_eq!(
-        last(&h),
+        last(h),
         None,
         "a digit typed into a field changes no review"
     );
-    h.key_press(egui::Key::F6);
-    h.run_steps(2);
-    assert!(!h.state().state.prefs.show_review, "F6 closes it again");
 }

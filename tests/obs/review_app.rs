@@ -11,7 +11,7 @@ use crate::obs_ui::{connection, runtime};
 use crate::review_support::{Review, call, direct, media, wait_active};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
-use courtside::obs::review::MediaState;
+use courtside::obs::review::{MediaState, MediaStatus, ReviewLink};
 use courtside::obs::review_setup::{KeyframePolicy, ReviewNames};
 use courtside::obs::store as obs_store;
 use courtside::review::{DEFAULT_PRE_ROLL_MS, ReviewRequest};
@@ -52,13 +52,8 @@ fn send(udp_port: u16, lines: &[&str]) {
     }
 }
 
-/// Step the app until `done` holds (deadline, no fixed sleeps); `each` sees every frame's output.
-fn step_until(
-    h: &mut Harness<'_, CourtsideApp>,
-    what: &str,
-    mut each: impl FnMut(&Harness<'_, CourtsideApp>),
-    done: impl Fn(&CourtsideApp) -> bool,
-) {
+/// Step the app until `done` holds (deadline, no fixed sleeps).
+fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(40);
     let repaints = Repaints::on(&h.ctx);
     while !done(h.state()) {
@@ -70,7 +65,6 @@ fn step_until(
             "timed out waiting for: {what}; notices: {notices:?}"
         );
         h.step();
-        each(h);
         if !done(h.state()) {
             repaints.wait(deadline, what);
         }
@@ -149,23 +143,28 @@ fn last_done(a: &CourtsideApp, what: &str) -> Option<Result<String, String>> {
     w.starts_with(what).then(|| r.clone())
 }
 
-#[test]
-fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_previews_it() {
+/// A real OBS ready for reviews: every frame a keyframe (frame-exact seeks, set while no output
+/// runs) and a green patch on the red canvas (the video is not one colour); a direct link to it.
+fn prepared_obs(rt: &tokio::runtime::Runtime) -> (ObsProcess, ReviewLink) {
     let obs = ObsProcess::start().expect("start OBS");
-    let rt = runtime();
-    let link = direct(&rt, &obs);
-    // Frame-exact seeks (every frame a keyframe), set while no output runs.
-    let mut setup = Review::start(&rt, &obs, None, None);
+    let link = direct(rt, &obs);
+    let mut setup = Review::start(rt, &obs, None, None);
     setup.must(ReviewRequest::SetupKeyframes(KeyframePolicy::AllIntra));
     setup.service.shutdown();
-    // A green patch on the red canvas: the video is not one colour.
     call(
-        &rt,
+        rt,
         &link,
         "CreateInput",
         json!({ "sceneName": SCENES[0], "inputName": "Patch", "inputKind": "color_source_v3",
                 "inputSettings": { "color": 0xFF00FF00u32, "width": 120, "height": 60 } }),
     );
+    (obs, link)
+}
+
+#[test]
+fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_previews_it() {
+    let rt = runtime();
+    let (obs, link) = prepared_obs(&rt);
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("court.redb");
     let udp = free_port();
@@ -173,12 +172,9 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
     let uploads = Uploads::default();
     let mut h = app_recording(db, uploads.clone());
     h.state_mut().state.prefs.scoreboard_open = false;
-    step_until(
-        &mut h,
-        "review OBS connected",
-        |_| {},
-        |a| a.state.review.obs.connected && a.state.listeners.first().is_some_and(|l| l.ok),
-    );
+    step_until(&mut h, "review OBS connected", |a| {
+        a.state.review.obs.connected && a.state.listeners.first().is_some_and(|l| l.ok)
+    });
     call(&rt, &link, "StartReplayBuffer", Value::Null);
     wait_active(&rt, &link, "GetReplayBufferStatus");
     pace(Duration::from_secs(6));
@@ -186,38 +182,37 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
     pace(Duration::from_secs(1));
     let asked = Instant::now();
     send(udp, &["ch2"]);
-    step_until(
-        &mut h,
-        "replay saved and cued",
-        |_| {},
-        |a| last_done(a, "review: save and cue").is_some(),
-    );
+    step_until(&mut h, "replay saved and cued", |a| {
+        last_done(a, "review: save and cue").is_some()
+    });
     let cue_took = asked.elapsed();
     let st = media(&rt, &link);
     let done = last_done(h.state(), "review: save and cue").expect("done");
     assert!(done.is_ok(), "{done:?}");
     eprintln!("challenge datagram → cued in {cue_took:?}: {done:?}; OBS {st:?}");
+    check_cue(&mut h, &rt, &link, st, cue_took);
+    check_preview(&mut h, &uploads);
+    check_speed_and_outcome(&mut h, &rt, &link, udp);
+}
 
-    // The panel is open, the head kick (the last point before the challenge) preselected, and
-    // once the saved replay is indexed it lists the kick in that file.
-    let file = h
-        .state()
-        .state
-        .review
-        .obs
-        .file
-        .clone()
-        .expect("file loaded");
-    step_until(
-        &mut h,
-        "the kick located in the replay",
-        |_| {},
-        |a| {
-            a.state.review.entries.iter().any(|e| {
-                e.label.contains("+3") && e.video.as_ref().is_some_and(|(p, _)| *p == file)
-            })
-        },
-    );
+/// The panel is open with the head kick (the last point before the challenge) preselected; OBS
+/// played the saved replay from the kick's offset (as the video index lists it) minus the
+/// pre-roll; the event table's video column shows the kick's place too.
+fn check_cue(
+    h: &mut Harness<'_, CourtsideApp>,
+    rt: &tokio::runtime::Runtime,
+    link: &ReviewLink,
+    st: MediaStatus,
+    cue_took: Duration,
+) {
+    let file = (h.state().state.review.obs.file.clone()).expect("file loaded");
+    step_until(h, "the kick located in the replay", |a| {
+        a.state
+            .review
+            .entries
+            .iter()
+            .any(|e| e.label.contains("+3") && e.video.as_ref().is_some_and(|(p, _)| *p == file))
+    });
     let review = &h.state().state.review;
     assert!(h.state().state.prefs.show_review, "the panel opened");
     let kick = (review.entries.iter())
@@ -236,17 +231,11 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
         cursor + 150 >= target && cursor <= target + 150 + cue_took.as_millis() as u64,
         "OBS cursor {cursor} ms, the kick at {offset} ms − pre-roll = {target} ms"
     );
-    let input = call(
-        &rt,
-        &link,
-        "GetInputSettings",
-        json!({ "inputName": ReviewNames::default().source }),
-    );
+    let input = review_input(rt, link);
     assert_eq!(input["inputSettings"]["local_file"], file.as_str());
     h.run_steps(2);
     h.get_by_label_contains("Red challenge");
-    // The event table's video column shows the kick's place too (exact label: the panel's
-    // entries say more).
+    // Exact label: the panel's entries say more.
     let cell = format!("video {}", courtside::review::format_offset(offset));
     let deadline = Instant::now() + Duration::from_secs(20);
     let repaints = Repaints::on(&h.ctx);
@@ -254,9 +243,17 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
         repaints.wait(deadline, "the video column");
         h.step();
     }
+}
 
-    // The preview: a real frame of the replay (red canvas, green patch), not one colour.
-    let frame = next_preview(&mut h, &uploads, 1);
+/// The review source's settings, read from OBS.
+fn review_input(rt: &tokio::runtime::Runtime, link: &ReviewLink) -> Value {
+    let source = ReviewNames::default().source;
+    call(rt, link, "GetInputSettings", json!({ "inputName": source }))
+}
+
+/// The preview: a real frame of the replay (red canvas, green patch), not one colour.
+fn check_preview(h: &mut Harness<'_, CourtsideApp>, uploads: &Uploads) {
+    let frame = next_preview(h, uploads, 1);
     let pixels = &frame.pixels;
     assert!(frame.width() >= 100, "{:?}", frame.size);
     let first = pixels[0];
@@ -270,40 +267,32 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
         pixels.iter().any(|p| p.g() > 200 && p.r() < 60),
         "green seen"
     );
+}
 
-    // A panel button changes OBS: 50 % speed, read back from OBS.
+/// A panel button changes OBS (50 %, read back from OBS); the outcome closes the review: on air
+/// first, then `ch2;1;0` goes back to live.
+fn check_speed_and_outcome(
+    h: &mut Harness<'_, CourtsideApp>,
+    rt: &tokio::runtime::Runtime,
+    link: &ReviewLink,
+    udp: u16,
+) {
     h.get_by_label("50 %").click();
-    step_until(
-        &mut h,
-        "speed 50 % done",
-        |_| {},
-        |a| last_done(a, "review: speed 50").is_some(),
-    );
+    step_until(h, "speed 50 % done", |a| {
+        last_done(a, "review: speed 50").is_some()
+    });
     let r = last_done(h.state(), "review: speed 50").expect("done");
     assert!(r.is_ok(), "{r:?}");
-    let input = call(
-        &rt,
-        &link,
-        "GetInputSettings",
-        json!({ "inputName": ReviewNames::default().source }),
-    );
-    assert_eq!(input["inputSettings"]["speed_percent"], 50);
-
-    // The outcome closes the review: on air first, then `ch2;1;0` goes back to live.
+    assert_eq!(review_input(rt, link)["inputSettings"]["speed_percent"], 50);
     h.get_by_label("On air").click();
-    step_until(&mut h, "on air", |_| {}, |a| a.state.review.obs.on_air);
-    let program = || call(&rt, &link, "GetCurrentProgramScene", Value::Null);
-    assert_eq!(
-        program()["currentProgramSceneName"],
-        ReviewNames::default().scene
-    );
+    step_until(h, "on air", |a| a.state.review.obs.on_air);
+    let program = || call(rt, link, "GetCurrentProgramScene", Value::Null);
+    let scene = ReviewNames::default().scene;
+    assert_eq!(program()["currentProgramSceneName"], scene.as_str());
     send(udp, &["ch2;1;0"]);
-    step_until(
-        &mut h,
-        "back to live on the outcome",
-        |_| {},
-        |a| !a.state.review.obs.on_air && last_done(a, "review: back to live").is_some(),
-    );
+    step_until(h, "back to live on the outcome", |a| {
+        !a.state.review.obs.on_air && last_done(a, "review: back to live").is_some()
+    });
     assert_eq!(program()["currentProgramSceneName"], SCENES[0]);
 }
 
@@ -314,19 +303,8 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
 #[test]
 #[ignore = "writes a screenshot for a person to look at"]
 fn look_at_the_review_panel() {
-    let obs = ObsProcess::start().expect("start OBS");
     let rt = runtime();
-    let link = direct(&rt, &obs);
-    let mut setup = Review::start(&rt, &obs, None, None);
-    setup.must(ReviewRequest::SetupKeyframes(KeyframePolicy::AllIntra));
-    setup.service.shutdown();
-    call(
-        &rt,
-        &link,
-        "CreateInput",
-        json!({ "sceneName": SCENES[0], "inputName": "Patch", "inputKind": "color_source_v3",
-                "inputSettings": { "color": 0xFF00FF00u32, "width": 120, "height": 60 } }),
-    );
+    let (obs, link) = prepared_obs(&rt);
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("court.redb");
     let udp = free_port();
