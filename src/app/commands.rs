@@ -82,6 +82,10 @@ impl CourtsideApp {
             Command::Flags(c) => {
                 super::flags_glue::handle(self.services.flags.as_mut(), c, &mut self.state);
             }
+            Command::Review(c) => {
+                let review = &mut self.services.review;
+                review.handle(c, &mut shared!(self));
+            }
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }

@@ -61,6 +61,8 @@ impl CourtsideApp {
         }
         self.state.store.events += 1;
         self.state.live.push(rec.clone());
+        let review = &mut self.services.review;
+        review.record(&rec, &mut shared!(self));
         let follows = self.state.table.chosen.is_none();
         let board_court = self.state.scoreboard_court();
         if follows && court == board_court && self.state.table.key != Some(rec.match_key) {

@@ -22,6 +22,7 @@ pub mod listeners;
 pub mod memory;
 mod obs_service;
 mod reader;
+mod review_service;
 mod services;
 mod settings_service;
 mod support;
@@ -173,6 +174,8 @@ impl eframe::App for CourtsideApp {
         let support = &mut self.services.support;
         support.poll(&mut shared!(self), listeners, started);
         self.poll_jobs();
+        let review = &mut self.services.review;
+        review.poll(&mut shared!(self));
         if let Some(f) = &mut self.services.flags
             && f.poll()
         {

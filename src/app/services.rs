@@ -47,6 +47,9 @@ pub(super) struct Services {
     pub(super) obs: super::obs_service::ObsService,
     /// System & support: advanced mode, log control, system monitor.
     pub(super) support: super::support::SupportService,
+    /// Video review: the review service on the court's OBS, the Review panel's loads and
+    /// preview frames.
+    pub(super) review: super::review_service::ReviewAppService,
 }
 
 impl Services {
@@ -60,6 +63,7 @@ impl Services {
             flags: None,
             obs: super::obs_service::ObsService::default(),
             support: super::support::SupportService::new(log),
+            review: Default::default(),
         }
     }
 
@@ -79,7 +83,7 @@ impl Services {
     }
 
     /// Stop every service, storing everything received: flags and the system monitor first,
-    /// the listeners (nothing new arrives), then OBS (the worker may still log firings through
+    /// the listeners (nothing new arrives), the review service, then OBS (the worker may still log firings through
     /// the writer), then the reader and the writer (which stores everything queued), the
     /// runtime last (every service that ran async work on it has stopped). Calling it again
     /// does nothing.
@@ -89,6 +93,7 @@ impl Services {
             m.stop();
         }
         self.ingest.stop();
+        self.review.stop();
         self.obs.stop();
         self.data.stop();
         if let Some(rt) = self.runtime.take() {

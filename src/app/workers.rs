@@ -126,11 +126,15 @@ impl CourtsideApp {
         if let Some(writer) = self.services.data.writer.as_ref().map(|w| w.sender()) {
             let start = super::obs_service::ObsStart {
                 store: &store,
-                writer,
+                writer: writer.clone(),
                 persisted: automation_rx,
                 runtime: self.services.runtime_handle(),
             };
             self.services.obs.start(start, &mut self.state, &self.ctx);
+            // Video review: its service starts once an OBS connection is known (each frame).
+            let rt = self.services.runtime_handle();
+            let review = &mut self.services.review;
+            review.start(rt, &store, writer, &mut self.state);
         }
         self.services.support.start(&mut shared!(self), &store);
         self.services.data.store = Some(store);

@@ -3,6 +3,7 @@
 //! runs each in one place (`app::commands`), handing subsystem commands to their service.
 
 use super::obs::ObsCommand;
+use super::review::ReviewCommand;
 use super::settings::AppSettings;
 use super::support::SupportCommand;
 use crate::flags::FlagsCommand;
@@ -37,6 +38,8 @@ pub enum Command {
     Support(SupportCommand),
     /// Flags manager: imports, mapping, exports.
     Flags(FlagsCommand),
+    /// Video review: cue a moment, playback controls, on air / back to live.
+    Review(ReviewCommand),
 }
 
 /// What the settings window asks for.
@@ -71,5 +74,11 @@ impl From<FlagsCommand> for Command {
 impl From<SettingsCommand> for Command {
     fn from(c: SettingsCommand) -> Command {
         Command::Settings(c)
+    }
+}
+
+impl From<ReviewCommand> for Command {
+    fn from(c: ReviewCommand) -> Command {
+        Command::Review(c)
     }
 }

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod obs;
 pub mod panels;
 pub mod placement;
+pub mod review;
 pub mod row_index;
 pub mod scoreboard;
 pub mod settings;

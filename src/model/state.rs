@@ -176,6 +176,9 @@ pub struct UiPrefs {
     /// default place once.)
     #[serde(default)]
     pub scoreboard_place: Option<super::placement::BoardPlace>,
+    /// Review panel open.
+    #[serde(default)]
+    pub show_review: bool,
 }
 
 impl Default for UiPrefs {
@@ -189,6 +192,7 @@ impl Default for UiPrefs {
             show_obs: false,
             show_support: false,
             scoreboard_place: None,
+            show_review: false,
         }
     }
 }
@@ -294,6 +298,8 @@ pub struct AppState {
     pub obs: super::obs::ObsView,
     /// System monitor, diagnostics, logs, data jobs, advanced mode, licence.
     pub support: super::support::SupportView,
+    /// The Review panel: the match's scoring events on video, the review OBS's state.
+    pub review: super::review::ReviewView,
 }
 
 impl AppState {

@@ -44,7 +44,7 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
             ui.label("searching…");
         }
     });
-    table_ui(ui, &mut s.table, &mut s.commands);
+    table_ui(ui, &mut s.table, &s.review.segments, &mut s.commands);
 }
 
 /// One line describing a stored match.
@@ -181,7 +181,12 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
     });
 }
 
-fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) {
+fn table_ui(
+    ui: &mut egui::Ui,
+    t: &mut EventTable,
+    video: &[crate::review::VideoSegment],
+    commands: &mut Vec<Command>,
+) {
     let mut missing: Vec<u64> = Vec::new();
     let n = t.visible_len();
     let key = t.key.unwrap_or(0);
@@ -198,6 +203,10 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
         .column(Column::initial(50.0))
         .column(Column::remainder().at_least(160.0))
         .column(Column::initial(70.0));
+    // The video column only where something was recorded (a store without video is unchanged).
+    if !video.is_empty() {
+        builder = builder.column(Column::initial(90.0));
+    }
     if t.follow && n > 0 && n != t.scrolled_to {
         builder = builder.scroll_to_row(n - 1, Some(egui::Align::BOTTOM));
     }
@@ -218,6 +227,14 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
                     ui.strong(title).on_hover_text(tip);
                 });
             }
+            if !video.is_empty() {
+                h.col(|ui| {
+                    ui.strong("Video").on_hover_text(
+                        "Where the event is in the match's recording (else a saved replay): \
+                         offset from the file's start",
+                    );
+                });
+            }
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, n, |mut row| {
@@ -231,6 +248,9 @@ fn table_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>) 
                     missing.push(seq);
                 }
                 row_cells(&mut row, &meta, seq, rec.as_deref());
+                if !video.is_empty() {
+                    video_cell(&mut row, video, rec.as_deref());
+                }
             });
         });
     if !missing.is_empty() {
@@ -299,6 +319,26 @@ fn row_cells(
     row.col(|ui| {
         if m.hit_level > 0 {
             ui.label(m.hit_level.to_string());
+        }
+    });
+}
+
+/// "video 12:34.5": where the event is on video, from the video index (the recording first).
+fn video_cell(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    video: &[crate::review::VideoSegment],
+    rec: Option<&crate::store::EventRecord>,
+) {
+    let spot = rec.and_then(|r| {
+        crate::review::locate(video, r.received_at_ns, crate::review::Prefer::Recording)
+    });
+    row.col(|ui| {
+        if let Some(s) = spot {
+            ui.label(format!(
+                "video {}",
+                crate::review::format_offset(s.offset_ms)
+            ))
+            .on_hover_text(s.segment.path);
         }
     });
 }

@@ -10,6 +10,7 @@ pub mod live_data;
 pub mod match_panel;
 pub mod monitor;
 pub mod obs;
+pub mod review_ui;
 pub mod scoreboard;
 pub mod settings;
 pub mod status_bar;
@@ -81,6 +82,7 @@ pub fn either_text(ctx: &egui::Context, key: &KeyboardShortcut, alt: &KeyboardSh
 
 /// Handle the keyboard shortcuts of the frequent actions.
 pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
+    let typing = ctx.egui_wants_keyboard_input();
     ctx.input_mut(|i| {
         if i.consume_shortcut(&PAUSE_LOG) {
             live_data::toggle_pause(&mut s.live);
@@ -99,6 +101,7 @@ pub fn shortcuts(ctx: &egui::Context, s: &mut AppState) {
             s.prefs.show_settings = !s.prefs.show_settings;
         }
         obs_shortcuts(i, s);
+        review_ui::shortcuts(i, s, typing);
     });
 }
 
@@ -160,6 +163,7 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
     egui::CentralPanel::default_margins().show(ui, |ui| event_table::event_table_ui(ui, s));
     settings::settings_window(ui.ctx(), s);
     obs::obs_window(ui.ctx(), s);
+    review_ui::review_window(ui.ctx(), s);
     support::support_windows(ui.ctx(), s);
     flags::flags_window(ui.ctx(), s);
 }
@@ -180,6 +184,15 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             .on_hover_text(format!(
                 "OBS: status and control, connections, automation rules and log ({})",
                 fmt(&OBS_WINDOW)
+            ));
+        ui.toggle_value(&mut s.prefs.show_review, "Review")
+            .on_hover_text(format!(
+                "Video review: the match's scoring events on video, played in OBS ({})",
+                either_text(
+                    &ctx,
+                    &review_ui::REVIEW_WINDOW,
+                    &review_ui::REVIEW_WINDOW_ALT
+                )
             ));
         ui.toggle_value(&mut s.prefs.show_support, "System & support")
             .on_hover_text(

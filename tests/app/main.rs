@@ -17,6 +17,7 @@ mod listeners;
 mod panel_details;
 mod panels;
 mod prefs;
+mod review_app;
 mod scoreboard;
 mod selector;
 mod settings_panel;

@@ -31,6 +31,8 @@ mod real;
 #[cfg(target_os = "linux")]
 mod review;
 #[cfg(target_os = "linux")]
+mod review_app;
+#[cfg(target_os = "linux")]
 mod review_support;
 mod rule_defs;
 mod rules;
