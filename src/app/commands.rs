@@ -82,6 +82,10 @@ impl CourtsideApp {
             Command::Flags(c) => {
                 super::flags_glue::handle(self.services.flags.as_mut(), c, &mut self.state);
             }
+            Command::Web(crate::model::web::WebCommand::GenerateToken) => {
+                let writer = self.services.data.writer.as_ref();
+                self.services.web.generate_token(writer, &mut self.state);
+            }
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }

@@ -47,6 +47,8 @@ pub(super) struct Services {
     pub(super) obs: super::obs_service::ObsService,
     /// System & support: advanced mode, log control, system monitor.
     pub(super) support: super::support::SupportService,
+    /// The web server: pages, API, control calls.
+    pub(super) web: super::web_service::WebAppService,
 }
 
 impl Services {
@@ -60,6 +62,7 @@ impl Services {
             flags: None,
             obs: super::obs_service::ObsService::default(),
             support: super::support::SupportService::new(log),
+            web: super::web_service::WebAppService::default(),
         }
     }
 
@@ -78,12 +81,14 @@ impl Services {
         Ok(handle)
     }
 
-    /// Stop every service, storing everything received: flags and the system monitor first,
+    /// Stop every service, storing everything received: the web server (no new clients or
+    /// control calls), flags and the system monitor first,
     /// the listeners (nothing new arrives), then OBS (the worker may still log firings through
     /// the writer), then the reader and the writer (which stores everything queued), the
     /// runtime last (every service that ran async work on it has stopped). Calling it again
     /// does nothing.
     pub(super) fn shutdown(&mut self) {
+        self.web.stop();
         self.flags = None;
         if let Some(m) = self.support.sysmon.take() {
             m.stop();

@@ -138,6 +138,9 @@ impl CourtsideApp {
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);
         }
+        if old.web != new.web {
+            self.services.web.apply(&new.web, &mut self.state);
+        }
         if old.advanced_lock_minutes != new.advanced_lock_minutes {
             self.services.support.apply_lock_time(&self.state.settings);
         }

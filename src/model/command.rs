@@ -5,6 +5,7 @@
 use super::obs::ObsCommand;
 use super::settings::AppSettings;
 use super::support::SupportCommand;
+use super::web::WebCommand;
 use crate::flags::FlagsCommand;
 
 /// What the UI asks for, run at the end of the frame.
@@ -37,6 +38,8 @@ pub enum Command {
     Support(SupportCommand),
     /// Flags manager: imports, mapping, exports.
     Flags(FlagsCommand),
+    /// Settings → Web: the control token.
+    Web(WebCommand),
 }
 
 /// What the settings window asks for.

@@ -294,6 +294,8 @@ pub struct AppState {
     pub obs: super::obs::ObsView,
     /// System monitor, diagnostics, logs, data jobs, advanced mode, licence.
     pub support: super::support::SupportView,
+    /// The web server: serving or not, the token shown once.
+    pub web: super::web::WebView,
 }
 
 impl AppState {
