@@ -80,7 +80,10 @@ fn control_call(
 ) -> (u16, serde_json::Value) {
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     let path = format!("/api/v1/obs/{action}");
-    let call = std::thread::spawn(move || http(addr, "POST", &path, &auth, ""));
+    let call = std::thread::Builder::new()
+        .name("control-call".into())
+        .spawn(move || http(addr, "POST", &path, &auth, ""))
+        .expect("thread");
     let deadline = Instant::now() + Duration::from_secs(20);
     while !call.is_finished() {
         assert!(Instant::now() < deadline, "control call not answered");
