@@ -331,3 +331,53 @@ impl CourtsideApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::obs::{LinkState, ObsConnection, ObsStatus};
+
+    fn status(name: &str, link: LinkState, scenes: &[&str]) -> ObsStatus {
+        let mut s = ObsStatus::new(&ObsConnection::new(name, "127.0.0.1", 4455));
+        s.link = link;
+        s.scenes = scenes.iter().map(|s| s.to_string()).collect();
+        s
+    }
+
+    #[test]
+    fn a_control_call_is_refused_with_the_reason_obs_cannot_take_it() {
+        let mut state = AppState::default();
+        let replay = WebControl::SaveReplay;
+        let err = check_call(&state, &replay).unwrap_err();
+        assert!(err.contains("not running"), "{err}");
+        state.obs.available = true;
+        let err = check_call(&state, &replay).unwrap_err();
+        assert!(err.contains("no OBS connection is set up"), "{err}");
+        state.obs.statuses = vec![status("Main", LinkState::Connecting, &[])];
+        let err = check_call(&state, &replay).unwrap_err();
+        assert!(err.contains("no live connection"), "{err}");
+        state
+            .obs
+            .statuses
+            .push(status("Stream", LinkState::Connected, &["Fight"]));
+        assert_eq!(check_call(&state, &replay), Ok(vec!["Stream".to_string()]));
+        let scene = WebControl::SwitchScene("Replay".into());
+        let err = check_call(&state, &scene).unwrap_err();
+        assert!(err.contains("\"Replay\""), "{err}");
+        let scene = WebControl::SwitchScene("Fight".into());
+        assert!(check_call(&state, &scene).is_ok());
+    }
+
+    #[test]
+    fn each_control_call_is_the_toolbar_action() {
+        assert_eq!(obs_action(&WebControl::SaveReplay), ObsAction::SaveReplay);
+        assert_eq!(
+            obs_action(&WebControl::StartRecording),
+            ObsAction::StartRecording { file_name: None }
+        );
+        assert_eq!(
+            obs_action(&WebControl::SwitchScene("A".into())),
+            ObsAction::SetScene { scene: "A".into() }
+        );
+    }
+}

@@ -108,6 +108,10 @@ fn bind_choice(ui: &mut egui::Ui, bind: &mut String, ifaces: &[InterfaceChoice])
             choices.push((i.addr.clone(), i.label.clone()));
         }
     }
+    choices.push((
+        "0.0.0.0".to_string(),
+        "0.0.0.0 — every interface (keeps working when the LAN address changes)".to_string(),
+    ));
     if !choices.iter().any(|(a, _)| a == bind.trim()) {
         // A stored address no interface has now (the laptop left that network): kept, shown.
         choices.push((bind.clone(), format!("{bind} — not on this machine now")));
@@ -127,7 +131,8 @@ fn bind_choice(ui: &mut egui::Ui, bind: &mut String, ifaces: &[InterfaceChoice])
         .response
         .on_hover_text(
             "127.0.0.1: only browsers and OBS on this machine. A LAN address: OBS or screens on \
-             other machines of that network",
+             other machines of that network. 0.0.0.0: every network this machine is on (use the \
+             allowlist)",
         );
 }
 
