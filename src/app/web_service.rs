@@ -103,6 +103,7 @@ impl WebAppService {
         let Some(service) = &self.service else {
             return;
         };
+        service.add_courts(&state.web.courts);
         if !settings.enabled {
             service.stop_serving();
             state.web.run = WebRun::Off;
@@ -198,6 +199,10 @@ impl WebAppService {
                     self.token_stored(Err("the store writer stopped".into()), state);
                 }
             }
+        }
+        if !state.prefs.show_settings {
+            // Shown once: closing Settings forgets the new token as "Hide token" does.
+            state.web.new_token = None;
         }
         let Some(rx) = &self.control else {
             return Vec::new();

@@ -256,6 +256,12 @@ impl WebService {
         Ok(())
     }
 
+    /// Show these configured courts too (listeners added since the start), before their first
+    /// datagram.
+    pub fn add_courts(&self, names: &[String]) {
+        self.shared.hub.add_names(names);
+    }
+
     /// Replace the flag resolver (after an import or a mapping change in the app).
     pub fn set_flags(&self, resolver: FlagResolver) {
         if let Ok(mut f) = self.shared.flags.write() {

@@ -341,6 +341,37 @@ fn a_wrong_or_missing_token_answers_401() {
     assert!(v.to_string().contains("wrong token"), "{v}");
     let (status, _) = control_call(&mut h, addr, "save-replay", None);
     assert_eq!(status, 401);
+    // Shown once: closing Settings forgets it.
+    h.state_mut().state.prefs.show_settings = false;
+    h.run_steps(2);
+    assert!(h.state().state.web.new_token.is_none());
+}
+
+#[test]
+fn a_court_added_in_settings_is_offered_before_its_first_datagram() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    configure_web(&db, free_port(), &web(free_tcp_port(), false), None);
+    let mut h = app(db);
+    let (_, addr) = wait_serving(&mut h);
+    let (_, courts) = http(addr, "GET", "/api/v1/courts", "", "");
+    assert!(!courts.contains("Mat B"), "{courts}");
+    h.state_mut().state.prefs.show_settings = true;
+    h.state_mut().state.prefs.scoreboard_open = false;
+    let mut row = courtside::model::state::ListenerDraft::new_row(2);
+    row.bind = "127.0.0.1".into();
+    row.port = free_port().to_string();
+    row.court = "Mat B".into();
+    h.state_mut().state.draft.listeners.push(row);
+    h.run_steps(2);
+    // With a second listener row the button is below the fold of the Settings window.
+    h.get_by_label("Save and apply").click_accesskit();
+    step_until(&mut h, "saved", |a| {
+        a.state.draft.status.as_deref() == Some("Saved and applied.")
+    });
+    let (status, courts) = http(addr, "GET", "/api/v1/courts", "", "");
+    assert_eq!(status, 200);
+    assert!(courts.contains("Mat B"), "{courts}");
 }
 
 #[test]
