@@ -186,6 +186,22 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_stored_web_setting_falls_back_to_the_default_with_a_warning() {
+        use crate::model::settings::AppSettings;
+        let entries = [("web".to_string(), "{\"port\": \"x\"}".to_string())];
+        let (s, warnings) = AppSettings::from_entries(&entries);
+        assert_eq!(s.web, WebSettings::default());
+        assert!(warnings.iter().any(|w| w.contains("'web'")), "{warnings:?}");
+        let (back, _) = AppSettings::from_entries(
+            &s.to_entries()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(back.web, s.web, "the web group round-trips with the others");
+    }
+
+    #[test]
     fn the_status_text_says_port_taken_only_for_a_taken_address() {
         let mut v = WebView {
             run: WebRun::Failed {
