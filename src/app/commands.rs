@@ -86,6 +86,10 @@ impl CourtsideApp {
                 let review = &mut self.services.review;
                 review.handle(c, &mut shared!(self));
             }
+            Command::Web(crate::model::web::WebCommand::GenerateToken) => {
+                let writer = self.services.data.writer.as_ref();
+                self.services.web.generate_token(writer, &mut self.state);
+            }
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }

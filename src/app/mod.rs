@@ -28,6 +28,7 @@ mod settings_service;
 mod support;
 mod support_jobs;
 mod support_license;
+mod web_service;
 mod workers;
 
 pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
@@ -181,7 +182,10 @@ impl eframe::App for CourtsideApp {
         {
             self.state.flag_resolver = f.resolver();
             self.state.flags = f.state().clone();
+            // The pages resolve flags as the app does: same imports, same mapping.
+            self.services.web.set_flags(f.resolver());
         }
+        self.poll_web();
         self.state.table.refilter();
         if more {
             ctx.request_repaint();

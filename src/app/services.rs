@@ -50,6 +50,8 @@ pub(super) struct Services {
     /// Video review: the review service on the court's OBS, the Review panel's loads and
     /// preview frames.
     pub(super) review: super::review_service::ReviewAppService,
+    /// The web server: pages, API, control calls.
+    pub(super) web: super::web_service::WebAppService,
 }
 
 impl Services {
@@ -64,6 +66,7 @@ impl Services {
             obs: super::obs_service::ObsService::default(),
             support: super::support::SupportService::new(log),
             review: Default::default(),
+            web: super::web_service::WebAppService::default(),
         }
     }
 
@@ -82,12 +85,14 @@ impl Services {
         Ok(handle)
     }
 
-    /// Stop every service, storing everything received: flags and the system monitor first,
+    /// Stop every service, storing everything received: the web server (no new clients or
+    /// control calls), flags and the system monitor first,
     /// the listeners (nothing new arrives), the review service, then OBS (the worker may still log firings through
     /// the writer), then the reader and the writer (which stores everything queued), the
     /// runtime last (every service that ran async work on it has stopped). Calling it again
     /// does nothing.
     pub(super) fn shutdown(&mut self) {
+        self.web.stop();
         self.flags = None;
         if let Some(m) = self.support.sysmon.take() {
             m.stop();

@@ -138,6 +138,10 @@ impl CourtsideApp {
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);
         }
+        if old.web != new.web || old.listeners != new.listeners {
+            // A new listener's court is offered by the pages before its first datagram.
+            self.services.web.apply(&new.web, &mut self.state);
+        }
         if old.advanced_lock_minutes != new.advanced_lock_minutes {
             self.services.support.apply_lock_time(&self.state.settings);
         }

@@ -82,8 +82,10 @@ impl CourtsideApp {
         // The display takes each datagram before its commit's fsync (the scoreboard does not
         // wait for the disk); OBS automation acts only on stored datagrams.
         let (automation_tx, automation_rx) = bounded(16_384);
+        // The web pages follow the same early records as the display, on their own channel.
+        let (web_tx, web_rx) = bounded(crate::web::FEED_QUEUE);
         let subscribers = crate::store::writer::Subscribers {
-            early: vec![self.services.data.persisted_tx.clone()],
+            early: vec![self.services.data.persisted_tx.clone(), web_tx],
             durable: vec![automation_tx],
         };
         match Writer::spawn_with(
@@ -137,6 +139,13 @@ impl CourtsideApp {
             review.start(rt, &store, writer, &mut self.state);
         }
         self.services.support.start(&mut shared!(self), &store);
+        let web = super::web_service::WebStart {
+            store: &store,
+            records: web_rx,
+            runtime: self.services.runtime_handle(),
+            ctx: self.ctx.clone(),
+        };
+        self.services.web.start(web, &mut self.state);
         self.services.data.store = Some(store);
         self.services.ingest.start(&mut shared!(self));
         self.request(ReadRequest::Matches);

@@ -6,6 +6,7 @@ use super::obs::ObsCommand;
 use super::review::ReviewCommand;
 use super::settings::AppSettings;
 use super::support::SupportCommand;
+use super::web::WebCommand;
 use crate::flags::FlagsCommand;
 
 /// What the UI asks for, run at the end of the frame.
@@ -40,6 +41,8 @@ pub enum Command {
     Flags(FlagsCommand),
     /// Video review: cue a moment, playback controls, on air / back to live.
     Review(ReviewCommand),
+    /// Settings → Web: the control token.
+    Web(WebCommand),
 }
 
 /// What the settings window asks for.

@@ -21,6 +21,9 @@ pub mod keys {
     pub const STORE_PATH: &str = "store_path";
     /// Minutes without activity before advanced mode locks again.
     pub const ADVANCED_LOCK: &str = "advanced_lock_minutes";
+    /// The web server (the control token's hash is stored apart, under
+    /// [`crate::web::config::TOKEN_KEY`], and never in this form).
+    pub const WEB: &str = crate::web::config::SETTINGS_KEY;
 }
 
 /// Allowed inactivity before advanced mode locks, minutes.
@@ -154,6 +157,8 @@ pub struct AppSettings {
     pub store_path: Option<String>,
     /// Advanced mode locks after this many minutes without activity.
     pub advanced_lock_minutes: u32,
+    /// The web server (pages, API, control API).
+    pub web: crate::web::WebSettings,
 }
 
 impl Default for AppSettings {
@@ -164,6 +169,7 @@ impl Default for AppSettings {
             theme: Theme::Dark,
             store_path: None,
             advanced_lock_minutes: 5,
+            web: crate::web::WebSettings::default(),
         }
     }
 }
@@ -203,6 +209,10 @@ impl AppSettings {
                     Ok(v) => warnings.push(bad(&format!("{v} minutes is outside 1–240"))),
                     Err(e) => warnings.push(bad(&e)),
                 },
+                keys::WEB => match serde_json::from_str(value) {
+                    Ok(v) => s.web = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
                 _ => {}
             }
         }
@@ -218,6 +228,7 @@ impl AppSettings {
             (keys::THEME, to_json(&self.theme)),
             (keys::STORE_PATH, to_json(&self.store_path)),
             (keys::ADVANCED_LOCK, to_json(&self.advanced_lock_minutes)),
+            (keys::WEB, to_json(&self.web)),
         ]
     }
 }

@@ -63,6 +63,7 @@ impl SettingsDraft {
             store_path_error: None,
             lock_minutes: s.advanced_lock_minutes.to_string(),
             lock_error: None,
+            web: super::web::WebDraft::from_settings(&s.web),
             error: None,
             status: None,
             saving: false,
@@ -106,7 +107,8 @@ impl SettingsDraft {
                 _ => ok = false,
             }
         }
-        if !ok {
+        let web = self.web.to_settings();
+        if !ok || web.is_none() {
             self.error = Some("fix the marked fields; nothing was saved".into());
             return None;
         }
@@ -150,6 +152,7 @@ impl SettingsDraft {
             theme: self.theme,
             store_path,
             advanced_lock_minutes,
+            web: web?,
         })
     }
 }
@@ -205,6 +208,8 @@ pub struct SettingsDraft {
     pub lock_minutes: String,
     /// Why the lock time was refused.
     pub lock_error: Option<String>,
+    /// Settings → Web.
+    pub web: super::web::WebDraft,
     /// Error not tied to one field.
     pub error: Option<String>,
     /// Result of the last save.

@@ -300,6 +300,8 @@ pub struct AppState {
     pub support: super::support::SupportView,
     /// The Review panel: the match's scoring events on video, the review OBS's state.
     pub review: super::review::ReviewView,
+    /// The web server: serving or not, the token shown once.
+    pub web: super::web::WebView,
 }
 
 impl AppState {

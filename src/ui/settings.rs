@@ -26,6 +26,9 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.separator();
     scoreboard_ui(ui, &mut s.draft, &courts);
     ui.separator();
+    let ifaces = &s.interfaces;
+    crate::ui::web_ui::settings_section(ui, &mut s.draft.web, &mut s.web, ifaces, &mut s.commands);
+    ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Theme");
         ui.radio_value(&mut s.draft.theme, Theme::Dark, "Dark")

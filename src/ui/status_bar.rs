@@ -28,6 +28,8 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
         system_ui(ui, s);
         ui.separator();
         store_ui(ui, s);
+        ui.separator();
+        crate::ui::web_ui::status_ui(ui, &s.web, &mut s.commands);
     });
 }
 

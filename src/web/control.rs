@@ -148,7 +148,7 @@ async fn answer(
         reply,
     };
     match host.try_send(request) {
-        Ok(()) => {}
+        Ok(()) => control.wake_host(),
         Err(TrySendError::Full(_)) => {
             return Response::error(503, "busy: earlier control calls are still being handled")
                 .with("Retry-After", "1");

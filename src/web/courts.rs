@@ -96,6 +96,17 @@ impl Hub {
         hub
     }
 
+    /// Show these configured courts too (a listener added in the app's settings), before their
+    /// first datagram; courts already known keep their state.
+    pub fn add_names(&self, names: &[String]) {
+        let mut courts = self.lock();
+        for name in names {
+            if !courts.contains_key(name) {
+                self.insert(&mut courts, name, 0, 0, MatchState::new());
+            }
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Court>> {
         // A panic while holding the lock leaves consistent data (every write replaces whole
         // values), so a poisoned lock is used as is.

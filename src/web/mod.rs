@@ -95,10 +95,15 @@ pub struct WebFeed {
     pub control: Option<Sender<WebControlRequest>>,
 }
 
+/// Called after a control request was queued for the host (a GUI host repaints, so that its
+/// frame loop drains the request even when it was idle).
+pub type ControlWaker = Arc<dyn Fn() + Send + Sync>;
+
 /// Access state of the control API, shared with the connection tasks.
 pub struct ControlShared {
     access: RwLock<(bool, Option<TokenHash>)>,
     host: Option<Sender<WebControlRequest>>,
+    wake: RwLock<Option<ControlWaker>>,
 }
 
 impl ControlShared {
@@ -111,6 +116,14 @@ impl ControlShared {
 
     fn host(&self) -> Option<&Sender<WebControlRequest>> {
         self.host.as_ref()
+    }
+
+    /// Tell the host a request is queued.
+    fn wake_host(&self) {
+        let wake = self.wake.read().ok().and_then(|w| w.clone());
+        if let Some(wake) = wake {
+            wake();
+        }
     }
 }
 
@@ -148,6 +161,19 @@ impl WebService {
         runtime: tokio::runtime::Handle,
         feed: WebFeed,
     ) -> Result<WebService, WebError> {
+        let service = WebService::spawn_idle(&config, runtime, feed)?;
+        service.reconfigure(&config)?;
+        Ok(service)
+    }
+
+    /// Start the feed (court states follow `feed.records`) without binding: a host whose server
+    /// is off in its settings, or whose port is taken, keeps the states current so that
+    /// [`WebService::reconfigure`] can serve them later.
+    pub fn spawn_idle(
+        config: &WebConfig,
+        runtime: tokio::runtime::Handle,
+        feed: WebFeed,
+    ) -> Result<WebService, WebError> {
         let shared = Arc::new(Shared {
             hub: Arc::new(courts::Hub::new(
                 feed.courts,
@@ -158,13 +184,13 @@ impl WebService {
             control: ControlShared {
                 access: RwLock::new((config.control_enabled, config.control_token.clone())),
                 host: feed.control,
+                wake: RwLock::new(None),
             },
             flags: RwLock::new(feed.flags),
             pngs: flags::PngCache::default(),
             allow: RwLock::new(config.allow.clone()),
             limits: config.limits,
         });
-        let running = server::start(config.addr, &runtime, shared.clone())?;
         let (hub, stats, records) = (shared.hub.clone(), shared.stats.clone(), feed.records);
         let join = WorkerThread::spawn("web-feed", move |stop| {
             courts::run_feed(&hub, &records, &stop, &|_| {
@@ -172,13 +198,26 @@ impl WebService {
             })
         })
         .map_err(|e| WebError::Thread(e.to_string()))?;
-        tracing::info!("web: serving on {}", WebSettings::base_url(running.addr));
         Ok(WebService {
             shared,
             runtime,
-            server: Mutex::new(Some(running)),
+            server: Mutex::new(None),
             feed: Some(join),
         })
+    }
+
+    /// Call `wake` each time a control request was queued for the host.
+    pub fn set_control_waker(&self, wake: ControlWaker) {
+        if let Ok(mut w) = self.shared.control.wake.write() {
+            *w = Some(wake);
+        }
+    }
+
+    /// Stop serving (Settings: off); the feed keeps the court states current.
+    pub fn stop_serving(&self) {
+        if self.lock_server().take().is_some() {
+            tracing::info!("web: stopped serving");
+        }
     }
 
     /// The bound address (the real port when 0 was asked).
@@ -198,7 +237,7 @@ impl WebService {
 
     /// Apply new settings: access (control, token, allowlist) changes take effect at once; a new
     /// address rebinds (the old server keeps running if the new address cannot be bound; the
-    /// error says why). Court states and live clients on an unchanged address are kept.
+    /// error says why); a service not serving binds. Court states and live clients on an unchanged address are kept.
     pub fn reconfigure(&self, config: &WebConfig) -> Result<(), WebError> {
         if let Ok(mut a) = self.shared.control.access.write() {
             *a = (config.control_enabled, config.control_token.clone());
@@ -211,9 +250,16 @@ impl WebService {
             return Ok(());
         }
         let running = server::start(config.addr, &self.runtime, self.shared.clone())?;
+        tracing::info!("web: serving on {}", WebSettings::base_url(running.addr));
         // Dropping the old one stops it and its connections.
         *server = Some(running);
         Ok(())
+    }
+
+    /// Show these configured courts too (listeners added since the start), before their first
+    /// datagram.
+    pub fn add_courts(&self, names: &[String]) {
+        self.shared.hub.add_names(names);
     }
 
     /// Replace the flag resolver (after an import or a mapping change in the app).

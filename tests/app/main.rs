@@ -27,6 +27,8 @@ mod smoke;
 mod store_location_app;
 mod support_app;
 mod support_panels;
+mod web_app;
+mod web_control_app;
 mod whole_app;
 #[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]

@@ -47,6 +47,12 @@ pub fn configure_with(db: &Path, port: u16, more: impl FnOnce(&Writer)) {
             allow: Vec::new(),
             ..ListenerSetting::default()
         }],
+        // Off: parallel tests (and a courtside running here) never compete for port 8090;
+        // tests of the web server store their own web settings.
+        web: courtside::web::WebSettings {
+            enabled: false,
+            ..Default::default()
+        },
         ..AppSettings::default()
     };
     for (k, v) in settings.to_entries() {
