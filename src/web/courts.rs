@@ -223,7 +223,7 @@ impl Hub {
                     "red": {"name": c.state.red.long_name, "country": c.state.red.country, "score": c.state.red.score},
                     "round": c.state.round,
                     "clock": c.state.clock,
-                    "winner": c.state.winner,
+                    "winner": c.state.winner.map(|w| w.name()),
                 })
             })
             .collect();

@@ -25,6 +25,12 @@ fn state_endpoint_gives_the_replay_json_contract_after_the_datagrams() {
         "the API state differs from replay --json"
     );
     assert!(doc["match_key"].as_u64().unwrap() > 0);
+    // The courts list names the winner as the state does: lower case, written here by hand
+    // (the example match ends `win;BLUE`).
+    assert_eq!(doc["state"]["winner"], "blue");
+    let list = get(rig.addr, "/api/v1/courts").json();
+    assert_eq!(list["courts"][0]["court"], "Court 1");
+    assert_eq!(list["courts"][0]["winner"], "blue");
 }
 
 #[test]
