@@ -43,5 +43,7 @@ mod streaming;
 #[path = "../common/wait.rs"]
 mod wait;
 #[cfg(target_os = "linux")]
+mod web_control;
+#[cfg(target_os = "linux")]
 #[path = "../common/xvfb.rs"]
 mod xvfb;
