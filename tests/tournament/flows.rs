@@ -182,8 +182,16 @@ fn a_hub_restarted_during_traffic_resumes_without_gaps_or_repeats() {
         || court.status().line(),
     );
     assert_same_datagrams(&court, &hub);
-    // The restarted hub's view is the stored match plus what came after.
-    let view = hub.service.as_ref().unwrap().court("1").unwrap();
-    let stored = hub.store.match_record(view.match_key).unwrap().unwrap();
-    assert_eq!(view.state, stored.state);
+    // The restarted hub's view is the stored match plus what came after. The view follows the
+    // writer's durable records on its own thread, a moment after the commit the store count
+    // above saw: wait for it to catch up, then compare whole states.
+    let hub_service = hub.service.as_ref().unwrap();
+    let view = || hub_service.court("1").unwrap();
+    let stored = hub.store.match_record(view().match_key).unwrap().unwrap();
+    wait_until(
+        "the hub's view to reach the stored match",
+        || view().state == stored.state,
+        || format!("{} datagrams in the view", view().datagrams),
+    );
+    assert_eq!(view().state, stored.state);
 }
