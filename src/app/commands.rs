@@ -37,6 +37,15 @@ impl CourtsideApp {
             }
             Command::SearchText(_) => self.search_again(),
             Command::Settings(c) => {
+                if matches!(c, crate::model::SettingsCommand::Save(_)) {
+                    // A typed tournament password or token goes to the keyring, never into
+                    // the settings table.
+                    let secret = std::mem::take(&mut self.state.draft.tournament.secret);
+                    if !secret.is_empty() {
+                        let tournament = &mut self.services.tournament;
+                        tournament.new_secret(secret, &mut shared!(self));
+                    }
+                }
                 let settings = &mut self.services.settings;
                 let support = &mut self.services.support;
                 settings.handle(&mut shared!(self), support, c);
@@ -81,6 +90,10 @@ impl CourtsideApp {
             Command::Support(c) => self.services.support.handle(&mut shared!(self), c),
             Command::Flags(c) => {
                 super::flags_glue::handle(self.services.flags.as_mut(), c, &mut self.state);
+            }
+            Command::PickTournamentFile(which) => {
+                let tournament = &self.services.tournament;
+                tournament.pick_file(which, &mut shared!(self));
             }
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }

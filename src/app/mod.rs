@@ -27,6 +27,7 @@ mod settings_service;
 mod support;
 mod support_jobs;
 mod support_license;
+mod tournament_service;
 mod workers;
 
 pub use crate::model::scoreboard::{ScoreboardView, SharedScoreboard};
@@ -173,6 +174,7 @@ impl eframe::App for CourtsideApp {
         let support = &mut self.services.support;
         support.poll(&mut shared!(self), listeners, started);
         self.poll_jobs();
+        self.services.tournament.poll(&mut shared!(self));
         if let Some(f) = &mut self.services.flags
             && f.poll()
         {

@@ -47,6 +47,8 @@ pub(super) struct Services {
     pub(super) obs: super::obs_service::ObsService,
     /// System & support: advanced mode, log control, system monitor.
     pub(super) support: super::support::SupportService,
+    /// The tournament link (issue 17): court publisher, its relay and secret.
+    pub(super) tournament: super::tournament_service::TournamentAppService,
 }
 
 impl Services {
@@ -60,6 +62,7 @@ impl Services {
             flags: None,
             obs: super::obs_service::ObsService::default(),
             support: super::support::SupportService::new(log),
+            tournament: Default::default(),
         }
     }
 
@@ -90,6 +93,8 @@ impl Services {
         }
         self.ingest.stop();
         self.obs.stop();
+        // Before the writer: the publisher writes its cursor through it.
+        self.tournament.stop();
         self.data.stop();
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(2));

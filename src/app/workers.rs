@@ -82,9 +82,12 @@ impl CourtsideApp {
         // The display takes each datagram before its commit's fsync (the scoreboard does not
         // wait for the disk); OBS automation acts only on stored datagrams.
         let (automation_tx, automation_rx) = bounded(16_384);
+        // The tournament publisher's subscription, made whether it is on or not (see
+        // `TournamentAppService::start`).
+        let (tournament_tx, tournament_rx) = bounded(16_384);
         let subscribers = crate::store::writer::Subscribers {
             early: vec![self.services.data.persisted_tx.clone()],
-            durable: vec![automation_tx],
+            durable: vec![automation_tx, tournament_tx],
         };
         match Writer::spawn_with(
             store.clone(),
@@ -133,6 +136,16 @@ impl CourtsideApp {
             self.services.obs.start(start, &mut self.state, &self.ctx);
         }
         self.services.support.start(&mut shared!(self), &store);
+        if let Some(writer) = self.services.data.writer.as_ref().map(|w| w.sender()) {
+            let start = super::tournament_service::TournamentStart {
+                store: store.clone(),
+                writer,
+                durable: tournament_rx,
+                runtime: self.services.runtime_handle(),
+            };
+            let tournament = &mut self.services.tournament;
+            tournament.start(start, &mut shared!(self));
+        }
         self.services.data.store = Some(store);
         self.services.ingest.start(&mut shared!(self));
         self.request(ReadRequest::Matches);

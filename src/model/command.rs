@@ -37,6 +37,8 @@ pub enum Command {
     Support(SupportCommand),
     /// Flags manager: imports, mapping, exports.
     Flags(FlagsCommand),
+    /// Tournament settings: choose a file with a dialog (the `.creds` or CA file).
+    PickTournamentFile(super::tournament::TournamentFile),
 }
 
 /// What the settings window asks for.

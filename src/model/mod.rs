@@ -20,6 +20,7 @@ pub mod state;
 pub mod support;
 mod table_logic;
 pub mod table_model;
+pub mod tournament;
 
 pub use command::{Command, SettingsCommand};
 pub use state::AppState;

@@ -21,6 +21,8 @@ pub mod keys {
     pub const STORE_PATH: &str = "store_path";
     /// Minutes without activity before advanced mode locks again.
     pub const ADVANCED_LOCK: &str = "advanced_lock_minutes";
+    /// Tournament link (issue 17); never holds a password or token.
+    pub const TOURNAMENT: &str = "tournament";
 }
 
 /// Allowed inactivity before advanced mode locks, minutes.
@@ -154,6 +156,8 @@ pub struct AppSettings {
     pub store_path: Option<String>,
     /// Advanced mode locks after this many minutes without activity.
     pub advanced_lock_minutes: u32,
+    /// Tournament link (off by default).
+    pub tournament: super::tournament::TournamentSettings,
 }
 
 impl Default for AppSettings {
@@ -164,6 +168,7 @@ impl Default for AppSettings {
             theme: Theme::Dark,
             store_path: None,
             advanced_lock_minutes: 5,
+            tournament: Default::default(),
         }
     }
 }
@@ -198,6 +203,10 @@ impl AppSettings {
                     Ok(v) => s.store_path = v,
                     Err(e) => warnings.push(bad(&e)),
                 },
+                keys::TOURNAMENT => match serde_json::from_str(value) {
+                    Ok(v) => s.tournament = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
                 keys::ADVANCED_LOCK => match serde_json::from_str::<u32>(value) {
                     Ok(v) if LOCK_MINUTES.contains(&v) => s.advanced_lock_minutes = v,
                     Ok(v) => warnings.push(bad(&format!("{v} minutes is outside 1–240"))),
@@ -218,6 +227,7 @@ impl AppSettings {
             (keys::THEME, to_json(&self.theme)),
             (keys::STORE_PATH, to_json(&self.store_path)),
             (keys::ADVANCED_LOCK, to_json(&self.advanced_lock_minutes)),
+            (keys::TOURNAMENT, to_json(&self.tournament)),
         ]
     }
 }

@@ -63,6 +63,7 @@ impl SettingsDraft {
             store_path_error: None,
             lock_minutes: s.advanced_lock_minutes.to_string(),
             lock_error: None,
+            tournament: super::tournament::TournamentDraft::from_settings(&s.tournament),
             error: None,
             status: None,
             saving: false,
@@ -138,6 +139,10 @@ impl SettingsDraft {
             ColorSource::Match
         };
         let store_path = self.checked_store_path()?;
+        let Some(tournament) = self.tournament.to_settings() else {
+            self.error = Some("fix the marked Tournament fields; nothing was saved".into());
+            return None;
+        };
         let court = self.court.trim();
         Some(AppSettings {
             listeners,
@@ -150,6 +155,7 @@ impl SettingsDraft {
             theme: self.theme,
             store_path,
             advanced_lock_minutes,
+            tournament,
         })
     }
 }
@@ -205,6 +211,8 @@ pub struct SettingsDraft {
     pub lock_minutes: String,
     /// Why the lock time was refused.
     pub lock_error: Option<String>,
+    /// The Tournament section.
+    pub tournament: super::tournament::TournamentDraft,
     /// Error not tied to one field.
     pub error: Option<String>,
     /// Result of the last save.

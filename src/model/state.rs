@@ -294,6 +294,8 @@ pub struct AppState {
     pub obs: super::obs::ObsView,
     /// System monitor, diagnostics, logs, data jobs, advanced mode, licence.
     pub support: super::support::SupportView,
+    /// The tournament link's status (issue 17).
+    pub tournament: super::tournament::TournamentView,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@ pub mod settings;
 pub mod status_bar;
 pub mod support;
 pub mod theme;
+pub mod tournament_ui;
 
 use crate::model::{AppState, Command, SettingsCommand};
 use egui::{Key, KeyboardShortcut, Modifiers};

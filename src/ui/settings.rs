@@ -26,6 +26,8 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     ui.separator();
     scoreboard_ui(ui, &mut s.draft, &courts);
     ui.separator();
+    crate::ui::tournament_ui::tournament_settings_ui(ui, s);
+    ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Theme");
         ui.radio_value(&mut s.draft.theme, Theme::Dark, "Dark")
