@@ -288,7 +288,12 @@ impl TournamentAppService {
                 }
                 self.read = KeyringRead::Done;
                 match r {
-                    Ok(secret) => self.secret = secret,
+                    Ok(secret) => {
+                        if secret.is_some() {
+                            app.state.tournament.secret_kept = Some(Ok(()));
+                        }
+                        self.secret = secret;
+                    }
                     Err(e) => app.state.tournament.secret_kept = Some(Err(e)),
                 }
                 self.restart(app);

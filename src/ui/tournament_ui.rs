@@ -24,44 +24,54 @@ pub fn tournament_settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     if !d.enabled {
         return;
     }
-    egui::Grid::new("tournament_settings")
-        .num_columns(3)
-        .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            field(
-                ui,
-                "NATS server URL(s)",
-                &mut d.servers,
-                &d.errors.servers,
-                "nats://host:4222 or tls://host:4222; several (a cluster) separated by commas",
-            );
-            field(
-                ui,
-                "Tournament id",
-                &mut d.tournament,
-                &d.errors.tournament,
-                "The organiser's id, the same on every court: letters, digits, '-' and '_'",
-            );
-            field(
-                ui,
-                "This court",
-                &mut d.court,
-                &d.errors.court,
-                "This court's name in the tournament, e.g. court-3: letters, digits, '-', '_'",
-            );
-        });
-    login_ui(ui, d, &mut s.commands, kept.as_ref());
+    ui.indent("tournament_fields", |ui| {
+        field(
+            ui,
+            "NATS server URL(s)",
+            &mut d.servers,
+            &d.errors.servers,
+            "nats://host:4222 or tls://host:4222; several (a cluster) separated by commas",
+        );
+        field(
+            ui,
+            "Tournament id",
+            &mut d.tournament,
+            &d.errors.tournament,
+            "The organiser's id, the same on every court: letters, digits, '-' and '_'",
+        );
+        field(
+            ui,
+            "This court",
+            &mut d.court,
+            &d.errors.court,
+            "This court's name in the tournament, e.g. court-3: letters, digits, '-', '_'",
+        );
+        login_ui(ui, d, &mut s.commands, kept.as_ref());
+    });
 }
 
-fn field(ui: &mut egui::Ui, label: &str, text: &mut String, error: &Option<String>, hint: &str) {
-    ui.label(label);
-    ui.add(egui::TextEdit::singleline(text).desired_width(320.0))
-        .on_hover_text(hint);
-    match error {
-        Some(e) => ui.colored_label(BAD, e),
-        None => ui.label(""),
-    };
-    ui.end_row();
+/// Labels of the section's rows share this width, so the fields line up (a `Grid` would size
+/// its text fields from the previous frame's cells, and start them tiny).
+const LABEL_WIDTH: f32 = 140.0;
+
+fn label(ui: &mut egui::Ui, text: &str) {
+    let size = egui::vec2(LABEL_WIDTH, 18.0);
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    ui.allocate_ui_with_layout(size, layout, |ui| {
+        ui.set_min_width(LABEL_WIDTH);
+        ui.label(text);
+    });
+}
+
+fn field(ui: &mut egui::Ui, name: &str, text: &mut String, error: &Option<String>, hint: &str) {
+    ui.horizontal(|ui| {
+        label(ui, name);
+        ui.add(egui::TextEdit::singleline(text).desired_width(320.0))
+            .on_hover_text(hint);
+        if let Some(e) = error {
+            ui.colored_label(BAD, e);
+        }
+    });
 }
 
 fn login_ui(
@@ -71,51 +81,45 @@ fn login_ui(
     kept: Option<&Result<(), String>>,
 ) {
     ui.horizontal(|ui| {
-        ui.label("Login");
+        label(ui, "Login");
         for l in Login::ALL {
             ui.radio_value(&mut d.login, l, l.label());
         }
     });
-    egui::Grid::new("tournament_login")
-        .num_columns(3)
-        .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            if d.login == Login::UserPassword {
-                field(
-                    ui,
-                    "User",
-                    &mut d.user,
-                    &d.errors.user,
-                    "The user name the server expects",
-                );
-            }
-            if d.login.needs_secret() {
-                secret_row(ui, d, kept);
-            }
-            if d.login == Login::CredsFile {
-                file_row(
-                    ui,
-                    ".creds file",
-                    &mut d.creds_file,
-                    TournamentFile::Creds,
-                    commands,
-                );
-                ui.end_row();
-                if let Some(e) = &d.errors.creds_file {
-                    ui.label("");
-                    ui.colored_label(BAD, e);
-                    ui.end_row();
-                }
-            }
-            file_row(
-                ui,
-                "CA file (tls://)",
-                &mut d.ca_file,
-                TournamentFile::Ca,
-                commands,
-            );
-            ui.end_row();
-        });
+    if d.login == Login::UserPassword {
+        field(
+            ui,
+            "User",
+            &mut d.user,
+            &d.errors.user,
+            "The user name the server expects",
+        );
+    }
+    if d.login.needs_secret() {
+        secret_row(ui, d, kept);
+    }
+    if d.login == Login::CredsFile {
+        file_row(
+            ui,
+            ".creds file",
+            &mut d.creds_file,
+            TournamentFile::Creds,
+            commands,
+        );
+        if let Some(e) = &d.errors.creds_file {
+            ui.horizontal(|ui| {
+                label(ui, "");
+                ui.colored_label(BAD, e);
+            });
+        }
+    }
+    file_row(
+        ui,
+        "CA file (tls://)",
+        &mut d.ca_file,
+        TournamentFile::Ca,
+        commands,
+    );
 }
 
 fn secret_row(ui: &mut egui::Ui, d: &mut TournamentDraft, kept: Option<&Result<(), String>>) {
@@ -124,43 +128,47 @@ fn secret_row(ui: &mut egui::Ui, d: &mut TournamentDraft, kept: Option<&Result<(
     } else {
         "Password"
     };
-    ui.label(what);
     let hint = match kept {
         Some(Err(_)) => "type it (no system keyring: kept until courtside closes)",
-        _ => "kept in the system keyring — type to replace",
+        Some(Ok(())) => "kept in the system keyring — type to replace",
+        None => "type it: it is kept in the system keyring",
     };
-    ui.add(
-        egui::TextEdit::singleline(&mut d.secret)
-            .password(true)
-            .hint_text(hint)
-            .desired_width(320.0),
-    )
-    .on_hover_text(
-        "Stored in the operating system's keyring, never in the courtside store or its backups",
-    );
-    match kept {
-        Some(Err(e)) => ui.colored_label(WARN, format!("not in the keyring: {e}")),
-        _ => ui.label(""),
-    };
-    ui.end_row();
+    ui.horizontal(|ui| {
+        label(ui, what);
+        ui.add(
+            egui::TextEdit::singleline(&mut d.secret)
+                .password(true)
+                .hint_text(hint)
+                .desired_width(320.0),
+        )
+        .on_hover_text(
+            "Stored in the operating system's keyring, never in the courtside store or its \
+             backups",
+        );
+        if let Some(Err(e)) = kept {
+            ui.colored_label(WARN, format!("not in the keyring: {e}"));
+        }
+    });
 }
 
 fn file_row(
     ui: &mut egui::Ui,
-    label: &str,
+    name: &str,
     path: &mut String,
     which: TournamentFile,
     commands: &mut Vec<Command>,
 ) {
-    ui.label(label);
-    ui.add(egui::TextEdit::singleline(path).desired_width(320.0));
-    if ui
-        .button(format!("Browse… ({label})"))
-        .on_hover_text("Choose the file with a file dialog")
-        .clicked()
-    {
-        commands.push(Command::PickTournamentFile(which));
-    }
+    ui.horizontal(|ui| {
+        label(ui, name);
+        ui.add(egui::TextEdit::singleline(path).desired_width(320.0));
+        if ui
+            .button("Browse…")
+            .on_hover_text(format!("Choose the {name} with a file dialog"))
+            .clicked()
+        {
+            commands.push(Command::PickTournamentFile(which));
+        }
+    });
 }
 
 /// The status bar item: nothing while the tournament is off; else the state with a tooltip
