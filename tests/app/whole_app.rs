@@ -278,6 +278,9 @@ fn good_settings_edit_is_stored_applied_and_in_history() {
             .iter()
             .any(|c| c.key == keys::LISTENERS && c.source == "ui")
     });
+    // The header may be below the window's fold (a click there does not reach it).
+    h.get_by_label("History").scroll_to_me();
+    h.run_steps(3);
     h.get_by_label("History").click();
     h.run_steps(3);
     h.get_by_label_contains(&format!("\"port\":{new_port}"));
