@@ -5,10 +5,8 @@
 //! `model::tournament` whenever it changes, with one notice per refusal of the credentials.
 
 use super::CourtsideApp;
-use super::jobs_glue::{JobKind, JobOutput};
 use super::services::Shared;
 use crate::model::state::Level;
-use crate::model::tournament::TournamentFile;
 use crate::obs::config::Password;
 use crate::obs::secrets::{CredentialStore, SystemKeyring};
 use crate::store::writer::Persisted;
@@ -18,6 +16,10 @@ use crate::worker::WorkerThread;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+mod files;
+#[cfg(test)]
+mod tests;
 
 /// The keyring account of the tournament password or token.
 pub const KEYRING_ACCOUNT: &str = "tournament-nats";
@@ -162,12 +164,14 @@ impl TournamentAppService {
         };
         if settings.login.needs_secret() && self.secret.is_none() {
             match self.read {
-                KeyringRead::NotTried => {
-                    self.read_keyring(app.ctx);
+                KeyringRead::NotTried | KeyringRead::Pending => {
+                    if self.read == KeyringRead::NotTried {
+                        self.read_keyring(app.ctx);
+                    }
+                    // Connecting: it starts once the keyring answered.
                     app.state.tournament.status = Some(CourtStatus::default());
                     return;
                 }
-                KeyringRead::Pending => return,
                 KeyringRead::Done => {}
             }
         }
@@ -339,52 +343,6 @@ impl TournamentAppService {
         self.publisher = None;
         if let Some(mut r) = self.relay.take() {
             r.stop();
-        }
-    }
-
-    /// Ask for a file with the app's file dialog job (the dialog blocks its own thread).
-    pub(super) fn pick_file(&self, which: TournamentFile, app: &mut Shared<'_>) {
-        app.jobs.spawn(
-            "tournament file dialog",
-            JobKind::TournamentFile(which),
-            move |_| {
-                let dialog = rfd::FileDialog::new();
-                let picked = match which {
-                    TournamentFile::Creds => dialog
-                        .set_title("NATS credentials (.creds)")
-                        .add_filter("NATS credentials", &["creds"])
-                        .pick_file(),
-                    TournamentFile::Ca => dialog
-                        .set_title("CA certificate (PEM)")
-                        .add_filter("PEM certificate", &["pem", "crt", "cer"])
-                        .pick_file(),
-                };
-                Ok(JobOutput::Path(picked))
-            },
-        );
-    }
-
-    /// The file dialog answered: fill the field.
-    pub(super) fn file_picked(
-        which: TournamentFile,
-        outcome: Result<JobOutput, String>,
-        app: &mut Shared<'_>,
-    ) {
-        match outcome {
-            Ok(JobOutput::Path(Some(path))) => {
-                let field = match which {
-                    TournamentFile::Creds => &mut app.state.draft.tournament.creds_file,
-                    TournamentFile::Ca => &mut app.state.draft.tournament.ca_file,
-                };
-                *field = path.display().to_string();
-            }
-            Ok(_) => {}
-            Err(e) => app.state.notices.push(
-                Level::Error,
-                "File dialog could not open",
-                &e,
-                "Type the path into the field instead.",
-            ),
         }
     }
 }
