@@ -4,9 +4,10 @@
 
 use crate::app_support::{app, configure_with, free_port};
 use crate::server::{NatsServer, Options};
-use crate::support::{example_datagrams, runtime, temp_dir};
+use crate::support::{example_datagrams, runtime, temp_dir, wait_until};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
+use courtside::logging::{self, LogConfig, LogLevel};
 use courtside::model::settings::keys;
 use courtside::model::tournament::{Login, TournamentSettings};
 use courtside::model::{Command, SettingsCommand};
@@ -233,6 +234,16 @@ fn save_login(h: &mut Harness<'_, CourtsideApp>, url: &str, password: &str) {
 #[test]
 fn refused_credentials_are_told_once_and_the_password_is_kept_only_in_the_keyring() {
     let dir = temp_dir();
+    let logs = dir.path().join("logs");
+    let config = LogConfig {
+        stderr: false,
+        level: LogLevel::Trace,
+        ..LogConfig::new(&logs)
+    };
+    let (subscriber, _control) = logging::build(&config).unwrap();
+    // Process-wide: the publisher logs from the runtime's threads. No other test of this binary
+    // installs a subscriber; their lines land here too, which only widens the check.
+    tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
     let options = Options {
         user_password: Some(("court".into(), RIGHT.into())),
         ..Options::default()
@@ -300,6 +311,30 @@ fn refused_credentials_are_told_once_and_the_password_is_kept_only_in_the_keyrin
     step_until(&mut h, "connected after a restart", |a| {
         link_is(a, |l| *l == Link::Connected)
     });
+    drop(h);
+    let marker = format!("end of tournament activity {}", std::process::id());
+    tracing::info!("{marker}");
+    let read = || {
+        let mut all = String::new();
+        for (p, _) in logging::log_files(&logs).unwrap() {
+            all.push_str(&std::fs::read_to_string(p).unwrap());
+        }
+        all
+    };
+    wait_until(
+        "the log flushed",
+        || read().contains(&marker),
+        || String::new(),
+    );
+    let log = read();
+    assert!(
+        log.contains("tournament: wrong credentials"),
+        "the refusal is logged"
+    );
+    assert!(
+        !log.contains(WRONG) && !log.contains(RIGHT),
+        "a password is in the log"
+    );
 }
 
 #[test]
