@@ -321,11 +321,7 @@ fn refused_credentials_are_told_once_and_the_password_is_kept_only_in_the_keyrin
         }
         all
     };
-    wait_until(
-        "the log flushed",
-        || read().contains(&marker),
-        || String::new(),
-    );
+    wait_until("the log flushed", || read().contains(&marker), String::new);
     let log = read();
     assert!(
         log.contains("tournament: wrong credentials"),

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 mod files;
+mod relay;
 #[cfg(test)]
 mod tests;
 
@@ -115,7 +116,7 @@ impl TournamentAppService {
         let target = self.target.clone();
         let durable = start.durable;
         match WorkerThread::spawn("tournament-relay", move |stop| {
-            relay(&durable, &target, &stop)
+            relay::relay(&durable, &target, &stop)
         }) {
             Ok(t) => self.relay = Some(t),
             Err(e) => {
@@ -159,9 +160,18 @@ impl TournamentAppService {
             app.state.tournament.status = None;
             return;
         }
-        let Some(parts) = &self.parts else {
+        if self.parts.is_none() {
+            // The store (or the runtime) did not start: its own notice says why.
+            app.state.tournament.status = Some(CourtStatus {
+                link: Link::Misconfigured {
+                    cause: "the store or the async runtime is not running, so nothing is \
+                            published"
+                        .into(),
+                },
+                ..CourtStatus::default()
+            });
             return;
-        };
+        }
         if settings.login.needs_secret() && self.secret.is_none() {
             match self.read {
                 KeyringRead::NotTried | KeyringRead::Pending => {
@@ -185,26 +195,37 @@ impl TournamentAppService {
                 return;
             }
         };
+        let publisher = self.spawn_publisher(config, app.ctx);
+        app.state.tournament.status = publisher.as_ref().map(TournamentService::status);
+        self.publisher = publisher;
+    }
+
+    /// Start the publisher with its wake-up channel (fed by the relay) and a waker that marks
+    /// its status changed and repaints.
+    fn spawn_publisher(
+        &self,
+        config: crate::tournament::CourtConfig,
+        ctx: &egui::Context,
+    ) -> Option<TournamentService> {
+        let parts = self.parts.as_ref()?;
         let (wake_tx, wake_rx) = bounded(WAKE_CAPACITY);
         if let Ok(mut t) = self.target.lock() {
             *t = Some(wake_tx);
         }
         let changed = self.changed.clone();
-        let ctx = app.ctx.clone();
+        let ctx = ctx.clone();
         let waker: crate::store::writer::Waker = Arc::new(move || {
             changed.store(true, Ordering::Release);
             ctx.request_repaint();
         });
-        let publisher = TournamentService::spawn(
+        Some(TournamentService::spawn(
             config,
             &parts.runtime,
             parts.store.clone(),
             parts.writer.clone(),
             wake_rx,
             Some(waker),
-        );
-        app.state.tournament.status = Some(publisher.status());
-        self.publisher = Some(publisher);
+        ))
     }
 
     /// Stop the running publisher off the UI thread (its drop waits up to 3 s for its task to
@@ -343,29 +364,6 @@ impl TournamentAppService {
         self.publisher = None;
         if let Some(mut r) = self.relay.take() {
             r.stop();
-        }
-    }
-}
-
-/// The relay thread: every durable record to the running publisher's wake-up channel, or
-/// nowhere. Ends when the writer stops (its senders are gone) or when asked.
-fn relay(
-    durable: &Receiver<Persisted>,
-    target: &Mutex<Option<Sender<Persisted>>>,
-    stop: &crate::worker::StopSignal,
-) {
-    loop {
-        crossbeam_channel::select! {
-            recv(durable) -> m => {
-                let Ok(m) = m else { break };
-                if let Ok(t) = target.lock()
-                    && let Some(tx) = &*t
-                {
-                    // Full: a wake-up is already queued, and the publisher reads the store.
-                    let _ = tx.try_send(m);
-                }
-            }
-            recv(stop) -> _ => break,
         }
     }
 }
