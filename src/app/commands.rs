@@ -37,6 +37,15 @@ impl CourtsideApp {
             }
             Command::SearchText(_) => self.search_again(),
             Command::Settings(c) => {
+                if matches!(c, crate::model::SettingsCommand::Save(_)) {
+                    // A typed tournament password or token goes to the keyring, never into
+                    // the settings table.
+                    let secret = std::mem::take(&mut self.state.draft.tournament.secret);
+                    if !secret.is_empty() {
+                        let tournament = &mut self.services.tournament;
+                        tournament.new_secret(secret, &mut shared!(self));
+                    }
+                }
                 let settings = &mut self.services.settings;
                 let support = &mut self.services.support;
                 settings.handle(&mut shared!(self), support, c);
@@ -89,6 +98,10 @@ impl CourtsideApp {
             Command::Web(crate::model::web::WebCommand::GenerateToken) => {
                 let writer = self.services.data.writer.as_ref();
                 self.services.web.generate_token(writer, &mut self.state);
+            }
+            Command::PickTournamentFile(which) => {
+                let tournament = &self.services.tournament;
+                tournament.pick_file(which, &mut shared!(self));
             }
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }

@@ -18,6 +18,8 @@ pub(super) enum JobKind {
     SettingsSaved(Box<AppSettings>),
     /// The store-location file dialog.
     StorePicked,
+    /// A file dialog of Settings → Tournament.
+    TournamentFile(crate::model::tournament::TournamentFile),
     /// A save of the OBS panel (connection delete, rules, pause).
     Obs(PendingKind),
     /// A licence write (key stored, mark reset): the text to show once confirmed.
@@ -91,6 +93,10 @@ impl CourtsideApp {
                     "Type the path into the field instead.",
                 ),
             },
+            JobKind::TournamentFile(which) => {
+                use super::tournament_service::TournamentAppService;
+                TournamentAppService::file_picked(which, outcome, &mut shared!(self));
+            }
             JobKind::Obs(kind) => {
                 let outcome = outcome.map(|_| ());
                 self.services.obs.saved(kind, outcome, &mut self.state);

@@ -28,6 +28,7 @@ mod settings_service;
 mod support;
 mod support_jobs;
 mod support_license;
+mod tournament_service;
 mod web_service;
 mod workers;
 
@@ -177,6 +178,7 @@ impl eframe::App for CourtsideApp {
         self.poll_jobs();
         let review = &mut self.services.review;
         review.poll(&mut shared!(self));
+        self.services.tournament.poll(&mut shared!(self));
         if let Some(f) = &mut self.services.flags
             && f.poll()
         {

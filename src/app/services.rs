@@ -52,6 +52,8 @@ pub(super) struct Services {
     pub(super) review: super::review_service::ReviewAppService,
     /// The web server: pages, API, control calls.
     pub(super) web: super::web_service::WebAppService,
+    /// The tournament link (issue 17): court publisher, its relay and secret.
+    pub(super) tournament: super::tournament_service::TournamentAppService,
 }
 
 impl Services {
@@ -67,6 +69,7 @@ impl Services {
             support: super::support::SupportService::new(log),
             review: Default::default(),
             web: super::web_service::WebAppService::default(),
+            tournament: Default::default(),
         }
     }
 
@@ -100,6 +103,8 @@ impl Services {
         self.ingest.stop();
         self.review.stop();
         self.obs.stop();
+        // Before the writer: the publisher writes its cursor through it.
+        self.tournament.stop();
         self.data.stop();
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(2));

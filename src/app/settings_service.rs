@@ -135,6 +135,9 @@ impl CourtsideApp {
         if old.listeners != new.listeners {
             self.services.ingest.start(&mut shared!(self));
         }
+        if old.tournament != new.tournament {
+            self.services.tournament.restart(&mut shared!(self));
+        }
         if old.theme != new.theme {
             crate::ui::theme::apply_theme(&self.ctx, new.theme);
         }

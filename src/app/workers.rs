@@ -84,9 +84,12 @@ impl CourtsideApp {
         let (automation_tx, automation_rx) = bounded(16_384);
         // The web pages follow the same early records as the display, on their own channel.
         let (web_tx, web_rx) = bounded(crate::web::FEED_QUEUE);
+        // The tournament publisher's subscription, made whether it is on or not (see
+        // `TournamentAppService::start`).
+        let (tournament_tx, tournament_rx) = bounded(16_384);
         let subscribers = crate::store::writer::Subscribers {
             early: vec![self.services.data.persisted_tx.clone(), web_tx],
-            durable: vec![automation_tx],
+            durable: vec![automation_tx, tournament_tx],
         };
         match Writer::spawn_with(
             store.clone(),
@@ -146,6 +149,16 @@ impl CourtsideApp {
             ctx: self.ctx.clone(),
         };
         self.services.web.start(web, &mut self.state);
+        if let Some(writer) = self.services.data.writer.as_ref().map(|w| w.sender()) {
+            let start = super::tournament_service::TournamentStart {
+                store: store.clone(),
+                writer,
+                durable: tournament_rx,
+                runtime: self.services.runtime_handle(),
+            };
+            let tournament = &mut self.services.tournament;
+            tournament.start(start, &mut shared!(self));
+        }
         self.services.data.store = Some(store);
         self.services.ingest.start(&mut shared!(self));
         self.request(ReadRequest::Matches);

@@ -43,6 +43,8 @@ pub enum Command {
     Review(ReviewCommand),
     /// Settings → Web: the control token.
     Web(WebCommand),
+    /// Tournament settings: choose a file with a dialog (the `.creds` or CA file).
+    PickTournamentFile(super::tournament::TournamentFile),
 }
 
 /// What the settings window asks for.

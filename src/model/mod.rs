@@ -21,6 +21,7 @@ pub mod state;
 pub mod support;
 mod table_logic;
 pub mod table_model;
+pub mod tournament;
 pub mod web;
 
 pub use command::{Command, SettingsCommand};

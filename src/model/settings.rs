@@ -24,6 +24,8 @@ pub mod keys {
     /// The web server (the control token's hash is stored apart, under
     /// [`crate::web::config::TOKEN_KEY`], and never in this form).
     pub const WEB: &str = crate::web::config::SETTINGS_KEY;
+    /// Tournament link (issue 17); never holds a password or token.
+    pub const TOURNAMENT: &str = "tournament";
 }
 
 /// Allowed inactivity before advanced mode locks, minutes.
@@ -159,6 +161,8 @@ pub struct AppSettings {
     pub advanced_lock_minutes: u32,
     /// The web server (pages, API, control API).
     pub web: crate::web::WebSettings,
+    /// Tournament link (off by default).
+    pub tournament: super::tournament::TournamentSettings,
 }
 
 impl Default for AppSettings {
@@ -170,6 +174,7 @@ impl Default for AppSettings {
             store_path: None,
             advanced_lock_minutes: 5,
             web: crate::web::WebSettings::default(),
+            tournament: Default::default(),
         }
     }
 }
@@ -204,6 +209,10 @@ impl AppSettings {
                     Ok(v) => s.store_path = v,
                     Err(e) => warnings.push(bad(&e)),
                 },
+                keys::TOURNAMENT => match serde_json::from_str(value) {
+                    Ok(v) => s.tournament = v,
+                    Err(e) => warnings.push(bad(&e)),
+                },
                 keys::ADVANCED_LOCK => match serde_json::from_str::<u32>(value) {
                     Ok(v) if LOCK_MINUTES.contains(&v) => s.advanced_lock_minutes = v,
                     Ok(v) => warnings.push(bad(&format!("{v} minutes is outside 1–240"))),
@@ -229,6 +238,7 @@ impl AppSettings {
             (keys::STORE_PATH, to_json(&self.store_path)),
             (keys::ADVANCED_LOCK, to_json(&self.advanced_lock_minutes)),
             (keys::WEB, to_json(&self.web)),
+            (keys::TOURNAMENT, to_json(&self.tournament)),
         ]
     }
 }

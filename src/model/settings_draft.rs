@@ -64,6 +64,7 @@ impl SettingsDraft {
             lock_minutes: s.advanced_lock_minutes.to_string(),
             lock_error: None,
             web: super::web::WebDraft::from_settings(&s.web),
+            tournament: super::tournament::TournamentDraft::from_settings(&s.tournament),
             error: None,
             status: None,
             saving: false,
@@ -140,6 +141,10 @@ impl SettingsDraft {
             ColorSource::Match
         };
         let store_path = self.checked_store_path()?;
+        let Some(tournament) = self.tournament.to_settings() else {
+            self.error = Some("fix the marked Tournament fields; nothing was saved".into());
+            return None;
+        };
         let court = self.court.trim();
         Some(AppSettings {
             listeners,
@@ -153,6 +158,7 @@ impl SettingsDraft {
             store_path,
             advanced_lock_minutes,
             web: web?,
+            tournament,
         })
     }
 }
@@ -210,6 +216,8 @@ pub struct SettingsDraft {
     pub lock_error: Option<String>,
     /// Settings → Web.
     pub web: super::web::WebDraft,
+    /// The Tournament section.
+    pub tournament: super::tournament::TournamentDraft,
     /// Error not tied to one field.
     pub error: Option<String>,
     /// Result of the last save.

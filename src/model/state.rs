@@ -302,6 +302,8 @@ pub struct AppState {
     pub review: super::review::ReviewView,
     /// The web server: serving or not, the token shown once.
     pub web: super::web::WebView,
+    /// The tournament link's status (issue 17).
+    pub tournament: super::tournament::TournamentView,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod status_bar;
 pub mod support;
 pub mod theme;
+pub mod tournament_ui;
 pub mod web_ui;
 
 use crate::model::{AppState, Command, SettingsCommand};

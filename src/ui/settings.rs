@@ -29,6 +29,8 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
     let ifaces = &s.interfaces;
     crate::ui::web_ui::settings_section(ui, &mut s.draft.web, &mut s.web, ifaces, &mut s.commands);
     ui.separator();
+    crate::ui::tournament_ui::tournament_settings_ui(ui, s);
+    ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Theme");
         ui.radio_value(&mut s.draft.theme, Theme::Dark, "Dark")

@@ -25,6 +25,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
         }
         obs_ui(ui, s);
         ui.separator();
+        if crate::ui::tournament_ui::tournament_status_ui(ui, s) {
+            ui.separator();
+        }
         system_ui(ui, s);
         ui.separator();
         store_ui(ui, s);

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod app_court;
+#[path = "../common/app.rs"]
+mod app_support;
 mod faults;
 mod flows;
 mod numbers;
@@ -10,3 +13,5 @@ mod process;
 mod results;
 mod server;
 mod support;
+#[path = "../common/wait.rs"]
+mod wait;
