@@ -14,13 +14,58 @@ pub fn settings_window(ctx: &egui::Context, s: &mut AppState) {
     egui::Window::new("Settings")
         .open(&mut open)
         .default_width(720.0)
-        .vscroll(true)
-        .show(ctx, |ui| settings_ui(ui, s));
+        .default_height(640.0)
+        .vscroll(false)
+        .show(ctx, |ui| {
+            // "Save and apply" stays in view below the form, however long it grows (listeners,
+            // scoreboard, web, tournament…): the form scrolls, the buttons do not.
+            egui::Panel::bottom("settings-actions").show(ui, |ui| actions_ui(ui, s));
+            egui::ScrollArea::vertical().show(ui, |ui| form_ui(ui, s));
+        });
     s.prefs.show_settings = open;
 }
 
-/// The settings form (also used directly by tests).
+/// Save and Revert, the save's progress and outcome.
+pub fn actions_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    ui.horizontal(|ui| {
+        let save = ui
+            .add_enabled(!s.draft.saving, egui::Button::new("Save and apply"))
+            .on_hover_text("Check every field; if all are valid, store and apply them now");
+        if save.clicked()
+            && let Some(new) = s.draft.to_settings()
+        {
+            s.commands
+                .push(Command::Settings(SettingsCommand::Save(Box::new(new))));
+        }
+        if ui
+            .button("Revert")
+            .on_hover_text("Discard the edits and show the settings in force")
+            .clicked()
+        {
+            s.draft = SettingsDraft::from_settings(&s.settings);
+        }
+        if s.draft.saving {
+            ui.spinner();
+        }
+        if let Some(e) = &s.draft.error {
+            ui.label(RichText::new(e).color(ERR));
+        }
+        if let Some(st) = &s.draft.status {
+            ui.label(st);
+        }
+    });
+}
+
+/// The whole settings content in one column: the form, then Save and Revert (tests draw it
+/// alone; the window pins the buttons below the scrolling form).
 pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    form_ui(ui, s);
+    ui.separator();
+    actions_ui(ui, s);
+}
+
+/// The settings form: listeners, scoreboard, web, tournament, theme, store, history.
+pub fn form_ui(ui: &mut egui::Ui, s: &mut AppState) {
     let courts: Vec<String> = s.draft.listeners.iter().map(|l| l.court.clone()).collect();
     listeners_ui(ui, &mut s.draft, &s.interfaces);
     ui.separator();
@@ -76,34 +121,6 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut AppState) {
         ui.label("minutes without activity");
         if let Some(e) = &s.draft.lock_error {
             ui.colored_label(ERR, e);
-        }
-    });
-    ui.separator();
-    ui.horizontal(|ui| {
-        let save = ui
-            .add_enabled(!s.draft.saving, egui::Button::new("Save and apply"))
-            .on_hover_text("Check every field; if all are valid, store and apply them now");
-        if save.clicked()
-            && let Some(new) = s.draft.to_settings()
-        {
-            s.commands
-                .push(Command::Settings(SettingsCommand::Save(Box::new(new))));
-        }
-        if ui
-            .button("Revert")
-            .on_hover_text("Discard the edits and show the settings in force")
-            .clicked()
-        {
-            s.draft = SettingsDraft::from_settings(&s.settings);
-        }
-        if s.draft.saving {
-            ui.spinner();
-        }
-        if let Some(e) = &s.draft.error {
-            ui.label(RichText::new(e).color(ERR));
-        }
-        if let Some(st) = &s.draft.status {
-            ui.label(st);
         }
     });
     ui.separator();
