@@ -8,6 +8,7 @@
 use super::CourtsideApp;
 use crate::model::AppState;
 use crate::model::obs::ObsCommand as PanelCommand;
+use crate::model::review::ReviewCommand;
 use crate::model::state::Level;
 use crate::model::web::WebRun;
 use crate::obs::{ObsAction, Target};
@@ -269,18 +270,54 @@ fn court_names(state: &AppState) -> Vec<String> {
         .collect()
 }
 
-/// The toolbar's action for a control call.
-fn obs_action(c: &WebControl) -> ObsAction {
+/// What a control call runs: the toolbar's OBS action, or the Review panel's command.
+#[derive(Debug, Clone, PartialEq)]
+enum Routed {
+    /// Sent to every connected OBS, as the toolbar does.
+    Obs(ObsAction),
+    /// Handed to the review service, as the Review panel does.
+    Review(ReviewCommand),
+}
+
+/// Where a control call goes.
+fn route(c: &WebControl) -> Routed {
     match c {
-        WebControl::SaveReplay => ObsAction::SaveReplay,
-        WebControl::StartRecording => ObsAction::StartRecording { file_name: None },
-        WebControl::StopRecording => ObsAction::StopRecording,
-        WebControl::StartReplayBuffer => ObsAction::StartReplayBuffer,
-        WebControl::StopReplayBuffer => ObsAction::StopReplayBuffer,
-        WebControl::SwitchScene(scene) => ObsAction::SetScene {
+        WebControl::SaveReplay => Routed::Obs(ObsAction::SaveReplay),
+        WebControl::StartRecording => Routed::Obs(ObsAction::StartRecording { file_name: None }),
+        WebControl::StopRecording => Routed::Obs(ObsAction::StopRecording),
+        WebControl::StartReplayBuffer => Routed::Obs(ObsAction::StartReplayBuffer),
+        WebControl::StopReplayBuffer => Routed::Obs(ObsAction::StopReplayBuffer),
+        WebControl::SwitchScene(scene) => Routed::Obs(ObsAction::SetScene {
             scene: scene.clone(),
-        },
+        }),
+        WebControl::ReviewPlay => Routed::Review(ReviewCommand::Play),
+        WebControl::ReviewPause => Routed::Review(ReviewCommand::Pause),
+        WebControl::ReviewSpeed(p) => Routed::Review(ReviewCommand::Speed(*p)),
+        WebControl::ReviewStepFrames(n) => Routed::Review(ReviewCommand::StepFrames(*n)),
+        WebControl::ReviewStepMs(ms) => Routed::Review(ReviewCommand::StepMs(*ms)),
+        WebControl::ReviewOnAir => Routed::Review(ReviewCommand::OnAir),
+        WebControl::ReviewBackToLive => Routed::Review(ReviewCommand::BackToLive),
     }
+}
+
+/// Whether a review control can be sent now: the review OBS's name, or why not.
+fn check_review(state: &AppState, c: &WebControl) -> Result<String, String> {
+    let r = &state.review;
+    let name = match (&r.connection, r.available) {
+        (Ok(name), true) if r.obs.connected => name.clone(),
+        (Ok(name), true) => return Err(format!("the review OBS ({name}) is not connected")),
+        (Err(why), _) => return Err(format!("video review is not available: {why}")),
+        (Ok(_), false) => return Err("video review is not running in courtside".into()),
+    };
+    let needs_media = !matches!(c, WebControl::ReviewOnAir | WebControl::ReviewBackToLive);
+    if needs_media && r.obs.media.is_none() {
+        return Err(
+            "nothing is loaded in the review source: cue a moment first (a challenge, \
+                    or an event in the Review panel)"
+                .into(),
+        );
+    }
+    Ok(name)
 }
 
 /// Whether a control call can be sent now: the connected OBS instances' names, or why not.
@@ -316,10 +353,32 @@ impl CourtsideApp {
     pub(super) fn poll_web(&mut self) {
         let calls = self.services.web.poll(&mut self.state, &self.ctx);
         for call in calls {
+            if let Routed::Review(c) = route(&call.action) {
+                // The review service answers in the Review panel; here: sent or why not.
+                let answer = check_review(&self.state, &call.action).map(|name| {
+                    self.handle(crate::model::Command::Review(c));
+                    format!(
+                        "sent to the review service ({name}); its result shows in courtside's \
+                         Review panel"
+                    )
+                });
+                match &answer {
+                    Ok(_) => {
+                        tracing::info!("web control from {}: {:?} sent", call.source, call.action)
+                    }
+                    Err(why) => tracing::info!("web control from {}: refused: {why}", call.source),
+                }
+                // Err: the caller gave up (timeout, closed); nothing to tell.
+                let _ = call.reply.send(answer);
+                continue;
+            }
+            let Routed::Obs(action) = route(&call.action) else {
+                continue;
+            };
             // A reply that cannot be sent means the caller gave up (timeout, closed).
             match check_call(&self.state, &call.action) {
                 Ok(names) => {
-                    let c = PanelCommand::Run(Target::All, obs_action(&call.action));
+                    let c = PanelCommand::Run(Target::All, action);
                     self.handle(crate::model::Command::Obs(c));
                     tracing::info!("web control from {}: {:?} sent", call.source, call.action);
                     let _ = call.reply.send(Ok(format!(
@@ -374,15 +433,56 @@ mod tests {
     }
 
     #[test]
-    fn each_control_call_is_the_toolbar_action() {
-        assert_eq!(obs_action(&WebControl::SaveReplay), ObsAction::SaveReplay);
+    fn each_control_call_is_the_toolbar_action_or_the_review_panels_command() {
         assert_eq!(
-            obs_action(&WebControl::StartRecording),
-            ObsAction::StartRecording { file_name: None }
+            route(&WebControl::SaveReplay),
+            Routed::Obs(ObsAction::SaveReplay)
         );
         assert_eq!(
-            obs_action(&WebControl::SwitchScene("A".into())),
-            ObsAction::SetScene { scene: "A".into() }
+            route(&WebControl::StartRecording),
+            Routed::Obs(ObsAction::StartRecording { file_name: None })
         );
+        assert_eq!(
+            route(&WebControl::SwitchScene("A".into())),
+            Routed::Obs(ObsAction::SetScene { scene: "A".into() })
+        );
+        assert_eq!(
+            route(&WebControl::ReviewSpeed(50)),
+            Routed::Review(ReviewCommand::Speed(50))
+        );
+        assert_eq!(
+            route(&WebControl::ReviewStepFrames(-1)),
+            Routed::Review(ReviewCommand::StepFrames(-1))
+        );
+        assert_eq!(
+            route(&WebControl::ReviewBackToLive),
+            Routed::Review(ReviewCommand::BackToLive)
+        );
+    }
+
+    #[test]
+    fn a_review_control_is_refused_with_why_until_the_review_obs_plays_something() {
+        let mut state = AppState::default();
+        let play = WebControl::ReviewPlay;
+        let err = check_review(&state, &play).unwrap_err();
+        assert!(err.starts_with("video review is not"), "{err}");
+        state.review.available = true;
+        state.review.connection = Ok("court OBS".into());
+        let err = check_review(&state, &play).unwrap_err();
+        assert_eq!(err, "the review OBS (court OBS) is not connected");
+        state.review.obs.connected = true;
+        let err = check_review(&state, &play).unwrap_err();
+        assert!(err.contains("cue a moment first"), "{err}");
+        // On air needs no loaded file.
+        assert_eq!(
+            check_review(&state, &WebControl::ReviewOnAir).as_deref(),
+            Ok("court OBS")
+        );
+        state.review.obs.media = Some(crate::obs::review::MediaStatus {
+            state: crate::obs::review::MediaState::Paused,
+            cursor_ms: Some(2_900),
+            duration_ms: Some(14_000),
+        });
+        assert_eq!(check_review(&state, &play).as_deref(), Ok("court OBS"));
     }
 }

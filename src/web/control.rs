@@ -27,18 +27,51 @@ pub enum WebControl {
     StopReplayBuffer,
     /// Switch the program scene (`switch-scene`, body `{"scene": "<name>"}`).
     SwitchScene(String),
+    /// Video review: play the review source (`review-play`).
+    ReviewPlay,
+    /// Video review: pause it (`review-pause`).
+    ReviewPause,
+    /// Video review: playback speed in percent, 1–200 (`review-speed`, body `{"percent": 50}`).
+    ReviewSpeed(u32),
+    /// Video review: step whole frames, negative back (`review-step`, body `{"frames": 1}`).
+    ReviewStepFrames(i32),
+    /// Video review: step milliseconds, negative back (`review-step`, body `{"ms": -1000}`).
+    ReviewStepMs(i64),
+    /// Video review: the review scene on air (`review-on-air`).
+    ReviewOnAir,
+    /// Video review: back to the scene that was on air (`review-back-to-live`).
+    ReviewBackToLive,
 }
 
 impl WebControl {
     /// The action names of the URL, in the order README lists them.
-    pub const ACTIONS: [&'static str; 6] = [
+    pub const ACTIONS: [&'static str; 12] = [
         "save-replay",
         "start-recording",
         "stop-recording",
         "start-replay-buffer",
         "stop-replay-buffer",
         "switch-scene",
+        "review-play",
+        "review-pause",
+        "review-speed",
+        "review-step",
+        "review-on-air",
+        "review-back-to-live",
     ];
+
+    /// Whether the action is a video review control (answered by the review service).
+    pub fn is_review(&self) -> bool {
+        !matches!(
+            self,
+            WebControl::SaveReplay
+                | WebControl::StartRecording
+                | WebControl::StopRecording
+                | WebControl::StartReplayBuffer
+                | WebControl::StopReplayBuffer
+                | WebControl::SwitchScene(_)
+        )
+    }
 
     /// The action of `name` with its JSON `body`; an error names what is wrong.
     pub fn parse(name: &str, body: &[u8]) -> Result<WebControl, String> {
@@ -57,6 +90,36 @@ impl WebControl {
                     _ => return Err("switch-scene needs a non-empty \"scene\" string".into()),
                 }
             }
+            "review-play" => WebControl::ReviewPlay,
+            "review-pause" => WebControl::ReviewPause,
+            "review-on-air" => WebControl::ReviewOnAir,
+            "review-back-to-live" => WebControl::ReviewBackToLive,
+            "review-speed" => {
+                let v = json_body("review-speed", "{\"percent\": 50}", body)?;
+                match v.get("percent").and_then(serde_json::Value::as_u64) {
+                    Some(p @ 1..=200) => WebControl::ReviewSpeed(p as u32),
+                    Some(p) => return Err(format!("review-speed: {p} % is outside 1–200 %")),
+                    None => return Err("review-speed needs a whole \"percent\" (1–200)".into()),
+                }
+            }
+            "review-step" => {
+                let v = json_body("review-step", "{\"frames\": 1} or {\"ms\": -1000}", body)?;
+                let frames = v.get("frames").and_then(serde_json::Value::as_i64);
+                let ms = v.get("ms").and_then(serde_json::Value::as_i64);
+                match (frames, ms) {
+                    (Some(f), None) if (-300..=300).contains(&f) && f != 0 => {
+                        WebControl::ReviewStepFrames(f as i32)
+                    }
+                    (None, Some(ms)) if (-60_000..=60_000).contains(&ms) && ms != 0 => {
+                        WebControl::ReviewStepMs(ms)
+                    }
+                    _ => {
+                        return Err("review-step needs one of \"frames\" (±1–300) or \"ms\" \
+                                    (±1–60000), not both"
+                            .into());
+                    }
+                }
+            }
             other => {
                 return Err(format!(
                     "unknown action {other:?}; known: {}",
@@ -65,6 +128,11 @@ impl WebControl {
             }
         })
     }
+}
+
+/// The JSON body of `action`, or an error showing the expected `shape`.
+fn json_body(action: &str, shape: &str, body: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(body).map_err(|e| format!("{action} needs a JSON body {shape}: {e}"))
 }
 
 /// A control call handed to the host, with where to answer.
@@ -199,5 +267,45 @@ mod tests {
                 .unwrap_err()
                 .contains("save-replay")
         );
+    }
+
+    #[test]
+    fn review_actions_parse_and_bad_bodies_are_named() {
+        assert_eq!(
+            WebControl::parse("review-speed", br#"{"percent":25}"#),
+            Ok(WebControl::ReviewSpeed(25))
+        );
+        assert_eq!(
+            WebControl::parse("review-step", br#"{"frames":-1}"#),
+            Ok(WebControl::ReviewStepFrames(-1))
+        );
+        assert_eq!(
+            WebControl::parse("review-step", br#"{"ms":1000}"#),
+            Ok(WebControl::ReviewStepMs(1000))
+        );
+        assert_eq!(
+            WebControl::parse("review-on-air", b""),
+            Ok(WebControl::ReviewOnAir)
+        );
+        assert!(WebControl::ReviewPlay.is_review() && !WebControl::SaveReplay.is_review());
+        for (action, body, says) in [
+            ("review-speed", &br#"{"percent":0}"#[..], "outside 1–200"),
+            (
+                "review-speed",
+                br#"{"percent":"fast"}"#,
+                "whole \"percent\"",
+            ),
+            ("review-speed", b"", "JSON body"),
+            ("review-step", br#"{"frames":1,"ms":5}"#, "not both"),
+            ("review-step", br#"{"frames":0}"#, "±1–300"),
+            ("review-step", br#"{"ms":600000}"#, "±1–60000"),
+        ] {
+            let e = WebControl::parse(action, body).unwrap_err();
+            assert!(
+                e.contains(says),
+                "{action} {:?}: {e}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

@@ -141,3 +141,22 @@ fn a_damaged_stored_token_is_a_notice_and_the_control_api_stays_locked() {
     let (status, v) = control_call(&mut h, addr, "save-replay", Some("cs_any"));
     assert_eq!(status, 403, "{v}");
 }
+
+#[test]
+fn review_controls_over_the_api_say_why_they_cannot_run_and_bad_bodies_are_400() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.redb");
+    configure_web(&db, free_port(), &web(0, true), None);
+    let mut h = app(db);
+    let (_, addr) = wait_serving(&mut h);
+    let token = generate_token(&mut h);
+    // No OBS set up here: the review service cannot play anything; the answer says why.
+    let (status, v) = control_call(&mut h, addr, "review-play", Some(&token));
+    assert_eq!(status, 409, "{v}");
+    let error = v["error"].as_str().expect("error");
+    assert!(error.starts_with("video review is not"), "{error}");
+    // A bad body is the caller's mistake: 400 naming the expected shape.
+    let (status, v) = control_call(&mut h, addr, "review-speed", Some(&token));
+    assert_eq!(status, 400, "{v}");
+    assert!(v.to_string().contains("percent"), "{v}");
+}
