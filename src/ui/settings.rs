@@ -13,7 +13,9 @@ pub fn settings_window(ctx: &egui::Context, s: &mut AppState) {
     let mut open = s.prefs.show_settings;
     egui::Window::new("Settings")
         .open(&mut open)
-        .default_width(720.0)
+        // Wide enough for a listener row (address, port, court, sources, lock, PSS address and
+        // request port) without squeezing its fields.
+        .default_width(980.0)
         .default_height(640.0)
         .vscroll(false)
         .show(ctx, |ui| {
@@ -169,6 +171,11 @@ fn listeners_ui(ui: &mut egui::Ui, d: &mut SettingsDraft, ifaces: &[InterfaceCho
     }
 }
 
+/// A single-line field's size in a grid row: `width` wide, as tall as a button.
+fn field(width: f32, ui: &egui::Ui) -> [f32; 2] {
+    [width, ui.spacing().interact_size.y]
+}
+
 fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[InterfaceChoice]) {
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
@@ -191,16 +198,18 @@ fn listener_row(ui: &mut egui::Ui, i: usize, l: &mut ListenerDraft, ifaces: &[In
         }
     });
     ui.vertical(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut l.port).desired_width(60.0))
+        // Sized, not desired: a grid cell offers only its header's width (egui sizes columns
+        // from the previous frame), which squeezed these fields to a few characters.
+        ui.add_sized(field(60.0, ui), egui::TextEdit::singleline(&mut l.port))
             .on_hover_text("UDP port the scoring system sends to (default 6000)");
         if let Some(e) = &l.port_error {
             ui.label(RichText::new(e).color(ERR).small());
         }
     });
-    ui.add(egui::TextEdit::singleline(&mut l.court).desired_width(100.0))
+    ui.add_sized(field(100.0, ui), egui::TextEdit::singleline(&mut l.court))
         .on_hover_text("Court name shown everywhere and stored with each event");
     ui.vertical(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut l.allow).desired_width(200.0))
+        ui.add_sized(field(200.0, ui), egui::TextEdit::singleline(&mut l.allow))
             .on_hover_text(
                 "Only accept datagrams from these IP addresses (comma separated; empty: all)",
             );
@@ -219,10 +228,9 @@ fn pss_fields_ui(ui: &mut egui::Ui, l: &mut ListenerDraft) {
              stored or applied. \"Unlock\" in the status bar frees it.",
     );
     ui.vertical(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(&mut l.pss_address)
-                .hint_text("first heard")
-                .desired_width(110.0),
+        ui.add_sized(
+            field(110.0, ui),
+            egui::TextEdit::singleline(&mut l.pss_address).hint_text("first heard"),
         )
         .on_hover_text(
             "The scoring program's IP address (empty: the source of the first datagram heard). \
@@ -233,10 +241,9 @@ fn pss_fields_ui(ui: &mut egui::Ui, l: &mut ListenerDraft) {
         }
     });
     ui.vertical(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(&mut l.pss_request_port)
-                .hint_text("off")
-                .desired_width(60.0),
+        ui.add_sized(
+            field(60.0, ui),
+            egui::TextEdit::singleline(&mut l.pss_request_port).hint_text("off"),
         )
         .on_hover_text(
             "The port the scoring program listens on for requests (TkStrike's \"listen\" port; \
