@@ -54,6 +54,10 @@ pub struct HubArgs {
     /// No window (the "Tournament" window comes with the desktop app).
     #[arg(long)]
     pub headless: bool,
+    /// Web pages and API for every court of the tournament (`/overlay/<court>`, `/courts`, …):
+    /// `ADDR:PORT` or `off`. Default: as in the hub store's Settings (on, 127.0.0.1:8090).
+    #[arg(long, value_name = "ADDR:PORT|off")]
+    pub http: Option<crate::web::HttpOption>,
 }
 
 impl NatsArgs {
@@ -160,11 +164,22 @@ pub fn hub(args: &HubArgs, db: &Path) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     let _stored = super::console::stop_signals(stop_tx)?;
     let (durable_tx, durable_rx) = crossbeam_channel::bounded(65_536);
+    // The web server serves every court the hub stores, so the broadcast needs one address for
+    // the whole venue; it binds before the writer starts and takes its early records.
+    let (web_tx, web_rx) = crossbeam_channel::bounded(crate::web::FEED_QUEUE);
+    let web = super::web::start_for_command(&store, args.http, web_rx, Vec::new())?;
     let subscribers = Subscribers {
-        early: Vec::new(),
+        early: if web.is_some() {
+            vec![web_tx]
+        } else {
+            Vec::new()
+        },
         durable: vec![durable_tx],
     };
     let writer = Writer::spawn_with(store.clone(), WriterConfig::default(), subscribers, None)?;
+    if let Some(url) = web.as_ref().and_then(|w| w.url()) {
+        println!("courtside: web pages and API on {url} (every court: {url}/courts)");
+    }
     let rt = runtime()?;
     let (wake_tx, wake_rx) = crossbeam_channel::bounded::<()>(1);
     let waker: Waker = std::sync::Arc::new(move || {
@@ -200,6 +215,7 @@ pub fn hub(args: &HubArgs, db: &Path) -> anyhow::Result<()> {
     let last = printed.last.take().unwrap_or_default();
     let writer_stats = writer.stats();
     writer.shutdown();
+    drop(web);
     println!(
         "courtside: hub stopped; {} datagrams stored this run, {} duplicates dropped, {} foreign \
          messages",

@@ -127,24 +127,7 @@ fn listen_with(
     // too; it takes the writer's early records (the scoreboard does not wait for the fsync).
     let court_names = sockets.iter().map(|(c, _)| c.court.clone()).collect();
     let (web_tx, web_rx) = crossbeam_channel::bounded(crate::web::FEED_QUEUE);
-    // An address asked for with --http must work (the command fails with the cause); the
-    // default from Settings must never stop scoring: a taken port there is a warning and the
-    // listener runs without pages (e.g. a second courtside on the same laptop).
-    let asked = http.is_some();
-    let web = match super::web::config(&store, http)? {
-        Some(config) => match super::web::start(&store, config, web_rx, court_names) {
-            Ok(web) => Some(web),
-            Err(e) if !asked => {
-                eprintln!(
-                    "courtside: warning: {e:#}; listening without the web pages (pass --http \
-                     ADDR:PORT to choose another address, or --http off)"
-                );
-                None
-            }
-            Err(e) => return Err(e),
-        },
-        None => None,
-    };
+    let web = super::web::start_for_command(&store, http, web_rx, court_names)?;
     let subscribers = Subscribers {
         early: if web.is_some() {
             vec![web_tx]

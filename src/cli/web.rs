@@ -84,3 +84,31 @@ pub fn start(
         _runtime: runtime,
     })
 }
+
+/// The web server of a headless command (`listen`, `hub`) for `--http` (`None`: as in the store's
+/// settings), fed by `records` (an early subscription of the command's writer). An address asked
+/// for with `--http` must work (the command fails with the cause); the default from Settings must
+/// never stop the command: a taken port there is a warning and it runs without pages (e.g. a
+/// second courtside on the same machine). `None` when the server is off or could not start.
+pub fn start_for_command(
+    store: &Store,
+    http: Option<HttpOption>,
+    records: Receiver<Persisted>,
+    court_names: Vec<String>,
+) -> anyhow::Result<Option<ListenWeb>> {
+    let asked = http.is_some();
+    let Some(config) = config(store, http)? else {
+        return Ok(None);
+    };
+    match start(store, config, records, court_names) {
+        Ok(web) => Ok(Some(web)),
+        Err(e) if !asked => {
+            eprintln!(
+                "courtside: warning: {e:#}; running without the web pages (pass --http \
+                 ADDR:PORT to choose another address, or --http off)"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -209,12 +209,31 @@ fn the_headless_hub_command_stores_the_tournament_and_reports_each_court() {
             &server.url(),
             "--tournament",
             "hubcmd",
+            "--http",
+            "127.0.0.1:0",
         ],
         &db,
     );
     hub.wait_line("the court's finished match", |l| {
         l.starts_with("courtside: hub: court 7: match 204 Kenji TANAKA (JPN) 6 – 5 Lucas MOREAU (FRA), winner blue")
     });
+    // The hub serves every court's pages and API: one address for the whole venue.
+    let web = hub.wait_line("the web server", |l| {
+        l.starts_with("courtside: web pages and API on http://")
+    });
+    let addr = web
+        .split_whitespace()
+        .nth(6)
+        .unwrap()
+        .trim_start_matches("http://");
+    let state = http_get(addr, "/api/v1/courts/7/state");
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["court"], "7");
+    assert_eq!(state["state"]["blue"]["score"], 6);
+    assert_eq!(state["state"]["red"]["score"], 5);
+    assert_eq!(state["state"]["winner"], "blue");
+    let list: serde_json::Value = serde_json::from_str(&http_get(addr, "/api/v1/courts")).unwrap();
+    assert_eq!(list["courts"][0]["court"], "7");
     let out = hub.interrupt_and_wait();
     assert!(
         out.iter().any(|l| l == "courtside: hub: connected"),
@@ -260,4 +279,20 @@ fn a_password_on_the_command_line_is_not_an_option_and_a_missing_one_is_explaine
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// `GET path` on `addr` (the answer closes the connection): the body.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(DEADLINE)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer.split_once("\r\n\r\n").unwrap().1.to_string()
 }
