@@ -96,8 +96,8 @@ impl CourtsideApp {
                 review.handle(c, &mut shared!(self));
             }
             Command::Web(crate::model::web::WebCommand::GenerateToken) => {
-                let writer = self.services.data.writer.as_ref();
-                self.services.web.generate_token(writer, &mut self.state);
+                let web = &mut self.services.web;
+                web.generate_token(&mut shared!(self));
             }
             Command::PickTournamentFile(which) => {
                 let tournament = &self.services.tournament;

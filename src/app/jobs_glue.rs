@@ -18,6 +18,8 @@ pub(super) enum JobKind {
     SettingsSaved(Box<AppSettings>),
     /// The store-location file dialog.
     StorePicked,
+    /// The web control token's hash stored: show the token once.
+    WebToken,
     /// A file dialog of Settings → Tournament.
     TournamentFile(crate::model::tournament::TournamentFile),
     /// A save of the OBS panel (connection delete, rules, pause).
@@ -96,6 +98,10 @@ impl CourtsideApp {
             JobKind::TournamentFile(which) => {
                 use super::tournament_service::TournamentAppService;
                 TournamentAppService::file_picked(which, outcome, &mut shared!(self));
+            }
+            JobKind::WebToken => {
+                let stored = outcome.map(|_| ());
+                self.services.web.token_stored(stored, &mut self.state);
             }
             JobKind::Obs(kind) => {
                 let outcome = outcome.map(|_| ());

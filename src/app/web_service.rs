@@ -13,7 +13,7 @@ use crate::model::state::Level;
 use crate::model::web::WebRun;
 use crate::obs::{ObsAction, Target};
 use crate::store::writer::Persisted;
-use crate::store::{Store, WriteRequest, Writer};
+use crate::store::{Store, WriteRequest};
 use crate::web::config::TOKEN_KEY;
 use crate::web::{
     CONTROL_QUEUE, TokenHash, WebConfig, WebControl, WebControlRequest, WebError, WebFeed,
@@ -28,7 +28,6 @@ const CALLS_PER_FRAME: usize = CONTROL_QUEUE;
 struct PendingToken {
     token: String,
     hash: TokenHash,
-    ack: Receiver<Result<(), String>>,
 }
 
 /// The web server in the app: the running service (feed always, server when on and bound), the
@@ -152,8 +151,9 @@ impl WebAppService {
 
     /// Generate a control token and store its hash (in its own key, apart from the settings
     /// form); it is shown once the store confirms.
-    pub(super) fn generate_token(&mut self, writer: Option<&Writer>, state: &mut AppState) {
-        let view = &mut state.web;
+    pub(super) fn generate_token(&mut self, app: &mut super::services::Shared) {
+        let writer = app.data.writer.as_ref();
+        let view = &mut app.state.web;
         view.token_error = None;
         view.new_token = None;
         let Some(writer) = writer else {
@@ -180,7 +180,10 @@ impl WebAppService {
             return;
         }
         view.token_saving = true;
-        self.pending = Some(PendingToken { token, hash, ack });
+        self.pending = Some(PendingToken { token, hash });
+        // The store's confirmation through the job registry, as every other store write.
+        let kind = super::jobs_glue::JobKind::WebToken;
+        app.jobs.await_store("web control token", kind, ack);
     }
 
     /// Take the token's store confirmation (then show it once and use its hash) and the queued
@@ -190,17 +193,6 @@ impl WebAppService {
         state: &mut AppState,
         ctx: &egui::Context,
     ) -> Vec<WebControlRequest> {
-        if let Some(p) = &self.pending {
-            match p.ack.try_recv() {
-                Ok(result) => self.token_stored(result, state),
-                Err(crossbeam_channel::TryRecvError::Empty) => {
-                    ctx.request_repaint_after(std::time::Duration::from_millis(20));
-                }
-                Err(crossbeam_channel::TryRecvError::Disconnected) => {
-                    self.token_stored(Err("the store writer stopped".into()), state);
-                }
-            }
-        }
         if !state.prefs.show_settings {
             // Shown once: closing Settings forgets the new token as "Hide token" does.
             state.web.new_token = None;
@@ -215,7 +207,8 @@ impl WebAppService {
         calls
     }
 
-    fn token_stored(&mut self, result: Result<(), String>, state: &mut AppState) {
+    /// The token's hash was stored (show the token once, use the hash) or not (say why).
+    pub(super) fn token_stored(&mut self, result: Result<(), String>, state: &mut AppState) {
         let Some(p) = self.pending.take() else {
             return;
         };
