@@ -4,81 +4,22 @@
 
 #![cfg(target_os = "linux")]
 
-use crate::app_support::{app, configure_with, free_port};
+use crate::app_obs::{configure, notice_done, send, step_until};
+use crate::app_support::{app, free_port};
 use crate::obs_process::{ObsProcess, is_mkv_with_data};
-use crate::obs_ui::{connection, named_file};
-use crate::wait::Repaints;
+use crate::obs_ui::named_file;
 use courtside::app::CourtsideApp;
-use courtside::model::state::Level;
 use courtside::obs::store as obs_store;
 use courtside::obs::{FiringResult, OutputPhase};
 use courtside::store::Store;
 use egui::{Key, Modifiers};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::net::{Ipv4Addr, UdpSocket};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 
-/// A store with one loopback listener and one OBS connection, as an operator would have saved.
-fn configure(db: &Path, udp_port: u16, obs: &ObsProcess) {
-    configure_with(db, udp_port, |writer| {
-        let (ack, acked) = crossbeam_channel::bounded(1);
-        let conn = connection("court OBS", obs.port, &obs.password);
-        writer
-            .sender()
-            .send(obs_store::save_connection(conn, Some(ack)))
-            .expect("queue");
-        acked.recv().expect("ack").expect("connection stored");
-    });
-}
-
-/// Step the app until `done` holds; fails after a deadline with `what` (no fixed sleeps). Between
-/// frames it blocks until the app is asked for a repaint or a frame wait passes.
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        let notices: Vec<String> = h
-            .state()
-            .state
-            .notices
-            .items
-            .iter()
-            .map(|n| format!("{}: {}", n.title, n.cause))
-            .collect();
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for: {what}; notices: {notices:?}"
-        );
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(deadline, what);
-        }
-    }
-}
-
 fn status(a: &CourtsideApp) -> Option<&courtside::obs::ObsStatus> {
     a.state.obs.statuses.first()
-}
-
-fn notice_done(a: &CourtsideApp, what: &str) -> Option<String> {
-    a.state
-        .notices
-        .items
-        .iter()
-        .find(|n| n.level == Level::Info && n.title.contains(&format!("{what} — done")))
-        .map(|n| n.cause.clone())
-}
-
-fn send(udp_port: u16, lines: &[&str]) {
-    let s = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("udp");
-    for l in lines {
-        s.send_to(l.as_bytes(), (Ipv4Addr::LOCALHOST, udp_port))
-            .expect("send");
-    }
 }
 
 #[test]

@@ -3,32 +3,19 @@
 //! says so, and the app connects to an OBS that checks the password — also after a restart from
 //! the store. Where a Secret Service does answer, the same steps end with the password in it.
 
+use crate::app_obs::step_until;
 use crate::app_support::{app, configure, free_port};
 use crate::fake_obs::FakeObs;
 use crate::obs_ui::runtime;
-use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::model::obs::ObsTab;
 use courtside::obs::store::load_connections;
 use courtside::obs::{PasswordPlace, secrets};
 use courtside::store::Store;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "obs-fallback-pw-91c2";
 const KEPT: &str = "password kept in the store: no system keyring reachable";
-
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(deadline, what);
-        }
-    }
-}
 
 fn connected(a: &CourtsideApp) -> bool {
     a.state

@@ -8,6 +8,8 @@
 
 #[cfg(target_os = "linux")]
 mod app;
+#[cfg(target_os = "linux")]
+mod app_obs;
 #[path = "../common/app.rs"]
 mod app_support;
 #[cfg(target_os = "linux")]

@@ -5,22 +5,20 @@
 
 #![cfg(target_os = "linux")]
 
-use crate::app_support::{configure_with, free_port};
+use crate::app_obs::{configure, send, step_until};
+use crate::app_support::free_port;
 use crate::obs_process::{ObsProcess, SCENES};
-use crate::obs_ui::{connection, runtime};
+use crate::obs_ui::runtime;
 use crate::review_support::{Review, call, direct, media, wait_active};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::obs::review::{MediaState, MediaStatus, ReviewLink};
 use courtside::obs::review_setup::{KeyframePolicy, ReviewNames};
-use courtside::obs::store as obs_store;
 use courtside::review::{DEFAULT_PRE_ROLL_MS, ReviewRequest};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, UdpSocket};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,45 +27,6 @@ fn pace(d: Duration) {
     let end = Instant::now() + d;
     while Instant::now() < end {
         std::thread::park_timeout(end - Instant::now());
-    }
-}
-
-fn configure(db: &Path, udp_port: u16, obs: &ObsProcess) {
-    configure_with(db, udp_port, |writer| {
-        let (ack, acked) = crossbeam_channel::bounded(1);
-        let conn = connection("court OBS", obs.port, &obs.password);
-        writer
-            .sender()
-            .send(obs_store::save_connection(conn, Some(ack)))
-            .expect("queue");
-        acked.recv().expect("ack").expect("connection stored");
-    });
-}
-
-fn send(udp_port: u16, lines: &[&str]) {
-    let s = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("udp");
-    for l in lines {
-        s.send_to(l.as_bytes(), (Ipv4Addr::LOCALHOST, udp_port))
-            .expect("send");
-    }
-}
-
-/// Step the app until `done` holds (deadline, no fixed sleeps).
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        let notices: Vec<String> = (h.state().state.notices.items.iter())
-            .map(|n| format!("{}: {}", n.title, n.cause))
-            .collect();
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for: {what}; notices: {notices:?}"
-        );
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(deadline, what);
-        }
     }
 }
 

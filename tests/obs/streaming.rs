@@ -5,16 +5,13 @@
 
 #![cfg(target_os = "linux")]
 
-use crate::app_support::{app, configure_with, free_port};
+use crate::app_obs::{configure, notice_done, step_until};
+use crate::app_support::{app, free_port};
 use crate::obs_process::{Listener, ObsProcess, is_mkv_with_data, port_listener, wait_until};
-use crate::obs_ui::{connection, direct_client, named_file, runtime};
-use crate::wait::Repaints;
+use crate::obs_ui::{direct_client, named_file, runtime};
 use courtside::app::CourtsideApp;
-use courtside::model::state::Level;
 use courtside::obs::OutputPhase;
-use courtside::obs::store as obs_store;
 use egui::{Key, Modifiers};
-use egui_kittest::Harness;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -109,26 +106,6 @@ impl Drop for RtmpSink {
     }
 }
 
-/// Step the app until `done` holds; between frames it blocks until the app is asked for a
-/// repaint or a frame wait passes; fails after a deadline.
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let end = Instant::now() + DEADLINE;
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        let notices: Vec<String> = (h.state().state.notices.items.iter())
-            .map(|n| format!("{}: {}", n.title, n.cause))
-            .collect();
-        assert!(
-            Instant::now() < end,
-            "timed out: {what}; notices: {notices:?}"
-        );
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(end, what);
-        }
-    }
-}
-
 fn status(a: &CourtsideApp) -> Option<&courtside::obs::ObsStatus> {
     a.state.obs.statuses.first()
 }
@@ -141,12 +118,6 @@ fn phase_is(a: &CourtsideApp, of: fn(&courtside::obs::ObsStatus) -> OutputPhase,
         OutputPhase::Off
     };
     status(a).is_some_and(|s| of(s) == want)
-}
-
-fn notice_done(a: &CourtsideApp, what: &str) -> Option<String> {
-    (a.state.notices.items.iter())
-        .find(|n| n.level == Level::Info && n.title.contains(&format!("{what} — done")))
-        .map(|n| n.cause.clone())
 }
 
 #[test]
@@ -166,14 +137,7 @@ fn f9_and_the_ctrl_shift_b_and_s_shortcuts_drive_a_real_obs_and_a_stream_reaches
 
     let db = dir.path().join("court.redb");
     // The app opens its UDP listener on the port stored in its settings (no port 0 there).
-    configure_with(&db, free_port(), |writer| {
-        let (ack, acked) = crossbeam_channel::bounded(1);
-        let conn = connection("court OBS", obs.port, &obs.password);
-        (writer.sender())
-            .send(obs_store::save_connection(conn, Some(ack)))
-            .expect("queue");
-        acked.recv().expect("ack").expect("connection stored");
-    });
+    configure(&db, free_port(), &obs);
     let mut h = app(db);
     h.state_mut().state.prefs.scoreboard_open = false;
     step_until(&mut h, "OBS connected", |a| {

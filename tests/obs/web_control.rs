@@ -4,13 +4,13 @@
 //! app's OBS service → OBS starts and stops recording, read back from OBS by an independent
 //! client; without the token or with a wrong one OBS is not touched.
 
+use crate::app_obs::{save_obs_connection, step_until};
 use crate::app_support::{app, configure_with, free_port};
 use crate::obs_process::{ObsProcess, wait_until};
-use crate::obs_ui::{connection, direct_client, runtime};
+use crate::obs_ui::{direct_client, runtime};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::model::web::WebRun;
-use courtside::obs::store as obs_store;
 use courtside::web::WebSettings;
 use courtside::web::config::TOKEN_KEY;
 use egui_kittest::Harness;
@@ -19,17 +19,6 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(40);
-
-fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(deadline, what);
-        }
-    }
-}
 
 /// One POST to the control API on its own thread, the app stepped until it is answered (the app
 /// answers control calls in its frame loop): status and body.
@@ -84,12 +73,7 @@ fn the_control_api_records_on_a_real_obs_with_the_token_and_touches_nothing_with
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("court.redb");
     configure_with(&db, free_port(), |writer| {
-        let (ack, acked) = crossbeam_channel::bounded(1);
-        let conn = connection("court OBS", obs.port, &obs.password);
-        (writer.sender())
-            .send(obs_store::save_connection(conn, Some(ack)))
-            .expect("queue");
-        acked.recv().expect("ack").expect("connection stored");
+        save_obs_connection(writer, &obs);
         let web = WebSettings {
             bind: Ipv4Addr::LOCALHOST.into(),
             port: 0,
