@@ -346,45 +346,31 @@ impl CourtsideApp {
     pub(super) fn poll_web(&mut self) {
         let calls = self.services.web.poll(&mut self.state, &self.ctx);
         for call in calls {
-            if let Routed::Review(c) = route(&call.action) {
-                // The review service answers in the Review panel; here: sent or why not.
-                let answer = check_review(&self.state, &call.action).map(|name| {
+            // Checked, then sent as the toolbar (OBS) or the Review panel (review) sends it.
+            let answer = match route(&call.action) {
+                Routed::Obs(action) => check_call(&self.state, &call.action).map(|names| {
+                    let c = PanelCommand::Run(Target::All, action);
+                    self.handle(crate::model::Command::Obs(c));
+                    format!(
+                        "sent to OBS ({}); courtside does not wait for OBS's confirmation: its \
+                         result shows in courtside's OBS window",
+                        names.join(", ")
+                    )
+                }),
+                Routed::Review(c) => check_review(&self.state, &call.action).map(|name| {
                     self.handle(crate::model::Command::Review(c));
                     format!(
                         "sent to the review service ({name}); its result shows in courtside's \
                          Review panel"
                     )
-                });
-                match &answer {
-                    Ok(_) => {
-                        tracing::info!("web control from {}: {:?} sent", call.source, call.action)
-                    }
-                    Err(why) => tracing::info!("web control from {}: refused: {why}", call.source),
-                }
-                // Err: the caller gave up (timeout, closed); nothing to tell.
-                let _ = call.reply.send(answer);
-                continue;
-            }
-            let Routed::Obs(action) = route(&call.action) else {
-                continue;
+                }),
             };
-            // A reply that cannot be sent means the caller gave up (timeout, closed).
-            match check_call(&self.state, &call.action) {
-                Ok(names) => {
-                    let c = PanelCommand::Run(Target::All, action);
-                    self.handle(crate::model::Command::Obs(c));
-                    tracing::info!("web control from {}: {:?} sent", call.source, call.action);
-                    let _ = call.reply.send(Ok(format!(
-                        "sent to OBS ({}); courtside does not wait for OBS's confirmation: \
-                         its result shows in courtside's OBS window",
-                        names.join(", ")
-                    )));
-                }
-                Err(why) => {
-                    tracing::info!("web control from {}: refused: {why}", call.source);
-                    let _ = call.reply.send(Err(why));
-                }
+            match &answer {
+                Ok(_) => tracing::info!("web control from {}: {:?} sent", call.source, call.action),
+                Err(why) => tracing::info!("web control from {}: refused: {why}", call.source),
             }
+            // Err: the caller gave up (timeout, closed); nothing to tell.
+            let _ = call.reply.send(answer);
         }
     }
 }
