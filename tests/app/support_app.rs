@@ -25,8 +25,17 @@ fn task_failed(a: &courtside::app::CourtsideApp, prefix: &str) -> Option<String>
     })
 }
 
-#[test]
-fn export_report_backup_and_restore_from_the_app() {
+/// An app whose listener received the example match, stored.
+struct Played {
+    dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    port: u16,
+    h: egui_kittest::Harness<'static, courtside::app::CourtsideApp>,
+    /// The match's key.
+    key: u64,
+}
+
+fn played() -> Played {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("s.redb");
     let port = free_port();
@@ -41,6 +50,24 @@ fn export_report_backup_and_restore_from_the_app() {
     // The display gets datagrams before their commit: wait for the store too.
     h.state_mut().flush_store();
     let key = h.state().state.court_keys["Court 1"];
+    Played {
+        dir,
+        db,
+        port,
+        h,
+        key,
+    }
+}
+
+#[test]
+fn export_report_backup_and_restore_from_the_app() {
+    let Played {
+        dir,
+        db,
+        port,
+        mut h,
+        key,
+    } = played();
 
     // Export and report, as the Data tab asks for them (with the path a dialog would give).
     let json = dir.path().join("match.json");
@@ -229,19 +256,9 @@ fn utc_micros(ns: i64) -> String {
 
 #[test]
 fn exports_and_reports_are_listed_among_slow_operations() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("s.redb");
-    let port = free_port();
-    configure(&db, port);
-    let mut h = app(db.clone());
-    h.state_mut().state.prefs.scoreboard_open = false;
-    wait_listening(&mut h);
-    simulate(port);
-    step_until(&mut h, "match shown", |a| {
-        a.state.live.lines.len() == 49 && a.state.court_keys.contains_key("Court 1")
-    });
-    h.state_mut().flush_store();
-    let key = h.state().state.court_keys["Court 1"];
+    let Played {
+        dir, mut h, key, ..
+    } = played();
     // Every operation counts as slow from here on (the traffic is over: few commits follow).
     slow(h.state_mut()).set_threshold(std::time::Duration::ZERO);
     slow(h.state_mut()).clear();

@@ -6,6 +6,7 @@
 use crate::app_support::configure_with;
 use crate::whole_app::{app, free_port, simulate, step_until, wait_listening};
 use courtside::app::CourtsideApp;
+use courtside::model::notices::Notice;
 use courtside::model::web::WebRun;
 use courtside::web::WebSettings;
 use courtside::web::config::{SETTINGS_KEY, TOKEN_KEY};
@@ -35,6 +36,20 @@ pub fn web(port: u16, control: bool) -> WebSettings {
         control_enabled: control,
         ..WebSettings::default()
     }
+}
+
+/// Step until a notice titled `title` is raised; that notice.
+fn wait_notice(h: &mut Harness<'_, CourtsideApp>, title: &str) -> Notice {
+    let find = |a: &CourtsideApp| {
+        a.state
+            .notices
+            .items
+            .iter()
+            .find(|n| n.title == title)
+            .cloned()
+    };
+    step_until(h, title, |a| find(a).is_some());
+    find(h.state()).expect("notice")
 }
 
 /// Step until the app serves; its URL and address.
@@ -171,19 +186,7 @@ fn a_taken_web_port_is_an_error_notice_and_the_app_keeps_ingesting() {
     let udp = free_port();
     configure_web(&db, udp, &web(port, false), None);
     let mut h = app(db);
-    let title = format!("Web pages not served on 127.0.0.1:{port}");
-    step_until(&mut h, "notice", |a| {
-        a.state.notices.items.iter().any(|n| n.title == title)
-    });
-    let n = h
-        .state()
-        .state
-        .notices
-        .items
-        .iter()
-        .find(|n| n.title == title)
-        .cloned();
-    let n = n.expect("notice");
+    let n = wait_notice(&mut h, &format!("Web pages not served on 127.0.0.1:{port}"));
     assert_eq!(n.level, courtside::model::state::Level::Error);
     assert!(n.cause.contains("address in use"), "{}", n.cause);
     assert!(n.action.contains("Settings → Web"), "{}", n.action);
@@ -222,23 +225,8 @@ fn a_settings_save_with_a_new_port_rebinds_and_a_taken_one_keeps_the_old() {
     h.state_mut().state.draft.web.port = busy.to_string();
     h.run_steps(2);
     h.get_by_label("Save and apply").click();
-    let title = format!("Web pages not served on 127.0.0.1:{busy}");
-    step_until(&mut h, "rebind notice", |a| {
-        a.state.notices.items.iter().any(|n| n.title == title)
-    });
-    let n = h
-        .state()
-        .state
-        .notices
-        .items
-        .iter()
-        .find(|n| n.title == title)
-        .cloned();
-    assert!(
-        n.expect("notice")
-            .action
-            .contains(&format!("Still serving on {url}"))
-    );
+    let n = wait_notice(&mut h, &format!("Web pages not served on 127.0.0.1:{busy}"));
+    assert!(n.action.contains(&format!("Still serving on {url}")));
     assert_eq!(h.state().state.web.url(), Some(url.as_str()));
     assert_eq!(http(addr, "GET", "/api/v1/courts", "", "").0, 200);
     drop(h);
