@@ -38,13 +38,27 @@ fn control_call(
     (status, json)
 }
 
-#[test]
-fn a_disabled_control_api_answers_403() {
+/// An app serving on a free port, control API on or off, an optional stored token value; its
+/// folder (kept while the test runs), harness and the server's address.
+fn serving(
+    control: bool,
+    token: Option<&str>,
+) -> (
+    tempfile::TempDir,
+    Harness<'static, CourtsideApp>,
+    SocketAddr,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("s.redb");
-    configure_web(&db, free_port(), &web(0, false), None);
+    configure_web(&db, free_port(), &web(0, control), token);
     let mut h = app(db);
     let (_, addr) = wait_serving(&mut h);
+    (dir, h, addr)
+}
+
+#[test]
+fn a_disabled_control_api_answers_403() {
+    let (_dir, mut h, addr) = serving(false, None);
     let (status, v) = control_call(&mut h, addr, "save-replay", Some("cs_anything"));
     assert_eq!(status, 403, "{v}");
     assert!(v.to_string().contains("disabled"), "{v}");
@@ -69,11 +83,8 @@ fn generate_token(h: &mut Harness<'_, CourtsideApp>) -> String {
 
 #[test]
 fn the_generated_token_reaches_the_obs_service_which_says_obs_is_not_connected() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (dir, mut h, addr) = serving(true, None);
     let db = dir.path().join("s.redb");
-    configure_web(&db, free_port(), &web(0, true), None);
-    let mut h = app(db.clone());
-    let (_, addr) = wait_serving(&mut h);
     let (status, v) = control_call(&mut h, addr, "save-replay", Some("cs_guess"));
     assert_eq!(status, 403, "no token yet: {v}");
     assert!(v.to_string().contains("generate one"), "{v}");
@@ -100,11 +111,7 @@ fn the_generated_token_reaches_the_obs_service_which_says_obs_is_not_connected()
 
 #[test]
 fn a_wrong_or_missing_token_answers_401() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("s.redb");
-    configure_web(&db, free_port(), &web(0, true), None);
-    let mut h = app(db);
-    let (_, addr) = wait_serving(&mut h);
+    let (_dir, mut h, addr) = serving(true, None);
     let token = generate_token(&mut h);
     let wrong = format!("{token}x");
     let (status, v) = control_call(&mut h, addr, "save-replay", Some(&wrong));
@@ -120,11 +127,7 @@ fn a_wrong_or_missing_token_answers_401() {
 
 #[test]
 fn a_damaged_stored_token_is_a_notice_and_the_control_api_stays_locked() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("s.redb");
-    configure_web(&db, free_port(), &web(0, true), Some("\"md5:00\""));
-    let mut h = app(db);
-    let (_, addr) = wait_serving(&mut h);
+    let (_dir, mut h, addr) = serving(true, Some("\"md5:00\""));
     let n = h
         .state()
         .state
@@ -144,11 +147,7 @@ fn a_damaged_stored_token_is_a_notice_and_the_control_api_stays_locked() {
 
 #[test]
 fn review_controls_over_the_api_say_why_they_cannot_run_and_bad_bodies_are_400() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("s.redb");
-    configure_web(&db, free_port(), &web(0, true), None);
-    let mut h = app(db);
-    let (_, addr) = wait_serving(&mut h);
+    let (_dir, mut h, addr) = serving(true, None);
     let token = generate_token(&mut h);
     // No OBS set up here: the review service cannot play anything; the answer says why.
     let (status, v) = control_call(&mut h, addr, "review-play", Some(&token));
