@@ -154,10 +154,13 @@ pub fn call(
         .unwrap_or_else(|e| panic!("{request}: {e}"))
 }
 
-/// Set the test collection's colour source to `PALETTE[i]`; returns courtside's clock just before
-/// (the "receive time" of the scoring event the colour stands for).
+/// Set the test collection's colour source to `PALETTE[i]`; returns the "receive time" of the
+/// scoring event the colour stands for on courtside's clock: the midpoint of the request's round
+/// trip, as the index anchors a recording's start (OBS applies the colour somewhere between the
+/// request and its answer; stamping the request alone charged OBS's answer latency, which grows
+/// on a loaded machine, to the index's offset error).
 pub fn colour_event(rt: &tokio::runtime::Runtime, link: &ReviewLink, i: usize) -> i64 {
-    let at = courtside::store::writer::now_ns();
+    let sent = courtside::store::writer::now_ns();
     call(
         rt,
         link,
@@ -165,7 +168,12 @@ pub fn colour_event(rt: &tokio::runtime::Runtime, link: &ReviewLink, i: usize) -
         json!({ "inputName": crate::obs_process::SOURCE,
                 "inputSettings": { "color": PALETTE[i].0 }, "overlay": true }),
     );
-    at
+    let answered = courtside::store::writer::now_ns();
+    eprintln!(
+        "colour {i}: OBS answered the change in {} ms",
+        (answered - sent) / 1_000_000
+    );
+    sent + (answered - sent) / 2
 }
 
 /// Wait until `output` (`GetRecordStatus`, `GetReplayBufferStatus`) is active.
