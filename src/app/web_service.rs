@@ -235,18 +235,11 @@ impl WebAppService {
 
 /// The stored token hash; a damaged one is a notice (the control API stays locked).
 fn read_token(store: &Store, state: &mut AppState) -> Option<TokenHash> {
-    let value = match store.setting(TOKEN_KEY) {
-        Ok(v) => v?,
-        Err(e) => {
-            tracing::warn!("stored setting '{TOKEN_KEY}' cannot be read ({e})");
-            return None;
-        }
-    };
-    let (_, token, warnings) = WebSettings::from_entries(&[(TOKEN_KEY.to_string(), value)]);
+    let (_, token, warnings) = WebSettings::read_stored(store, &[TOKEN_KEY]);
     for w in warnings {
         state.notices.push(
             Level::Warning,
-            "The web control token is invalid",
+            "The web control token cannot be used",
             &w,
             "Generate a new token in Settings → Web.",
         );

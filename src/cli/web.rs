@@ -23,22 +23,13 @@ impl ListenWeb {
 /// The server's configuration for `--http` (`None`: as in the store's settings); `None` when
 /// the server is off.
 pub fn config(store: &Store, http: Option<HttpOption>) -> anyhow::Result<Option<WebConfig>> {
-    // Only the web's own keys, each on its own: another damaged setting (say the theme) must
-    // not stop `listen`, and a damaged web key falls back to its default with a warning.
-    let mut entries = Vec::new();
-    for key in [
-        crate::web::config::SETTINGS_KEY,
-        crate::web::config::TOKEN_KEY,
-    ] {
-        match store.setting(key) {
-            Ok(Some(value)) => entries.push((key.to_string(), value)),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!("stored setting '{key}' cannot be read ({e}); using the default")
-            }
-        }
-    }
-    let (settings, token, warnings) = WebSettings::from_entries(&entries);
+    let (settings, token, warnings) = WebSettings::read_stored(
+        store,
+        &[
+            crate::web::config::SETTINGS_KEY,
+            crate::web::config::TOKEN_KEY,
+        ],
+    );
     for w in warnings {
         tracing::warn!("{w}");
     }

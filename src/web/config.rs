@@ -75,6 +75,29 @@ impl WebSettings {
         (settings, token, warnings)
     }
 
+    /// Read `keys` (of [`SETTINGS_KEY`], [`TOKEN_KEY`]) from the store, each on its own: another
+    /// damaged setting (say the theme) must not stop the web, and a key that cannot be read or
+    /// parsed falls back to its default with a warning naming it.
+    pub fn read_stored(
+        store: &crate::store::Store,
+        keys: &[&str],
+    ) -> (WebSettings, Option<TokenHash>, Vec<String>) {
+        let mut entries = Vec::new();
+        let mut unreadable = Vec::new();
+        for &key in keys {
+            match store.setting(key) {
+                Ok(Some(value)) => entries.push((key.to_string(), value)),
+                Ok(None) => {}
+                Err(e) => unreadable.push(format!(
+                    "stored setting '{key}' cannot be read ({e}); using the default"
+                )),
+            }
+        }
+        let (settings, token, mut warnings) = WebSettings::from_entries(&entries);
+        unreadable.append(&mut warnings);
+        (settings, token, unreadable)
+    }
+
     /// The stored form of the settings: `(SETTINGS_KEY, JSON)`.
     pub fn to_entry(&self) -> (&'static str, String) {
         (

@@ -134,7 +134,7 @@ fn a_damaged_stored_token_is_a_notice_and_the_control_api_stays_locked() {
         .notices
         .items
         .iter()
-        .find(|n| n.title == "The web control token is invalid");
+        .find(|n| n.title == "The web control token cannot be used");
     let n = n.expect("notice").clone();
     assert!(
         n.cause.contains(TOKEN_KEY) && n.cause.contains("sha256:"),
