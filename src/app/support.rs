@@ -112,6 +112,11 @@ impl SupportService {
             app.state.support.lock = Some(a.state(now));
             app.state.support.advanced_busy = a.is_busy();
         }
+        if let Some(l) = &self.log {
+            // Two atomic loads a frame: the panel shows a log that is losing lines as it happens.
+            app.state.support.log_dropped = l.dropped_lines();
+            app.state.support.log_undeletable = l.undeletable_files();
+        }
         if let Some(d) = &mut app.state.support.diagnostics
             && let Some(w) = &app.data.writer
         {

@@ -145,6 +145,10 @@ pub struct SupportView {
     pub log_dir: Option<PathBuf>,
     /// Why file logging is off.
     pub log_problem: Option<String>,
+    /// Log lines dropped since start because the log thread could not keep up.
+    pub log_dropped: usize,
+    /// Old log files the size cap could not delete (on Windows: held open by another program).
+    pub log_undeletable: u64,
     /// Advanced-mode state as of this frame.
     pub lock: Option<LockState>,
     /// A password check runs.

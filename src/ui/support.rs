@@ -137,6 +137,26 @@ fn logs_ui(ui: &mut egui::Ui, v: &mut SupportView, out: &mut Vec<Command>) {
             emit(out, SupportCommand::OpenLogFolder);
         }
     }
+    if let Some(problem) = log_losses(v.log_dropped, v.log_undeletable) {
+        ui.colored_label(BAD, problem);
+    }
+}
+
+/// What the log lost, in words, or `None` when it lost nothing.
+pub(crate) fn log_losses(dropped: usize, undeletable: u64) -> Option<String> {
+    let mut parts = Vec::new();
+    if dropped > 0 {
+        parts.push(format!(
+            "{dropped} log line(s) dropped: the disk could not keep up (events are not affected, \
+             only the log)"
+        ));
+    }
+    if undeletable > 0 {
+        parts.push(format!(
+            "{undeletable} old log file(s) could not be deleted: another program holds them open"
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn data_ui(
@@ -375,5 +395,23 @@ fn report_window(ctx: &egui::Context, v: &mut SupportView, out: &mut Vec<Command
     }
     if !open {
         v.report = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_losses;
+
+    #[test]
+    fn a_log_that_lost_nothing_says_nothing_and_each_loss_is_named() {
+        assert_eq!(log_losses(0, 0), None);
+        let dropped = log_losses(12, 0).unwrap_or_default();
+        assert!(dropped.starts_with("12 log line(s) dropped"), "{dropped}");
+        assert!(!dropped.contains("could not be deleted"), "{dropped}");
+        let both = log_losses(1, 2).unwrap_or_default();
+        assert!(
+            both.contains("1 log line(s)") && both.contains("2 old log file(s)"),
+            "{both}"
+        );
     }
 }
