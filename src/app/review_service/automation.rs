@@ -63,10 +63,8 @@ impl ReviewAppService {
         for (_, call) in ready {
             self.run_call(call, app);
         }
-        if let Some((since, _)) = &self.auto.cue
-            && since.elapsed() >= CUE_WAIT
-            && let Some((_, call)) = self.auto.cue.take()
-        {
+        let expired = (self.auto.cue.as_ref()).is_some_and(|(since, _)| since.elapsed() >= CUE_WAIT);
+        if expired && let Some((_, call)) = self.auto.cue.take() {
             let why = "the challenge did not reach the Review panel in time".to_string();
             self.log(&call, Err(why), None, app);
         }
