@@ -1,11 +1,11 @@
 //! What the OBS panel draws (statuses, connections, rules, the automation log) and the commands
 //! it emits. No I/O here: the app runs the commands through the OBS worker and the store writer.
 
+use crate::obs::review_setup::KeyframePolicy;
 use crate::obs::{
     ObsAction, ObsConnection, ObsRole, ObsStatus, OutputPhase, Password, Rule, Target,
     status::FiringRecord,
 };
-use crate::obs::review_setup::KeyframePolicy;
 use std::collections::VecDeque;
 
 /// Most automation firings kept in memory for the log view (the store keeps them all).

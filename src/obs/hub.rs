@@ -117,8 +117,7 @@ impl Hub {
         let Origin::Automation(ctx) = o.origin else {
             return;
         };
-        let record =
-            super::command::firing_record(ctx, o.action, o.connection, o.result, o.sent);
+        let record = super::command::firing_record(ctx, o.action, o.connection, o.result, o.sent);
         if let Some(w) = &self.writer
             && let Err(TrySendError::Full(_)) = w.try_send(super::store::log_firing(record.clone()))
         {

@@ -39,7 +39,10 @@ fn cpu_ticks(pid: u32) -> u64 {
 }
 
 fn ticks_per_second() -> f64 {
-    let out = Command::new("getconf").arg("CLK_TCK").output().expect("getconf");
+    let out = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .expect("getconf");
     String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()
@@ -63,10 +66,22 @@ fn probe(path: &Path) -> (f64, f64) {
 
 fn probe_ok(path: &Path) -> bool {
     Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(path)
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().is_ok())
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<f64>()
+                .is_ok()
+        })
 }
 
 /// A 10 s moving test clip (ffmpeg's testsrc2) at the canvas' size and rate.
@@ -75,7 +90,16 @@ fn test_clip(dir: &Path) -> PathBuf {
     let ok = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
         .arg("testsrc2=size=1280x720:rate=30")
-        .args(["-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "18"])
+        .args([
+            "-t",
+            "10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-qp",
+            "18",
+        ])
         .arg(&clip)
         .status()
         .expect("ffmpeg");
@@ -157,8 +181,16 @@ fn keyframe_cost() {
     let tck = ticks_per_second();
     let mut costs = Vec::new();
     for (label, policy, keyint) in [
-        ("keyint=15 (0.5 s)", KeyframePolicy::HALF_SECOND, "keyint=15 "),
-        ("keyint=1 (all-intra)", KeyframePolicy::AllIntra, "keyint=1 "),
+        (
+            "keyint=15 (0.5 s)",
+            KeyframePolicy::HALF_SECOND,
+            "keyint=15 ",
+        ),
+        (
+            "keyint=1 (all-intra)",
+            KeyframePolicy::AllIntra,
+            "keyint=1 ",
+        ),
     ] {
         let mut setup = Review::start(&rt, &obs, None, None);
         let set = setup.must(ReviewRequest::SetupKeyframes(policy));
@@ -193,10 +225,7 @@ fn keyframe_cost() {
     // OBS's simple output keeps the bitrate, so all-intra costs picture quality there. What it
     // costs in size at equal quality: x264 (the same library) at a constant quality (CRF 23),
     // same preset, on 20 s of the same pattern.
-    let sizes: Vec<f64> = [15, 1]
-        .iter()
-        .map(|k| crf_size(obs.home(), *k))
-        .collect();
+    let sizes: Vec<f64> = [15, 1].iter().map(|k| crf_size(obs.home(), *k)).collect();
     eprintln!(
         "x264 CRF 23 (equal quality): keyint=15 {:.0} kB, keyint=1 {:.0} kB: {:.2}× the size",
         sizes[0] / 1000.0,
@@ -211,7 +240,9 @@ fn crf_size(dir: &Path, keyint: u32) -> f64 {
     let ok = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
         .arg("testsrc2=size=1280x720:rate=30")
-        .args(["-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23"])
+        .args([
+            "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+        ])
         .arg("-x264-params")
         .arg(format!("keyint={keyint}:min-keyint={keyint}:scenecut=0"))
         .arg(&out)

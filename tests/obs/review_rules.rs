@@ -130,7 +130,14 @@ fn check_cued(
 ) {
     let st = media(rt, link);
     assert_eq!(st.state, MediaState::Playing, "{st:?}");
-    let file = h.state().state.review.obs.file.clone().expect("file loaded");
+    let file = h
+        .state()
+        .state
+        .review
+        .obs
+        .file
+        .clone()
+        .expect("file loaded");
     assert!(file.ends_with(replay), "{file} is {replay}");
     step_until(h, "the kick located in the replay", |a| {
         (a.state.review.entries.iter())
@@ -140,7 +147,11 @@ fn check_cued(
     let kick = (review.entries.iter())
         .find(|e| e.label.contains("+3"))
         .expect("kick");
-    assert_eq!(review.selected, Some(kick.seq), "the disputed point is preselected");
+    assert_eq!(
+        review.selected,
+        Some(kick.seq),
+        "the disputed point is preselected"
+    );
     let (_, offset) = kick.video.clone().expect("video");
     let target = offset.saturating_sub(DEFAULT_PRE_ROLL_MS);
     let cursor = st.cursor_ms.expect("cursor");

@@ -170,10 +170,7 @@ fn review_actions_are_refused_on_a_wrong_trigger_too_late_or_beside_a_second_sav
     assert_eq!(ok.validate(), Ok(()));
     let on_point = review(Trigger::Point { kind: None }, vec![cue()]);
     let e = on_point.validate().unwrap_err();
-    assert!(
-        matches!(e, RuleError::ReviewNeedsChallenge { .. }),
-        "{e:?}"
-    );
+    assert!(matches!(e, RuleError::ReviewNeedsChallenge { .. }), "{e:?}");
     assert!(e.to_string().contains("challenge requested"), "{e}");
     let late = review(
         Trigger::ChallengeRequested,
@@ -184,7 +181,14 @@ fn review_actions_are_refused_on_a_wrong_trigger_too_late_or_beside_a_second_sav
     );
     let e = late.validate().unwrap_err();
     assert!(
-        matches!(e, RuleError::ReviewTooLate { secs: 6, max: 5, .. }),
+        matches!(
+            e,
+            RuleError::ReviewTooLate {
+                secs: 6,
+                max: 5,
+                ..
+            }
+        ),
         "{e:?}"
     );
     let twice = review(
@@ -215,5 +219,9 @@ fn review_actions_are_refused_on_a_wrong_trigger_too_late_or_beside_a_second_sav
     // A stored rule with a bad review action is switched off, with the reason.
     let loaded = check_loaded(on_point);
     assert!(!loaded.rule.enabled);
-    assert!(loaded.problems[0].contains("switched off"), "{:?}", loaded.problems);
+    assert!(
+        loaded.problems[0].contains("switched off"),
+        "{:?}",
+        loaded.problems
+    );
 }

@@ -106,7 +106,11 @@ fn default_rules_record_the_match_review_the_challenge_and_stop_30s_after_the_wi
             Duration::ZERO,
         ),
         // One save per challenge: the review's save-and-cue, no plain "save replay" beside it.
-        (index_of("ch1;"), ObsAction::ReviewSaveAndCue, Duration::ZERO),
+        (
+            index_of("ch1;"),
+            ObsAction::ReviewSaveAndCue,
+            Duration::ZERO,
+        ),
         (
             index_of("ch1;1;1;"),
             ObsAction::ReviewBackToLive,

@@ -286,7 +286,12 @@ fn load_settings(
 
 /// A rule set stored before the review actions was updated for them: store it (once) and say
 /// what changed.
-fn migrated(rules: &[Rule], changes: &[String], writer: &Sender<WriteRequest>, state: &mut AppState) {
+fn migrated(
+    rules: &[Rule],
+    changes: &[String],
+    writer: &Sender<WriteRequest>,
+    state: &mut AppState,
+) {
     let stored = writer
         .try_send(obs_store::save_rules(rules.to_vec(), None))
         .is_ok();

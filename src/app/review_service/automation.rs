@@ -58,18 +58,21 @@ impl ReviewAppService {
             .partition(|(due, _)| *due <= now);
         self.auto.due = later;
         if let Some(next) = self.auto.due.iter().map(|(d, _)| *d).min() {
-            app.ctx.request_repaint_after(next.saturating_duration_since(now));
+            app.ctx
+                .request_repaint_after(next.saturating_duration_since(now));
         }
         for (_, call) in ready {
             self.run_call(call, app);
         }
-        let expired = (self.auto.cue.as_ref()).is_some_and(|(since, _)| since.elapsed() >= CUE_WAIT);
+        let expired =
+            (self.auto.cue.as_ref()).is_some_and(|(since, _)| since.elapsed() >= CUE_WAIT);
         if expired && let Some((_, call)) = self.auto.cue.take() {
             let why = "the challenge did not reach the Review panel in time".to_string();
             self.log(&call, Err(why), None, app);
         }
         let stale = |s: &VecDeque<(String, ReviewCall, Instant)>| {
-            s.front().is_some_and(|(_, _, at)| at.elapsed() >= ANSWER_WAIT)
+            s.front()
+                .is_some_and(|(_, _, at)| at.elapsed() >= ANSWER_WAIT)
         };
         while stale(&self.auto.sent) {
             if let Some((_, call, at)) = self.auto.sent.pop_front() {
@@ -115,8 +118,8 @@ impl ReviewAppService {
 
     /// The save-and-cue waiting for the challenge `seq`, taken (the caller runs it).
     pub(super) fn take_cue(&mut self, seq: u64) -> Option<ReviewCall> {
-        let waiting = (self.auto.cue.as_ref())
-            .is_some_and(|(_, c)| c.context.cause.event_seq == seq);
+        let waiting =
+            (self.auto.cue.as_ref()).is_some_and(|(_, c)| c.context.cause.event_seq == seq);
         if waiting {
             self.auto.cue.take().map(|(_, c)| c)
         } else {
@@ -131,7 +134,12 @@ impl ReviewAppService {
             Some(s) => s.request(r),
             None => Err(format!(
                 "{what}: OBS is not connected — {}",
-                app.state.review.connection.clone().err().unwrap_or_default()
+                app.state
+                    .review
+                    .connection
+                    .clone()
+                    .err()
+                    .unwrap_or_default()
             )),
         };
         match sent {
@@ -202,7 +210,8 @@ impl ReviewAppService {
         let connection = self.conn.as_ref().map_or("", |c| c.name.as_str());
         let record = firing_record(&call.context, &call.action, connection, result, sent);
         if let Some(w) = &self.writer
-            && w.try_send(crate::obs::store::log_firing(record.clone())).is_err()
+            && w.try_send(crate::obs::store::log_firing(record.clone()))
+                .is_err()
         {
             tracing::warn!(
                 "store queue full: automation log entry for '{}' not stored",

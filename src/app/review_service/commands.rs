@@ -3,12 +3,12 @@
 
 use super::{ReviewAppService, current_match};
 use crate::app::services::Shared;
-use crate::model::review::{ChallengeInfo, ReviewCommand, ReviewView};
-use crate::protocol::{ChallengeStatus, Event};
-use crate::review::{DEFAULT_PRE_ROLL_MS, Prefer, ReviewRequest, locate};
 use crate::model::AppState;
+use crate::model::review::{ChallengeInfo, ReviewCommand, ReviewView};
 use crate::model::state::Level;
 use crate::obs::review_setup::KeyframePolicy;
+use crate::protocol::{ChallengeStatus, Event};
+use crate::review::{DEFAULT_PRE_ROLL_MS, Prefer, ReviewRequest, locate};
 use crate::store::EventRecord;
 use std::sync::Arc;
 

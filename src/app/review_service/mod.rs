@@ -12,8 +12,8 @@ mod commands;
 mod segments;
 use crate::model::review::{NO_CONNECTION, ReviewLoad, ReviewView};
 use crate::model::state::Level;
-use crate::obs::review_setup::ReviewNames;
 use crate::obs::ObsConnection;
+use crate::obs::review_setup::ReviewNames;
 use crate::review::{
     DEFAULT_PRE_ROLL_MS, ReviewConfig, ReviewRequest, ReviewService, ReviewUpdate,
 };

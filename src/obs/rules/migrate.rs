@@ -52,7 +52,9 @@ pub fn migrate_for_review(mut rules: Vec<Rule>) -> (Vec<Rule>, Vec<String>) {
 /// Replace the first save within the buffer's reach by the review's save-and-cue and drop the
 /// other such saves (they would be second replays); true when something changed.
 fn replace_save(actions: &mut Vec<RuleAction>) -> bool {
-    let near = |a: &RuleAction| a.action == ObsAction::SaveReplay && a.delay_ms <= MAX_REVIEW_SAVE_DELAY_MS;
+    let near = |a: &RuleAction| {
+        a.action == ObsAction::SaveReplay && a.delay_ms <= MAX_REVIEW_SAVE_DELAY_MS
+    };
     let Some(first) = actions.iter().position(near) else {
         return false;
     };

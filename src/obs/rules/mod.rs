@@ -12,9 +12,9 @@ mod migrate;
 mod template;
 
 pub use defaults::{DEFAULT_RECORDING_NAME, back_to_live_rule, default_rules};
-pub use migrate::migrate_for_review;
 pub use engine::{Decision, RuleEngine};
 pub use loaded::{LoadedRule, check_loaded};
+pub use migrate::migrate_for_review;
 pub use template::{TEMPLATE_FIELDS, check_template, expand_template};
 
 use super::command::{ObsAction, Target};

@@ -44,7 +44,11 @@ pub fn review_setup_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec
             KeyframePolicy::HALF_SECOND,
             "A keyframe every 0.5 s (recommended): seeks land at most 0.5 s early",
         );
-        ui.radio_value(&mut setup.policy, KeyframePolicy::AllIntra, all_intra_label());
+        ui.radio_value(
+            &mut setup.policy,
+            KeyframePolicy::AllIntra,
+            all_intra_label(),
+        );
         ui.horizontal(|ui| {
             let button = ui
                 .add_enabled(!setup.running, egui::Button::new("Set up OBS for review"))
@@ -53,9 +57,7 @@ pub fn review_setup_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec
                      parameters, then a profile reload)"
                 ));
             if button.clicked() {
-                commands.push(Command::Review(ReviewCommand::SetupKeyframes(
-                    setup.policy,
-                )));
+                commands.push(Command::Review(ReviewCommand::SetupKeyframes(setup.policy)));
             }
             if setup.running {
                 ui.spinner();

@@ -2,9 +2,9 @@
 //! discard. Nothing changes in force until "Save rules" succeeds.
 
 use super::BAD;
+use super::rule_action::action_ui;
 use crate::model::Command;
 use crate::model::obs::{ObsCommand, ObsView, RulesDraft};
-use super::rule_action::action_ui;
 use crate::obs::rules::default_rules;
 use crate::obs::{ObsAction, ObsConnection, ObsRole, Rule, RuleAction, Target, Trigger};
 use crate::protocol::{Athlete, PointKind};
