@@ -20,6 +20,7 @@ use courtside::obs::store as obs_store;
 use courtside::obs::{ObsAction, Rule, RuleAction, Trigger};
 use courtside::review::DEFAULT_PRE_ROLL_MS;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
