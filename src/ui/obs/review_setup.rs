@@ -124,12 +124,13 @@ mod tests {
             )))
         );
         // While the set-up runs the button is off (one at a time) and progress is shown.
+        // (The spinner repaints: step a fixed number of frames instead of waiting to settle.)
         h.state_mut().view.review_setup.running = true;
-        h.run();
+        h.run_steps(2);
         h.get_by_label("setting up OBS…");
         let before = asked(h.state()).len();
         h.get_by_label("Set up OBS for review").click();
-        h.run();
+        h.run_steps(2);
         assert_eq!(asked(h.state()).len(), before);
         // Its outcome is shown: what was set, or why OBS refused.
         let setup = &mut h.state_mut().view.review_setup;
