@@ -134,6 +134,7 @@ impl CourtsideApp {
                 writer: writer.clone(),
                 persisted: automation_rx,
                 runtime: self.services.runtime_handle(),
+                review_calls: self.services.review.automation_calls(),
             };
             self.services.obs.start(start, &mut self.state, &self.ctx);
             // Video review: its service starts once an OBS connection is known (each frame).

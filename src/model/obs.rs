@@ -1,6 +1,7 @@
 //! What the OBS panel draws (statuses, connections, rules, the automation log) and the commands
 //! it emits. No I/O here: the app runs the commands through the OBS worker and the store writer.
 
+use crate::obs::review_setup::KeyframePolicy;
 use crate::obs::{
     ObsAction, ObsConnection, ObsRole, ObsStatus, OutputPhase, Password, Rule, Target,
     status::FiringRecord,
@@ -259,6 +260,29 @@ pub struct ObsView {
     pub test_results: Vec<(String, Result<String, String>)>,
     /// Source name typed for the visibility toggle, per connection id.
     pub source_input: Vec<(u64, String, String)>,
+    /// "Set up OBS for review" (keyframes), run by the review service.
+    pub review_setup: ReviewSetupView,
+}
+
+/// The keyframe set-up of the review OBS: the policy chosen, whether it runs, its last outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewSetupView {
+    /// The choice (a keyframe every 0.5 s by default).
+    pub policy: KeyframePolicy,
+    /// Asked, no answer yet.
+    pub running: bool,
+    /// What was set, or why it was refused.
+    pub last: Option<Result<String, String>>,
+}
+
+impl Default for ReviewSetupView {
+    fn default() -> ReviewSetupView {
+        ReviewSetupView {
+            policy: KeyframePolicy::HALF_SECOND,
+            running: false,
+            last: None,
+        }
+    }
 }
 
 impl ObsView {

@@ -38,6 +38,8 @@ pub enum ReviewCommand {
     OnAir,
     /// Back to the scene that was on air.
     BackToLive,
+    /// Set the review OBS up for review: keyframes by this policy (OBS window → Control).
+    SetupKeyframes(crate::obs::review_setup::KeyframePolicy),
 }
 
 /// One scoring event of the match, as the panel lists it.
@@ -133,7 +135,9 @@ pub struct ReviewView {
     pub preview: Option<egui::TextureHandle>,
     /// Why the last preview failed.
     pub preview_error: Option<String>,
-    /// Go back to live when the challenge is decided, rejected or closed.
+    /// Not read any more: going back to live when a challenge is over is the automation rule
+    /// "challenge over → review: back to live" (OBS → Automation), the one place it is set.
+    /// Kept until the Review panel's checkbox is replaced by a pointer to that rule.
     pub live_on_outcome: bool,
 }
 

@@ -109,6 +109,14 @@ pub(crate) async fn execute(action: &ObsAction, cx: &Ctx<'_>) -> Result<String, 
             visible,
         } => set_visibility(scene, source, *visible, cx).await,
         ObsAction::SetRecordDirectory { path } => set_record_directory(path, cx).await,
+        // Automation hands these to the app's review service; one that reaches a session came
+        // from an automation that runs without it (a tool, a test): said, never faked.
+        ObsAction::ReviewSaveAndCue | ObsAction::ReviewBackToLive => Err(ObsError::Refused {
+            request: action.label(),
+            code: 0,
+            reason: "review actions run in courtside's video review, which is not running here"
+                .into(),
+        }),
     }
 }
 

@@ -5,8 +5,9 @@
 //! Give the automation its own subscriber channel of the store writer and run it on its own
 //! thread ([`Automation::spawn`]): then a slow or hidden UI never delays a replay save.
 
-use super::command::{FiringCause, FiringContext, ObsCommand, Origin};
-use super::rules::{Decision, Rule, RuleEngine};
+use super::command::{FiringCause, FiringContext, ObsAction, ObsCommand, Origin, ReviewCall};
+use super::hub::Repaint;
+use super::rules::{Decision, MAX_REVIEW_SAVE_DELAY_MS, Rule, RuleEngine};
 use crate::match_state::MatchState;
 use crate::store::writer::Persisted;
 use crate::store::{Store, StoreError};
@@ -26,6 +27,19 @@ pub struct AutomationStats {
     /// Persisted datagrams run through the rules (with the two above, tells a caller that
     /// automation has seen a datagram and what it decided for it).
     pub datagrams_seen: AtomicU64,
+    /// Review actions handed to the review service (through the app).
+    pub review_sent: AtomicU64,
+    /// Review actions lost because the review channel was full.
+    pub review_dropped: AtomicU64,
+}
+
+/// Where review actions go: a bounded channel the app's review service drains, and the wake-up
+/// that makes it look (the UI thread runs it).
+pub struct ReviewRoute {
+    /// The channel.
+    pub calls: Sender<ReviewCall>,
+    /// Wakes the app after each call.
+    pub wake: Repaint,
 }
 
 /// Rules + match state + engine; turns persisted datagrams into OBS commands.
@@ -35,6 +49,7 @@ pub struct Automation {
     paused: Arc<AtomicBool>,
     states: HashMap<String, MatchState>,
     commands: Sender<ObsCommand>,
+    review: Option<ReviewRoute>,
     stats: Arc<AutomationStats>,
 }
 
@@ -63,8 +78,16 @@ impl Automation {
             paused: Arc::new(AtomicBool::new(paused)),
             states: HashMap::new(),
             commands,
+            review: None,
             stats: Arc::new(AutomationStats::default()),
         }
+    }
+
+    /// Send review actions to `route` (without one they go to the OBS worker, which refuses
+    /// them in the log: the review runs only in the app).
+    pub fn with_review(mut self, route: ReviewRoute) -> Automation {
+        self.review = Some(route);
+        self
     }
 
     /// Start from the courts' current states (see [`current_states`]).
@@ -102,14 +125,19 @@ impl Automation {
         let paused = self.is_paused();
         let state = self.states.entry(rec.court.clone()).or_default();
         let mut all = Vec::new();
+        let mut firings = Vec::new();
         for event in &rec.events {
             state.apply(event);
             let now = Instant::now();
             let decisions =
                 self.engine
                     .evaluate(&self.rules, paused, &rec.court, event, state, now);
+            let review_saves = decisions.iter().any(|d| {
+                d.action == ObsAction::ReviewSaveAndCue
+                    && d.delay.as_millis() <= u128::from(MAX_REVIEW_SAVE_DELAY_MS)
+            });
             for d in decisions {
-                let origin = Origin::Automation(Box::new(FiringContext {
+                let context = FiringContext {
                     cause: FiringCause {
                         rule_id: d.rule_id,
                         rule_name: d.rule_name.clone(),
@@ -119,28 +147,59 @@ impl Automation {
                         event: event.label(),
                     },
                     received: p.received,
-                }));
-                let cmd = ObsCommand::Run {
-                    target: d.target,
-                    action: d.action.clone(),
-                    delay: d.delay,
-                    origin,
+                    review_saves_replay: review_saves,
                 };
-                match self.commands.try_send(cmd) {
-                    Ok(()) => {
-                        self.stats.actions_sent.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(TrySendError::Full(_)) => {
-                        self.stats.actions_dropped.fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!("OBS command queue full: '{}' not run", d.rule_name);
-                    }
-                    Err(TrySendError::Disconnected(_)) => {}
-                }
-                all.push(d);
+                firings.push((d, context));
             }
+        }
+        for (d, context) in firings {
+            self.dispatch(&d, context);
+            all.push(d);
         }
         self.stats.datagrams_seen.fetch_add(1, Ordering::Relaxed);
         all
+    }
+
+    /// Hand one decision to the review service (review actions, when routed) or the OBS worker;
+    /// a full channel is counted and logged, never a blocked automation thread.
+    fn dispatch(&self, d: &Decision, context: FiringContext) {
+        if d.action.is_review()
+            && let Some(route) = &self.review
+        {
+            let call = ReviewCall {
+                action: d.action.clone(),
+                delay: d.delay,
+                context,
+            };
+            match route.calls.try_send(call) {
+                Ok(()) => {
+                    self.stats.review_sent.fetch_add(1, Ordering::Relaxed);
+                    (route.wake)();
+                }
+                Err(TrySendError::Full(_)) => {
+                    self.stats.review_dropped.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!("review queue full: '{}' not run", d.rule_name);
+                }
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+            return;
+        }
+        let cmd = ObsCommand::Run {
+            target: d.target,
+            action: d.action.clone(),
+            delay: d.delay,
+            origin: Origin::Automation(Box::new(context)),
+        };
+        match self.commands.try_send(cmd) {
+            Ok(()) => {
+                self.stats.actions_sent.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Full(_)) => {
+                self.stats.actions_dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!("OBS command queue full: '{}' not run", d.rule_name);
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
     }
 
     /// Run on a named thread, fed by a store-writer subscriber channel.

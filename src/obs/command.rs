@@ -57,6 +57,14 @@ pub enum ObsAction {
         /// Folder path on the OBS machine.
         path: String,
     },
+    /// Video review (run by the review service on the court's OBS, not by the OBS worker): save
+    /// the replay buffer once and cue the disputed moment (the last point or penalty before the
+    /// challenge) in it; with the buffer off, cue it in the recording that holds it. Only on a
+    /// challenge request. Variants are appended: stored rules keep their encoding.
+    ReviewSaveAndCue,
+    /// Video review: put the program scene back to the one the review replaced ("Back to live");
+    /// nothing to do (a success) when the review is not on air.
+    ReviewBackToLive,
 }
 
 impl ObsAction {
@@ -85,8 +93,40 @@ impl ObsAction {
                 format!("{verb} '{source}' in '{scene}'")
             }
             ObsAction::SetRecordDirectory { path } => format!("record to folder '{path}'"),
+            ObsAction::ReviewSaveAndCue => "review: save and cue the disputed moment".into(),
+            ObsAction::ReviewBackToLive => "review: back to live".into(),
         }
     }
+
+    /// Whether the review service runs it (not the OBS worker).
+    pub fn is_review(&self) -> bool {
+        matches!(
+            self,
+            ObsAction::ReviewSaveAndCue | ObsAction::ReviewBackToLive
+        )
+    }
+}
+
+/// The OBS that plays reviews (and whose replay the review saves): the first enabled connection
+/// that records (`Recording` or `General` role), else the first enabled one. The app's review
+/// service and the OBS worker both pick it with this, so they agree.
+pub fn review_connection(all: &[ObsConnection]) -> Option<&ObsConnection> {
+    let enabled = || all.iter().filter(|c| c.enabled);
+    enabled()
+        .find(|c| matches!(c.role, ObsRole::Recording | ObsRole::General))
+        .or_else(|| enabled().next())
+}
+
+/// A review action a rule decided, on its way from the automation thread to the app's review
+/// service (a bounded channel; the app logs its outcome in the automation log).
+#[derive(Debug, Clone)]
+pub struct ReviewCall {
+    /// [`ObsAction::ReviewSaveAndCue`] or [`ObsAction::ReviewBackToLive`].
+    pub action: ObsAction,
+    /// Run it this long after the event (the app keeps it until then).
+    pub delay: Duration,
+    /// Rule, event and receive instant (the challenge is `context.cause.event_seq`).
+    pub context: FiringContext,
 }
 
 /// Which OBS instances an action goes to.
@@ -136,6 +176,36 @@ pub struct FiringContext {
     pub cause: FiringCause,
     /// When the datagram was received (latency origin).
     pub received: Instant,
+    /// The same event also runs [`ObsAction::ReviewSaveAndCue`], which saves the review OBS's
+    /// replay: an undelayed "save replay" of this firing skips that OBS (one replay per
+    /// challenge), and says so in the log.
+    pub review_saves_replay: bool,
+}
+
+/// The automation log entry for an action that finished now: `sent` is when it was handed to
+/// OBS (`None`: it never was).
+pub fn firing_record(
+    ctx: &FiringContext,
+    action: &ObsAction,
+    connection: &str,
+    result: Result<String, String>,
+    sent: Option<Instant>,
+) -> super::status::FiringRecord {
+    use super::status::{FiringRecord, FiringResult};
+    let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    FiringRecord {
+        id: 0,
+        at_ns: crate::store::writer::now_ns(),
+        cause: ctx.cause.clone(),
+        action: action.label(),
+        connection: connection.to_string(),
+        result: match result {
+            Ok(d) => FiringResult::Done(d),
+            Err(e) => FiringResult::Failed(e),
+        },
+        latency_us: sent.map(|s| micros(s.saturating_duration_since(ctx.received))),
+        round_trip_us: sent.map(|s| micros(s.elapsed())),
+    }
 }
 
 /// Who asked for an action.

@@ -3,9 +3,8 @@
 //! readable through [`Hub::statuses`].
 
 use super::command::{ObsAction, Origin};
-use super::status::{FiringRecord, FiringResult, ObsNotice, ObsStatus, ObsUpdate};
+use super::status::{ObsNotice, ObsStatus, ObsUpdate};
 use crate::store::WriteRequest;
-use crate::store::writer::now_ns;
 use crossbeam_channel::{Sender, TrySendError};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -118,22 +117,7 @@ impl Hub {
         let Origin::Automation(ctx) = o.origin else {
             return;
         };
-        let micros = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        let record = FiringRecord {
-            id: 0,
-            at_ns: now_ns(),
-            cause: ctx.cause.clone(),
-            action: o.action.label(),
-            connection: o.connection.to_string(),
-            result: match o.result {
-                Ok(d) => FiringResult::Done(d),
-                Err(e) => FiringResult::Failed(e),
-            },
-            latency_us: o
-                .sent
-                .map(|s| micros(s.saturating_duration_since(ctx.received))),
-            round_trip_us: o.sent.map(|s| micros(s.elapsed())),
-        };
+        let record = super::command::firing_record(ctx, o.action, o.connection, o.result, o.sent);
         if let Some(w) = &self.writer
             && let Err(TrySendError::Full(_)) = w.try_send(super::store::log_firing(record.clone()))
         {

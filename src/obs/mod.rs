@@ -32,8 +32,11 @@ pub mod vault;
 mod video_tracker;
 pub mod worker;
 
-pub use automation::{Automation, AutomationHandle, AutomationStats, current_states};
-pub use command::{FiringCause, FiringContext, ObsAction, ObsCommand, Origin, Target, Visibility};
+pub use automation::{Automation, AutomationHandle, AutomationStats, ReviewRoute, current_states};
+pub use command::{
+    FiringCause, FiringContext, ObsAction, ObsCommand, Origin, ReviewCall, Target, Visibility,
+    review_connection,
+};
 pub use config::{
     ConfigError, DEFAULT_PORT, KeyringRef, ObsConnection, ObsRole, Password, PasswordPlace,
     validate_all,

@@ -7,7 +7,7 @@
 //! saved", so the defaults apply). Every value goes through [`crate::store::codec`].
 
 use super::config::{ObsConnection, decode_stored, validate_all};
-use super::rules::{Rule, check_loaded, default_rules};
+use super::rules::{Rule, check_loaded, default_rules, migrate_for_review};
 use super::status::FiringRecord;
 use crate::store::{Store, StoreError, WriteRequest, codec};
 use crossbeam_channel::Sender;
@@ -23,6 +23,9 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("obs_meta");
 pub const FIRINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("obs_firings");
 
 const PAUSED_KEY: &str = "automation_paused";
+/// Set (true) with every rule save since the review actions exist: a stored set without it is
+/// updated once for them ([`migrate_for_review`]).
+const REVIEW_RULES_KEY: &str = "rules_have_review_actions";
 
 /// Where the writer reports the outcome of an operation.
 pub type Ack = Option<Sender<Result<(), String>>>;
@@ -77,6 +80,9 @@ pub fn save_rules(rules: Vec<Rule>, ack: Ack) -> WriteRequest {
         for (i, r) in rules.iter().enumerate() {
             table.insert(i as u64, codec::encode(r, "automation rule")?.as_slice())?;
         }
+        let mark = codec::encode(&true, "automation rules mark")?;
+        txn.open_table(META)?
+            .insert(REVIEW_RULES_KEY, mark.as_slice())?;
         Ok(())
     })
 }
@@ -176,10 +182,39 @@ pub fn load_rules(store: &Store) -> Result<Vec<Rule>, StoreError> {
 }
 
 /// [`load_rules`], with a message for each stored rule that was changed (clamped delay, switched
-/// off, unusable file name) for the operator's notices.
+/// off, unusable file name, updated for the review actions) for the operator's notices.
 pub fn load_rules_checked(store: &Store) -> Result<(Vec<Rule>, Vec<String>), StoreError> {
+    let loaded = load_rules_for_start(store)?;
+    let mut problems = loaded.problems;
+    problems.extend(loaded.migrated);
+    Ok((loaded.rules, problems))
+}
+
+/// The rule set in force, as the app starts with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartRules {
+    /// The rules.
+    pub rules: Vec<Rule>,
+    /// Stored rules changed by their check ([`check_loaded`]).
+    pub problems: Vec<String>,
+    /// Changes made to a set stored before the review actions ([`migrate_for_review`]); not
+    /// empty: save `rules` back (with [`save_rules`]) so it happens once.
+    pub migrated: Vec<String>,
+}
+
+/// [`load_rules_checked`], keeping the review update apart so the app can store it.
+pub fn load_rules_for_start(store: &Store) -> Result<StartRules, StoreError> {
     let Some(saved) = saved_rules(store)? else {
-        return Ok((default_rules(), Vec::new()));
+        return Ok(StartRules {
+            rules: default_rules(),
+            problems: Vec::new(),
+            migrated: Vec::new(),
+        });
+    };
+    let (saved, migrated) = if review_mark(store)? {
+        (saved, Vec::new())
+    } else {
+        migrate_for_review(saved)
     };
     let mut problems = Vec::new();
     let rules = saved
@@ -190,7 +225,22 @@ pub fn load_rules_checked(store: &Store) -> Result<(Vec<Rule>, Vec<String>), Sto
             checked.rule
         })
         .collect();
-    Ok((rules, problems))
+    Ok(StartRules {
+        rules,
+        problems,
+        migrated,
+    })
+}
+
+/// Whether the stored rules were saved since the review actions exist.
+fn review_mark(store: &Store) -> Result<bool, StoreError> {
+    let Some(table) = open_read(store, META)? else {
+        return Ok(false);
+    };
+    match table.get(REVIEW_RULES_KEY)? {
+        Some(v) => Ok(codec::decode(v.value(), "automation rules mark")?),
+        None => Ok(false),
+    }
 }
 
 /// Whether automation is paused (false when never set).

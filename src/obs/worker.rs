@@ -184,12 +184,16 @@ impl Dispatcher {
     }
 
     fn run_action(&mut self, target: Target, action: ObsAction, delay: Duration, origin: Origin) {
-        let ids: Vec<u64> = self
+        let mut ids: Vec<u64> = self
             .connections
             .iter()
             .filter(|c| c.enabled && target.matches(c))
             .map(|c| c.id)
             .collect();
+        let skipped = self.leave_review_save(&mut ids, &action, delay, &origin);
+        if ids.is_empty() && skipped {
+            return;
+        }
         if ids.is_empty() && matches!(origin, Origin::Automation(_)) {
             // A court run without OBS (or with it disabled): the default rules would otherwise
             // log a failure and raise a notice for every match.
@@ -237,6 +241,42 @@ impl Dispatcher {
                 }
             }
         }
+    }
+
+    /// One replay per challenge: a rule's "save replay" on an event that also runs "review: save
+    /// and cue" (which saves the review OBS's replay itself) skips the review OBS, and the log
+    /// says so. Other OBS instances still save. True when it skipped one.
+    fn leave_review_save(
+        &self,
+        ids: &mut Vec<u64>,
+        action: &ObsAction,
+        delay: Duration,
+        origin: &Origin,
+    ) -> bool {
+        let Origin::Automation(ctx) = origin else {
+            return false;
+        };
+        let near = delay.as_millis() <= u128::from(super::rules::MAX_REVIEW_SAVE_DELAY_MS);
+        if *action != ObsAction::SaveReplay || !ctx.review_saves_replay || !near {
+            return false;
+        }
+        let Some(review) = super::command::review_connection(&self.connections) else {
+            return false;
+        };
+        let Some(i) = ids.iter().position(|id| *id == review.id) else {
+            return false;
+        };
+        ids.remove(i);
+        let why = "skipped: 'review: save and cue the disputed moment' saves this OBS's replay \
+                   for the same event (one replay per challenge)";
+        self.hub.finish(Outcome {
+            connection: &review.name,
+            action,
+            origin,
+            result: Ok(why.into()),
+            sent: None,
+        });
+        true
     }
 
     /// Send a job; a start-recording first runs any pending stop-recording of the same instance,

@@ -55,13 +55,14 @@ fn a_challenge_opens_the_review_panel_with_the_last_point_and_says_no_obs_is_set
     h.state_mut().state.prefs.scoreboard_open = false;
     challenge(&mut h, udp);
     h.get_by_label_contains("OBS is not connected: no OBS connection is set up");
-    let notices = &h.state().state.notices.items;
-    assert!(
-        notices.iter().any(|n| n.level == Level::Error
-            && n.cause.contains("OBS is not connected")
-            && n.cause.contains("save and cue the disputed moment")),
-        "a notice says why nothing plays: {notices:?}"
-    );
+    // The save-and-cue is the automation rule's: it comes from the automation thread.
+    step_until(&mut h, "a notice says why nothing plays", |a| {
+        a.state.notices.items.iter().any(|n| {
+            n.level == Level::Error
+                && n.cause.contains("OBS is not connected")
+                && n.cause.contains("save and cue the disputed moment")
+        })
+    });
 }
 
 #[test]

@@ -17,6 +17,8 @@ mod delayed;
 #[cfg(target_os = "linux")]
 mod fake_obs;
 #[cfg(target_os = "linux")]
+mod keyframe_cost;
+#[cfg(target_os = "linux")]
 mod keyring;
 #[cfg(target_os = "linux")]
 mod keyring_app;
@@ -34,6 +36,8 @@ mod real;
 mod review;
 #[cfg(target_os = "linux")]
 mod review_app;
+#[cfg(target_os = "linux")]
+mod review_rules;
 #[cfg(target_os = "linux")]
 mod review_support;
 mod rule_defs;

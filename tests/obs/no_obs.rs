@@ -42,6 +42,7 @@ fn automation_without_an_obs_stays_quiet_and_the_operator_is_told() {
         origin: Origin::Automation(Box::new(FiringContext {
             cause,
             received: Instant::now(),
+            review_saves_replay: false,
         })),
     };
     let cmds = worker.commands();

@@ -78,6 +78,15 @@ impl Court {
         let id = connections[0].id;
         let mut rules = obs_store::load_rules(&store).expect("rules");
         rules.iter_mut().for_each(|r| r.cooldown_ms = 0);
+        // The review actions run in the app's review service, which this court (the OBS worker
+        // alone) has not: its challenge rule saves the replay through the worker, as before
+        // they existed, and "back to live" is left out.
+        for a in rules.iter_mut().flat_map(|r| r.actions.iter_mut()) {
+            if a.action == courtside::obs::ObsAction::ReviewSaveAndCue {
+                a.action = courtside::obs::ObsAction::SaveReplay;
+            }
+        }
+        rules.retain(|r| !r.actions.iter().any(|a| a.action.is_review()));
         let (worker, ui) = TestUi::spawn(&rt, connections, Some(writer.sender()));
         let automation = Automation::new(rules, false, worker.commands())
             .with_states(current_states(&store).expect("states"))

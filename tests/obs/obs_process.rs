@@ -122,6 +122,11 @@ impl ObsProcess {
         ))
     }
 
+    /// OBS's process id (for its CPU use in /proc), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.obs.as_ref().map(Child::id)
+    }
+
     /// The temp HOME (for extra folders).
     pub fn home(&self) -> &Path {
         self.home.path()

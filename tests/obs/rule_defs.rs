@@ -157,3 +157,71 @@ fn each_invalid_rule_is_refused_with_its_reason() {
     assert!(matches!(r.validate(), Err(RuleError::BadFileName { .. })));
     assert_eq!(ok.target, Target::All);
 }
+
+/// The review actions' own checks: each bad use refused with its reason (and the stored rule
+/// switched off, never run), a good one accepted.
+#[test]
+fn review_actions_are_refused_on_a_wrong_trigger_too_late_or_beside_a_second_save() {
+    use courtside::obs::rules::{MAX_REVIEW_SAVE_DELAY_MS, check_loaded};
+    use courtside::obs::{Rule, Trigger};
+    let review = |trigger, actions| Rule::new("review", trigger, actions);
+    let cue = || RuleAction::now(ObsAction::ReviewSaveAndCue);
+    let ok = review(Trigger::ChallengeRequested, vec![cue()]);
+    assert_eq!(ok.validate(), Ok(()));
+    let on_point = review(Trigger::Point { kind: None }, vec![cue()]);
+    let e = on_point.validate().unwrap_err();
+    assert!(matches!(e, RuleError::ReviewNeedsChallenge { .. }), "{e:?}");
+    assert!(e.to_string().contains("challenge requested"), "{e}");
+    let late = review(
+        Trigger::ChallengeRequested,
+        vec![RuleAction {
+            action: ObsAction::ReviewSaveAndCue,
+            delay_ms: MAX_REVIEW_SAVE_DELAY_MS + 1,
+        }],
+    );
+    let e = late.validate().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            RuleError::ReviewTooLate {
+                secs: 6,
+                max: 5,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let twice = review(
+        Trigger::ChallengeRequested,
+        vec![RuleAction::now(ObsAction::SaveReplay), cue()],
+    );
+    let e = twice.validate().unwrap_err();
+    assert!(matches!(e, RuleError::DoubleSave { .. }), "{e:?}");
+    assert!(e.to_string().contains("two replays"), "{e}");
+    // A save long after the review's (a second, later replay) is a choice, not a double save.
+    let later = review(
+        Trigger::ChallengeRequested,
+        vec![
+            cue(),
+            RuleAction {
+                action: ObsAction::SaveReplay,
+                delay_ms: 30_000,
+            },
+        ],
+    );
+    assert_eq!(later.validate(), Ok(()));
+    // Back to live fits any trigger.
+    let back = review(
+        Trigger::ClockStart,
+        vec![RuleAction::now(ObsAction::ReviewBackToLive)],
+    );
+    assert_eq!(back.validate(), Ok(()));
+    // A stored rule with a bad review action is switched off, with the reason.
+    let loaded = check_loaded(on_point);
+    assert!(!loaded.rule.enabled);
+    assert!(
+        loaded.problems[0].contains("switched off"),
+        "{:?}",
+        loaded.problems
+    );
+}

@@ -91,7 +91,7 @@ fn index_of(line: &str) -> usize {
 }
 
 #[test]
-fn default_rules_record_the_match_save_the_challenge_and_stop_30s_after_the_winner() {
+fn default_rules_record_the_match_review_the_challenge_and_stop_30s_after_the_winner() {
     let mut court = Court::new(default_rules());
     let got = court.run(MATCH, 0);
     let name = "Match 204 - Kenji TANAKA (JPN) vs Lucas MOREAU (FRA) %CCYY-%MM-%DD %hh-%mm-%ss";
@@ -105,7 +105,17 @@ fn default_rules_record_the_match_save_the_challenge_and_stop_30s_after_the_winn
             },
             Duration::ZERO,
         ),
-        (index_of("ch1;"), ObsAction::SaveReplay, Duration::ZERO),
+        // One save per challenge: the review's save-and-cue, no plain "save replay" beside it.
+        (
+            index_of("ch1;"),
+            ObsAction::ReviewSaveAndCue,
+            Duration::ZERO,
+        ),
+        (
+            index_of("ch1;1;1;"),
+            ObsAction::ReviewBackToLive,
+            Duration::ZERO,
+        ),
         (
             index_of("win;RED;"),
             ObsAction::StopRecording,
@@ -297,6 +307,7 @@ fn challenges_distinguish_requested_decided_and_who() {
             "requested",
         ),
         rule(Trigger::ChallengeDecided, Conditions::default(), "decided"),
+        rule(Trigger::ChallengeOver, Conditions::default(), "over"),
         rule(
             Trigger::ChallengeRequested,
             Conditions {
@@ -309,11 +320,16 @@ fn challenges_distinguish_requested_decided_and_who() {
     let mut court = Court::new(rules);
     let lines = ["ch1;", "ch1;1;", "ch1;1;0;", "ch0;", "ch2;-1;", "ch2;0;"];
     let got = scenes(&court.run(&lines, 0));
+    // "Over" is every end: decided (`ch1;1;0`), closed (`ch2;-1`), rejected (`ch2;0`); not the
+    // acceptance (`ch1;1`).
     let expected = vec![
         (0, "requested"),
         (0, "blue coach"),
         (2, "decided"),
+        (2, "over"),
         (3, "requested"),
+        (4, "over"),
+        (5, "over"),
     ];
     assert_eq!(got, named(&expected));
 }

@@ -193,7 +193,9 @@ fn a_stored_rule_with_a_huge_delay_is_clamped_with_a_notice() {
     assert_eq!(rules[0].actions[0].delay_ms, MAX_DELAY_MS);
     assert!(rules[0].enabled, "a clamped rule keeps running");
     assert!(!rules[1].enabled, "a rule that cannot run is switched off");
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    // The third: a set stored before the review actions gains the back-to-live rule.
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[2].contains("back to live"), "{problems:?}");
     assert!(
         problems[0].contains("'stop much later'") && problems[0].contains("cut to 600 s"),
         "{problems:?}"
@@ -216,4 +218,37 @@ fn a_stored_rule_with_a_huge_delay_is_clamped_with_a_notice() {
             .checked_add(decided[0].delay)
             .is_some()
     );
+}
+
+/// A rule set stored by an older courtside (no review actions, no mark): updated once for the
+/// review (one replay per challenge, back to live as a rule); once saved, it is kept as the
+/// operator left it, even without review actions.
+#[test]
+fn an_older_rule_set_is_updated_for_the_review_once_and_then_left_as_saved() {
+    let (_dir, store, writer) = open();
+    let old = Rule::new(
+        "Challenge requested: save replay",
+        Trigger::ChallengeRequested,
+        vec![RuleAction::now(ObsAction::SaveReplay)],
+    );
+    store_unchecked(&writer, vec![old.clone()]);
+    let start = courtside::obs::store::load_rules_for_start(&store).expect("read");
+    assert_eq!(start.migrated.len(), 2, "{:?}", start.migrated);
+    assert!(start.problems.is_empty(), "{:?}", start.problems);
+    assert_eq!(
+        start.rules[0].actions,
+        vec![RuleAction::now(ObsAction::ReviewSaveAndCue)]
+    );
+    assert_eq!(
+        start.rules[1].actions,
+        vec![RuleAction::now(ObsAction::ReviewBackToLive)]
+    );
+    // The app stores the update; the operator then removes the review actions on purpose.
+    write(&writer, |ack| save_rules(start.rules.clone(), ack)).expect("save");
+    let again = courtside::obs::store::load_rules_for_start(&store).expect("read");
+    assert!(again.migrated.is_empty(), "{:?}", again.migrated);
+    write(&writer, |ack| save_rules(vec![old.clone()], ack)).expect("save");
+    let kept = courtside::obs::store::load_rules_for_start(&store).expect("read");
+    assert_eq!(kept.rules, vec![old]);
+    assert!(kept.migrated.is_empty());
 }

@@ -68,6 +68,8 @@ pub(super) struct ObsStart<'a> {
     pub(super) persisted: Receiver<Persisted>,
     /// The app's runtime.
     pub(super) runtime: std::io::Result<tokio::runtime::Handle>,
+    /// Where automation sends the review actions (the review service's channel).
+    pub(super) review_calls: Sender<crate::obs::ReviewCall>,
 }
 
 impl ObsService {
@@ -88,8 +90,9 @@ impl ObsService {
             writer,
             persisted,
             runtime,
+            review_calls,
         } = start;
-        let (connections, rules, paused) = load_settings(store, state);
+        let (connections, rules, paused) = load_settings(store, state, &writer);
         let firings = obs_store::load_firings(store, FIRING_LOG_LEN).unwrap_or_default();
         // The live states were just rebuilt for the scoreboard; automation starts from the same.
         let states = state
@@ -113,7 +116,7 @@ impl ObsService {
                 },
                 states,
                 writer,
-                persisted,
+                (persisted, review_calls),
             )
         });
         match spawned {
@@ -134,7 +137,7 @@ impl ObsService {
         settings: Settings,
         states: std::collections::HashMap<String, crate::match_state::MatchState>,
         writer: Sender<WriteRequest>,
-        persisted: Receiver<Persisted>,
+        (persisted, review_calls): (Receiver<Persisted>, Sender<crate::obs::ReviewCall>),
     ) -> std::io::Result<()> {
         let (tx, rx) = bounded(UPDATE_CAPACITY);
         let repaint = ctx.clone();
@@ -163,8 +166,14 @@ impl ObsService {
             // Connections tab shows where each one is.
             tracing::warn!("OBS passwords not moved to the system keyring: {e}");
         }
+        let wake = ctx.clone();
+        let review = crate::obs::ReviewRoute {
+            calls: review_calls,
+            wake: Box::new(move || wake.request_repaint()),
+        };
         let automation = Automation::new(settings.rules, settings.paused, worker.commands())
             .with_states(states)
+            .with_review(review)
             .spawn(persisted)?;
         *self = ObsService {
             automation: Some(automation),
@@ -234,7 +243,11 @@ struct Settings {
 
 /// Read the stored connections, rules and pause; what cannot be read becomes a notice and a
 /// default (no connections, the default rules, not paused).
-fn load_settings(store: &Store, state: &mut AppState) -> (Vec<ObsConnection>, Vec<Rule>, bool) {
+fn load_settings(
+    store: &Store,
+    state: &mut AppState,
+    writer: &Sender<WriteRequest>,
+) -> (Vec<ObsConnection>, Vec<Rule>, bool) {
     let warn = |state: &mut AppState, what: &str, e: &dyn std::fmt::Display| {
         state.notices.push(
             Level::Warning,
@@ -247,9 +260,9 @@ fn load_settings(store: &Store, state: &mut AppState) -> (Vec<ObsConnection>, Ve
         warn(state, "connections", &e);
         Vec::new()
     });
-    let rules = match obs_store::load_rules_checked(store) {
-        Ok((rules, problems)) => {
-            for p in problems {
+    let rules = match obs_store::load_rules_for_start(store) {
+        Ok(start) => {
+            for p in start.problems {
                 state.notices.push(
                     Level::Warning,
                     "A stored automation rule was changed before use",
@@ -257,7 +270,10 @@ fn load_settings(store: &Store, state: &mut AppState) -> (Vec<ObsConnection>, Ve
                     "Check the rule in OBS → Automation and save the rules again.",
                 );
             }
-            rules
+            if !start.migrated.is_empty() {
+                migrated(&start.rules, &start.migrated, writer, state);
+            }
+            start.rules
         }
         Err(e) => {
             warn(state, "automation rules", &e);
@@ -266,6 +282,30 @@ fn load_settings(store: &Store, state: &mut AppState) -> (Vec<ObsConnection>, Ve
     };
     let paused = obs_store::load_paused(store).unwrap_or(false);
     (connections, rules, paused)
+}
+
+/// A rule set stored before the review actions was updated for them: store it (once) and say
+/// what changed.
+fn migrated(
+    rules: &[Rule],
+    changes: &[String],
+    writer: &Sender<WriteRequest>,
+    state: &mut AppState,
+) {
+    let stored = writer
+        .try_send(obs_store::save_rules(rules.to_vec(), None))
+        .is_ok();
+    let next = if stored {
+        "Nothing to do; change them in OBS → Automation if the venue works otherwise."
+    } else {
+        "The store was busy: the update applies now and is made again at the next start."
+    };
+    state.notices.push(
+        Level::Info,
+        "Automation rules updated for video review",
+        &changes.join("; "),
+        next,
+    );
 }
 
 /// One worker update into the panel's model (and a notice where the operator should see it).

@@ -3,7 +3,10 @@
 
 use super::{ReviewAppService, current_match};
 use crate::app::services::Shared;
+use crate::model::AppState;
 use crate::model::review::{ChallengeInfo, ReviewCommand, ReviewView};
+use crate::model::state::Level;
+use crate::obs::review_setup::KeyframePolicy;
 use crate::protocol::{ChallengeStatus, Event};
 use crate::review::{DEFAULT_PRE_ROLL_MS, Prefer, ReviewRequest, locate};
 use crate::store::EventRecord;
@@ -53,46 +56,45 @@ impl ReviewAppService {
         }
     }
 
-    /// Preselect the disputed event of the challenge under way and ask the service to save the
-    /// replay and cue it (once; after the match's events are loaded).
+    /// Preselect the disputed event of the challenge under way (once its match is loaded) and,
+    /// when the automation rule "review: save and cue the disputed moment" asked for it, have the
+    /// service save the replay and cue it (once).
     pub(super) fn cue_challenge(&mut self, app: &mut Shared<'_>) {
         let view = &mut app.state.review;
         let Some(ch) = view.challenge.clone().filter(|c| !c.cued) else {
             return;
         };
-        if view.match_key != Some(ch.match_key) {
+        if view.match_key != Some(ch.match_key) || view.loading.is_some() {
             return;
         }
+        let disputed = view.disputed(ch.seq).cloned();
+        if let Some(d) = &disputed {
+            view.selected = Some(d.seq);
+        }
+        let Some(call) = self.take_cue(ch.seq) else {
+            return;
+        };
         if let Some(c) = &mut view.challenge {
             c.cued = true;
         }
-        let Some(d) = view.disputed(ch.seq).cloned() else {
-            view.last = Some((
-                ch.who().to_string(),
-                Err("nothing to review: no point or penalty before the challenge".into()),
-            ));
-            return;
+        let Some(d) = disputed else {
+            let why = "nothing to review: no point or penalty before the challenge";
+            view.last = Some((ch.who().to_string(), Err(why.into())));
+            return self.ask_failed(call, why, app);
         };
-        view.selected = Some(d.seq);
         let fallback = locate(&view.segments, d.received_at_ns, Prefer::Recording)
             .map(|s| (s.segment.path, s.offset_ms));
         let r = ReviewRequest::Challenge {
             disputed_ns: d.received_at_ns,
             fallback,
         };
-        self.ask(r, &mut app.state.review, &mut app.state.notices);
+        self.ask_for(call, r, app);
     }
 
+    /// The challenge's outcome: shown in the panel. Going back to live is the automation rule
+    /// "challenge over → review: back to live" (one place to change it).
     fn outcome(&mut self, status: ChallengeStatus, app: &mut Shared<'_>) {
-        let view = &mut app.state.review;
-        set_status(view, status);
-        if view.live_on_outcome && view.obs.on_air {
-            self.ask(
-                ReviewRequest::BackToLive,
-                &mut app.state.review,
-                &mut app.state.notices,
-            );
-        }
+        set_status(&mut app.state.review, status);
     }
 
     /// Run one command of the Review panel.
@@ -135,6 +137,12 @@ impl ReviewAppService {
             }
             ReviewCommand::OnAir => ReviewRequest::OnAir,
             ReviewCommand::BackToLive => ReviewRequest::BackToLive,
+            ReviewCommand::SetupKeyframes(policy) => {
+                let setup = &mut app.state.obs.review_setup;
+                setup.running = true;
+                setup.last = None;
+                ReviewRequest::SetupKeyframes(policy)
+            }
         };
         self.ask(r, &mut app.state.review, &mut app.state.notices);
     }
@@ -143,5 +151,24 @@ impl ReviewAppService {
 fn set_status(view: &mut ReviewView, status: ChallengeStatus) {
     if let Some(c) = &mut view.challenge {
         c.status = status;
+    }
+}
+
+/// The keyframe set-up answered (`what` is any review request's label): the OBS window shows
+/// it, and a notice says what was set (a refusal has its notice already).
+pub(super) fn setup_done(what: &str, result: &Result<String, String>, state: &mut AppState) {
+    if what != ReviewRequest::SetupKeyframes(KeyframePolicy::HALF_SECOND).label() {
+        return;
+    }
+    let setup = &mut state.obs.review_setup;
+    setup.running = false;
+    setup.last = Some(result.clone());
+    if let Ok(detail) = result {
+        state.notices.push(
+            Level::Info,
+            "OBS set up for review — done",
+            detail,
+            "Recordings and replays started from now on have short keyframes.",
+        );
     }
 }

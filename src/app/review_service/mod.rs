@@ -7,12 +7,13 @@
 
 use super::services::Shared;
 
+mod automation;
 mod commands;
 mod segments;
 use crate::model::review::{NO_CONNECTION, ReviewLoad, ReviewView};
 use crate::model::state::Level;
+use crate::obs::ObsConnection;
 use crate::obs::review_setup::ReviewNames;
-use crate::obs::{ObsConnection, ObsRole};
 use crate::review::{
     DEFAULT_PRE_ROLL_MS, ReviewConfig, ReviewRequest, ReviewService, ReviewUpdate,
 };
@@ -57,6 +58,10 @@ pub(super) struct ReviewAppService {
     segments: segments::SegmentsChannel,
     /// When to read it again.
     refresh: segments::SegmentsRefresh,
+    /// The automation rules' review actions (from the automation thread).
+    calls: automation::CallsChannel,
+    /// Those in flight.
+    auto: automation::AutoReview,
 }
 
 impl Default for ReviewAppService {
@@ -75,16 +80,16 @@ impl Default for ReviewAppService {
             decoding: false,
             segments: bounded(2),
             refresh: Default::default(),
+            calls: bounded(automation::CALLS_CAPACITY),
+            auto: Default::default(),
         }
     }
 }
 
-/// The connection that plays reviews: the first enabled one that records (the court's OBS).
+/// The connection that plays reviews: the first enabled one that records (the court's OBS);
+/// the OBS worker picks it the same way (see [`crate::obs::review_connection`]).
 pub(super) fn review_connection(all: &[ObsConnection]) -> Option<&ObsConnection> {
-    let enabled = || all.iter().filter(|c| c.enabled);
-    enabled()
-        .find(|c| matches!(c.role, ObsRole::Recording | ObsRole::General))
-        .or_else(|| enabled().next())
+    crate::obs::review_connection(all)
 }
 
 impl ReviewAppService {
@@ -183,6 +188,7 @@ impl ReviewAppService {
         for u in self.updates.1.clone().try_iter().take(UPDATE_CAPACITY) {
             self.absorb(u, app);
         }
+        self.poll_automation(app);
         for load in self.loads.1.clone().try_iter() {
             self.loaded(load, app);
         }
@@ -321,6 +327,9 @@ impl ReviewAppService {
                 }
             }
             ReviewUpdate::Done { what, result } => {
+                self.automation_answer(&what, &result, app);
+                commands::setup_done(&what, &result, app.state);
+                let view = &mut app.state.review;
                 if let Err(e) = &result {
                     app.state.notices.push(
                         Level::Error,

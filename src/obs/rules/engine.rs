@@ -148,8 +148,14 @@ impl RuleEngine {
             }
             Event::Challenge { by, status } => match status {
                 ChallengeStatus::Requested => out.push(fired(Trigger::ChallengeRequested, *by)),
-                ChallengeStatus::Decided { .. } => out.push(fired(Trigger::ChallengeDecided, *by)),
-                _ => {}
+                ChallengeStatus::Decided { .. } => {
+                    out.push(fired(Trigger::ChallengeDecided, *by));
+                    out.push(fired(Trigger::ChallengeOver, *by));
+                }
+                ChallengeStatus::Rejected | ChallengeStatus::Closed => {
+                    out.push(fired(Trigger::ChallengeOver, *by))
+                }
+                ChallengeStatus::Accepted => {}
             },
             Event::RoundWinners { winners } => {
                 for (i, (&was, &now)) in mem.round_winners.iter().zip(winners).enumerate() {

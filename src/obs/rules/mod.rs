@@ -8,11 +8,13 @@
 mod defaults;
 mod engine;
 mod loaded;
+mod migrate;
 mod template;
 
-pub use defaults::{DEFAULT_RECORDING_NAME, default_rules};
+pub use defaults::{DEFAULT_RECORDING_NAME, back_to_live_rule, default_rules};
 pub use engine::{Decision, RuleEngine};
 pub use loaded::{LoadedRule, check_loaded};
+pub use migrate::migrate_for_review;
 pub use template::{TEMPLATE_FIELDS, check_template, expand_template};
 
 use super::command::{ObsAction, Target};
@@ -48,11 +50,14 @@ pub enum Trigger {
     /// The match ended: a winner was declared (`win;BLUE`/`win;RED`) or a tie (`win;TIE`, with
     /// no athlete, so rules naming an athlete do not fire on it).
     MatchWinner,
+    /// A challenge ended: decided (won or lost), rejected, or its review closed (`ch1;…;-1`).
+    /// Appended last: stored rules keep their encoding.
+    ChallengeOver,
 }
 
 impl Trigger {
     /// Every trigger kind, for pickers (`Point` stands for any type).
-    pub const ALL: [Trigger; 11] = [
+    pub const ALL: [Trigger; 12] = [
         Trigger::FightLoaded,
         Trigger::FightReady,
         Trigger::ClockStart,
@@ -60,6 +65,7 @@ impl Trigger {
         Trigger::Point { kind: None },
         Trigger::ChallengeRequested,
         Trigger::ChallengeDecided,
+        Trigger::ChallengeOver,
         Trigger::BreakStart,
         Trigger::BreakEnd,
         Trigger::RoundWinner,
@@ -77,6 +83,7 @@ impl Trigger {
             Trigger::Point { kind: Some(k) } => format!("point: {}", k.label()),
             Trigger::ChallengeRequested => "challenge requested".into(),
             Trigger::ChallengeDecided => "challenge decided".into(),
+            Trigger::ChallengeOver => "challenge over (decided, rejected or closed)".into(),
             Trigger::BreakStart => "break start".into(),
             Trigger::BreakEnd => "break end".into(),
             Trigger::RoundWinner => "round winner".into(),
@@ -154,6 +161,9 @@ impl Rule {
 
 /// Longest delay a rule action may have.
 pub const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
+/// Longest delay of "review: save and cue": the replay buffer keeps only its last seconds (10 s
+/// by default), so a later save no longer holds the disputed moment.
+pub const MAX_REVIEW_SAVE_DELAY_MS: u64 = 5_000;
 
 /// A rule that cannot be used, named so the operator can fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -204,6 +214,41 @@ pub enum RuleError {
         /// Why, from [`crate::fsname`].
         cause: String,
     },
+    /// "review: save and cue" on a trigger that is not a challenge request: there is no
+    /// disputed moment to cue.
+    #[error(
+        "rule '{rule}': 'review: save and cue the disputed moment' needs the trigger \
+         'challenge requested' (it has '{trigger}')"
+    )]
+    ReviewNeedsChallenge {
+        /// Rule name.
+        rule: String,
+        /// The rule's trigger label.
+        trigger: String,
+    },
+    /// "review: save and cue" delayed so long the moment has left the replay buffer.
+    #[error(
+        "rule '{rule}': 'review: save and cue the disputed moment' after {secs} s — the replay \
+         buffer would no longer hold the moment (at most {max} s)"
+    )]
+    ReviewTooLate {
+        /// Rule name.
+        rule: String,
+        /// The delay, seconds (rounded up).
+        secs: u64,
+        /// The allowed delay, seconds.
+        max: u64,
+    },
+    /// "save replay" next to "review: save and cue" in one rule, both within the replay buffer's
+    /// reach ([`MAX_REVIEW_SAVE_DELAY_MS`]): two replays of one moment.
+    #[error(
+        "rule '{rule}': 'save replay' and 'review: save and cue the disputed moment' together \
+         would save two replays — the review action saves the replay itself; remove 'save replay'"
+    )]
+    DoubleSave {
+        /// Rule name.
+        rule: String,
+    },
 }
 
 impl Rule {
@@ -230,6 +275,32 @@ impl Rule {
                 return Err(RuleError::DelayTooLong { rule, secs });
             }
             check_action(&rule, &a.action)?;
+        }
+        self.check_review(&rule)
+    }
+
+    /// The review actions' own rules: save-and-cue only on a challenge request, soon enough to
+    /// find the moment in the replay buffer, never next to a plain save of the same rule.
+    fn check_review(&self, rule: &str) -> Result<(), RuleError> {
+        let rule = rule.to_string();
+        let saves_and_cues = |a: &&RuleAction| a.action == ObsAction::ReviewSaveAndCue;
+        let Some(review) = self.actions.iter().find(saves_and_cues) else {
+            return Ok(());
+        };
+        if self.trigger != Trigger::ChallengeRequested {
+            let trigger = self.trigger.label();
+            return Err(RuleError::ReviewNeedsChallenge { rule, trigger });
+        }
+        if review.delay_ms > MAX_REVIEW_SAVE_DELAY_MS {
+            return Err(RuleError::ReviewTooLate {
+                rule,
+                secs: review.delay_ms.div_ceil(1000),
+                max: MAX_REVIEW_SAVE_DELAY_MS / 1000,
+            });
+        }
+        let near = |a: &RuleAction| a.delay_ms <= MAX_REVIEW_SAVE_DELAY_MS;
+        if (self.actions.iter()).any(|a| a.action == ObsAction::SaveReplay && near(a)) {
+            return Err(RuleError::DoubleSave { rule });
         }
         Ok(())
     }

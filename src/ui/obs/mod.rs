@@ -3,10 +3,13 @@
 
 mod connections;
 mod log;
+mod review_setup;
+mod rule_action;
 mod rules;
 
 pub use connections::connections_ui;
 pub use log::firing_log_ui;
+pub use review_setup::{all_intra_label, review_setup_ui};
 pub use rules::rules_ui;
 
 use crate::model::obs::{ObsCommand, ObsTab, ObsView};
@@ -131,6 +134,7 @@ fn control_ui(ui: &mut egui::Ui, view: &mut ObsView, commands: &mut Vec<Command>
             }
         });
     }
+    review_setup_ui(ui, view, commands);
 }
 
 /// Colour of an instance's link.
