@@ -4,7 +4,7 @@
 //! set by the review service's keyframe set-up. Prints file bytes per second (ffprobe) and OBS's
 //! CPU use while recording (/proc), and the ratios against the 0.5 s baseline of the same run.
 //! Ignored (a measurement, no timed assertion):
-//! `cargo test --release --test obs keyframe_cost -- --ignored --nocapture`.
+//! `cargo test --test obs keyframe_cost -- --ignored --nocapture`.
 
 #![cfg(target_os = "linux")]
 
