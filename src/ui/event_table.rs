@@ -1,14 +1,23 @@
 //! The event table: one row per event of the chosen match, virtualised, with filters.
 
+use crate::model::review::ReviewCommand;
 use crate::model::state::EventTable;
 use crate::model::table_model::{AthleteFilter, RowKind, RowMeta};
 use crate::model::{AppState, Command};
+use crate::review::{Prefer, VideoSegment, format_offset, locate};
 use crate::store::MatchRecord;
-use egui::{Color32, RichText};
+use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 
 /// Row height of the table.
 const ROW_HEIGHT: f32 = 20.0;
+
+/// V: show the selected row's moment on video (when no text field takes the keyboard).
+pub const SHOW_ON_VIDEO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::V);
+
+/// What "Show on video" says on hover.
+const SHOW_TIP: &str = "Play this moment in OBS from the match's recording (else a saved \
+                        replay), 3 s before it, in the Review panel (key V for the selected row)";
 
 /// The event table with its filter bar and match selector.
 pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -45,6 +54,16 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
         }
     });
     table_ui(ui, &mut s.table, &s.review.segments, &mut s.commands);
+}
+
+/// The row chosen by a click (match key, sequence): the one V shows on video. UI state only.
+fn selected_id() -> egui::Id {
+    egui::Id::new("event-table-selected")
+}
+
+/// The command that shows `seq` of `match_key` on video.
+fn show(match_key: u64, seq: u64) -> Command {
+    Command::Review(ReviewCommand::ShowEvent { match_key, seq })
 }
 
 /// One line describing a stored match.
@@ -184,14 +203,24 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
 fn table_ui(
     ui: &mut egui::Ui,
     t: &mut EventTable,
-    video: &[crate::review::VideoSegment],
+    video: &[VideoSegment],
     commands: &mut Vec<Command>,
 ) {
     let mut missing: Vec<u64> = Vec::new();
     let n = t.visible_len();
     let key = t.key.unwrap_or(0);
+    let selected: Option<(u64, u64)> = ui.data(|d| d.get_temp(selected_id()));
+    let selected = selected.filter(|(k, _)| t.key == Some(*k)).map(|(_, s)| s);
+    if let (Some(k), Some(seq)) = (t.key, selected)
+        && !ui.ctx().egui_wants_keyboard_input()
+        && ui.input_mut(|i| i.consume_shortcut(&SHOW_ON_VIDEO))
+    {
+        commands.push(show(k, seq));
+    }
+    let mut clicked = None;
     let mut builder = TableBuilder::new(ui)
         .id_salt("events")
+        .sense(egui::Sense::click())
         .striped(true)
         .resizable(true)
         .stick_to_bottom(t.follow)
@@ -247,14 +276,55 @@ fn table_ui(
                 if rec.is_none() && missing.last() != Some(&seq) {
                     missing.push(seq);
                 }
+                row.set_selected(selected == Some(seq));
                 row_cells(&mut row, &meta, seq, rec.as_deref());
+                let spot = rec.as_deref().and_then(|r| {
+                    (!video.is_empty())
+                        .then(|| locate(video, r.received_at_ns, Prefer::Recording))
+                        .flatten()
+                });
+                let Some(k) = t.key else {
+                    return;
+                };
                 if !video.is_empty() {
-                    video_cell(&mut row, video, rec.as_deref());
+                    video_cell(&mut row, spot.as_ref(), || commands.push(show(k, seq)));
                 }
+                let r = row.response();
+                if r.clicked() {
+                    clicked = Some((k, seq));
+                }
+                let known = rec.is_some().then_some(spot.as_ref());
+                r.context_menu(|ui| row_menu(ui, known, || commands.push(show(k, seq))));
             });
         });
+    if let Some(c) = clicked {
+        ui.data_mut(|d| d.insert_temp(selected_id(), c));
+    }
     if !missing.is_empty() {
         commands.push(Command::FetchRecords(missing));
+    }
+}
+
+/// A row's context menu: "Show on video", with where the moment is (or that no file holds it;
+/// `None`: the row's record is not read yet).
+fn row_menu(
+    ui: &mut egui::Ui,
+    spot: Option<Option<&crate::review::VideoSpot>>,
+    show: impl FnOnce(),
+) {
+    if ui.button("Show on video").on_hover_text(SHOW_TIP).clicked() {
+        show();
+        ui.close();
+    }
+    match spot {
+        Some(Some(s)) => {
+            let at = format_offset(s.offset_ms);
+            ui.weak(format!("video {at} in {}", s.segment.path));
+        }
+        Some(None) => {
+            ui.weak("no recording or replay known to hold it (the panel says why)");
+        }
+        None => {}
     }
 }
 
@@ -323,22 +393,24 @@ fn row_cells(
     });
 }
 
-/// "video 12:34.5": where the event is on video, from the video index (the recording first).
+/// "video 12:34.5" and a small play button: where the event is on video, from the video index
+/// (the recording first).
 fn video_cell(
     row: &mut egui_extras::TableRow<'_, '_>,
-    video: &[crate::review::VideoSegment],
-    rec: Option<&crate::store::EventRecord>,
+    spot: Option<&crate::review::VideoSpot>,
+    show: impl FnOnce(),
 ) {
-    let spot = rec.and_then(|r| {
-        crate::review::locate(video, r.received_at_ns, crate::review::Prefer::Recording)
-    });
     row.col(|ui| {
         if let Some(s) = spot {
-            ui.label(format!(
-                "video {}",
-                crate::review::format_offset(s.offset_ms)
-            ))
-            .on_hover_text(s.segment.path);
+            if ui
+                .small_button("▶")
+                .on_hover_text(format!("Show on video: {SHOW_TIP}"))
+                .clicked()
+            {
+                show();
+            }
+            ui.label(format!("video {}", format_offset(s.offset_ms)))
+                .on_hover_text(&s.segment.path);
         }
     });
 }

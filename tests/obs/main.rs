@@ -38,6 +38,8 @@ mod review_app;
 mod review_support;
 mod rule_defs;
 mod rules;
+#[cfg(target_os = "linux")]
+mod show_on_video;
 mod store;
 #[cfg(target_os = "linux")]
 mod streaming;
