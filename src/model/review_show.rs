@@ -31,11 +31,17 @@ pub struct ShowPlan {
 }
 
 /// Where the event received at `at_ns` is on video (the recording first, else the newest saved
-/// replay), or why no file holds it.
+/// replay; a saved replay before a recording still being written, which OBS cannot cue), or why
+/// no file holds it.
 pub fn plan_show(segments: &[VideoSegment], at_ns: i64) -> Result<ShowPlan, String> {
-    match locate(segments, at_ns, Prefer::Recording) {
+    let running = |s: &VideoSegment| s.kind == VideoKind::Recording && s.end_ns.is_none();
+    let spot = match locate(segments, at_ns, Prefer::Recording) {
+        Some(s) if running(&s.segment) => locate(segments, at_ns, Prefer::Replay),
+        other => other,
+    };
+    match spot {
         Some(spot) => Ok(ShowPlan {
-            running: spot.segment.kind == VideoKind::Recording && spot.segment.end_ns.is_none(),
+            running: running(&spot.segment),
             kind: spot.segment.kind,
             path: spot.segment.path,
             offset_ms: spot.offset_ms,

@@ -56,11 +56,20 @@ fn an_event_only_in_a_saved_replay_plays_from_the_replay() {
 }
 
 #[test]
-fn a_running_recording_is_marked_running() {
-    let all = [segment(VideoKind::Recording, "/v/live.mkv", NOON, None)];
-    let plan = plan_show(&all, NOON + 30 * S).expect("held");
+fn a_running_recording_is_marked_running_and_gives_way_to_a_saved_replay() {
+    let live = segment(VideoKind::Recording, "/v/live.mkv", NOON, None);
+    let plan = plan_show(std::slice::from_ref(&live), NOON + 30 * S).expect("held");
     assert!(plan.running);
     assert_eq!(plan.offset_ms, 30_000);
+    let replay = segment(
+        VideoKind::Replay,
+        "/v/replay.mkv",
+        NOON + 20 * S,
+        Some(NOON + 35 * S),
+    );
+    let plan = plan_show(&[live, replay], NOON + 30 * S).expect("held");
+    assert_eq!(plan.path, "/v/replay.mkv");
+    assert_eq!((plan.offset_ms, plan.running), (10_000, false));
 }
 
 #[test]

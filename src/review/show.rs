@@ -4,9 +4,10 @@
 //! - A file on this computer (OBS connected on a loopback address) that no longer exists is
 //!   refused before OBS is asked. When OBS runs on another computer only OBS can look: a file it
 //!   cannot open is reported with its path and the OBS computer named.
-//! - A recording OBS is still writing: OBS 29's media source opens a growing Matroska file and
-//!   plays what was written when it opened it; an MP4/MOV being written has no index yet
-//!   (written when the recording stops) and cannot be opened, so it is refused saying so.
+//! - A recording OBS is still writing is refused before OBS is asked, saying so. Tried on OBS
+//!   29.0.2: a running MKV opened in the media source plays from its start and reports no
+//!   duration (so it cannot be cued at a moment); a running MP4 "plays" at 0 s showing nothing
+//!   (its index is written when the recording stops). Once stopped, both play and seek.
 
 use super::control::{cue, refused};
 use super::service::Worker;
@@ -23,14 +24,6 @@ pub fn is_this_computer(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Whether a recording into `path` can be played while it is still being written: formats
-/// without a trailing index (Matroska, FLV, MPEG-TS) can; MP4/MOV (their index is written at the
-/// end) cannot.
-pub fn readable_while_recording(path: &str) -> bool {
-    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    !matches!(ext.as_str(), "mp4" | "m4v" | "mov")
-}
-
 /// Refuse what cannot play, then load `path`, seek to `offset_ms` minus the pre-roll and play.
 pub(super) async fn show(
     w: &mut Worker,
@@ -38,13 +31,13 @@ pub(super) async fn show(
     offset_ms: u64,
     running: bool,
 ) -> Result<String, ObsError> {
-    if running && !readable_while_recording(path) {
+    if running {
         return Err(refused(
             SHOW,
             format!(
-                "{path} is still being recorded: OBS cannot open an MP4/MOV file before its \
-                 recording stops (its index is written at the end). Stop the recording, or save \
-                 the replay buffer and review that"
+                "{path} is still being recorded: OBS cannot cue a moment in a recording it is \
+                 still writing (it opens an MKV without its length and an MP4 not at all). Stop \
+                 the recording, or save the replay buffer and review that"
             ),
         ));
     }
@@ -75,7 +68,6 @@ pub(super) async fn show(
         cause: "the review connection closed".into(),
     })?;
     match cue(&mut p, path, offset_ms).await {
-        Ok(detail) if running => Ok(format!("{detail}; the recording is still running")),
         Ok(detail) => Ok(detail),
         Err(e) if could_not_open(&e) => {
             let place = if local {
@@ -123,15 +115,6 @@ mod tests {
         for h in ["192.168.1.20", "obs-pc", "10.0.0.1", "fe80::1"] {
             assert!(!is_this_computer(h), "{h}");
         }
-    }
-
-    #[test]
-    fn only_containers_without_a_trailing_index_play_while_recording() {
-        assert!(readable_while_recording("/v/2026-12-07 12-00-00.mkv"));
-        assert!(readable_while_recording("C:\\v\\a.flv"));
-        assert!(readable_while_recording("/v/a.ts"));
-        assert!(!readable_while_recording("/v/a.mp4"));
-        assert!(!readable_while_recording("C:\\v\\A.MOV"));
     }
 
     #[test]

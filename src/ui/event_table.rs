@@ -58,7 +58,7 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
 
 /// The row chosen by a click (match key, sequence): the one V shows on video. UI state only.
 fn selected_id() -> egui::Id {
-    egui::Id::new("event-table-selected")
+    egui::Id::unique("event-table-selected")
 }
 
 /// The command that shows `seq` of `match_key` on video.
@@ -218,6 +218,9 @@ fn table_ui(
         commands.push(show(k, seq));
     }
     let mut clicked = None;
+    // A click or right-click anywhere on a row is the row's (choose it, its menu): labels that
+    // select text would take those clicks. The raw text is in each event's hover.
+    ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
         .id_salt("events")
         .sense(egui::Sense::click())
