@@ -293,7 +293,8 @@ fn table_ui(
                     video_cell(&mut row, spot.as_ref(), || commands.push(show(k, seq)));
                 }
                 let r = row.response();
-                if r.clicked() {
+                // A right-click chooses the row too: the menu's row is the highlighted one.
+                if r.clicked() || r.secondary_clicked() {
                     clicked = Some((k, seq));
                 }
                 let known = rec.is_some().then_some(spot.as_ref());

@@ -41,8 +41,9 @@ impl ReviewAppService {
         let Some(p) = view.take_show() else {
             return;
         };
-        // A scoring event is in the panel's list: choose it there too.
-        view.selected = view.entry(p.seq).map(|e| e.seq).or(view.selected);
+        // A scoring event is in the panel's list: choose it there (another event: none, so no
+        // earlier choice looks like the moment shown).
+        view.selected = view.entry(p.seq).map(|e| e.seq);
         let Some(at) = p.received_at_ns else {
             let e = format!("event {} is not in the store for this match", p.seq);
             return refuse(view, &mut app.state.notices, e);
