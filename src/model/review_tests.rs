@@ -133,12 +133,14 @@ fn records_not_yet_in_the_store_are_listed_once_from_the_live_log() {
 
 #[test]
 fn an_event_asked_for_on_video_gets_its_receive_time_from_its_matchs_load_and_is_taken_once() {
-    let mut v = ReviewView::default();
-    v.show = Some(PendingShow {
-        match_key: 1,
-        seq: 3,
-        received_at_ns: None,
-    });
+    let mut v = ReviewView {
+        show: Some(PendingShow {
+            match_key: 1,
+            seq: 3,
+            received_at_ns: None,
+        }),
+        ..ReviewView::default()
+    };
     assert_eq!(v.take_show(), None, "not before its match is listed");
     let g = v.begin_load(1);
     assert_eq!(v.take_show(), None, "not while its match loads");
@@ -197,12 +199,14 @@ fn an_event_only_in_the_live_log_is_found_and_one_missing_from_the_store_says_so
 
 #[test]
 fn an_event_of_another_match_waits_for_that_matchs_load() {
-    let mut v = ReviewView::default();
-    v.show = Some(PendingShow {
-        match_key: 2,
-        seq: 3,
-        received_at_ns: None,
-    });
+    let mut v = ReviewView {
+        show: Some(PendingShow {
+            match_key: 2,
+            seq: 3,
+            received_at_ns: None,
+        }),
+        ..ReviewView::default()
+    };
     let g = v.begin_load(1);
     v.apply_load(ReviewLoad {
         generation: g,

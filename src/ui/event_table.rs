@@ -1,23 +1,20 @@
 //! The event table: one row per event of the chosen match, virtualised, with filters.
 
-use crate::model::review::ReviewCommand;
 use crate::model::state::EventTable;
 use crate::model::table_model::{AthleteFilter, RowKind, RowMeta};
 use crate::model::{AppState, Command};
-use crate::review::{Prefer, VideoSegment, format_offset, locate};
+use crate::review::{Prefer, VideoSegment, locate};
 use crate::store::MatchRecord;
-use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
+use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 /// Row height of the table.
 const ROW_HEIGHT: f32 = 20.0;
 
-/// V: show the selected row's moment on video (when no text field takes the keyboard).
-pub const SHOW_ON_VIDEO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::V);
-
-/// What "Show on video" says on hover.
-const SHOW_TIP: &str = "Play this moment in OBS from the match's recording (else a saved \
-                        replay), 3 s before it, in the Review panel (key V for the selected row)";
+#[path = "event_table_video.rs"]
+mod video;
+pub use video::SHOW_ON_VIDEO;
+use video::{row_menu, selected_id, show, video_cell};
 
 /// The event table with its filter bar and match selector.
 pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -54,16 +51,6 @@ pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
         }
     });
     table_ui(ui, &mut s.table, &s.review.segments, &mut s.commands);
-}
-
-/// The row chosen by a click (match key, sequence): the one V shows on video. UI state only.
-fn selected_id() -> egui::Id {
-    egui::Id::unique("event-table-selected")
-}
-
-/// The command that shows `seq` of `match_key` on video.
-fn show(match_key: u64, seq: u64) -> Command {
-    Command::Review(ReviewCommand::ShowEvent { match_key, seq })
 }
 
 /// One line describing a stored match.
@@ -309,29 +296,6 @@ fn table_ui(
     }
 }
 
-/// A row's context menu: "Show on video", with where the moment is (or that no file holds it;
-/// `None`: the row's record is not read yet).
-fn row_menu(
-    ui: &mut egui::Ui,
-    spot: Option<Option<&crate::review::VideoSpot>>,
-    show: impl FnOnce(),
-) {
-    if ui.button("Show on video").on_hover_text(SHOW_TIP).clicked() {
-        show();
-        ui.close();
-    }
-    match spot {
-        Some(Some(s)) => {
-            let at = format_offset(s.offset_ms);
-            ui.weak(format!("video {at} in {}", s.segment.path));
-        }
-        Some(None) => {
-            ui.weak("no recording or replay known to hold it (the panel says why)");
-        }
-        None => {}
-    }
-}
-
 fn row_cells(
     row: &mut egui_extras::TableRow<'_, '_>,
     m: &RowMeta,
@@ -393,28 +357,6 @@ fn row_cells(
     row.col(|ui| {
         if m.hit_level > 0 {
             ui.label(m.hit_level.to_string());
-        }
-    });
-}
-
-/// "video 12:34.5" and a small play button: where the event is on video, from the video index
-/// (the recording first).
-fn video_cell(
-    row: &mut egui_extras::TableRow<'_, '_>,
-    spot: Option<&crate::review::VideoSpot>,
-    show: impl FnOnce(),
-) {
-    row.col(|ui| {
-        if let Some(s) = spot {
-            if ui
-                .small_button("▶")
-                .on_hover_text(format!("Show on video: {SHOW_TIP}"))
-                .clicked()
-            {
-                show();
-            }
-            ui.label(format!("video {}", format_offset(s.offset_ms)))
-                .on_hover_text(&s.segment.path);
         }
     });
 }
