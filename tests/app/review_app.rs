@@ -189,8 +189,21 @@ fn earlier_match_in_the_table(h: &mut Harness<'_, CourtsideApp>, udp: u16) -> u6
     step_until(h, "the earlier match in the table", |a| {
         a.state.table.key == Some(first) && a.state.table.cache.get(first + 1).is_some()
     });
-    h.run_steps(2);
+    drawn(h, "Head kick +3");
     first
+}
+
+/// Step until a widget labelled `label` is drawn (the table lays out its rows frames after the
+/// records arrive).
+fn drawn(h: &mut Harness<'_, CourtsideApp>, label: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.query_all_by_label(label).next().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{label}' never drawn"
+        );
+        h.step();
+    }
 }
 
 /// The outcome of the last "Show on video".

@@ -108,7 +108,12 @@ fn show_on_video_plays_an_earlier_matchs_event_from_its_recording_at_the_moment(
     step_until(&mut h, "the earlier match in the table", |a| {
         a.state.table.key == Some(first) && a.state.table.cache.get(first + 2).is_some()
     });
-    h.run_steps(2);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let repaints = crate::wait::Repaints::on(&h.ctx);
+    while h.query_all_by_label("Head kick +3").next().is_none() {
+        repaints.wait(deadline, "the kick's row drawn");
+        h.step();
+    }
     h.get_by_label("Head kick +3").click_secondary();
     h.run_steps(2);
     h.get_by_label("Show on video").click();
