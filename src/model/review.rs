@@ -9,6 +9,10 @@ use crate::review::{Prefer, ReviewState, VideoSegment, locate};
 use crate::store::EventRecord;
 use std::sync::Arc;
 
+#[path = "review_show.rs"]
+pub mod show;
+pub use show::{PendingShow, ShowPlan, plan_show, why_no_video};
+
 /// Loop window around the moment: from the pre-roll before it to this long after it.
 pub const LOOP_AFTER_MS: u64 = 2_000;
 
@@ -40,6 +44,16 @@ pub enum ReviewCommand {
     BackToLive,
     /// Set the review OBS up for review: keyframes by this policy (OBS window → Control).
     SetupKeyframes(crate::obs::review_setup::KeyframePolicy),
+    /// "Show on video" from the event table: list the event's match in the panel (an earlier
+    /// one too) and play the event's moment from the match's recording (else a saved replay).
+    ShowEvent {
+        /// The event's match.
+        match_key: u64,
+        /// The event's record sequence.
+        seq: u64,
+    },
+    /// List the current match again (after showing an earlier one).
+    BackToCurrent,
 }
 
 /// One scoring event of the match, as the panel lists it.
@@ -139,6 +153,11 @@ pub struct ReviewView {
     /// "challenge over → review: back to live" (OBS → Automation), the one place it is set.
     /// Kept until the Review panel's checkbox is replaced by a pointer to that rule.
     pub live_on_outcome: bool,
+    /// The listed match is an earlier one chosen by "Show on video", not the current match:
+    /// the panel stays on it until a challenge comes or the operator goes back.
+    pub earlier: bool,
+    /// An event asked for by "Show on video", played once its match is loaded.
+    pub show: Option<PendingShow>,
 }
 
 impl std::fmt::Debug for ReviewView {
@@ -176,6 +195,8 @@ impl Default for ReviewView {
             preview: None,
             preview_error: None,
             live_on_outcome: true,
+            earlier: false,
+            show: None,
         }
     }
 }
@@ -205,6 +226,15 @@ impl ReviewView {
             return false;
         }
         self.loading = None;
+        if let Some(p) = &mut self.show
+            && p.match_key == load.match_key
+        {
+            let all = load.records.iter().chain(self.waiting.iter().map(|r| &**r));
+            p.received_at_ns = all
+                .filter(|r| r.seq == p.seq)
+                .map(|r| r.received_at_ns)
+                .next();
+        }
         self.segments = load.segments;
         self.entries.clear();
         self.fold = MatchState::new();
@@ -254,6 +284,15 @@ impl ReviewView {
                 });
             }
         }
+    }
+
+    /// The event asked for by "Show on video", once its match is loaded (taken: played once).
+    pub fn take_show(&mut self) -> Option<PendingShow> {
+        let ready = self.loading.is_none()
+            && self
+                .show
+                .is_some_and(|p| Some(p.match_key) == self.match_key);
+        if ready { self.show.take() } else { None }
     }
 
     /// The entry with sequence `seq`.

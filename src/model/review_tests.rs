@@ -130,3 +130,90 @@ fn records_not_yet_in_the_store_are_listed_once_from_the_live_log() {
     let seqs: Vec<u64> = v.entries.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, vec![3, 4]);
 }
+
+#[test]
+fn an_event_asked_for_on_video_gets_its_receive_time_from_its_matchs_load_and_is_taken_once() {
+    let mut v = ReviewView {
+        show: Some(PendingShow {
+            match_key: 1,
+            seq: 3,
+            received_at_ns: None,
+        }),
+        ..ReviewView::default()
+    };
+    assert_eq!(v.take_show(), None, "not before its match is listed");
+    let g = v.begin_load(1);
+    assert_eq!(v.take_show(), None, "not while its match loads");
+    v.apply_load(ReviewLoad {
+        generation: g,
+        match_key: 1,
+        // Not a scoring event: any event row can be shown.
+        records: vec![
+            rec(1, vec![point(Athlete::Blue)]),
+            rec(3, vec![Event::FightLoaded]),
+        ],
+        segments: vec![recording()],
+    });
+    let p = v.take_show().expect("ready");
+    assert_eq!(p.received_at_ns, Some(3 * S));
+    assert_eq!(v.take_show(), None, "played once");
+    let plan = plan_show(&v.segments, 3 * S).expect("in the recording");
+    assert_eq!((plan.offset_ms, plan.running), (1_000, true));
+}
+
+#[test]
+fn an_event_only_in_the_live_log_is_found_and_one_missing_from_the_store_says_so() {
+    let mut v = ReviewView::default();
+    let g = v.begin_load(1);
+    v.waiting.push(Arc::new(rec(5, vec![point(Athlete::Red)])));
+    v.show = Some(PendingShow {
+        match_key: 1,
+        seq: 5,
+        received_at_ns: None,
+    });
+    v.apply_load(ReviewLoad {
+        generation: g,
+        match_key: 1,
+        records: Vec::new(),
+        segments: Vec::new(),
+    });
+    assert_eq!(v.take_show().and_then(|p| p.received_at_ns), Some(5 * S));
+    let g = v.begin_load(1);
+    v.show = Some(PendingShow {
+        match_key: 1,
+        seq: 99,
+        received_at_ns: None,
+    });
+    v.apply_load(ReviewLoad {
+        generation: g,
+        match_key: 1,
+        records: vec![rec(1, vec![point(Athlete::Blue)])],
+        segments: Vec::new(),
+    });
+    let p = v.take_show().expect("taken");
+    assert_eq!(
+        p.received_at_ns, None,
+        "not in the store: the service says so"
+    );
+}
+
+#[test]
+fn an_event_of_another_match_waits_for_that_matchs_load() {
+    let mut v = ReviewView {
+        show: Some(PendingShow {
+            match_key: 2,
+            seq: 3,
+            received_at_ns: None,
+        }),
+        ..ReviewView::default()
+    };
+    let g = v.begin_load(1);
+    v.apply_load(ReviewLoad {
+        generation: g,
+        match_key: 1,
+        records: vec![rec(3, vec![point(Athlete::Blue)])],
+        segments: Vec::new(),
+    });
+    assert_eq!(v.take_show(), None);
+    assert!(v.show.is_some_and(|p| p.received_at_ns.is_none()));
+}

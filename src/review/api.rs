@@ -21,6 +21,17 @@ pub enum ReviewRequest {
         /// The moment, ms from the file's start.
         offset_ms: u64,
     },
+    /// "Show on video" (any event of any match): play `path` from `offset_ms` minus the
+    /// pre-roll, after checking that the file is still there (when OBS runs on this computer)
+    /// and that OBS can open it; a failure names the file and the cause.
+    Show {
+        /// File on the OBS computer (from the video index).
+        path: String,
+        /// The moment, ms from the file's start.
+        offset_ms: u64,
+        /// A recording OBS was still writing when the index was read.
+        running: bool,
+    },
     /// Play.
     Play,
     /// Pause.
@@ -58,6 +69,7 @@ impl ReviewRequest {
         match self {
             ReviewRequest::Challenge { .. } => "review: save and cue the disputed moment".into(),
             ReviewRequest::Cue { path, .. } => format!("review: show {path}"),
+            ReviewRequest::Show { .. } => "review: show on video".into(),
             ReviewRequest::Play => "review: play".into(),
             ReviewRequest::Pause => "review: pause".into(),
             ReviewRequest::Speed(p) => format!("review: speed {p} %"),

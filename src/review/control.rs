@@ -8,7 +8,7 @@ use crate::obs::review::{MediaState, MediaStatus};
 use crate::obs::review_setup::setup_keyframes;
 use serde_json::Value;
 
-fn refused(what: &str, reason: String) -> ObsError {
+pub(super) fn refused(what: &str, reason: String) -> ObsError {
     ObsError::Refused {
         request: what.into(),
         code: 0,
@@ -38,6 +38,11 @@ pub(super) async fn run(w: &mut Worker, r: ReviewRequest) -> Result<String, ObsE
             w.ensure_source().await?;
             cue(&mut connected(w)?, &path, offset_ms).await
         }
+        ReviewRequest::Show {
+            path,
+            offset_ms,
+            running,
+        } => super::show::show(w, &path, offset_ms, running).await,
         ReviewRequest::Play => play_pause(&mut connected(w)?, true).await,
         ReviewRequest::Pause => play_pause(&mut connected(w)?, false).await,
         ReviewRequest::Speed(percent) => speed(&mut connected(w)?, percent).await,
@@ -172,7 +177,7 @@ async fn challenge(
 
 /// Show the review scene, load `path` (unless it is loaded), seek to `offset_ms` minus the
 /// pre-roll and play.
-async fn cue(p: &mut Parts<'_>, path: &str, offset_ms: u64) -> Result<String, ObsError> {
+pub(super) async fn cue(p: &mut Parts<'_>, path: &str, offset_ms: u64) -> Result<String, ObsError> {
     let source = p.names.source.clone();
     p.link.show(&p.names.scene).await?;
     let current = p.link.media_status(&source).await?;

@@ -14,6 +14,7 @@ mod control;
 pub mod disputed;
 pub mod index;
 pub mod service;
+pub mod show;
 pub mod store;
 
 pub use index::{Anchor, Prefer, VideoKind, VideoSegment, VideoSpot, format_offset, locate};

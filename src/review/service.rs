@@ -343,6 +343,11 @@ impl Worker {
         self.index_replay(path, end_ns, duration_ms)
     }
 
+    /// The review OBS's host as configured (where its file paths are).
+    pub(super) fn obs_host(&self) -> &str {
+        &self.config.connection.host
+    }
+
     /// Send a preview frame.
     pub(super) fn preview(&self, png: Vec<u8>) {
         self.send(ReviewUpdate::Preview(png));

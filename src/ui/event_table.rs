@@ -3,12 +3,18 @@
 use crate::model::state::EventTable;
 use crate::model::table_model::{AthleteFilter, RowKind, RowMeta};
 use crate::model::{AppState, Command};
+use crate::review::{Prefer, VideoSegment, locate};
 use crate::store::MatchRecord;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 /// Row height of the table.
 const ROW_HEIGHT: f32 = 20.0;
+
+#[path = "event_table_video.rs"]
+mod video;
+pub use video::SHOW_ON_VIDEO;
+use video::{row_menu, selected_id, show, video_cell};
 
 /// The event table with its filter bar and match selector.
 pub fn event_table_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -184,14 +190,27 @@ fn filters_ui(ui: &mut egui::Ui, t: &mut EventTable, commands: &mut Vec<Command>
 fn table_ui(
     ui: &mut egui::Ui,
     t: &mut EventTable,
-    video: &[crate::review::VideoSegment],
+    video: &[VideoSegment],
     commands: &mut Vec<Command>,
 ) {
     let mut missing: Vec<u64> = Vec::new();
     let n = t.visible_len();
     let key = t.key.unwrap_or(0);
+    let selected: Option<(u64, u64)> = ui.data(|d| d.get_temp(selected_id()));
+    let selected = selected.filter(|(k, _)| t.key == Some(*k)).map(|(_, s)| s);
+    if let (Some(k), Some(seq)) = (t.key, selected)
+        && !ui.ctx().egui_wants_keyboard_input()
+        && ui.input_mut(|i| i.consume_shortcut(&SHOW_ON_VIDEO))
+    {
+        commands.push(show(k, seq));
+    }
+    let mut clicked = None;
+    // A click or right-click anywhere on a row is the row's (choose it, its menu): labels that
+    // select text would take those clicks. The raw text is in each event's hover.
+    ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
         .id_salt("events")
+        .sense(egui::Sense::click())
         .striped(true)
         .resizable(true)
         .stick_to_bottom(t.follow)
@@ -247,12 +266,31 @@ fn table_ui(
                 if rec.is_none() && missing.last() != Some(&seq) {
                     missing.push(seq);
                 }
+                row.set_selected(selected == Some(seq));
                 row_cells(&mut row, &meta, seq, rec.as_deref());
+                let spot = rec.as_deref().and_then(|r| {
+                    (!video.is_empty())
+                        .then(|| locate(video, r.received_at_ns, Prefer::Recording))
+                        .flatten()
+                });
+                let Some(k) = t.key else {
+                    return;
+                };
                 if !video.is_empty() {
-                    video_cell(&mut row, video, rec.as_deref());
+                    video_cell(&mut row, spot.as_ref(), || commands.push(show(k, seq)));
                 }
+                let r = row.response();
+                // A right-click chooses the row too: the menu's row is the highlighted one.
+                if r.clicked() || r.secondary_clicked() {
+                    clicked = Some((k, seq));
+                }
+                let known = rec.is_some().then_some(spot.as_ref());
+                r.context_menu(|ui| row_menu(ui, known, || commands.push(show(k, seq))));
             });
         });
+    if let Some(c) = clicked {
+        ui.data_mut(|d| d.insert_temp(selected_id(), c));
+    }
     if !missing.is_empty() {
         commands.push(Command::FetchRecords(missing));
     }
@@ -319,26 +357,6 @@ fn row_cells(
     row.col(|ui| {
         if m.hit_level > 0 {
             ui.label(m.hit_level.to_string());
-        }
-    });
-}
-
-/// "video 12:34.5": where the event is on video, from the video index (the recording first).
-fn video_cell(
-    row: &mut egui_extras::TableRow<'_, '_>,
-    video: &[crate::review::VideoSegment],
-    rec: Option<&crate::store::EventRecord>,
-) {
-    let spot = rec.and_then(|r| {
-        crate::review::locate(video, r.received_at_ns, crate::review::Prefer::Recording)
-    });
-    row.col(|ui| {
-        if let Some(s) = spot {
-            ui.label(format!(
-                "video {}",
-                crate::review::format_offset(s.offset_ms)
-            ))
-            .on_hover_text(s.segment.path);
         }
     });
 }

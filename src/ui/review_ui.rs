@@ -125,9 +125,13 @@ pub fn review_window(ctx: &egui::Context, s: &mut AppState) {
 
 /// The panel's content.
 pub fn review_ui(ui: &mut egui::Ui, s: &mut AppState) {
+    let earlier = earlier_title(s);
     let commands = &mut s.commands;
     let view = &mut s.review;
     header(ui, view);
+    if let Some(title) = earlier {
+        earlier_ui(ui, &title, commands);
+    }
     ui.separator();
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
@@ -140,6 +144,33 @@ pub fn review_ui(ui: &mut egui::Ui, s: &mut AppState) {
             media_ui(ui, view);
             controls_ui(ui, view, commands);
         });
+    });
+}
+
+/// The listed match's title when it is an earlier one shown by "Show on video".
+fn earlier_title(s: &AppState) -> Option<String> {
+    let key = s.review.match_key.filter(|_| s.review.earlier)?;
+    let title = (s.match_list.iter())
+        .find(|m| m.key == key)
+        .map_or_else(|| format!("match {key}"), super::event_table::match_title);
+    Some(title)
+}
+
+/// The banner over an earlier match's events, with the way back to the current match.
+fn earlier_ui(ui: &mut egui::Ui, title: &str, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("Earlier match: {title}"))
+                .strong()
+                .color(Color32::from_rgb(0xE8, 0xA0, 0x20)),
+        );
+        if ui
+            .button("Back to the current match")
+            .on_hover_text("List the current match's events again (a challenge does this too)")
+            .clicked()
+        {
+            commands.push(Command::Review(ReviewCommand::BackToCurrent));
+        }
     });
 }
 
@@ -211,7 +242,11 @@ fn events_ui(ui: &mut egui::Ui, view: &mut ReviewView, commands: &mut Vec<Comman
         }
     });
     if view.entries.is_empty() && view.loading.is_none() {
-        ui.label("No point or penalty in the current match yet.");
+        ui.label(if view.earlier {
+            "No point or penalty in this match."
+        } else {
+            "No point or penalty in the current match yet."
+        });
     }
     egui::ScrollArea::vertical()
         .id_salt("review events")

@@ -5,6 +5,7 @@
 use crate::app_support::{app, configure, configure_with, free_port};
 use crate::whole_app::{step_until, wait_listening};
 use courtside::app::CourtsideApp;
+use courtside::model::Command;
 use courtside::model::state::Level;
 use courtside::obs::store as obs_store;
 use courtside::obs::{ObsConnection, ObsRole};
@@ -170,5 +171,132 @@ fn keys_by_place_and_not_with_ctrl_or_typing(h: &mut Harness<'_, CourtsideApp>) 
         last(h),
         None,
         "a digit typed into a field changes no review"
+    );
+}
+
+/// Two matches on the court (a head kick in the first, a punch in the second); the event table
+/// shows the first (earlier) one. Returns its key.
+fn earlier_match_in_the_table(h: &mut Harness<'_, CourtsideApp>, udp: u16) -> u64 {
+    wait_listening(h);
+    send(udp, &["pre;FightLoaded", "pt1;3"]);
+    step_until(h, "the first match stored", |a| a.state.store.events >= 2);
+    send(udp, &["pre;FightLoaded", "pt2;1"]);
+    step_until(h, "two matches listed", |a| a.state.match_list.len() >= 2);
+    let first = (h.state().state.match_list.iter().map(|m| m.key).min()).expect("a match");
+    h.state_mut()
+        .state
+        .commands
+        .push(Command::SelectMatch(Some(first)));
+    step_until(h, "the earlier match in the table", |a| {
+        a.state.table.key == Some(first) && a.state.table.cache.get(first + 1).is_some()
+    });
+    drawn(h, "Head kick +3");
+    first
+}
+
+/// Step until a widget labelled `label` is drawn (the table lays out its rows frames after the
+/// records arrive).
+fn drawn(h: &mut Harness<'_, CourtsideApp>, label: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.query_all_by_label(label).next().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "'{label}' never drawn"
+        );
+        h.step();
+    }
+}
+
+/// The outcome of the last "Show on video".
+fn shown(a: &CourtsideApp) -> Option<Result<String, String>> {
+    let (what, result) = a.state.review.last.as_ref()?;
+    (what == "review: show on video").then(|| result.clone())
+}
+
+#[test]
+fn a_rows_context_menu_shows_an_earlier_event_on_video_and_says_no_recording_holds_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("court.redb");
+    let udp = free_port();
+    configure(&db, udp);
+    let mut h = app(db);
+    h.state_mut().state.prefs.scoreboard_open = false;
+    let first = earlier_match_in_the_table(&mut h, udp);
+    h.get_by_label("Head kick +3").click_secondary();
+    h.run_steps(2);
+    h.get_by_label_contains("no recording or replay known to hold it");
+    h.get_by_label("Show on video").click();
+    step_until(&mut h, "the show answered", |a| shown(a).is_some());
+    let why = shown(h.state()).expect("shown").expect_err("no video");
+    assert!(
+        why.starts_with("no recording or replay holds this moment")
+            && why.contains("OBS was not recording"),
+        "{why}"
+    );
+    let review = &h.state().state.review;
+    assert!(h.state().state.prefs.show_review, "the panel opened");
+    assert_eq!(
+        review.match_key,
+        Some(first),
+        "the panel lists the earlier match"
+    );
+    assert!(review.earlier);
+    assert_eq!(review.entries.len(), 1, "its one point");
+    let notices = &h.state().state.notices.items;
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.level == Level::Warning && n.cause == why),
+        "{notices:?}"
+    );
+    h.run_steps(2);
+    h.get_by_label_contains("Earlier match: ");
+    h.get_by_label("Back to the current match").click();
+    step_until(&mut h, "the current match listed again", |a| {
+        !a.state.review.earlier && a.state.review.match_key.is_some_and(|k| k > first)
+    });
+}
+
+#[test]
+fn v_shows_the_selected_row_on_video_and_without_an_obs_says_obs_is_not_connected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("court.redb");
+    let udp = free_port();
+    // A recording known to the video index since an hour ago, still running.
+    configure_with(&db, udp, |writer| {
+        let now = courtside::store::writer::now_ns();
+        let seg = courtside::review::VideoSegment {
+            connection_id: 1,
+            connection: "court OBS".into(),
+            kind: courtside::review::VideoKind::Recording,
+            path: "/videos/court1.mkv".into(),
+            start_ns: Some(now - 3_600_000_000_000),
+            end_ns: None,
+            duration_ms: None,
+            anchor: courtside::review::Anchor::Reported,
+        };
+        (writer.sender())
+            .send(courtside::review::store::save_segment(seg))
+            .expect("queue");
+    });
+    let mut h = app(db);
+    h.state_mut().state.prefs.scoreboard_open = false;
+    earlier_match_in_the_table(&mut h, udp);
+    step_until(&mut h, "the video column", |a| {
+        !a.state.review.segments.is_empty()
+    });
+    h.run_steps(2);
+    // V does nothing before a row is chosen.
+    h.key_press(egui::Key::V);
+    h.run_steps(2);
+    assert_eq!(shown(h.state()), None);
+    h.get_by_label("Head kick +3").click();
+    h.run_steps(1);
+    h.key_press(egui::Key::V);
+    step_until(&mut h, "the show answered", |a| shown(a).is_some());
+    let why = shown(h.state()).expect("shown").expect_err("no OBS");
+    assert!(
+        why.contains("OBS is not connected") && why.contains("no OBS connection is set up"),
+        "{why}"
     );
 }

@@ -42,6 +42,8 @@ mod review_rules;
 mod review_support;
 mod rule_defs;
 mod rules;
+#[cfg(target_os = "linux")]
+mod show_on_video;
 mod store;
 #[cfg(target_os = "linux")]
 mod streaming;

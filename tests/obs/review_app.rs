@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Pace the simulated match: the video needs real time to pass between events.
-fn pace(d: Duration) {
+pub fn pace(d: Duration) {
     let end = Instant::now() + d;
     while Instant::now() < end {
         std::thread::park_timeout(end - Instant::now());
@@ -104,7 +104,7 @@ fn last_done(a: &CourtsideApp, what: &str) -> Option<Result<String, String>> {
 
 /// A real OBS ready for reviews: every frame a keyframe (frame-exact seeks, set while no output
 /// runs) and a green patch on the red canvas (the video is not one colour); a direct link to it.
-fn prepared_obs(rt: &tokio::runtime::Runtime) -> (ObsProcess, ReviewLink) {
+pub fn prepared_obs(rt: &tokio::runtime::Runtime) -> (ObsProcess, ReviewLink) {
     let obs = ObsProcess::start().expect("start OBS");
     let link = direct(rt, &obs);
     let mut setup = Review::start(rt, &obs, None, None);

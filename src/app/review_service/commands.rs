@@ -41,6 +41,9 @@ impl ReviewAppService {
         app: &mut Shared<'_>,
     ) {
         app.state.prefs.show_review = true;
+        // A challenge is about the current match: leave an earlier one shown by "Show on video".
+        app.state.review.earlier = false;
+        app.state.review.show = None;
         app.state.review.challenge = Some(ChallengeInfo {
             seq: rec.seq,
             match_key: rec.match_key,
@@ -102,7 +105,8 @@ impl ReviewAppService {
         let view = &mut app.state.review;
         let r = match c {
             ReviewCommand::Load => {
-                if let Some(key) = current_match(app.state) {
+                let listed = view.match_key.filter(|_| view.earlier);
+                if let Some(key) = listed.or_else(|| current_match(app.state)) {
                     self.load(app, key);
                 }
                 return;
@@ -143,6 +147,10 @@ impl ReviewAppService {
                 setup.last = None;
                 ReviewRequest::SetupKeyframes(policy)
             }
+            ReviewCommand::ShowEvent { match_key, seq } => {
+                return self.show_event(match_key, seq, app);
+            }
+            ReviewCommand::BackToCurrent => return self.back_to_current(app),
         };
         self.ask(r, &mut app.state.review, &mut app.state.notices);
     }

@@ -10,6 +10,7 @@ use super::services::Shared;
 mod automation;
 mod commands;
 mod segments;
+mod show;
 use crate::model::review::{NO_CONNECTION, ReviewLoad, ReviewView};
 use crate::model::state::Level;
 use crate::obs::ObsConnection;
@@ -218,9 +219,12 @@ impl ReviewAppService {
         }
         let current = current_match(app.state);
         let view = &app.state.review;
+        // An earlier match shown by "Show on video" stays listed until the operator goes back
+        // or a challenge comes.
         if let Some(key) = current
             && view.match_key != Some(key)
             && view.loading.is_none()
+            && !view.earlier
         {
             self.load(app, key);
         }
@@ -292,6 +296,7 @@ impl ReviewAppService {
             Ok(l) => {
                 if app.state.review.apply_load(l) {
                     self.cue_challenge(app);
+                    self.play_pending(app);
                 }
             }
             Err(e) => {

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 /// Re-read the index this often while some OBS records (its tracker refines the anchors).
 const WHILE_RECORDING: Duration = Duration::from_secs(30);
+/// Read it once more this long after an output changed: the tracker's row (a recording's end)
+/// goes through the store writer and may land after the first read.
+const AFTER_CHANGE: Duration = Duration::from_secs(2);
 
 /// What decides when the index is read again.
 #[derive(Default)]
@@ -20,6 +23,8 @@ pub(super) struct SegmentsRefresh {
     asked: Option<Instant>,
     /// A read is under way.
     reading: bool,
+    /// Read once more at this time (after an output changed).
+    again: Option<Instant>,
 }
 
 /// The channel the reads answer on.
@@ -48,18 +53,23 @@ impl ReviewAppService {
             })
             .collect();
         let recording = phases.iter().any(|p| p.1);
+        let changed = self.refresh.asked.is_some() && phases != self.refresh.phases;
+        let again = self.refresh.again.is_some_and(|t| Instant::now() >= t);
         let due = match self.refresh.asked {
             None => true,
-            Some(at) => {
-                phases != self.refresh.phases || (recording && at.elapsed() >= WHILE_RECORDING)
-            }
+            Some(at) => changed || again || (recording && at.elapsed() >= WHILE_RECORDING),
         };
         if recording {
             app.ctx.request_repaint_after(WHILE_RECORDING);
         }
+        if let Some(t) = self.refresh.again {
+            app.ctx
+                .request_repaint_after(t.saturating_duration_since(Instant::now()));
+        }
         if !due || self.refresh.reading {
             return;
         }
+        self.refresh.again = changed.then(|| Instant::now() + AFTER_CHANGE);
         let (Some(rt), Some(store)) = (&self.runtime, self.store.clone()) else {
             return;
         };
