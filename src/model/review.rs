@@ -149,10 +149,6 @@ pub struct ReviewView {
     pub preview: Option<egui::TextureHandle>,
     /// Why the last preview failed.
     pub preview_error: Option<String>,
-    /// Not read any more: going back to live when a challenge is over is the automation rule
-    /// "challenge over → review: back to live" (OBS → Automation), the one place it is set.
-    /// Kept until the Review panel's checkbox is replaced by a pointer to that rule.
-    pub live_on_outcome: bool,
     /// The listed match is an earlier one chosen by "Show on video", not the current match:
     /// the panel stays on it until a challenge comes or the operator goes back.
     pub earlier: bool,
@@ -194,7 +190,6 @@ impl Default for ReviewView {
             last: None,
             preview: None,
             preview_error: None,
-            live_on_outcome: true,
             earlier: false,
             show: None,
         }

@@ -208,9 +208,13 @@ fn header(ui: &mut egui::Ui, view: &mut ReviewView) {
                 .color(athlete_colour(ch.by).gamma_multiply(1.2)),
         );
     }
-    ui.checkbox(
-        &mut view.live_on_outcome,
-        "Back to live when the challenge is decided, rejected or closed",
+    // Going back to live is the automation rule's (one place to set it), not a panel setting.
+    ui.label(
+        RichText::new(
+            "Back to live when the challenge is over: the automation rule \"Challenge over: back \
+             to live\" (OBS → Automation).",
+        )
+        .weak(),
     );
 }
 
