@@ -188,6 +188,10 @@ impl ReviewAppService {
         sent: Option<Instant>,
         app: &mut Shared<'_>,
     ) {
+        if self.conn.is_none() {
+            // A court run without OBS: as the OBS worker does, not logged, no notice per match.
+            return;
+        }
         if let Err(why) = &result {
             app.state.notices.push(
                 Level::Warning,
@@ -199,7 +203,8 @@ impl ReviewAppService {
         self.store_firing(call, result, sent, app);
     }
 
-    /// Store the outcome in the automation log and show it in the log view.
+    /// Store the outcome in the automation log and show it in the log view (not without an OBS
+    /// set up: like the OBS worker's actions with no OBS to go to).
     fn store_firing(
         &self,
         call: &ReviewCall,
@@ -207,7 +212,10 @@ impl ReviewAppService {
         sent: Option<Instant>,
         app: &mut Shared<'_>,
     ) {
-        let connection = self.conn.as_ref().map_or("", |c| c.name.as_str());
+        let Some(connection) = self.conn.as_ref().map(|c| c.name.as_str()) else {
+            // No OBS set up: nothing to log (the Review panel says so).
+            return;
+        };
         let record = firing_record(&call.context, &call.action, connection, result, sent);
         if let Some(w) = &self.writer
             && w.try_send(crate::obs::store::log_firing(record.clone()))

@@ -89,8 +89,10 @@ mod tests {
     }
 
     fn harness() -> Harness<'static, Panel> {
-        let mut view = ObsView::default();
-        view.connections = vec![ObsConnection::new("court OBS", "127.0.0.1", 4455)];
+        let view = ObsView {
+            connections: vec![ObsConnection::new("court OBS", "127.0.0.1", 4455)],
+            ..ObsView::default()
+        };
         Harness::new_ui_state(
             |ui, p: &mut Panel| review_setup_ui(ui, &mut p.view, &mut p.commands),
             Panel {
