@@ -140,7 +140,8 @@ impl HubAppService {
         if self.results_changed(app) {
             self.read_results(app);
         }
-        if app.state.prefs.show_tournament {
+        let courts = app.state.hub.status.as_ref().is_some_and(|s| !s.courts.is_empty());
+        if app.state.prefs.show_tournament && courts {
             app.ctx.request_repaint_after(AGE_REFRESH);
         }
     }
