@@ -140,7 +140,12 @@ impl HubAppService {
         if self.results_changed(app) {
             self.read_results(app);
         }
-        let courts = app.state.hub.status.as_ref().is_some_and(|s| !s.courts.is_empty());
+        let courts = app
+            .state
+            .hub
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.courts.is_empty());
         if app.state.prefs.show_tournament && courts {
             app.ctx.request_repaint_after(AGE_REFRESH);
         }
@@ -261,7 +266,9 @@ impl HubAppService {
         }
         let what = format!("Results export ({})", format.extension().to_uppercase());
         app.state.hub.exporting = Some(what.clone());
-        app.state.support.task(&what, TaskState::Running(String::new()));
+        app.state
+            .support
+            .task(&what, TaskState::Running(String::new()));
         app.jobs
             .spawn(&what, JobKind::Hub(HubJob::Export), move |progress| {
                 progress.set("reading the finished matches");
@@ -269,8 +276,9 @@ impl HubAppService {
                 let name = results_file_name(format);
                 super::support_jobs::with_path(path, &name, format.extension(), |p| {
                     progress.set(format!("writing {}", p.display()));
-                    write_results(&list, format, p)
-                        .map(|()| format!("{} finished matches written to {}", list.len(), p.display()))
+                    write_results(&list, format, p).map(|()| {
+                        format!("{} finished matches written to {}", list.len(), p.display())
+                    })
                 })
                 .map(JobOutput::Text)
             });
@@ -324,7 +332,9 @@ impl HubAppService {
         });
         match &outcome {
             Ok(done) => {
-                app.state.notices.push(Level::Info, &format!("{what} done"), done, "");
+                app.state
+                    .notices
+                    .push(Level::Info, &format!("{what} done"), done, "");
                 app.state.support.task(what, TaskState::Done(done.clone()));
             }
             Err(e) if e.starts_with("cancelled") => {
@@ -394,7 +404,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no-such-folder").join("results.json");
         let e = write_results(&[], ExportFormat::Json, &path).unwrap_err();
-        assert!(e.contains("results.json") && e.contains("cannot write"), "{e}");
+        assert!(
+            e.contains("results.json") && e.contains("cannot write"),
+            "{e}"
+        );
         let ok = dir.path().join("results.json");
         write_results(&[], ExportFormat::Json, &ok).unwrap();
         assert_eq!(std::fs::read_to_string(&ok).unwrap(), "[]\n");

@@ -80,14 +80,22 @@ fn after_a_hub_restart_the_age_comes_from_the_courts_receive_time() {
     assert_eq!(court_row(&v, true, 100 * SEC).age, "10 s ago");
     v.last_received_at_ns = 0;
     let row = court_row(&v, true, 100 * SEC);
-    assert_eq!((row.age.as_str(), row.connection), ("never", Connection::Stale));
+    assert_eq!(
+        (row.age.as_str(), row.connection),
+        ("never", Connection::Stale)
+    );
 }
 
 #[test]
 fn the_winner_and_an_injury_show_as_badges() {
     let v = view(
         "1",
-        &[b"pre;FightLoaded;", b"ij1;0:42;show;", b"win;BLUE;", b"wmh;Kenji TANAKA;2-1 PTF;"],
+        &[
+            b"pre;FightLoaded;",
+            b"ij1;0:42;show;",
+            b"win;BLUE;",
+            b"wmh;Kenji TANAKA;2-1 PTF;",
+        ],
         SEC,
     );
     let texts: Vec<String> = court_row(&v, true, SEC)
@@ -96,7 +104,10 @@ fn the_winner_and_an_injury_show_as_badges() {
         .map(Badge::text)
         .collect();
     assert!(texts.iter().any(|t| t.starts_with("Injury")), "{texts:?}");
-    assert!(texts.contains(&"Winner blue (2-1 PTF)".to_string()), "{texts:?}");
+    assert!(
+        texts.contains(&"Winner blue (2-1 PTF)".to_string()),
+        "{texts:?}"
+    );
 }
 
 #[test]

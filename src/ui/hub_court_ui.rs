@@ -35,9 +35,7 @@ pub(crate) fn court_ui(
         view.state.blue.country.as_str(),
         view.state.red.country.as_str(),
     ];
-    let [blue_flag, red_flag] = flags
-        .cache
-        .board_flags(ui.ctx(), flags.resolver, codes);
+    let [blue_flag, red_flag] = flags.cache.board_flags(ui.ctx(), flags.resolver, codes);
     let board = ScoreboardView {
         state: Some(view.state.clone()),
         court: court.clone(),
@@ -59,7 +57,10 @@ pub(crate) fn court_ui(
 fn events_table(ui: &mut egui::Ui, hub: &HubView, court: &str) {
     let events = &hub.events;
     if let Some(e) = &events.error {
-        ui.label(RichText::new(format!("Records could not be read: {e}")).color(ui.visuals().error_fg_color));
+        ui.label(
+            RichText::new(format!("Records could not be read: {e}"))
+                .color(ui.visuals().error_fg_color),
+        );
     }
     if events.court != court {
         ui.label("Reading the records…");
@@ -67,7 +68,10 @@ fn events_table(ui: &mut egui::Ui, hub: &HubView, court: &str) {
     }
     let shown = events.records.len() as u64;
     let note = if events.read > shown {
-        format!("{} records of match key {} (the newest {shown} shown)", events.read, events.match_key)
+        format!(
+            "{} records of match key {} (the newest {shown} shown)",
+            events.read, events.match_key
+        )
     } else {
         format!("{} records of match key {}", events.read, events.match_key)
     };

@@ -112,7 +112,16 @@ fn courts_grid(
         .column(Column::remainder())
         .header(20.0, |mut h| {
             for t in [
-                "Court", "Match", "Phase", "Blue", "Score", "Red", "Round", "Clock", "", "Last seen",
+                "Court",
+                "Match",
+                "Phase",
+                "Blue",
+                "Score",
+                "Red",
+                "Round",
+                "Clock",
+                "",
+                "Last seen",
                 "Link",
             ] {
                 h.col(|ui| {
