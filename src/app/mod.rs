@@ -126,6 +126,9 @@ impl CourtsideApp {
         }
         if let Some(hub) = hub {
             app.services.hub.configure(hub);
+            // A hub has no court of its own: each court's scoreboard is in the Tournament
+            // window (F2 still opens the scoreboard window).
+            app.state.prefs.scoreboard_open = false;
         }
         app.board.start = app.state.prefs.scoreboard_place;
         if let Ok(mut v) = app.board.shared.lock() {

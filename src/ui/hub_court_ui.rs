@@ -102,11 +102,16 @@ fn events_table(ui: &mut egui::Ui, hub: &HubView, court: &str) {
                 row.col(|ui| {
                     ui.label(r.seq.to_string());
                 });
+                // One line per record (rows are virtualised at a fixed height): the whole text
+                // on hover.
+                let (labels, raw) = (labels.join(", "), String::from_utf8_lossy(&r.raw));
                 row.col(|ui| {
-                    ui.label(labels.join(", "));
+                    ui.add(egui::Label::new(labels.as_str()).truncate())
+                        .on_hover_text(labels.as_str());
                 });
                 row.col(|ui| {
-                    ui.monospace(String::from_utf8_lossy(&r.raw));
+                    ui.add(egui::Label::new(RichText::new(raw.as_ref()).monospace()).truncate())
+                        .on_hover_text(raw.as_ref());
                 });
             });
         });

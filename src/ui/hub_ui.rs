@@ -109,7 +109,7 @@ fn courts_grid(
         .column(Column::initial(80.0))
         .column(Column::initial(170.0).resizable(true))
         .column(Column::initial(90.0))
-        .column(Column::remainder())
+        .column(Column::remainder().at_least(80.0))
         .header(20.0, |mut h| {
             for t in [
                 "Court",
