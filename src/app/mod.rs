@@ -17,6 +17,7 @@ macro_rules! shared {
 mod commands;
 mod events;
 mod flags_glue;
+mod hub_export;
 mod hub_service;
 mod jobs_glue;
 pub mod listeners;
