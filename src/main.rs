@@ -77,10 +77,16 @@ fn run_gui(
     db: std::path::PathBuf,
     smoke_frames: Option<u32>,
     log: Option<std::sync::Arc<courtside::logging::LogControl>>,
+    hub: Option<courtside::tournament::HubConfig>,
 ) -> anyhow::Result<()> {
+    let title = if hub.is_some() {
+        "courtside hub"
+    } else {
+        "courtside"
+    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("courtside")
+            .with_title(title)
             .with_inner_size([1400.0, 860.0])
             .with_min_inner_size([800.0, 500.0]),
         persist_window: true,
@@ -97,10 +103,11 @@ fn run_gui(
         "courtside",
         options,
         Box::new(move |cc| {
-            Ok(Box::new(courtside::app::CourtsideApp::new(
+            Ok(Box::new(courtside::app::CourtsideApp::with_hub(
                 &cc.egui_ctx,
                 cc.storage,
                 app_options,
+                hub,
             )))
         }),
     )
@@ -202,7 +209,7 @@ fn run(
             apply_restore(&db)?;
             cli::listen_from_settings(&db)
         }
-        None => run_gui(db, cli.smoke_frames, log),
+        None => run_gui(db, cli.smoke_frames, log, None),
         Some(Command::Listen(args)) => {
             apply_restore(&db)?;
             cli::listen(args, &db)
@@ -226,7 +233,17 @@ fn run(
         }
         Some(Command::License(args)) => cli::license(args, &mut std::io::stdout().lock()),
         Some(Command::Flags(args)) => cli::flags(args, &db, &mut std::io::stdout().lock()),
-        Some(Command::Hub(args)) => cli::hub(args, &db),
+        Some(Command::Hub(args)) if !args.headless && has_display() => {
+            let config = cli::hub::hub_window_config(args)?;
+            apply_restore(&db)?;
+            run_gui(db, cli.smoke_frames, log, Some(config))
+        }
+        Some(Command::Hub(args)) => {
+            if !args.headless {
+                eprintln!("courtside: no display found: running the hub headless (--headless)");
+            }
+            cli::hub(args, &db)
+        }
         Some(Command::Results(args)) => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

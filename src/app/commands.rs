@@ -103,6 +103,7 @@ impl CourtsideApp {
                 let tournament = &self.services.tournament;
                 tournament.pick_file(which, &mut shared!(self));
             }
+            Command::Hub(c) => self.services.hub.handle(c, &mut shared!(self)),
             Command::UnlockListener(i) => self.services.ingest.unlock(&mut shared!(self), i),
         }
     }

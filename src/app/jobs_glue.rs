@@ -40,6 +40,8 @@ pub(super) enum JobKind {
     Task,
     /// A match report rendered for the viewer.
     Report(u64),
+    /// A read or export of the hub's Tournament window.
+    Hub(super::hub_service::HubJob),
 }
 
 /// What a job thread produces.
@@ -56,6 +58,8 @@ pub(super) enum JobOutput {
     Path(Option<PathBuf>),
     /// The licence status.
     License(LicenseReport),
+    /// What the hub's Tournament window read from the store.
+    Hub(super::hub_service::HubRead),
 }
 
 /// The app's job registry, with its kinds and outputs.
@@ -124,6 +128,10 @@ impl CourtsideApp {
                 self.record_operation(&name, took);
                 let support = &mut self.services.support;
                 support.task_done(&mut shared!(self), &name, outcome);
+            }
+            JobKind::Hub(job) => {
+                let hub = &mut self.services.hub;
+                hub.job_done(job, &name, outcome, &mut shared!(self));
             }
             JobKind::Report(key) => {
                 self.record_operation(&name, took);

@@ -17,6 +17,8 @@ macro_rules! shared {
 mod commands;
 mod events;
 mod flags_glue;
+mod hub_export;
+mod hub_service;
 mod jobs_glue;
 pub mod listeners;
 pub mod memory;
@@ -94,6 +96,18 @@ impl CourtsideApp {
         storage: Option<&dyn eframe::Storage>,
         options: AppOptions,
     ) -> CourtsideApp {
+        CourtsideApp::with_hub(ctx, storage, options, None)
+    }
+
+    /// Build the app as a tournament hub (`courtside hub` with a window) when `hub` is given:
+    /// it consumes every court into its store and opens the Tournament window; the court
+    /// publisher does not run (a hub publishes nothing).
+    pub fn with_hub(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+        options: AppOptions,
+        hub: Option<crate::tournament::HubConfig>,
+    ) -> CourtsideApp {
         crate::ui::theme::install_fonts(ctx);
         let wake_ctx = ctx.clone();
         let mut app = CourtsideApp {
@@ -110,6 +124,12 @@ impl CourtsideApp {
         };
         if let Some(prefs) = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)) {
             app.state.prefs = prefs;
+        }
+        if let Some(hub) = hub {
+            app.services.hub.configure(hub);
+            // A hub has no court of its own: each court's scoreboard is in the Tournament
+            // window (F2 still opens the scoreboard window).
+            app.state.prefs.scoreboard_open = false;
         }
         app.board.start = app.state.prefs.scoreboard_place;
         if let Ok(mut v) = app.board.shared.lock() {
@@ -179,6 +199,7 @@ impl eframe::App for CourtsideApp {
         let review = &mut self.services.review;
         review.poll(&mut shared!(self));
         self.services.tournament.poll(&mut shared!(self));
+        self.services.hub.poll(&mut shared!(self));
         if let Some(f) = &mut self.services.flags
             && f.poll()
         {

@@ -54,6 +54,8 @@ pub(super) struct Services {
     pub(super) web: super::web_service::WebAppService,
     /// The tournament link (issue 17): court publisher, its relay and secret.
     pub(super) tournament: super::tournament_service::TournamentAppService,
+    /// The tournament hub (`courtside hub` with a window): every court into this store.
+    pub(super) hub: super::hub_service::HubAppService,
 }
 
 impl Services {
@@ -70,6 +72,7 @@ impl Services {
             review: Default::default(),
             web: super::web_service::WebAppService::default(),
             tournament: Default::default(),
+            hub: Default::default(),
         }
     }
 
@@ -105,6 +108,7 @@ impl Services {
         self.obs.stop();
         // Before the writer: the publisher writes its cursor through it.
         self.tournament.stop();
+        self.hub.stop();
         self.data.stop();
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(2));

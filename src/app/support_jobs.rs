@@ -207,7 +207,7 @@ fn report_ext(f: ReportFormat) -> &'static str {
 
 /// Run `f` on `path`, or on a file chosen in a save dialog (cancel is reported, not an error
 /// notice… but it is a failed task line, so the operator sees nothing was written).
-fn with_path(
+pub(super) fn with_path(
     path: Option<PathBuf>,
     default_name: &str,
     ext: &str,

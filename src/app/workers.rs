@@ -150,7 +150,18 @@ impl CourtsideApp {
             ctx: self.ctx.clone(),
         };
         self.services.web.start(web, &mut self.state);
-        if let Some(writer) = self.services.data.writer.as_ref().map(|w| w.sender()) {
+        let writer = self.services.data.writer.as_ref().map(|w| w.sender());
+        if let (Some(writer), true) = (writer.clone(), self.services.hub.is_hub()) {
+            // A hub takes the subscription a court's publisher would: it publishes nothing.
+            let start = super::hub_service::HubStart {
+                store: store.clone(),
+                writer,
+                durable: tournament_rx,
+                runtime: self.services.runtime_handle(),
+            };
+            let hub = &mut self.services.hub;
+            hub.start(start, &mut shared!(self));
+        } else if let Some(writer) = writer {
             let start = super::tournament_service::TournamentStart {
                 store: store.clone(),
                 writer,

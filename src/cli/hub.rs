@@ -1,5 +1,5 @@
-//! `courtside hub` (headless tournament hub) and the NATS options shared with `courtside listen
-//! --nats`. Secrets never come from the command line (it shows in the process list and the
+//! `courtside hub` (the tournament hub: the desktop app's Tournament window, or headless with
+//! `--headless`) and the NATS options shared with `courtside listen --nats`. Secrets never come from the command line (it shows in the process list and the
 //! shell history): a password or token is read from a file or an environment variable.
 
 use crate::store::writer::{Subscribers, Waker};
@@ -51,11 +51,13 @@ pub struct HubArgs {
     /// Durable consumer name (give each hub its own).
     #[arg(long, default_value = "hub", value_name = "NAME")]
     pub consumer: String,
-    /// No window (the "Tournament" window comes with the desktop app).
+    /// No window: print the hub's state to the terminal (else the desktop app opens with its
+    /// "Tournament" window; without a display the hub runs headless anyway).
     #[arg(long)]
     pub headless: bool,
     /// Web pages and API for every court of the tournament (`/overlay/<court>`, `/courts`, …):
-    /// `ADDR:PORT` or `off`. Default: as in the hub store's Settings (on, 127.0.0.1:8090).
+    /// `ADDR:PORT` or `off`, with --headless. Default: as in the hub store's Settings (on,
+    /// 127.0.0.1:8090); with the window, Settings → Web.
     #[arg(long, value_name = "ADDR:PORT|off")]
     pub http: Option<crate::web::HttpOption>,
 }
@@ -147,19 +149,33 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// `courtside hub`: consume every court into the store at `db` until Ctrl-C / SIGTERM.
-pub fn hub(args: &HubArgs, db: &Path) -> anyhow::Result<()> {
+/// The hub's configuration from the command line, checked: the one set-up of the headless hub
+/// and of the desktop app's hub (which `main` starts with it).
+pub fn hub_config(args: &HubArgs) -> anyhow::Result<HubConfig> {
     let config = HubConfig {
         nats: args.nats.to_config(&process_env)?,
         consumer: args.consumer.clone(),
     };
     config.validate()?;
-    if !args.headless {
-        println!(
-            "courtside: the hub's \"Tournament\" window comes with the desktop app; running \
-             headless"
+    Ok(config)
+}
+
+/// The hub with its window: its configuration, after refusing what only the headless hub takes
+/// (`--http`: the window's web server follows Settings → Web, changed there while it runs).
+pub fn hub_window_config(args: &HubArgs) -> anyhow::Result<HubConfig> {
+    if args.http.is_some() {
+        anyhow::bail!(
+            "--http is for `courtside hub --headless`; with the window, set the web server's \
+             address in Settings → Web"
         );
     }
+    hub_config(args)
+}
+
+/// `courtside hub --headless`: consume every court into the store at `db` until Ctrl-C /
+/// SIGTERM, printing what changes.
+pub fn hub(args: &HubArgs, db: &Path) -> anyhow::Result<()> {
+    let config = hub_config(args)?;
     let store = Store::open(db)?;
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
     let _stored = super::console::stop_signals(stop_tx)?;

@@ -59,7 +59,8 @@ pub enum Command {
     License(LicenseArgs),
     /// Flags: resolve codes, import flag images, map codes, export imported flags.
     Flags(FlagsArgs),
-    /// Tournament hub: consume every court's datagrams from NATS into this store until Ctrl-C.
+    /// Tournament hub: every court's datagrams from NATS into this store, with the Tournament
+    /// window (or --headless, until Ctrl-C).
     Hub(HubArgs),
     /// Finished matches of the store (court or hub) as JSON or CSV.
     Results(ResultsArgs),

@@ -45,6 +45,8 @@ pub enum Command {
     Web(WebCommand),
     /// Tournament settings: choose a file with a dialog (the `.creds` or CA file).
     PickTournamentFile(super::tournament::TournamentFile),
+    /// The hub's Tournament window: choose a court, export the results.
+    Hub(super::hub::HubCommand),
 }
 
 /// What the settings window asks for.
@@ -85,5 +87,11 @@ impl From<SettingsCommand> for Command {
 impl From<ReviewCommand> for Command {
     fn from(c: ReviewCommand) -> Command {
         Command::Review(c)
+    }
+}
+
+impl From<super::hub::HubCommand> for Command {
+    fn from(c: super::hub::HubCommand) -> Command {
+        Command::Hub(c)
     }
 }

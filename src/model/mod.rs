@@ -8,6 +8,7 @@
 
 pub mod command;
 pub mod diagnostics;
+pub mod hub;
 pub mod notices;
 pub mod obs;
 pub mod panels;

@@ -179,6 +179,13 @@ pub struct UiPrefs {
     /// Review panel open.
     #[serde(default)]
     pub show_review: bool,
+    /// The hub's "Tournament" window open (`courtside hub` with a window); open the first time.
+    #[serde(default = "yes")]
+    pub show_tournament: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for UiPrefs {
@@ -193,6 +200,7 @@ impl Default for UiPrefs {
             show_support: false,
             scoreboard_place: None,
             show_review: false,
+            show_tournament: true,
         }
     }
 }
@@ -304,6 +312,8 @@ pub struct AppState {
     pub web: super::web::WebView,
     /// The tournament link's status (issue 17).
     pub tournament: super::tournament::TournamentView,
+    /// The hub's Tournament window (issue 17): `status` is `None` unless this is a hub.
+    pub hub: super::hub::HubView,
 }
 
 impl AppState {

@@ -6,6 +6,8 @@ pub mod big_text;
 pub mod event_table;
 pub mod flag_widget;
 pub mod flags;
+pub mod hub_court_ui;
+pub mod hub_ui;
 pub mod live_data;
 pub mod match_panel;
 pub mod monitor;
@@ -168,6 +170,7 @@ pub fn main_ui(ui: &mut egui::Ui, s: &mut AppState) {
     review_ui::review_window(ui.ctx(), s);
     support::support_windows(ui.ctx(), s);
     flags::flags_window(ui.ctx(), s);
+    hub_ui::hub_window(ui.ctx(), s);
 }
 
 fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
@@ -196,6 +199,13 @@ fn toolbar_ui(ui: &mut egui::Ui, s: &mut AppState) {
                     &review_ui::REVIEW_WINDOW_ALT
                 )
             ));
+        if s.hub.status.is_some() {
+            ui.toggle_value(&mut s.prefs.show_tournament, "Tournament")
+                .on_hover_text(
+                    "The hub's Tournament window: every court, its scoreboard and records, the \
+                     finished matches and their export",
+                );
+        }
         ui.toggle_value(&mut s.prefs.show_support, "System & support")
             .on_hover_text(
                 "System monitor, diagnostics, logs, export/backup/restore, match reports, \

@@ -8,6 +8,7 @@ mod app_court;
 mod app_support;
 mod faults;
 mod flows;
+mod hub_window;
 mod numbers;
 mod process;
 mod results;
