@@ -15,6 +15,10 @@ use std::time::Duration;
 pub(super) const BATCH: usize = 2048;
 /// How long one pull waits for messages before asking again.
 pub(super) const PULL_WAIT: Duration = Duration::from_secs(2);
+/// After its expiry a pull request is given up this much later even when the server did not say
+/// it ended (nothing is delivered on an expired request; a message that still was would show as
+/// a gap, and the consumer is restarted there).
+const REQUEST_GRACE: Duration = Duration::from_millis(250);
 
 /// The highest sequence stored per (court store id, court).
 pub(super) type Seen = HashMap<(String, String), u64>;
@@ -38,14 +42,14 @@ pub(super) enum Taken {
 /// are as large as before (everything that arrived while the previous one was stored).
 pub(super) async fn pull(
     consumer: &jetstream::consumer::Consumer<pull::Config>,
-    open: &mut Option<pull::Batch>,
+    open: &mut Option<(pull::Batch, tokio::time::Instant)>,
 ) -> (Vec<jetstream::Message>, Option<Link>) {
     let lost = |e: &dyn std::fmt::Display| {
         link_of_lost_acks(&format!("pulling datagrams: {e}"), PULL_WAIT)
     };
     let mut messages = Vec::new();
     while messages.len() < BATCH {
-        let batch = match open {
+        let (batch, ends) = match open {
             Some(b) => b,
             None => match consumer
                 .batch()
@@ -54,12 +58,20 @@ pub(super) async fn pull(
                 .messages()
                 .await
             {
-                Ok(b) => open.insert(b),
+                Ok(b) => open.insert((b, tokio::time::Instant::now() + PULL_WAIT + REQUEST_GRACE)),
                 Err(e) => return (messages, Some(lost(&e))),
             },
         };
         let next = if messages.is_empty() {
-            batch.next().await
+            match tokio::time::timeout_at(*ends, batch.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    // The server has let the request expire without saying so (nats-server 2.9
+                    // sometimes does; async-nats would wait 5 s more): ask again.
+                    *open = None;
+                    break;
+                }
+            }
         } else {
             match batch.next().now_or_never() {
                 Some(next) => next,
