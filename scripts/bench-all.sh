@@ -10,7 +10,8 @@
 #                                        # 2 cores) and judge the shipped binary's size
 #
 # The real-OBS arm of the OBS bench and the review bench need OBS Studio and Xvfb (as the OBS
-# tests do), the web bench Chromium (as the web tests do);
+# tests do), the web bench Chromium (as the web tests do), the tournament bench nats-server (as
+# the tournament tests do);
 # COURTSIDE_BENCH_NO_REAL_OBS=1 skips it (reported as skipped). Each bench's whole output is
 # kept in target/bench-all/<time>/<bench>.log.
 set -uo pipefail
@@ -55,6 +56,9 @@ describe() {
     *"real OBS 29"*) echo "real OBS|Debian's OBS 29.0.2 under Xvfb (websocket 5.1, password), started as the OBS tests start it; a source shown or hidden, timed to OBS's SceneItemEnableStateChanged event at an independent websocket client; the path's p99 minus a bare obws request's p99 in the same run; 500 samples per path" ;;
     *"bare UDP"*) echo "real|loopback UDP → listener → durable redb commits, vs a bare UDP receive loop in the same run; zero loss checked" ;;
     *"SQLite"*) echo "real|the same traffic into SQLite (rusqlite, WAL, synchronous=FULL), one INSERT + commit per datagram, same run" ;;
+    *"hub MatchState updated"*) echo "real nats-server|Debian's nats-server 2.9 with JetStream started by the bench; 32 courts (each its own redb store, writer and the real court publisher) play a session at a scoring system's pace (match-load burst, a clock datagram a second, hits, points, penalties) into one hub in its own process (HubService, its writer and redb store); court receive time → the hub's view of that court shows it; 10 s live" ;;
+    *"10-minute outage"*) echo "real nats-server|nats-server killed, every court stores 10 minutes of the same traffic, server restarted; from it accepting connections until the hub has stored every datagram (its own counter)" ;;
+    *"lacks, repeats or reorders"*) echo "real|after the catch-up: the hub store against every court's store, datagram by datagram (order, bytes, receive time, origin sequence, events)" ;;
     *"MatchState updated"*) echo "real|UDP → parse → writer → the display's early subscriber applies it; 100 datagrams/s plus a match-load burst every 2 s" ;;
     *"release binary"*) echo "real|cargo build --release (fat LTO, stripped), x86_64 Linux, fonts and flags embedded" ;;
     *) echo "?|see the bench's log" ;;
@@ -90,7 +94,7 @@ bench() {
 
 echo "building the benches (bench profile: release without fat LTO)…"
 if ! cargo bench --no-run --bench spine --bench gui --bench obs_latency --bench flags \
-    --bench web --bench review \
+    --bench web --bench review --bench tournament \
     >"$logs/build.log" 2>&1; then
     echo "bench build failed; see $logs/build.log" >&2
     tail -20 "$logs/build.log" >&2
@@ -122,6 +126,7 @@ bench obs_latency
 bench flags --warm-up-time 0.5 --measurement-time 1
 bench web
 bench review
+bench tournament
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 echo
@@ -142,6 +147,7 @@ echo "Without a target (printed for the record):"
 perl -ne '$n = $1 if /^(parse_datagram\/example-match[^\n]*?)(\s+time:.*)?$/; if (/time:\s+(\[.*\])/ && $n) { print "  $n: $1\n"; $n = "" }' "$logs/spine.log" | sed 's/parse_datagram\//parser, /' | sort -u
 sed -n '/^flags summary/,/texture cache/p' "$logs/flags.log" | sed 's/^/  /'
 grep -h "^memory per live client" "$logs/web.log" 2>/dev/null | sed 's/^/  web: /'
+grep -h -E "^(hub process|live: nats-server|disk, )" "$logs/tournament.log" 2>/dev/null | sed 's/^/  tournament: /'
 echo
 if [ "$failed" -ne 0 ]; then
     echo "bench-all: FAILED (a target not met, not measured, or a bench failed); logs in $logs"

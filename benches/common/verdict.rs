@@ -88,6 +88,11 @@ impl Verdicts {
         });
     }
 
+    /// Whether a target starting with `what` was recorded in this run.
+    pub fn recorded(&self, what: &str) -> bool {
+        self.lines.iter().any(|l| l.target.starts_with(what))
+    }
+
     fn record(&mut self, target: String, measured: String, met: bool) {
         let outcome = match (self.judge, met) {
             (false, _) => Outcome::NotJudged,

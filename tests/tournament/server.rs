@@ -54,6 +54,17 @@ impl NatsServer {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
+    /// The server process's id while it runs (the tournament bench reads its CPU and memory).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The server's JetStream storage folder (the bench sizes it).
+    pub fn storage_dir(&self) -> PathBuf {
+        self.dir.join("js")
+    }
+
     fn launch(&mut self, port: Option<u16>) {
         let conf = self.dir.join("server.conf");
         let mut text = String::new();
@@ -72,7 +83,7 @@ impl NatsServer {
         cmd.arg(port.map_or("-1".to_string(), |p| p.to_string()));
         cmd.arg("--ports_file_dir").arg(&ports);
         if !self.options.no_jetstream {
-            cmd.arg("-js").arg("-sd").arg(self.dir.join("js"));
+            cmd.arg("-js").arg("-sd").arg(self.storage_dir());
         }
         let child = cmd
             .stdin(Stdio::null())

@@ -259,30 +259,37 @@ impl Hub {
 /// What the hub must hold for a court: the court's datagrams, in order, once, with their
 /// receive times and bytes; the hub's source names the court store and sequence.
 pub fn assert_same_datagrams(court: &Court, hub: &Hub) {
-    let theirs = court.records();
-    let ours = hub.records_of(&court.name);
-    let pairs: Vec<(i64, &[u8])> = theirs
-        .iter()
-        .map(|r| (r.received_at_ns, r.raw.as_slice()))
-        .collect();
-    let got: Vec<(i64, &[u8])> = ours
-        .iter()
-        .map(|r| (r.received_at_ns, r.raw.as_slice()))
-        .collect();
-    assert_eq!(
-        got.len(),
-        pairs.len(),
-        "court {}: datagram count",
-        court.name
-    );
-    assert_eq!(
-        got, pairs,
-        "court {}: datagrams, order or receive times differ",
-        court.name
-    );
-    for (h, c) in ours.iter().zip(&theirs) {
-        let (_, seq) = courtside::tournament::wire::origin_of_hub_source(&h.source).unwrap();
-        assert_eq!(seq, c.seq);
-        assert_eq!(h.events, c.events);
+    if let Err(e) = same_datagrams(court, &hub.records_of(&court.name)) {
+        panic!("{e}");
     }
+}
+
+/// [`assert_same_datagrams`] on a hub's records of the court (`ours`), as an error naming the
+/// first difference (the bench reports it instead of panicking).
+pub fn same_datagrams(court: &Court, ours: &[EventRecord]) -> Result<(), String> {
+    let theirs = court.records();
+    let name = &court.name;
+    if ours.len() != theirs.len() {
+        return Err(format!(
+            "court {name}: datagram count: hub {}, court {}",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    for (h, c) in ours.iter().zip(&theirs) {
+        if (h.received_at_ns, &h.raw) != (c.received_at_ns, &c.raw) {
+            return Err(format!(
+                "court {name}: datagram {} differs in order, bytes or receive time",
+                c.seq
+            ));
+        }
+        let origin = courtside::tournament::wire::origin_of_hub_source(&h.source);
+        if origin.map(|(_, seq)| seq) != Some(c.seq) || h.events != c.events {
+            return Err(format!(
+                "court {name}: datagram {} has another origin or other events at the hub",
+                c.seq
+            ));
+        }
+    }
+    Ok(())
 }
