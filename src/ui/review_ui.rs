@@ -273,48 +273,63 @@ fn events_ui(ui: &mut egui::Ui, view: &mut ReviewView, commands: &mut Vec<Comman
         });
 }
 
+/// The preview's box: fixed, so the controls under it never move when frames come and go (an
+/// operator reaching for "On air" must not hit "Back to live" because the first frame arrived).
+const PREVIEW_BOX: egui::Vec2 = egui::vec2(440.0, 248.0);
+
 fn preview_ui(ui: &mut egui::Ui, view: &ReviewView) {
+    let (rect, _) = ui.allocate_exact_size(PREVIEW_BOX, egui::Sense::hover());
+    let mut inner = ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(
+        egui::Layout::centered_and_justified(egui::Direction::TopDown),
+    ));
     match &view.preview {
         Some(t) => {
             let size = t.size_vec2();
-            let scale = (440.0 / size.x.max(1.0)).min(1.0);
-            ui.add(egui::Image::new(t).fit_to_exact_size(size * scale))
+            let scale = (PREVIEW_BOX.x / size.x.max(1.0))
+                .min(PREVIEW_BOX.y / size.y.max(1.0))
+                .min(1.0);
+            inner
+                .add(egui::Image::new(t).fit_to_exact_size(size * scale))
                 .on_hover_text("The review source in OBS, a few frames a second");
         }
         None => {
-            ui.label("No preview yet (it shows once OBS plays a review).");
+            inner.label("No preview yet (it shows once OBS plays a review).");
         }
     }
     // Before a review is loaded the source may not exist yet: the header says what matters.
-    if let Some(e) = &view.preview_error
-        && view.obs.connected
-        && view.obs.file.is_some()
-    {
-        ui.small(format!("preview: {e}"));
-    }
+    // The line is always there (empty without an error) so nothing below it moves.
+    let error =
+        (view.preview_error.as_ref()).filter(|_| view.obs.connected && view.obs.file.is_some());
+    ui.small(error.map_or_else(String::new, |e| format!("preview: {e}")));
 }
 
+/// Two lines, always, each on one line (long paths cut, full text on hover): the controls below
+/// stay where the operator's hand expects them.
 fn media_ui(ui: &mut egui::Ui, view: &ReviewView) {
     let o = &view.obs;
-    let Some(m) = o.media else {
-        ui.label("Nothing loaded in the review source.");
-        return;
+    let (state, file) = match o.media {
+        None => ("Nothing loaded in the review source.".to_string(), None),
+        Some(m) => {
+            let at = |v: Option<u64>| v.map_or_else(|| "–".into(), format_offset);
+            let state = format!(
+                "{:?} at {} of {} · speed {} %{}{}",
+                m.state,
+                at(m.cursor_ms),
+                at(m.duration_ms),
+                o.speed_percent,
+                o.loop_window
+                    .map(|(a, b)| format!(" · looping {}–{}", format_offset(a), format_offset(b)))
+                    .unwrap_or_default(),
+                if o.on_air { " · ON AIR" } else { "" },
+            );
+            let file = (o.file.as_ref().zip(o.moment_ms))
+                .map(|(f, moment)| format!("{f} · moment {}", format_offset(moment)));
+            (state, file)
+        }
     };
-    let at = |v: Option<u64>| v.map_or_else(|| "–".into(), format_offset);
-    ui.label(format!(
-        "{:?} at {} of {} · speed {} %{}{}",
-        m.state,
-        at(m.cursor_ms),
-        at(m.duration_ms),
-        o.speed_percent,
-        o.loop_window
-            .map(|(a, b)| format!(" · looping {}–{}", format_offset(a), format_offset(b)))
-            .unwrap_or_default(),
-        if o.on_air { " · ON AIR" } else { "" },
-    ));
-    if let (Some(file), Some(moment)) = (&o.file, o.moment_ms) {
-        ui.small(format!("{file} · moment {}", format_offset(moment)));
-    }
+    ui.add(egui::Label::new(state).truncate());
+    let file = file.unwrap_or_default();
+    ui.add(egui::Label::new(RichText::new(file).small()).truncate());
 }
 
 fn controls_ui(ui: &mut egui::Ui, view: &ReviewView, commands: &mut Vec<Command>) {

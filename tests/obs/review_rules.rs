@@ -12,8 +12,6 @@ use crate::obs_process::{ObsProcess, SCENES};
 use crate::obs_ui::runtime;
 use crate::review_support::{call, direct, media, wait_active};
 use courtside::app::CourtsideApp;
-use courtside::model::Command;
-use courtside::model::review::ReviewCommand;
 use courtside::obs::review::MediaState;
 use courtside::obs::review_setup::ReviewNames;
 use courtside::obs::rules::default_rules;
@@ -22,6 +20,7 @@ use courtside::obs::store as obs_store;
 use courtside::obs::{ObsAction, Rule, RuleAction, Trigger};
 use courtside::review::DEFAULT_PRE_ROLL_MS;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -176,10 +175,9 @@ fn check_back_to_live(
     udp: u16,
 ) {
     let program = || call(rt, link, "GetCurrentProgramScene", Value::Null);
-    // The command the "On air" button sends (a click could miss while the preview's first frame
-    // moves the buttons; the button itself is review_app's test).
-    let on_air = Command::Review(ReviewCommand::OnAir);
-    h.state_mut().state.commands.push(on_air);
+    // Clicked while the preview's frames arrive: the preview's box is fixed, so the button stays
+    // where the click lands (it once moved under the first frame and the click missed).
+    h.get_by_label("On air").click();
     step_until(h, "on air", |a| a.state.review.obs.on_air);
     let scene = ReviewNames::default().scene;
     assert_eq!(program()["currentProgramSceneName"], scene.as_str());
