@@ -203,9 +203,8 @@ impl Hub {
         // The first message of a new consumer may be past `position + 1` only when the stream
         // no longer holds those (purged by an operator); after it, sequences are contiguous.
         let mut fresh = true;
-        let mut open = None;
         loop {
-            let (messages, failure) = pull(&consumer, &mut open).await;
+            let (messages, failure) = pull(&consumer).await;
             if !messages.is_empty() {
                 match self.take(messages, at, fresh).await {
                     Taken::All => fresh = false,

@@ -226,8 +226,20 @@ fn the_headless_hub_command_stores_the_tournament_and_reports_each_court() {
         .nth(6)
         .unwrap()
         .trim_start_matches("http://");
-    let state = http_get(addr, "/api/v1/courts/7/state");
-    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    // The web feed applies the records on its own thread: it may be a batch behind the line.
+    let read = || -> serde_json::Value {
+        serde_json::from_str(&http_get(addr, "/api/v1/courts/7/state")).unwrap()
+    };
+    let last = std::cell::RefCell::new(read());
+    wait_until(
+        "the web state shows the finished match",
+        || {
+            *last.borrow_mut() = read();
+            last.borrow()["state"]["winner"] == "blue"
+        },
+        || last.borrow().to_string(),
+    );
+    let state = last.into_inner();
     assert_eq!(state["court"], "7");
     assert_eq!(state["state"]["blue"]["score"], 6);
     assert_eq!(state["state"]["red"]["score"], 5);
