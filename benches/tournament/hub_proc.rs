@@ -57,11 +57,13 @@ pub fn run_child(url: String) -> anyhow::Result<()> {
         Some(waker),
     );
     let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
-    std::thread::spawn(move || {
-        // Any line or the end of stdin: stop.
-        let _ = std::io::stdin().lock().read_line(&mut String::new());
-        let _ = stop_tx.send(());
-    });
+    std::thread::Builder::new()
+        .name("bench-hub-stdin".into())
+        .spawn(move || {
+            // Any line or the end of stdin: stop (a send to a gone loop has nothing to stop).
+            let _ = std::io::stdin().lock().read_line(&mut String::new());
+            let _ = stop_tx.send(());
+        })?;
     print_changes(&service, &wake_rx, &stop_rx)?;
     drop(service);
     let stored = writer
