@@ -13,7 +13,7 @@
 
 use super::config::HubConfig;
 use super::cursor;
-use super::hub_io::{PULL_WAIT, Seen, Taken, pull, rebuild_seen, store_all};
+use super::hub_io::{PULL_WAIT, Seen, Taken, messages, next_batch, rebuild_seen, store_all};
 use super::link;
 use super::status::{Link, link_of_jetstream_error, link_of_lost_acks};
 use super::views::{CourtView, HubStatus, initial_views, spawn_view_thread};
@@ -203,8 +203,12 @@ impl Hub {
         // The first message of a new consumer may be past `position + 1` only when the stream
         // no longer holds those (purged by an operator); after it, sequences are contiguous.
         let mut fresh = true;
+        let mut stream = match messages(&consumer).await {
+            Ok(s) => s,
+            Err(l) => return Some(l),
+        };
         loop {
-            let (messages, failure) = pull(&consumer).await;
+            let (messages, failure) = next_batch(&mut stream).await;
             if !messages.is_empty() {
                 match self.take(messages, at, fresh).await {
                     Taken::All => fresh = false,
