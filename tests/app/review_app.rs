@@ -2,7 +2,7 @@
 //! listener opens the panel with the disputed event preselected, and the panel (and a notice)
 //! says OBS is not connected — with no connection set up, and with one whose OBS does not answer.
 
-use crate::app_support::{app, configure, configure_with, free_port};
+use crate::app_support::{app, configure_with, free_port};
 use crate::whole_app::{step_until, wait_listening};
 use courtside::app::CourtsideApp;
 use courtside::model::Command;
@@ -46,14 +46,23 @@ fn challenge(h: &mut Harness<'_, CourtsideApp>, udp: u16) -> u64 {
     punch
 }
 
-#[test]
-fn a_challenge_opens_the_review_panel_with_the_last_point_and_says_no_obs_is_set_up() {
+/// A court app (scoreboard window closed) on a new store with a loopback listener, `more` written
+/// to the store first; with the store's folder (kept for the test) and the listener's port.
+fn court_app(
+    more: impl FnOnce(&courtside::store::Writer),
+) -> (tempfile::TempDir, Harness<'static, CourtsideApp>, u16) {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("court.redb");
     let udp = free_port();
-    configure(&db, udp);
+    configure_with(&db, udp, more);
     let mut h = app(db);
     h.state_mut().state.prefs.scoreboard_open = false;
+    (dir, h, udp)
+}
+
+#[test]
+fn a_challenge_opens_the_review_panel_with_the_last_point_and_says_no_obs_is_set_up() {
+    let (_dir, mut h, udp) = court_app(|_| {});
     challenge(&mut h, udp);
     h.get_by_label_contains("OBS is not connected: no OBS connection is set up");
     // The save-and-cue is the automation rule's: it comes from the automation thread.
@@ -68,15 +77,12 @@ fn a_challenge_opens_the_review_panel_with_the_last_point_and_says_no_obs_is_set
 
 #[test]
 fn a_challenge_with_the_obs_down_says_obs_is_not_connected_and_why() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("court.redb");
-    let udp = free_port();
     // A port nobody listens on: bound, read back, closed.
     let dead = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    configure_with(&db, udp, |writer| {
+    let (_dir, mut h, udp) = court_app(|writer| {
         let mut conn = ObsConnection::new("court OBS", "127.0.0.1", dead);
         conn.role = ObsRole::Recording;
         let (ack, acked) = crossbeam_channel::bounded(1);
@@ -86,8 +92,6 @@ fn a_challenge_with_the_obs_down_says_obs_is_not_connected_and_why() {
             .expect("queue");
         acked.recv().expect("ack").expect("connection stored");
     });
-    let mut h = app(db);
-    h.state_mut().state.prefs.scoreboard_open = false;
     challenge(&mut h, udp);
     step_until(&mut h, "the failed cue is a notice", |a| {
         a.state.notices.items.iter().any(|n| {
@@ -101,11 +105,7 @@ fn a_challenge_with_the_obs_down_says_obs_is_not_connected_and_why() {
 
 #[test]
 fn f6_opens_the_review_panel_and_keypad_keys_drive_the_review_but_not_while_typing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("court.redb");
-    configure(&db, free_port());
-    let mut h = app(db);
-    h.state_mut().state.prefs.scoreboard_open = false;
+    let (_dir, mut h, _) = court_app(|_| {});
     h.run_steps(2);
     h.key_press(egui::Key::F6);
     h.run_steps(2);
@@ -215,12 +215,7 @@ fn shown(a: &CourtsideApp) -> Option<Result<String, String>> {
 
 #[test]
 fn a_rows_context_menu_shows_an_earlier_event_on_video_and_says_no_recording_holds_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("court.redb");
-    let udp = free_port();
-    configure(&db, udp);
-    let mut h = app(db);
-    h.state_mut().state.prefs.scoreboard_open = false;
+    let (_dir, mut h, udp) = court_app(|_| {});
     let first = earlier_match_in_the_table(&mut h, udp);
     h.get_by_label("Head kick +3").click_secondary();
     h.run_steps(2);
@@ -259,11 +254,8 @@ fn a_rows_context_menu_shows_an_earlier_event_on_video_and_says_no_recording_hol
 
 #[test]
 fn v_shows_the_selected_row_on_video_and_without_an_obs_says_obs_is_not_connected() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("court.redb");
-    let udp = free_port();
     // A recording known to the video index since an hour ago, still running.
-    configure_with(&db, udp, |writer| {
+    let (_dir, mut h, udp) = court_app(|writer| {
         let now = courtside::store::writer::now_ns();
         let seg = courtside::review::VideoSegment {
             connection_id: 1,
@@ -279,8 +271,6 @@ fn v_shows_the_selected_row_on_video_and_without_an_obs_says_obs_is_not_connecte
             .send(courtside::review::store::save_segment(seg))
             .expect("queue");
     });
-    let mut h = app(db);
-    h.state_mut().state.prefs.scoreboard_open = false;
     earlier_match_in_the_table(&mut h, udp);
     step_until(&mut h, "the video column", |a| {
         !a.state.review.segments.is_empty()

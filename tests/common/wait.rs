@@ -38,3 +38,22 @@ impl Repaints {
         let _ = self.0.recv_timeout(left.min(FRAME_WAIT));
     }
 }
+
+/// Step `h` until `done` holds, waiting between frames as [`Repaints::wait`] does; fails after
+/// `limit` naming `what` and `detail` of the state at that moment (the link, the notices …).
+pub fn step_until_with<S>(
+    h: &mut egui_kittest::Harness<'_, S>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&S) -> bool,
+    detail: impl Fn(&S) -> String,
+) {
+    let deadline = Instant::now() + limit;
+    let repaints = Repaints::on(&h.ctx);
+    while !done(h.state()) {
+        h.step();
+        if !done(h.state()) {
+            repaints.wait(deadline, &format!("{what}; {}", detail(h.state())));
+        }
+    }
+}

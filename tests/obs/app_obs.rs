@@ -4,7 +4,7 @@
 
 use crate::obs_process::ObsProcess;
 use crate::obs_ui::connection;
-use crate::wait::Repaints;
+use crate::wait::step_until_with;
 use courtside::app::CourtsideApp;
 use courtside::model::state::Level;
 use courtside::obs::store as obs_store;
@@ -12,7 +12,7 @@ use courtside::store::Writer;
 use egui_kittest::Harness;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Longest wait for the app to reach a state (OBS under Xvfb on 2 cores).
 pub const APP_DEADLINE: Duration = Duration::from_secs(40);
@@ -40,21 +40,12 @@ pub fn step_until(
     what: &str,
     done: impl Fn(&CourtsideApp) -> bool,
 ) {
-    let deadline = Instant::now() + APP_DEADLINE;
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        let notices: Vec<String> = (h.state().state.notices.items.iter())
+    step_until_with(h, APP_DEADLINE, what, done, |a| {
+        let notices: Vec<String> = (a.state.notices.items.iter())
             .map(|n| format!("{}: {}", n.title, n.cause))
             .collect();
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for: {what}; notices: {notices:?}"
-        );
-        h.step();
-        if !done(h.state()) {
-            repaints.wait(deadline, what);
-        }
-    }
+        format!("notices: {notices:?}")
+    });
 }
 
 /// The cause of the "<what> — done" notice, once there is one.

@@ -8,7 +8,8 @@
 use crate::obs_process::{ObsProcess, SCENES};
 use crate::obs_ui::{TestUi, connection, runtime};
 use crate::review_support::{
-    PALETTE, Review, call, colour_at, colour_event, direct, first_shown, frames, media, wait_active,
+    PALETTE, Review, call, colour_at, colour_event, direct, first_shown, frames, media, pace,
+    wait_active,
 };
 use courtside::obs::review::MediaState;
 use courtside::obs::review_setup::{KeyframePolicy, ReviewNames};
@@ -26,14 +27,6 @@ use std::time::{Duration, Instant};
 const EVENT_GAP: Duration = Duration::from_millis(1200);
 /// How far after a stored offset the colour is checked (the issue's +200 ms).
 const CHECK_AFTER_MS: u64 = 200;
-
-/// Pace the simulated match: the video needs real time to pass between events.
-fn pace(d: Duration) {
-    let end = Instant::now() + d;
-    while Instant::now() < end {
-        std::thread::park_timeout(end - Instant::now());
-    }
-}
 
 /// Check each event's colour at its stored offset + 200 ms in `seg`'s file; returns the largest
 /// difference between the offset and the first frame that shows the colour, ms.

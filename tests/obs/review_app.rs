@@ -9,7 +9,7 @@ use crate::app_obs::{configure, send, step_until};
 use crate::app_support::free_port;
 use crate::obs_process::{ObsProcess, SCENES};
 use crate::obs_ui::runtime;
-use crate::review_support::{Review, call, direct, media, wait_active};
+use crate::review_support::{Review, call, direct, media, pace, wait_active};
 use crate::wait::Repaints;
 use courtside::app::CourtsideApp;
 use courtside::obs::review::{MediaState, MediaStatus, ReviewLink};
@@ -21,14 +21,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Pace the simulated match: the video needs real time to pass between events.
-pub fn pace(d: Duration) {
-    let end = Instant::now() + d;
-    while Instant::now() < end {
-        std::thread::park_timeout(end - Instant::now());
-    }
-}
 
 /// The textures as a renderer receives them (what the GPU would draw): each full upload kept.
 #[derive(Clone, Default)]
@@ -120,6 +112,27 @@ pub fn prepared_obs(rt: &tokio::runtime::Runtime) -> (ObsProcess, ReviewLink) {
     (obs, link)
 }
 
+/// With the review OBS connected and its replay buffer running, play a match to a blue head kick
+/// and raise red's challenge; returns when the challenge was sent.
+pub fn kick_then_challenge(
+    h: &mut Harness<'_, CourtsideApp>,
+    rt: &tokio::runtime::Runtime,
+    link: &ReviewLink,
+    udp: u16,
+) -> Instant {
+    step_until(h, "review OBS connected", |a| {
+        a.state.review.obs.connected && a.state.listeners.first().is_some_and(|l| l.ok)
+    });
+    call(rt, link, "StartReplayBuffer", Value::Null);
+    wait_active(rt, link, "GetReplayBufferStatus");
+    pace(Duration::from_secs(6));
+    send(udp, &["pre;FightLoaded", "pt2;1", "pt1;3"]);
+    pace(Duration::from_secs(1));
+    let asked = Instant::now();
+    send(udp, &["ch2"]);
+    asked
+}
+
 #[test]
 fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_previews_it() {
     let rt = runtime();
@@ -131,16 +144,7 @@ fn a_challenge_opens_the_review_panel_cues_the_disputed_point_in_obs_and_preview
     let uploads = Uploads::default();
     let mut h = app_recording(db, uploads.clone());
     h.state_mut().state.prefs.scoreboard_open = false;
-    step_until(&mut h, "review OBS connected", |a| {
-        a.state.review.obs.connected && a.state.listeners.first().is_some_and(|l| l.ok)
-    });
-    call(&rt, &link, "StartReplayBuffer", Value::Null);
-    wait_active(&rt, &link, "GetReplayBufferStatus");
-    pace(Duration::from_secs(6));
-    send(udp, &["pre;FightLoaded", "pt2;1", "pt1;3"]);
-    pace(Duration::from_secs(1));
-    let asked = Instant::now();
-    send(udp, &["ch2"]);
+    let asked = kick_then_challenge(&mut h, &rt, &link, udp);
     step_until(&mut h, "replay saved and cued", |a| {
         last_done(a, "review: save and cue").is_some()
     });

@@ -10,7 +10,9 @@ use crate::app_obs::{save_obs_connection, send, step_until};
 use crate::app_support::{configure_with, free_port};
 use crate::obs_process::{ObsProcess, SCENES};
 use crate::obs_ui::runtime;
-use crate::review_support::{call, direct, media, wait_active};
+use crate::review_app::kick_then_challenge;
+use crate::review_support::pace;
+use crate::review_support::{call, direct, media};
 use courtside::app::CourtsideApp;
 use courtside::obs::review::MediaState;
 use courtside::obs::review_setup::ReviewNames;
@@ -23,14 +25,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::Value;
 use std::path::Path;
-use std::time::{Duration, Instant};
-
-fn pace(d: Duration) {
-    let end = Instant::now() + d;
-    while Instant::now() < end {
-        std::thread::park_timeout(end - Instant::now());
-    }
-}
+use std::time::Duration;
 
 /// The replay files OBS has written to `dir` (its replay file names start with "Replay").
 fn replays(dir: &Path) -> Vec<String> {
@@ -92,16 +87,7 @@ fn a_challenge_rule_saves_one_replay_cues_the_moment_and_the_outcome_rule_goes_b
             )
         });
     h.state_mut().state.prefs.scoreboard_open = false;
-    step_until(&mut h, "review OBS connected", |a| {
-        a.state.review.obs.connected && a.state.listeners.first().is_some_and(|l| l.ok)
-    });
-    call(&rt, &link, "StartReplayBuffer", Value::Null);
-    wait_active(&rt, &link, "GetReplayBufferStatus");
-    pace(Duration::from_secs(6));
-    send(udp, &["pre;FightLoaded", "pt2;1", "pt1;3"]);
-    pace(Duration::from_secs(1));
-    let asked = Instant::now();
-    send(udp, &["ch2"]);
+    let asked = kick_then_challenge(&mut h, &rt, &link, udp);
     step_until(&mut h, "the review rule's save and cue logged", |a| {
         fired(a, "review: save and cue").is_some() && fired(a, "save replay").is_some()
     });

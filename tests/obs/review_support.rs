@@ -154,6 +154,14 @@ pub fn call(
         .unwrap_or_else(|e| panic!("{request}: {e}"))
 }
 
+/// Pace the simulated match: the video needs real time to pass between events.
+pub fn pace(d: Duration) {
+    let end = Instant::now() + d;
+    while Instant::now() < end {
+        std::thread::park_timeout(end - Instant::now());
+    }
+}
+
 /// Set the test collection's colour source to `PALETTE[i]`; returns the "receive time" of the
 /// scoring event the colour stands for on courtside's clock: the midpoint of the request's round
 /// trip, as the index anchors a recording's start (OBS applies the colour somewhere between the

@@ -5,7 +5,7 @@
 use crate::app_support::{app, configure_with, free_port};
 use crate::server::{NatsServer, Options};
 use crate::support::{example_datagrams, runtime, temp_dir, wait_until};
-use crate::wait::Repaints;
+use crate::wait::step_until_with;
 use courtside::app::CourtsideApp;
 use courtside::logging::{self, LogConfig, LogLevel};
 use courtside::model::settings::keys;
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -68,15 +68,9 @@ fn court_app(db: &Path, port: u16, t: &TournamentSettings) -> Harness<'static, C
 }
 
 fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        h.step();
-        if !done(h.state()) {
-            let line = link_line(h.state());
-            repaints.wait(deadline, &format!("{what} (now: {line})"));
-        }
-    }
+    step_until_with(h, DEADLINE, what, done, |a| {
+        format!("now: {}", link_line(a))
+    });
     h.run_steps(2);
 }
 

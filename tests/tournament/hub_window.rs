@@ -6,7 +6,7 @@
 use crate::app_support::{configure, free_port};
 use crate::server::{NatsServer, Options};
 use crate::support::{Court, example_datagrams, nats, runtime, temp_dir};
-use crate::wait::Repaints;
+use crate::wait::step_until_with;
 use courtside::app::{AppOptions, CourtsideApp};
 use courtside::export::ExportFormat;
 use courtside::model::Command;
@@ -16,7 +16,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -44,15 +44,10 @@ fn hub_app(db: &Path, config: HubConfig) -> Harness<'static, CourtsideApp> {
 }
 
 fn step_until(h: &mut Harness<'_, CourtsideApp>, what: &str, done: impl Fn(&CourtsideApp) -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    let repaints = Repaints::on(&h.ctx);
-    while !done(h.state()) {
-        h.step();
-        if !done(h.state()) {
-            let link = h.state().state.hub.status.as_ref().map(|s| s.link.clone());
-            repaints.wait(deadline, &format!("{what} (hub link: {link:?})"));
-        }
-    }
+    step_until_with(h, DEADLINE, what, done, |a| {
+        let link = a.state.hub.status.as_ref().map(|s| s.link.clone());
+        format!("hub link: {link:?}")
+    });
     h.run_steps(2);
 }
 
