@@ -132,10 +132,12 @@ impl CourtsideApp {
 
     fn apply_settings(&mut self, new: AppSettings) {
         let old = std::mem::replace(&mut self.state.settings, new.clone());
-        if old.listeners != new.listeners {
+        // A hub neither listens for a scoring system nor publishes (see `start`).
+        let hub = self.services.hub.is_hub();
+        if old.listeners != new.listeners && !hub {
             self.services.ingest.start(&mut shared!(self));
         }
-        if old.tournament != new.tournament {
+        if old.tournament != new.tournament && !hub {
             self.services.tournament.restart(&mut shared!(self));
         }
         if old.theme != new.theme {

@@ -172,7 +172,12 @@ impl CourtsideApp {
             tournament.start(start, &mut shared!(self));
         }
         self.services.data.store = Some(store);
-        self.services.ingest.start(&mut shared!(self));
+        if !self.services.hub.is_hub() {
+            // A hub stores the courts' datagrams from the tournament server only: a scoring
+            // system broadcasting on the hub's network must not become a court of its own in
+            // the tournament's record.
+            self.services.ingest.start(&mut shared!(self));
+        }
         self.request(ReadRequest::Matches);
         self.follow_current_match();
     }

@@ -229,3 +229,31 @@ fn a_hub_with_wrong_credentials_says_so_in_its_window_and_a_notice() {
     );
     h.get_by_label("No court heard yet. Courts appear here once they publish (Settings → Tournament on each court laptop, or courtside listen --nats … --tournament …).");
 }
+
+#[test]
+fn a_hub_starts_no_udp_listener_whatever_its_settings_hold() {
+    let dir = temp_dir();
+    let server = NatsServer::start(dir.path());
+    let config = HubConfig {
+        nats: nats(&server.url(), "nolisten", Auth::None),
+        consumer: "hub".into(),
+    };
+    // The store's settings name a listener (as a court's would).
+    let mut h = hub_app(&dir.path().join("hub.redb"), config);
+    step_until(&mut h, "the hub connected", |a| {
+        let link = a.state.hub.status.as_ref().map(|s| &s.link);
+        matches!(link, Some(Link::Connected))
+    });
+    let settings = h.state().state.settings.listeners.clone();
+    assert_eq!(settings.len(), 1, "the test's store names one listener");
+    assert!(
+        h.state().state.listeners.is_empty(),
+        "a hub runs no listener: {:?}",
+        h.state().state.listeners
+    );
+    h.get_by_label("hub: no UDP listener");
+    // Nothing holds the port the settings name.
+    let l = &settings[0];
+    let free = std::net::UdpSocket::bind((l.bind, l.port));
+    assert!(free.is_ok(), "port {} is taken: {free:?}", l.port);
+}
