@@ -104,7 +104,9 @@ pub fn link_of_connect_error(e: &async_nats::ConnectError, servers: &[String]) -
     match e.kind() {
         K::AuthorizationViolation | K::Authentication => Link::WrongCredentials {
             cause,
-            advice: "check the user/password, token or .creds file in the tournament settings"
+            advice: "check the user/password, token or .creds file given for the tournament \
+                     (Settings → Tournament on a court; the --nats-user, --nats-token-file or \
+                     --nats-creds option of `courtside listen` and `courtside hub`)"
                 .into(),
         },
         K::Tls => Link::Offline {
@@ -115,7 +117,9 @@ pub fn link_of_connect_error(e: &async_nats::ConnectError, servers: &[String]) -
         },
         K::ServerParse | K::Dns => Link::Offline {
             cause,
-            advice: "check the server address in the tournament settings".into(),
+            advice: "check the server address (Settings → Tournament on a court; --nats of \
+                     `courtside listen` and `courtside hub`)"
+                .into(),
         },
         _ => Link::Offline {
             cause,
