@@ -13,7 +13,7 @@
 
 use super::config::HubConfig;
 use super::cursor;
-use super::hub_io::{PULL_WAIT, Seen, Taken, messages, next_batch, rebuild_seen, store_all};
+use super::hub_io::{Puller, RETRY_WAIT, Seen, Taken, next_batch, rebuild_seen, store_all};
 use super::link;
 use super::status::{Link, link_of_jetstream_error, link_of_lost_acks};
 use super::views::{CourtView, HubStatus, initial_views, spawn_view_thread};
@@ -159,7 +159,7 @@ impl Hub {
             Ok(Err(e)) => return self.fail(format!("cannot read the hub store to resume: {e}")),
             Err(e) => return self.fail(format!("cannot read the hub store to resume: {e}")),
         };
-        let mut backoff = super::link::backoff();
+        let mut backoff = super::link::hub_backoff();
         let mut stop = self.stop.clone();
         loop {
             let link = tokio::select! {
@@ -203,7 +203,7 @@ impl Hub {
         // The first message of a new consumer may be past `position + 1` only when the stream
         // no longer holds those (purged by an operator); after it, sequences are contiguous.
         let mut fresh = true;
-        let mut stream = match messages(&consumer).await {
+        let mut stream = match Puller::start(&js, consumer).await {
             Ok(s) => s,
             Err(l) => return Some(l),
         };
@@ -215,9 +215,10 @@ impl Hub {
                     Taken::Gap(expected) => {
                         return Some(link_of_lost_acks(
                             &format!(
-                                "stream message {expected} missing from a pull; resuming there"
+                                "stream message {expected} missing from the consumer's delivery; \
+                                 resuming there"
                             ),
-                            PULL_WAIT,
+                            RETRY_WAIT,
                         ));
                     }
                     Taken::WriterGone => return None,
@@ -271,7 +272,10 @@ impl Hub {
             // message and redeliveries out of order.
             ack_policy: AckPolicy::None,
             deliver_policy,
-            filter_subject: nats.all_datagrams(),
+            // No subject filter: the stream holds the courts' datagrams only (a stream made by
+            // hand with more subjects costs a warning per other message), and nats-server 2.9
+            // counts what a filtered consumer has still to read by scanning the stream — per
+            // message delivered, so a hub far behind was served at a fraction of the speed.
             ..Default::default()
         };
         stream
@@ -308,6 +312,7 @@ impl Hub {
             }
         }
         let stored = incoming.len() as u64;
+        let started = Instant::now();
         let writer = self.writer.clone();
         let (tournament, consumer) = (
             self.config.nats.tournament.clone(),
@@ -323,6 +328,11 @@ impl Hub {
             return Taken::WriterGone;
         }
         at.position = position;
+        tracing::debug!(
+            "tournament hub: stored {stored} of {received} messages (up to stream sequence \
+             {position}) in {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
         self.set(|s| {
             s.received += received;
             s.stored += stored;

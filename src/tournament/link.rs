@@ -109,6 +109,14 @@ pub fn backoff() -> Backoff {
     Backoff::new(Duration::from_millis(250), Duration::from_secs(2))
 }
 
+/// The hub's reconnect delays: shorter still (one client), so that after an outage the hub is
+/// usually reading the stream before the courts' backlogs pour in. A hub that starts reading
+/// behind a stream being written fast can be served slowly by nats-server 2.9 (README,
+/// "Tournament hub", Measured).
+pub fn hub_backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(100), Duration::from_millis(500))
+}
+
 /// After refused credentials or a refusing server only a settings change helps: retry every
 /// 30 s, not every 2 s (a server logs each refusal).
 const REFUSED_RETRY: Duration = Duration::from_secs(30);
