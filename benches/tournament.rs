@@ -21,6 +21,8 @@
 //!
 //! `cargo bench --bench tournament` (60 s live); `COURTSIDE_BENCH_QUICK=1` for 10 s live (the
 //! catch-up is the full 10 minutes in both); `cargo test --benches` runs it tiny, not judged.
+//! `COURTSIDE_BENCH_HUB_LOG=<tracing filter>` (e.g. `courtside::tournament=debug`: every batch
+//! the hub stores, its size and time) makes the hub process log to stderr.
 
 // Benches may unwrap: a failure there is a failed run with its message (clippy.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -21,10 +21,21 @@ use std::time::{Duration, Instant};
 pub const ROLE_VAR: &str = "COURTSIDE_TOURBENCH_HUB_URL";
 const DB_VAR: &str = "COURTSIDE_TOURBENCH_HUB_DB";
 const TOURNAMENT_VAR: &str = "COURTSIDE_TOURBENCH_TOURNAMENT";
+/// Set by the user (a tracing filter): the hub process logs to stderr with it.
+const LOG_VAR: &str = "COURTSIDE_BENCH_HUB_LOG";
 
 /// The child's side: run the hub until stdin closes.
 pub fn run_child(url: String) -> anyhow::Result<()> {
     courtside::app::memory::configure_allocator();
+    if let Ok(filter) = std::env::var(LOG_VAR) {
+        // Where a slow run spends its time (e.g. `courtside::tournament=debug`: each batch the
+        // hub stores, with its size and time), on stderr.
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+    }
     let db = PathBuf::from(std::env::var(DB_VAR)?);
     let config = HubConfig {
         nats: NatsConfig {
