@@ -18,15 +18,16 @@ pub fn status_bar_ui(ui: &mut egui::Ui, s: &mut AppState) {
             listener_ui(ui, i, c, &mut s.commands);
             ui.separator();
         }
-        if s.listeners.is_empty() && s.hub.status.is_some() {
-            ui.label("hub: no UDP listener").on_hover_text(
-                "A tournament hub stores every court's datagrams from the NATS server; it does \
-                 not listen for a scoring system itself",
-            );
-            ui.separator();
-        } else if s.listeners.is_empty() {
-            ui.label(RichText::new("no UDP listener running").color(BAD))
-                .on_hover_text("Events are not received; see the notices");
+        if s.listeners.is_empty() {
+            if s.hub.status.is_some() {
+                ui.label("hub: no UDP listener").on_hover_text(
+                    "A tournament hub stores every court's datagrams from the NATS server; it \
+                     does not listen for a scoring system itself",
+                );
+            } else {
+                ui.label(RichText::new("no UDP listener running").color(BAD))
+                    .on_hover_text("Events are not received; see the notices");
+            }
             ui.separator();
         }
         obs_ui(ui, s);
